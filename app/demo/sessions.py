@@ -1,0 +1,52 @@
+"""Sessions issued by the simulated StartSession, shared by the SageMaker API and the data channel.
+
+Each StartSession gets a fresh random session id and token; the data-channel server accepts a
+websocket only with the token issued for that session id, and only once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class DemoSession:
+    session_id: str
+    token: str
+    space_arn: str
+    created: float = field(default_factory=time.monotonic)
+    used: bool = False
+
+
+class SessionRegistry:
+    # A token that is not presented within this many seconds expires, as the real ones do.
+    TOKEN_TTL_S = 300.0
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, DemoSession] = {}
+
+    def create(self, space_arn: str) -> DemoSession:
+        session_id = f"sagemaker-user-{secrets.token_hex(8)}"
+        # Real tokens are long base64-ish strings; ours are as long and as random.
+        token = secrets.token_urlsafe(96)
+        session = DemoSession(session_id, token, space_arn)
+        self._sessions[session_id] = session
+        return session
+
+    def claim(self, session_id: str, token: str) -> DemoSession | None:
+        """The session if `token` is the one issued for it, unused and fresh; None otherwise."""
+        session = self._sessions.get(session_id)
+        if session is None or session.used:
+            return None
+        if not secrets.compare_digest(session.token, token):
+            return None
+        if time.monotonic() - session.created > self.TOKEN_TTL_S:
+            return None
+        session.used = True
+        return session
+
+    def stream_url(self, base_ws_url: str, session: DemoSession) -> str:
+        """The StreamUrl StartSession returns, in the real service's shape."""
+        return f"{base_ws_url}/v1/data-channel/{session.session_id}?role=publish_subscribe&cell-number=1"

@@ -1,0 +1,244 @@
+"""The domain model: what a SageMaker Studio account holds, independent of botocore and textual.
+
+Everything here is a plain frozen dataclass or a pure function, so the UI, the command line and the
+tests can share it without touching the network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+# App types whose spaces we manage (the Toolkit ignores the others too).
+IDE_APP_TYPES = ("JupyterLab", "CodeEditor")
+
+REMOTE_USER = "sagemaker-user"
+REMOTE_HOME = "/home/sagemaker-user"
+
+
+class SpaceStatus(StrEnum):
+    RUNNING = "Running"
+    STARTING = "Starting"
+    STOPPING = "Stopping"
+    STOPPED = "Stopped"
+    UPDATING = "Updating"
+    DELETING = "Deleting"
+    FAILED = "Failed"
+    UNKNOWN = "Unknown"
+
+    @property
+    def in_transition(self) -> bool:
+        return self in _TRANSITIONAL
+
+
+_TRANSITIONAL = frozenset(
+    {SpaceStatus.STARTING, SpaceStatus.STOPPING, SpaceStatus.UPDATING, SpaceStatus.DELETING}
+)
+_SPACE_FAILED = frozenset({"Failed", "Update_Failed", "Delete_Failed"})
+
+
+def derive_status(space_status: str | None, app_status: str | None) -> SpaceStatus:
+    """The status a person cares about, from the space's and its app's raw statuses.
+
+    The order of the checks matters and follows the Toolkit (DESIGN §4).
+    """
+    if space_status in _SPACE_FAILED or (app_status == "Failed" and space_status != "Updating"):
+        return SpaceStatus.FAILED
+    if space_status == "InService":
+        if app_status == "InService":
+            return SpaceStatus.RUNNING
+        if app_status == "Pending":
+            return SpaceStatus.STARTING
+    if space_status == "Updating":
+        return SpaceStatus.UPDATING
+    if space_status == "InService":
+        if app_status == "Deleting":
+            return SpaceStatus.STOPPING
+        if app_status in (None, "Deleted"):
+            return SpaceStatus.STOPPED
+    if space_status == "Deleting":
+        return SpaceStatus.DELETING
+    return SpaceStatus.UNKNOWN
+
+
+# --- ARNs -------------------------------------------------------------------------------------
+
+_SPACE_ARN = re.compile(
+    r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):sagemaker:"
+    r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):(?P<account>\d{12}):"
+    r"space/(?P<domain_id>d-[a-z0-9]{1,63})/(?P<space_name>[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceArn:
+    partition: str
+    region: str
+    account: str
+    domain_id: str
+    space_name: str
+
+    def __str__(self) -> str:
+        return (
+            f"arn:{self.partition}:sagemaker:{self.region}:{self.account}:"
+            f"space/{self.domain_id}/{self.space_name}"
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> SpaceArn:
+        """Parse a space ARN strictly; raise ValueError naming what is wrong."""
+        match = _SPACE_ARN.match(text)
+        if not match:
+            raise ValueError(
+                f"not a SageMaker space ARN: {text[:120]!r} "
+                "(expected arn:aws:sagemaker:<region>:<account>:space/<domain-id>/<space-name>)"
+            )
+        return cls(**match.groupdict())
+
+
+def is_space_arn(text: str) -> bool:
+    return _SPACE_ARN.match(text) is not None
+
+
+# --- model objects ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    domain_id: str
+    name: str
+    region: str
+    status: str = "InService"
+    auth_mode: str = "IAM"  # or "SSO" for Identity Center domains
+    arn: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    domain_id: str
+    name: str
+    status: str = "InService"
+    # Identity Center user name this profile belongs to (SSO domains only).
+    sso_user_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    domain_id: str
+    space_name: str
+    app_type: str
+    app_name: str
+    status: str
+    instance_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdleBounds:
+    """Idle timeout limits in minutes, from the domain or user-profile settings."""
+
+    minimum: int = 60
+    maximum: int = 525_600
+
+    def check(self, minutes: int) -> None:
+        if not self.minimum <= minutes <= self.maximum:
+            raise ValueError(
+                f"idle timeout {minutes} min is outside {self.minimum}–{self.maximum} min "
+                "allowed by the domain"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    domain_id: str
+    name: str
+    region: str
+    account: str
+    space_status: str
+    partition: str = "aws"
+    domain_name: str = ""
+    display_name: str = ""
+    app_type: str | None = None
+    app: App | None = None
+    owner: str | None = None  # owning user profile; None for shared spaces
+    sharing: str = "Private"  # "Private" or "Shared"
+    remote_access: bool = False
+    instance_type: str | None = None  # of the running app, or the space's default
+    image: str | None = None
+    storage_gib: int | None = None
+    idle_timeout_minutes: int | None = None
+    last_modified: datetime | None = None
+    alias: str = field(default="")
+
+    @property
+    def status(self) -> SpaceStatus:
+        return derive_status(self.space_status, self.app.status if self.app else None)
+
+    @property
+    def arn(self) -> str:
+        return str(SpaceArn(self.partition, self.region, self.account, self.domain_id, self.name))
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a space across refreshes."""
+        return (self.region, self.domain_id, self.name)
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner or "shared"
+
+    def with_alias(self, alias: str) -> Space:
+        return replace(self, alias=alias)
+
+
+# --- ssh aliases ------------------------------------------------------------------------------
+
+_ALIAS_UNSAFE = re.compile(r"[^a-z0-9-]+")
+
+
+def alias_for(space_name: str, domain_id: str | None = None) -> str:
+    """A readable ssh host alias: ``sm-<space>``, or ``sm-<space>.<domain-id>`` to disambiguate.
+
+    Only [a-z0-9-.] survive, so an alias can never inject ssh_config syntax.
+    """
+    base = _ALIAS_UNSAFE.sub("-", space_name.lower()).strip("-") or "space"
+    alias = f"sm-{base}"
+    if domain_id:
+        alias += "." + (_ALIAS_UNSAFE.sub("-", domain_id.lower()).strip("-") or "domain")
+    return alias
+
+
+def assign_aliases(spaces: list[Space]) -> list[Space]:
+    """Give each space its alias; spaces whose short alias collides get the domain-qualified one.
+
+    Spaces in different regions with the same name and domain id cannot exist (domain ids are
+    account-unique), so (space, domain) is always enough.
+    """
+    counts: dict[str, int] = {}
+    for space in spaces:
+        short = alias_for(space.name)
+        counts[short] = counts.get(short, 0) + 1
+    return [
+        s.with_alias(alias_for(s.name) if counts[alias_for(s.name)] == 1 else alias_for(s.name, s.domain_id))
+        for s in spaces
+    ]
+
+
+# --- instance sizes for remote access ---------------------------------------------------------
+
+# The service refuses remote access on instances with less than 8 GiB of memory.
+TOO_SMALL_FOR_REMOTE = {
+    "ml.t3.medium": "ml.t3.large",
+    "ml.c7i.large": "ml.c7i.xlarge",
+    "ml.c6i.large": "ml.c6i.xlarge",
+    "ml.c6id.large": "ml.c6id.xlarge",
+    "ml.c5.large": "ml.c5.xlarge",
+}
+
+
+def remote_access_upgrade(instance_type: str | None) -> str | None:
+    """The next size up when `instance_type` is too small for remote access, else None."""
+    if instance_type is None:
+        return None
+    return TOO_SMALL_FOR_REMOTE.get(instance_type)
