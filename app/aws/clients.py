@@ -1,0 +1,123 @@
+"""aiobotocore sessions and clients: one session per profile, one client per service and region.
+
+Creating a botocore client costs tens of milliseconds (loading the service model), so clients are
+made once and reused for every call until the service is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from contextlib import AsyncExitStack
+from typing import Any
+
+from app.aws.errors import AwsError, translate
+
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
+# Standard retry mode honours throttling and 5xx with jittered backoff; enough attempts to ride out
+# a heavily throttled burst without giving up on a listing.
+_RETRIES = {"mode": "standard", "max_attempts": 10}
+
+
+def check_region(region: str) -> str:
+    if not _REGION.match(region):
+        raise AwsError(
+            f"{region!r} is not an AWS region name (for example us-east-1, eu-west-1)",
+            kind="validation",
+            fix="--region us-east-1",
+        )
+    return region
+
+
+def default_region(profile: str | None) -> str | None:
+    """The region the AWS CLI would use: env vars, then the profile's config."""
+    for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if os.environ.get(var):
+            return os.environ[var]
+    from botocore.session import Session
+
+    try:
+        return Session(profile=profile).get_config_variable("region")
+    except Exception:  # a broken profile is reported by the first real call
+        return None
+
+
+class Clients:
+    """Lazily created, cached aiobotocore clients for one profile, region and endpoint."""
+
+    def __init__(
+        self,
+        *,
+        profile: str | None,
+        region: str,
+        endpoint_url: str | None = None,
+        credentials: tuple[str, str, str | None] | None = None,
+        max_pool: int = 32,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+    ) -> None:
+        self.profile = profile
+        self.region = check_region(region)
+        self.endpoint_url = endpoint_url
+        self._credentials = credentials
+        self._max_pool = max_pool
+        self._timeouts = (connect_timeout, read_timeout)
+        self._stack = AsyncExitStack()
+        self._clients: dict[str, Any] = {}
+        self._lock = asyncio.Lock()
+        self._session: Any = None
+
+    async def get(self, service: str) -> Any:
+        if service in self._clients:
+            return self._clients[service]
+        async with self._lock:
+            if service not in self._clients:
+                self._clients[service] = await self._create(service)
+        return self._clients[service]
+
+    async def _create(self, service: str) -> Any:
+        from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
+
+        try:
+            if self._session is None:
+                # Credentials pass in memory only (the demo's per-run keys); never to disk.
+                self._session = AioSession(profile=None if self._credentials else self.profile)
+            kwargs: dict[str, Any] = {}
+            if self._credentials:
+                key, secret, token = self._credentials
+                kwargs.update(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
+            config = AioConfig(
+                retries=dict(_RETRIES),
+                max_pool_connections=self._max_pool,
+                connect_timeout=self._timeouts[0],
+                read_timeout=self._timeouts[1],
+                user_agent_extra="sm-spaces",
+            )
+            return await self._stack.enter_async_context(
+                self._session.create_client(
+                    service,
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=config,
+                    **kwargs,
+                )
+            )
+        except Exception as exc:
+            raise translate(exc, profile=self.profile, endpoint=self.endpoint_url) from None
+
+    @property
+    def uses_sso(self) -> bool:
+        """Whether the profile logs in through IAM Identity Center (decides the fix we suggest)."""
+        if self._credentials or self._session is None:
+            return False
+        try:
+            config = self._session.get_scoped_config()
+        except Exception:
+            return False
+        return bool(config.get("sso_session") or config.get("sso_start_url"))
+
+    async def aclose(self) -> None:
+        await self._stack.aclose()
+        self._clients.clear()

@@ -1,0 +1,176 @@
+"""Turn botocore failures into one actionable line each.
+
+A person should read what went wrong and what to run next, never a traceback.
+"""
+
+from __future__ import annotations
+
+# The IAM policy statement a refused action needs, quoted in AccessDenied messages.
+_POLICY_HINT = (
+    '{{"Effect": "Allow", "Action": "sagemaker:{op}", "Resource": "*"}}'
+)
+
+_CREDENTIAL_CODES = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "MissingAuthenticationTokenException",
+    "RequestExpired",
+}
+_THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
+
+
+class AwsError(Exception):
+    """A failure of an AWS call, phrased for a person."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str = "service",
+        fix: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.fix = fix
+        self.operation = operation
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NeedsLargerInstance(AwsError):
+    """Remote access needs at least 8 GiB of memory; the space's instance type has less."""
+
+    def __init__(self, space_name: str, current: str, suggested: str) -> None:
+        super().__init__(
+            f"{space_name}: remote access needs at least 8 GiB of memory and {current} has 4 GiB; "
+            f"start it on {suggested} instead (--instance-type {suggested})",
+            kind="validation",
+        )
+        self.current = current
+        self.suggested = suggested
+
+
+def login_fix(profile: str | None, sso: bool) -> str:
+    flag = f" --profile {profile}" if profile else ""
+    return f"aws sso login{flag}" if sso else f"aws configure{flag}"
+
+
+def credentials_error(profile: str | None, detail: str, *, sso: bool = False) -> AwsError:
+    fix = login_fix(profile, sso)
+    who = f"profile {profile!r}" if profile else "the default credential chain"
+    return AwsError(
+        f"AWS credentials for {who} {detail}; run `{fix}` and retry",
+        kind="credentials",
+        fix=fix,
+    )
+
+
+def translate(
+    exc: BaseException,
+    *,
+    operation: str | None = None,
+    profile: str | None = None,
+    sso: bool = False,
+    endpoint: str | None = None,
+    space: str | None = None,
+    domain: str | None = None,
+) -> AwsError:
+    """Map any botocore/aiohttp exception raised by a call to an AwsError."""
+    if isinstance(exc, AwsError):
+        return exc
+    # Imported here: botocore costs import time and this module is loaded at start-up.
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        text = _one_line(str(err.get("Message", "")) or code)
+        op = operation or getattr(exc, "operation_name", None)
+        return _from_code(code, text, op, profile, sso, space, domain)
+    if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
+        return credentials_error(profile, "were not found", sso=sso)
+    if isinstance(exc, bce.ProfileNotFound):
+        return AwsError(
+            f"AWS profile {profile!r} is not in your AWS config; see `aws configure list-profiles`",
+            kind="credentials",
+            fix="aws configure list-profiles",
+        )
+    if isinstance(exc, (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError)):
+        return credentials_error(profile, "have an expired or missing SSO session", sso=True)
+    if isinstance(exc, bce.CredentialRetrievalError):
+        return credentials_error(profile, f"could not be loaded ({_one_line(str(exc))})", sso=sso)
+    if isinstance(exc, bce.NoRegionError):
+        return AwsError(
+            "no AWS region is set; pass --region or set AWS_REGION",
+            kind="validation",
+            fix="--region us-east-1",
+        )
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError)):
+        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
+        return AwsError(
+            f"cannot reach {where}; check the network, the region and any proxy settings",
+            kind="endpoint",
+            operation=operation,
+        )
+    if isinstance(exc, bce.BotoCoreError):
+        return AwsError(_one_line(str(exc)), kind="service", operation=operation)
+    if isinstance(exc, (OSError, TimeoutError)):
+        where = endpoint or "the AWS endpoint"
+        return AwsError(
+            f"cannot reach {where} ({_one_line(str(exc)) or type(exc).__name__})",
+            kind="endpoint",
+            operation=operation,
+        )
+    return AwsError(f"{type(exc).__name__}: {_one_line(str(exc))}", operation=operation)
+
+
+def _from_code(
+    code: str,
+    text: str,
+    op: str | None,
+    profile: str | None,
+    sso: bool,
+    space: str | None,
+    domain: str | None,
+) -> AwsError:
+    if code in ("AccessDeniedException", "AccessDenied") and op:
+        return AwsError(
+            f"access denied: your identity may not call sagemaker:{op}; "
+            f"ask for an IAM policy statement {_POLICY_HINT.format(op=op)}",
+            kind="access_denied",
+            operation=op,
+        )
+    if code in _CREDENTIAL_CODES:
+        detail = "have expired" if "xpired" in code or "xpired" in text else "were refused"
+        err = credentials_error(profile, detail, sso=sso)
+        err.operation = op
+        return err
+    if code in _THROTTLE_CODES:
+        return AwsError(
+            f"SageMaker is throttling {op or 'requests'}; wait a moment and retry",
+            kind="throttled",
+            operation=op,
+        )
+    if code in ("ResourceNotFound", "ResourceNotFoundException"):
+        what = f"space {space!r} in domain {domain}" if space else "the resource"
+        return AwsError(
+            f"{what} was not found ({text}); refresh the list or check --domain",
+            kind="not_found",
+            operation=op,
+        )
+    if code == "ResourceInUse":
+        return AwsError(f"{text}; wait for the current change to finish", kind="in_use", operation=op)
+    if code == "ValidationException":
+        return AwsError(text, kind="validation", operation=op)
+    return AwsError(f"{op or 'AWS call'} failed: {code}: {text}", kind="service", operation=op)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:400]

@@ -1,0 +1,158 @@
+"""botocore responses -> model objects.
+
+Responses are treated as untrusted: a missing or mistyped field gives a sensible default or a
+ResponseError naming the field, never a KeyError deep inside the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from app.model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
+
+
+class ResponseError(ValueError):
+    """A response lacked a field we cannot do without."""
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _required(item: dict, key: str, what: str) -> str:
+    value = _str(item.get(key))
+    if value is None:
+        raise ResponseError(f"SageMaker returned a {what} without {key}")
+    return value
+
+
+def arn_account(arn: str | None) -> tuple[str, str]:
+    """(partition, account) of an ARN, or defaults when the ARN is missing or odd."""
+    parts = (arn or "").split(":")
+    if len(parts) >= 5 and parts[0] == "arn" and parts[4].isdigit():
+        return parts[1] or "aws", parts[4]
+    return "aws", ""
+
+
+def domain(item: dict, region: str) -> Domain:
+    return Domain(
+        domain_id=_required(item, "DomainId", "domain"),
+        name=_str(item.get("DomainName")) or item["DomainId"],
+        region=region,
+        status=_str(item.get("Status")) or "Unknown",
+        auth_mode=_str(item.get("AuthMode")) or "IAM",
+        arn=_str(item.get("DomainArn")) or "",
+    )
+
+
+def user_profile(item: dict, sso_value: str | None = None) -> UserProfile:
+    return UserProfile(
+        domain_id=_required(item, "DomainId", "user profile"),
+        name=_required(item, "UserProfileName", "user profile"),
+        status=_str(item.get("Status")) or "Unknown",
+        sso_user_value=sso_value or _str(item.get("SingleSignOnUserValue")),
+    )
+
+
+def app(item: dict) -> App | None:
+    """An IDE app from ListApps/DescribeApp; None for apps of other types or without a space."""
+    app_type = _str(item.get("AppType"))
+    space_name = _str(item.get("SpaceName"))
+    if app_type not in IDE_APP_TYPES or space_name is None:
+        return None
+    return App(
+        domain_id=_required(item, "DomainId", "app"),
+        space_name=space_name,
+        app_type=app_type,
+        app_name=_str(item.get("AppName")) or "default",
+        status=_str(item.get("Status")) or "Unknown",
+        instance_type=_str(_dict(item.get("ResourceSpec")).get("InstanceType")),
+    )
+
+
+def pick_app(apps: list[App]) -> App | None:
+    """The app that tells a space's state: a live one beats a deleted one."""
+    live = [a for a in apps if a.status != "Deleted"]
+    return (live or apps or [None])[-1]
+
+
+def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None) -> Space:
+    """A Space from a ListSpaces summary joined with its app."""
+    settings = _dict(item.get("SpaceSettingsSummary"))
+    storage = _dict(_dict(settings.get("SpaceStorageSettings")).get("EbsStorageSettings"))
+    modified = item.get("LastModifiedTime")
+    return Space(
+        domain_id=dom.domain_id,
+        name=_required(item, "SpaceName", "space"),
+        region=dom.region,
+        account=account,
+        partition=partition,
+        space_status=_str(item.get("Status")) or "Unknown",
+        domain_name=dom.name,
+        display_name=_str(item.get("SpaceDisplayName")) or "",
+        app_type=_str(settings.get("AppType")) or (app_.app_type if app_ else None),
+        app=app_,
+        owner=_str(_dict(item.get("OwnershipSettingsSummary")).get("OwnerUserProfileName")),
+        sharing=_str(_dict(item.get("SpaceSharingSettingsSummary")).get("SharingType")) or "Private",
+        remote_access=settings.get("RemoteAccess") == "ENABLED",
+        instance_type=app_.instance_type if app_ and app_.status != "Deleted" else None,
+        storage_gib=_int(storage.get("EbsVolumeSizeInGb")),
+        last_modified=modified if isinstance(modified, datetime) else None,
+    )
+
+
+def app_settings(space_desc: dict) -> tuple[str | None, dict]:
+    """(AppType, <AppType>AppSettings) of a DescribeSpace answer."""
+    settings = _dict(space_desc.get("SpaceSettings"))
+    app_type = _str(settings.get("AppType"))
+    return app_type, _dict(settings.get(f"{app_type}AppSettings")) if app_type else {}
+
+
+def space_detail(desc: dict, dom: Domain, account: str, partition: str, app_: App | None) -> Space:
+    """A Space from DescribeSpace: the summary fields plus image, default instance and idle timeout."""
+    settings = _dict(desc.get("SpaceSettings"))
+    app_type, per_app = app_settings(desc)
+    spec = _dict(per_app.get("DefaultResourceSpec"))
+    idle = _dict(_dict(per_app.get("AppLifecycleManagement")).get("IdleSettings"))
+    summary = {
+        "SpaceName": desc.get("SpaceName"),
+        "Status": desc.get("Status"),
+        "SpaceDisplayName": desc.get("SpaceDisplayName"),
+        "LastModifiedTime": desc.get("LastModifiedTime"),
+        "SpaceSettingsSummary": {
+            "AppType": app_type,
+            "RemoteAccess": settings.get("RemoteAccess"),
+            "SpaceStorageSettings": settings.get("SpaceStorageSettings"),
+        },
+        "OwnershipSettingsSummary": desc.get("OwnershipSettings"),
+        "SpaceSharingSettingsSummary": desc.get("SpaceSharingSettings"),
+    }
+    base = space_summary(summary, dom, account, partition, app_)
+    running = app_ is not None and app_.status not in ("Deleted", "Failed")
+    return replace(
+        base,
+        instance_type=(app_.instance_type if running and app_ else None) or _str(spec.get("InstanceType")),
+        image=_str(spec.get("SageMakerImageArn")),
+        idle_timeout_minutes=_int(idle.get("IdleTimeoutInMinutes")),
+    )
+
+
+def idle_bounds(*settings_blocks: Any, app_type: str | None) -> IdleBounds:
+    """Min/max idle timeout from the first UserSettings-like block that sets them."""
+    for block in settings_blocks:
+        per_app = _dict(_dict(block).get(f"{app_type}AppSettings"))
+        idle = _dict(_dict(per_app.get("AppLifecycleManagement")).get("IdleSettings"))
+        low, high = _int(idle.get("MinIdleTimeoutInMinutes")), _int(idle.get("MaxIdleTimeoutInMinutes"))
+        if low is not None or high is not None:
+            return IdleBounds(low if low is not None else 60, high if high is not None else 525_600)
+    return IdleBounds()

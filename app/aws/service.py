@@ -1,0 +1,242 @@
+"""The SageMaker service as the rest of the program sees it: async methods returning model objects.
+
+One instance per profile and region; its clients are created once and reused. Every botocore
+failure leaves here as an AwsError carrying one actionable line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from app.aws import lifecycle, listing, parse
+from app.aws.clients import Clients
+from app.aws.errors import AwsError, translate
+from app.aws.limiter import AdaptiveLimit
+from app.aws.listing import Listing
+from app.model import Domain, IdleBounds, Space
+
+Progress = Callable[[Space], None] | None
+
+__all__ = ["SpacesService", "Caller", "SessionInfo", "Listing"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: str
+    arn: str
+    user_id: str
+    partition: str = "aws"
+
+    @property
+    def sso_user(self) -> str | None:
+        """The Identity Center user behind an AWSReservedSSO_* role session, if that is who calls."""
+        parts = self.arn.split(":", 5)
+        resource = parts[5] if len(parts) == 6 else ""
+        pieces = resource.split("/")
+        if len(pieces) == 3 and pieces[0] == "assumed-role" and pieces[1].startswith("AWSReservedSSO_"):
+            return pieces[2]
+        return None
+
+    @property
+    def display(self) -> str:
+        return self.arn.rsplit("/", 1)[-1] if "/" in self.arn else self.arn.rsplit(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    stream_url: str
+    token: str
+
+    def __repr__(self) -> str:  # the token is a credential: keep it out of logs and tracebacks
+        return f"SessionInfo(session_id={self.session_id!r}, stream_url=<hidden>, token=<hidden>)"
+
+
+class SpacesService:
+    def __init__(
+        self,
+        *,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        credentials: tuple[str, str, str | None] | None = None,
+        max_concurrency: int = 32,
+        poll_interval: float = 2.0,
+        wait_timeout: float = 900.0,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+    ) -> None:
+        from app.aws.clients import default_region
+
+        region = region or default_region(profile)
+        if not region:
+            raise AwsError(
+                "no AWS region is set; pass --region or set AWS_REGION", kind="validation"
+            )
+        self.profile = profile
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+        self.limit = AdaptiveLimit(max_concurrency)
+        self._clients = Clients(
+            profile=profile,
+            region=region,
+            endpoint_url=endpoint_url,
+            credentials=credentials,
+            max_pool=max_concurrency,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+        )
+        self._domains: dict[str, Domain] = {}
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    async def call(self, op: str, *, service: str = "sagemaker", **params: Any) -> dict:
+        """One API call under the concurrency limit; failures become AwsError."""
+        from botocore import xform_name
+
+        client = await self._client(service)
+        async with self.limit.slot():
+            try:
+                result = await getattr(client, xform_name(op))(**params)
+            except Exception as exc:
+                raise translate(
+                    exc,
+                    operation=op,
+                    profile=self.profile,
+                    sso=self._clients.uses_sso,
+                    endpoint=self.endpoint_url or f"the {service} endpoint in {self.region}",
+                    space=params.get("SpaceName"),
+                    domain=params.get("DomainId"),
+                ) from None
+        self.limit.on_success()
+        return result
+
+    async def _client(self, service: str) -> Any:
+        fresh = service not in self._clients._clients
+        client = await self._clients.get(service)
+        if fresh:
+            client.meta.events.register(f"needs-retry.{client.meta.service_model.endpoint_prefix}", self._saw_retry)
+        return client
+
+    def _saw_retry(self, response: Any = None, **_: Any) -> None:
+        if response and isinstance(response, tuple) and len(response) == 2:
+            code = (response[1] or {}).get("Error", {}).get("Code", "")
+            if "Throttl" in code or code == "TooManyRequestsException":
+                self.limit.on_throttle()
+
+    async def aclose(self) -> None:
+        await self._clients.aclose()
+
+    async def __aenter__(self) -> SpacesService:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- who and what -------------------------------------------------------------------------
+
+    async def caller(self) -> Caller:
+        answer = await self.call("GetCallerIdentity", service="sts")
+        arn = str(answer.get("Arn", ""))
+        partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
+        return Caller(str(answer.get("Account", "")), arn, str(answer.get("UserId", "")), partition)
+
+    async def list_all(self, *, sso_users: bool = False) -> Listing:
+        return await listing.list_all(self, sso_users=sso_users)
+
+    async def list_spaces(self) -> list[Space]:
+        return (await self.list_all()).spaces
+
+    def remember_domains(self, domains: list[Domain]) -> None:
+        self._domains.update((d.domain_id, d) for d in domains)
+
+    async def domain(self, domain_id: str) -> Domain:
+        if domain_id not in self._domains:
+            desc = await self.call("DescribeDomain", DomainId=domain_id)
+            self._domains[domain_id] = parse.domain(desc, self.region)
+        return self._domains[domain_id]
+
+    async def find_space(self, name: str, domain: str | None = None) -> Space:
+        """The one space called `name` (in `domain`, an id or a name, when given)."""
+        spaces = [s for s in (await self.list_all()).spaces if s.name == name]
+        if domain:
+            spaces = [s for s in spaces if domain in (s.domain_id, s.domain_name)]
+        if not spaces:
+            where = f" in domain {domain}" if domain else ""
+            raise AwsError(
+                f"no space named {name!r}{where} in {self.region}; run `sm-spaces list` to see them",
+                kind="not_found",
+            )
+        if len(spaces) > 1:
+            domains = ", ".join(s.domain_id for s in spaces)
+            raise AwsError(
+                f"{len(spaces)} spaces are named {name!r} (domains {domains}); pass --domain",
+                kind="validation",
+            )
+        return spaces[0]
+
+    async def describe_space(self, domain_id: str, space_name: str) -> Space:
+        desc, app, dom = await asyncio.gather(
+            self.call("DescribeSpace", DomainId=domain_id, SpaceName=space_name),
+            self.current_app(domain_id, space_name),
+            self.domain(domain_id),
+        )
+        partition, account = parse.arn_account(desc.get("SpaceArn") or dom.arn)
+        space = parse.space_detail(desc, dom, account, partition, app)
+        from app.model import alias_for
+
+        return space.with_alias(alias_for(space.name))
+
+    async def current_app(self, domain_id: str, space_name: str):  # -> App | None
+        items = await listing.paginate(
+            self, "ListApps", "Apps", DomainIdEquals=domain_id, SpaceNameEquals=space_name
+        )
+        return parse.pick_app([a for a in map(parse.app, items) if a is not None])
+
+    async def idle_bounds(self, domain_id: str, owner: str | None, app_type: str | None = None) -> IdleBounds:
+        if app_type is None:
+            app_type = "JupyterLab"
+        dom = await self.call("DescribeDomain", DomainId=domain_id)
+        blocks = []
+        if owner:
+            prof = await self.call("DescribeUserProfile", DomainId=domain_id, UserProfileName=owner)
+            blocks.append(prof.get("UserSettings"))
+        blocks.append(dom.get("DefaultUserSettings"))
+        return parse.idle_bounds(*blocks, app_type=app_type)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    async def start_space(self, domain_id: str, space_name: str, *, instance_type: str | None = None,
+                          progress: Progress = None, wait: bool = True) -> Space:
+        return await lifecycle.start(self, domain_id, space_name, instance_type, progress, wait)
+
+    async def stop_space(self, domain_id: str, space_name: str, *, progress: Progress = None,
+                         wait: bool = True) -> Space:
+        return await lifecycle.stop(self, domain_id, space_name, progress, wait)
+
+    async def enable_remote_access(self, domain_id: str, space_name: str, *,
+                                   instance_type: str | None = None, progress: Progress = None) -> Space:
+        return await lifecycle.enable_remote_access(self, domain_id, space_name, instance_type, progress)
+
+    async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space:
+        return await lifecycle.set_idle_timeout(self, domain_id, space_name, minutes)
+
+    async def start_session(self, space_arn: str, *, attempts: int = 5) -> SessionInfo:
+        """StartSession, retried while a freshly started space registers with SSM."""
+        delay = 0.5
+        for attempt in range(attempts):
+            try:
+                answer = await self.call("StartSession", ResourceIdentifier=space_arn)
+                return SessionInfo(answer["SessionId"], answer["StreamUrl"], answer["TokenValue"])
+            except AwsError as err:
+                if err.kind not in ("validation", "not_found", "service") or attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(delay * self.poll_interval / 2.0 if self.poll_interval < 1 else delay)
+                delay *= 2
+            except KeyError as missing:
+                raise AwsError(f"StartSession answered without {missing}", kind="service") from None
+        raise AssertionError("unreachable")
