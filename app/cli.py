@@ -1,0 +1,107 @@
+"""Command-line parsing and dispatch. The work happens in app.commands; nothing heavy is imported
+here so `--version` and the TUI's first paint stay fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable, Sequence
+
+from app import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Sub-commands accept the same options after their name; SUPPRESS keeps a value given
+    # before the sub-command from being reset by the sub-parser's default.
+    default = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("AWS context")
+    group.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)")
+    group.add_argument("--region", default=default, help="AWS region (default: AWS_REGION or the profile's region)")
+    group.add_argument("--endpoint-url", default=default, metavar="URL",
+                       help="SageMaker endpoint URL (default: AWS_ENDPOINT_URL_SAGEMAKER or AWS's)")
+    group.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
+                       help="use a simulated account that runs in-process (no AWS needed)")
+    group.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+                       help="show tracebacks on errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sm-spaces",
+        description="Amazon SageMaker Studio spaces from a terminal. Without a command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"sm-spaces {__version__}")
+    parser.add_argument("--readonly", action="store_true", help="TUI without start, stop or update")
+    _global_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        _global_options(p, top=False)
+        return p
+
+    p = command("list", "list spaces with their status")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--domain", help="only this domain (id or name)")
+    p.add_argument("--user", help="only spaces owned by this user profile")
+    p.add_argument("--all-regions", action="store_true", help="every region that offers SageMaker")
+
+    p = command("start", "start a space (enables remote access on the way)")
+    p.add_argument("space")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    p.add_argument("--instance-type", help="instance type to run on (e.g. ml.t3.large)")
+    p.add_argument("--no-wait", action="store_true", help="return once the start is requested")
+    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+
+    p = command("stop", "stop a space (its unsaved work is lost)")
+    p.add_argument("space")
+    p.add_argument("--domain")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--no-wait", action="store_true")
+
+    demo = command("demo", "the simulated account")
+    demo_sub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    serve = demo_sub.add_parser("serve", help="serve the simulated account and print its environment")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument("--delay", type=float, default=3.0, metavar="S",
+                       help="seconds each state change takes (default 3)")
+    return parser
+
+
+def _handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
+    from app.commands import demo, spaces
+
+    return {
+        "list": spaces.list_command,
+        "start": spaces.start_command,
+        "stop": spaces.stop_command,
+        "demo": demo.demo_command,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.commands.common import UsageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from app.commands.tui import tui_command
+
+            return tui_command(args)
+        return _handlers()[args.command](args)
+    except UsageError as exc:
+        print(f"sm-spaces: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("sm-spaces: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if getattr(args, "debug", False):
+            raise
+        from app.commands.common import describe_failure
+
+        print(f"sm-spaces: {describe_failure(exc)}", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,1 @@
+"""Sub-command implementations: each turns parsed arguments into service calls and output."""

@@ -1,0 +1,84 @@
+"""What every sub-command shares: the AWS context (real or simulated), prompts and failures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, AsyncIterator
+
+if TYPE_CHECKING:
+    from app.aws.service import SpacesService
+    from app.demo.server import DemoServer
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit code 2."""
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for any failure that reached the top."""
+    from app.aws.errors import AwsError
+
+    if isinstance(exc, (AwsError, UsageError)):
+        return str(exc)
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def profile_of(args: argparse.Namespace) -> str | None:
+    return getattr(args, "profile", None) or os.environ.get("AWS_PROFILE") or None
+
+
+@asynccontextmanager
+async def aws_context(
+    args: argparse.Namespace, *, demo_delay: float = 1.0, **service_options: object
+) -> AsyncIterator[tuple[SpacesService, DemoServer | None]]:
+    """A SpacesService for the arguments; with --demo, backed by a simulated account in this process."""
+    from app.aws.service import SpacesService
+
+    if getattr(args, "demo", False):
+        from app.demo.server import DemoServer
+
+        async with DemoServer(transition_delay=demo_delay) as server:
+            creds = server.credentials
+            svc = SpacesService(
+                region=getattr(args, "region", None) or server.region,
+                endpoint_url=server.endpoint_url,
+                credentials=(creds.access_key, creds.secret_key, creds.token),
+                poll_interval=min(0.5, max(demo_delay / 4, 0.01)),
+                **service_options,  # type: ignore[arg-type]
+            )
+            async with svc:
+                yield svc, server
+        return
+    svc = SpacesService(
+        profile=profile_of(args),
+        region=getattr(args, "region", None),
+        endpoint_url=getattr(args, "endpoint_url", None),
+        **service_options,  # type: ignore[arg-type]
+    )
+    async with svc:
+        yield svc, None
+
+
+def confirm(question: str, *, assume_yes: bool, what_flag: str = "--yes") -> bool:
+    """Ask on a terminal; without one, only an explicit --yes agrees."""
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question.rstrip('?')} needs confirmation; pass {what_flag} when not on a terminal")
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def progress_printer(quiet: bool = False):
+    def show(space) -> None:  # type: ignore[no-untyped-def]
+        if not quiet:
+            print(f"{space.name}: {space.status.value}", file=sys.stderr, flush=True)
+
+    return show

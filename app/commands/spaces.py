@@ -1,0 +1,131 @@
+"""`list`, `start` and `stop`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from app.commands.common import aws_context, confirm, progress_printer
+from app.model import Space
+
+COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
+
+
+def space_json(space: Space) -> dict:
+    return {
+        "arn": space.arn,
+        "region": space.region,
+        "domain_id": space.domain_id,
+        "domain_name": space.domain_name,
+        "space_name": space.name,
+        "display_name": space.display_name,
+        "user_profile": space.owner,
+        "app_type": space.app_type,
+        "status": space.status.value,
+        "instance_type": space.instance_type,
+        "remote_access": space.remote_access,
+        "sharing": space.sharing,
+        "alias": space.alias,
+    }
+
+
+def render_table(spaces: list[Space]) -> str:
+    rows = [COLUMNS] + [
+        (
+            s.domain_name or s.domain_id,
+            s.owner or "(shared)",
+            s.name,
+            s.app_type or "-",
+            s.status.value,
+            s.instance_type or "-",
+            "enabled" if s.remote_access else "disabled",
+        )
+        for s in spaces
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def _filter(spaces: list[Space], domain: str | None, user: str | None) -> list[Space]:
+    if domain:
+        spaces = [s for s in spaces if domain in (s.domain_id, s.domain_name)]
+    if user:
+        spaces = [s for s in spaces if s.owner == user]
+    return spaces
+
+
+async def _list(args: argparse.Namespace) -> list[Space]:
+    async with aws_context(args) as (svc, _):
+        if not args.all_regions:
+            return (await svc.list_all()).spaces
+        from app.aws.context import ServicePool, available_regions
+
+        pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, credentials=svc._clients._credentials)
+        try:
+            results = await asyncio.gather(
+                *(pool.get(r).list_all() for r in available_regions()), return_exceptions=True
+            )
+        finally:
+            await pool.aclose()
+        spaces: list[Space] = []
+        for region, result in zip(available_regions(), results):
+            if isinstance(result, BaseException):
+                print(f"sm-spaces: {region}: {result}", file=sys.stderr)
+            else:
+                spaces.extend(result.spaces)
+        return spaces
+
+
+def list_command(args: argparse.Namespace) -> int:
+    spaces = _filter(asyncio.run(_list(args)), args.domain, args.user)
+    if args.json:
+        print(json.dumps([space_json(s) for s in spaces], indent=2))
+    elif spaces:
+        print(render_table(spaces))
+    else:
+        print("no spaces found", file=sys.stderr)
+    return 0
+
+
+async def _start(args: argparse.Namespace) -> Space:
+    from app.aws.errors import NeedsLargerInstance
+
+    async with aws_context(args) as (svc, _):
+        space = await svc.find_space(args.space, args.domain)
+        kwargs = dict(progress=progress_printer(), wait=not args.no_wait)
+        try:
+            return await svc.start_space(space.domain_id, space.name, instance_type=args.instance_type, **kwargs)
+        except NeedsLargerInstance as need:
+            question = (f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
+                        f"Start it on {need.suggested}?")
+            if not confirm(question, assume_yes=args.yes, what_flag=f"--instance-type {need.suggested}"):
+                raise
+            return await svc.start_space(space.domain_id, space.name, instance_type=need.suggested, **kwargs)
+
+
+def start_command(args: argparse.Namespace) -> int:
+    space = asyncio.run(_start(args))
+    print(f"{space.name}: {space.status.value} on {space.instance_type or '?'}, "
+          f"remote access {'enabled' if space.remote_access else 'disabled'}")
+    return 0
+
+
+async def _stop(args: argparse.Namespace) -> Space | None:
+    async with aws_context(args) as (svc, _):
+        space = await svc.find_space(args.space, args.domain)
+        question = f"Stop {space.name} in {space.domain_name or space.domain_id}? Unsaved work in it is lost."
+        if not confirm(question, assume_yes=args.yes):
+            return None
+        return await svc.stop_space(space.domain_id, space.name, progress=progress_printer(),
+                                    wait=not args.no_wait)
+
+
+def stop_command(args: argparse.Namespace) -> int:
+    space = asyncio.run(_stop(args))
+    if space is None:
+        print("not stopped", file=sys.stderr)
+        return 1
+    print(f"{space.name}: {space.status.value}")
+    return 0

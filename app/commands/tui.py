@@ -1,0 +1,27 @@
+"""The TUI: with --demo, a simulated account on a background thread beside Textual's loop."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.commands.common import profile_of
+
+
+def tui_command(args: argparse.Namespace) -> int:
+    from app.ui.run import run_tui
+
+    regions = [args.region] if args.region else None
+    if not args.demo:
+        return run_tui(profile=profile_of(args), regions=regions, endpoint_url=args.endpoint_url,
+                       credentials=None, readonly=args.readonly)
+    from app.demo.server import DemoServer
+
+    handle = DemoServer.start_in_thread(transition_delay=3.0)
+    try:
+        server = handle.server
+        creds = server.credentials
+        return run_tui(profile=None, regions=regions or [server.region], endpoint_url=server.endpoint_url,
+                       credentials=(creds.access_key, creds.secret_key, creds.token),
+                       readonly=args.readonly, demo_server=server)
+    finally:
+        handle.stop()
