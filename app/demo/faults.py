@@ -1,0 +1,94 @@
+"""Errors the simulated services answer with, and the switches that inject them on purpose.
+
+`Faults` is a plain mutable object on the running server: tests and benchmarks flip its fields
+between calls (latency, throttling, access denied, expired tokens, 5xx). Random draws come from a
+seeded generator so a test sees the same sequence on every run.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+
+class ApiError(Exception):
+    """An AWS-style error: `code` becomes `__type` (JSON) or `<Code>` (query/XML)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def validation(message: str) -> ApiError:
+    return ApiError("ValidationException", message)
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError("ResourceNotFound", message)
+
+
+def in_use(message: str) -> ApiError:
+    return ApiError("ResourceInUse", message)
+
+
+@dataclass
+class Faults:
+    """Fault switches. Operation names are SageMaker ones ("ListSpaces") or "GetCallerIdentity"."""
+
+    latency: float = 0.0  # seconds added to every call
+    latency_by_op: dict[str, float] = field(default_factory=dict)  # replaces `latency` for these ops
+    throttle_rate: float = 0.0  # fraction of SageMaker calls answered with ThrottlingException
+    throttle_ops: set[str] = field(default_factory=set)  # empty: every operation may be throttled
+    deny: set[str] = field(default_factory=set)  # operations answered with AccessDeniedException
+    expired: bool = False  # every call fails with ExpiredTokenException
+    error_rate: float = 0.0  # fraction of SageMaker calls answered with a 5xx
+    error_ops: set[str] = field(default_factory=set)  # empty: every operation may fail
+    error_status: int = 500  # 500 InternalFailure or 503 ServiceUnavailable
+    seed: int = 1234
+    # Counters, so tests can see that a fault really fired.
+    throttled: int = 0
+    errored: int = 0
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def reset(self) -> None:
+        """Switch every fault off and restart the random sequence."""
+        fresh = Faults(seed=self.seed)
+        for name in ("latency", "latency_by_op", "throttle_rate", "throttle_ops", "deny", "expired",
+                     "error_rate", "error_ops", "error_status", "throttled", "errored", "_rng"):
+            setattr(self, name, getattr(fresh, name))
+
+    def delay_for(self, op: str) -> float:
+        return self.latency_by_op.get(op, self.latency)
+
+    def injected_error(self, op: str) -> ApiError | None:
+        """Throttling or a server error for this call, drawn from the seeded generator."""
+        if self.throttle_rate > 0 and (not self.throttle_ops or op in self.throttle_ops):
+            if self._rng.random() < self.throttle_rate:
+                self.throttled += 1
+                return ApiError("ThrottlingException", "Rate exceeded")
+        if self.error_rate > 0 and (not self.error_ops or op in self.error_ops):
+            if self._rng.random() < self.error_rate:
+                self.errored += 1
+                if self.error_status == 503:
+                    return ApiError("ServiceUnavailable", "Service is unavailable. Please retry.", 503)
+                return ApiError("InternalFailure", "The request processing has failed because of an "
+                                "unknown error, exception or failure.", 500)
+        return None
+
+
+def access_denied(caller_arn: str, op: str, resource: str) -> ApiError:
+    action = f"sagemaker:{op}"
+    return ApiError(
+        "AccessDeniedException",
+        f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource} "
+        f"because no identity-based policy allows the {action} action",
+    )
+
+
+def expired_token() -> ApiError:
+    return ApiError("ExpiredTokenException", "The security token included in the request is expired")

@@ -1,0 +1,224 @@
+"""The demo endpoint: one aiohttp server on 127.0.0.1 that answers SageMaker (awsJson1.1) and STS.
+
+Which service a request is for comes from its SigV4 credential scope (`.../sagemaker/...` or
+`.../sts/...`), and so does the region, so one endpoint serves every region as the real ones do.
+Requests are handled concurrently: injected latency is an `asyncio.sleep`, never a lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from functools import cache
+from typing import Any
+
+from aiohttp import web
+
+from app.demo import sigv4, sts
+from app.demo.account import DemoAccount
+from app.demo.faults import ApiError, Faults, access_denied, expired_token
+from app.demo.sagemaker_api import HANDLERS, Call, resource_arn
+from app.demo.sessions import SessionRegistry
+from app.demo.sigv4 import Credentials
+
+JSON_TYPE = "application/x-amz-json-1.1"
+_log = logging.getLogger(__name__)
+StartHook = Callable[["DemoServer"], Awaitable[None] | None]
+
+
+@cache
+def _input_shapes() -> dict[str, Any]:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return {op: model.operation_model(op).input_shape for op in HANDLERS}
+
+
+def _check_input(op: str, params: Any) -> None:
+    """Refuse malformed input the way the service does (botocore's own validator, server-side)."""
+    from botocore.validate import ParamValidator
+
+    if not isinstance(params, dict):
+        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
+    report = ParamValidator().validate(params, _input_shapes()[op])
+    if report.has_errors():
+        raise ApiError("ValidationException", report.generate_report().replace("\n", " ")[:1000])
+
+
+class DemoServer:
+    """The simulated account behind a real HTTP endpoint. See DESIGN.md section 2."""
+
+    def __init__(self, account: DemoAccount | None = None, *, host: str = "127.0.0.1", port: int = 0,
+                 transition_delay: float = 0.0) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the demo server listens on loopback only")
+        self.account = account or DemoAccount.seeded()
+        self.account.transition_delay = transition_delay
+        self.host, self.port = host, port
+        self.region = "us-east-1"
+        self.credentials = Credentials.random()
+        self.faults = Faults()
+        self.sessions = SessionRegistry()
+        self.web_app = web.Application()
+        self.web_app.router.add_post("/", self._handle)
+        self.on_start: list[StartHook] = []  # run before the router freezes, e.g. to add routes
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def transition_delay(self) -> float:
+        return self.account.transition_delay
+
+    @transition_delay.setter
+    def transition_delay(self, seconds: float) -> None:
+        self.account.transition_delay = seconds
+
+    def add_routes(self, routes: Iterable[web.AbstractRouteDef]) -> None:
+        """Add routes (e.g. the data-channel websocket); only before start()."""
+        if self._runner is not None:
+            raise RuntimeError("routes must be added before the demo server starts")
+        self.web_app.add_routes(routes)
+
+    async def start(self) -> None:
+        _input_shapes()  # load botocore's model now, not on the first request
+        for hook in self.on_start:
+            result = hook(self)
+            if result is not None:
+                await result
+        self._runner = web.AppRunner(self.web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> DemoServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_base_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment under which any AWS SDK or CLI talks to this server."""
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ENDPOINT_URL_SAGEMAKER": self.endpoint_url,
+            "AWS_ENDPOINT_URL_STS": self.endpoint_url,
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+        }
+        if self.credentials.token:
+            env["AWS_SESSION_TOKEN"] = self.credentials.token
+        return env
+
+    def start_in_thread(self) -> ThreadedDemo:
+        """Run the server on its own event loop in a daemon thread (for the CLI and subprocess tests)."""
+        return ThreadedDemo(self)
+
+    # --- requests -------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        target = request.headers.get("X-Amz-Target", "")
+        claimed = sigv4.parse_scope(request.headers.get("Authorization"))
+        is_sts = claimed.service == "sts" if claimed else not target
+        op = target.partition(".")[2] if target else sts.action_of(body)[0]
+        try:
+            delay = self.faults.delay_for(op)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            scope = sigv4.verify(request.method, request.raw_path, request.headers, body, self.credentials)
+            if self.faults.expired:
+                raise expired_token()
+            if is_sts:
+                return sts.handle(self.account, body)
+            return self._sagemaker(scope, target, op, body)
+        except ApiError as error:
+            return sts.error_response(error) if is_sts else _json_error(error)
+        except Exception:  # a bug in the simulator: answer as AWS would, keep the trace in the log
+            _log.exception("demo server failed on %s", op)
+            error = ApiError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
+            return sts.error_response(error) if is_sts else _json_error(error)
+
+    def _sagemaker(self, scope: sigv4.Scope, target: str, op: str, body: bytes) -> web.Response:
+        if scope.service != "sagemaker" or not target.startswith("SageMaker.") or op not in HANDLERS:
+            raise ApiError("UnknownOperationException", f"Unknown operation {target[:80]!r}")
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            raise ApiError("SerializationException", "Request body is not valid JSON.") from None
+        _check_input(op, params)
+        injected = self.faults.injected_error(op)
+        if injected is not None:
+            raise injected
+        call = Call(self.account, scope.region, self.sessions, self.ws_base_url)
+        if op in self.faults.deny:
+            raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
+        answer = HANDLERS[op](call, params)
+        return web.Response(body=json.dumps(answer).encode(), content_type=JSON_TYPE,
+                            headers={"x-amzn-RequestId": str(uuid.uuid4())})
+
+
+def _json_error(error: ApiError) -> web.Response:
+    body = json.dumps({"__type": error.code, "message": error.message}).encode()
+    return web.Response(status=error.status, body=body, content_type=JSON_TYPE,
+                        headers={"x-amzn-RequestId": str(uuid.uuid4()), "x-amzn-ErrorType": error.code})
+
+
+class ThreadedDemo:
+    """A DemoServer running on a background thread's loop; `stop()` ends both."""
+
+    def __init__(self, server: DemoServer) -> None:
+        self.server = server
+        self.loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sm-spaces-demo", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self.server.start())
+        except BaseException as error:  # reported to the starting thread
+            self._error = error
+            self._ready.set()
+            return
+        self._ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.server.stop())
+        self.loop.close()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(30)
+
+    def __enter__(self) -> ThreadedDemo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
