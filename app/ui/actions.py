@@ -1,0 +1,293 @@
+"""One key per action on a space. Each action runs as a worker so the UI keeps painting while
+SageMaker changes state; progress callbacks redraw the space line as each new state is observed."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from rich.text import Text
+
+from app.model import Space, SpaceStatus, remote_access_upgrade
+from app.ui.screens.confirm import ConfirmScreen
+from app.ui.screens.help import HelpScreen
+from app.ui.screens.idle_timeout import IdleTimeoutScreen
+from app.ui.screens.owner_filter import OwnerFilterScreen, owners_from_result
+from app.ui.screens.pickers import ProfilePicker, RegionPicker
+from app.ui.widgets.bars import FilterBar
+
+if TYPE_CHECKING:
+    from app.ui.app import SpacesApp
+
+MUTATING = frozenset({"start", "stop", "remote_access", "instance_type", "idle_timeout"})
+
+
+class SpaceActions:
+    """Mixed into SpacesApp; `self` is the app."""
+
+    def check_action(self: SpacesApp, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.readonly and action in MUTATING:
+            return False  # hidden from the footer and the palette, and refused
+        return True
+
+    # --- the highlighted space ----------------------------------------------------------------
+
+    def _target(self: SpacesApp) -> Space | None:
+        space = self.space_tree.highlighted_space
+        if space is None:
+            self.notify("Highlight a space first (↑/↓ in the tree).", severity="warning")
+        return space
+
+    def run_space_action(self: SpacesApp, action: str, space: Space) -> None:
+        """Run `action` on `space` (the palette calls this for spaces that are not highlighted)."""
+        if self.readonly and action in MUTATING:
+            self.notify("read-only mode: start, stop and updates are disabled", severity="warning")
+            return
+        if action == "connect":
+            self.connect_space(space)
+            return
+        if space.key in self.busy:
+            self.notify(f"{space.name} is already changing; wait for it to settle.", severity="warning")
+            return
+        flow: Callable[[Space], Awaitable[None]] = getattr(self, f"_{action}_flow")
+        self.run_worker(self._guarded(space, flow), group="action", exit_on_error=False)
+
+    async def _guarded(self: SpacesApp, space: Space, flow: Callable[[Space], Awaitable[None]]) -> None:
+        errors = importlib.import_module("app.aws.errors")
+        self.busy.add(space.key)
+        try:
+            await flow(space)
+        except errors.AwsError as err:
+            self.show_error(err)
+        finally:
+            self.busy.discard(space.key)
+
+    def action_start(self: SpacesApp) -> None:
+        if space := self._target():
+            self.run_space_action("start", space)
+
+    def action_stop(self: SpacesApp) -> None:
+        if space := self._target():
+            self.run_space_action("stop", space)
+
+    def action_remote_access(self: SpacesApp) -> None:
+        if space := self._target():
+            self.run_space_action("remote_access", space)
+
+    def action_instance_type(self: SpacesApp) -> None:
+        if space := self._target():
+            self.run_space_action("instance_type", space)
+
+    def action_idle_timeout(self: SpacesApp) -> None:
+        if space := self._target():
+            self.run_space_action("idle_timeout", space)
+
+    def action_connect(self: SpacesApp) -> None:
+        if space := self._target():
+            self.connect_space(space)
+
+    def connect_space(self: SpacesApp, space: Space) -> None:
+        """Replaced by the connect issue; one method so there is one place to wire."""
+        self.notify(Text(f"connect: not yet wired ({space.alias or space.name})").plain, title="Connect", markup=False)
+
+    # --- flows --------------------------------------------------------------------------------
+
+    def _progress(self: SpacesApp, old: Space) -> Callable[[Space], None]:
+        return lambda fresh: self.apply_space(fresh.with_alias(old.alias) if old.alias else fresh)
+
+    async def _ask(self: SpacesApp, title: str, body: str, yes: str, danger: bool = True) -> bool:
+        return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
+
+    async def _with_upgrade(self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]) -> Space | None:
+        """Run `call`; if remote access needs a larger instance, ask, then retry with the next size up."""
+        errors = importlib.import_module("app.aws.errors")
+        try:
+            return await call(None)
+        except errors.NeedsLargerInstance as err:
+            ok = await self._ask(
+                f"{space.name} needs a larger instance",
+                f"Remote access needs at least 8 GiB of memory, and {err.current} has less.\n\n"
+                f"Use {err.suggested} instead? The space's default instance type changes to it.",
+                f"Use {err.suggested}",
+                danger=False,
+            )
+            if not ok:
+                self.notify(f"{space.name}: left unchanged", markup=False)
+                return None
+            return await call(err.suggested)
+
+    async def _start_flow(self: SpacesApp, space: Space) -> None:
+        if space.status is SpaceStatus.RUNNING:
+            self.notify(f"{space.name} is already running", markup=False)
+            return
+        svc = await self.service(space.region)
+        self.notify(f"Starting {space.name}…", markup=False)
+        result = await self._with_upgrade(space, lambda itype: svc.start_space(
+            space.domain_id, space.name, instance_type=itype, progress=self._progress(space)))
+        if result is not None:
+            self._progress(space)(result)
+            self.notify(f"{space.name} is {result.status.value.lower()}", markup=False)
+
+    async def _stop_flow(self: SpacesApp, space: Space) -> None:
+        if space.status is SpaceStatus.STOPPED:
+            self.notify(f"{space.name} is already stopped", markup=False)
+            return
+        ok = await self._ask(
+            f"Stop {space.name}?",
+            f"The {space.app_type or 'IDE'} app on {space.instance_type or 'its instance'} is shut down; "
+            "the space and its storage stay.\nUnsaved work in open editors, notebooks and terminals is lost.",
+            "Stop",
+        )
+        if not ok:
+            return
+        svc = await self.service(space.region)
+        result = await svc.stop_space(space.domain_id, space.name, progress=self._progress(space))
+        self._progress(space)(result)
+        self.notify(f"{space.name} is {result.status.value.lower()}", markup=False)
+
+    async def _remote_access_flow(self: SpacesApp, space: Space) -> None:
+        if space.remote_access:
+            self.notify(f"{space.name} already has remote access", markup=False)
+            return
+        running = space.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING)
+        body = (
+            f"{space.name} is running: it is stopped, updated and started again.\n"
+            "Unsaved work in open editors, notebooks and terminals is lost."
+            if running
+            else f"{space.name} is stopped: remote access is switched on now and used from its next start."
+        )
+        if not await self._ask(f"Enable remote access on {space.name}?", body, "Enable", danger=running):
+            return
+        svc = await self.service(space.region)
+        result = await self._with_upgrade(space, lambda itype: svc.enable_remote_access(
+            space.domain_id, space.name, instance_type=itype, progress=self._progress(space)))
+        if result is not None:
+            self._progress(space)(result)
+            self.notify(f"{space.name}: remote access on", markup=False)
+
+    async def _instance_type_flow(self: SpacesApp, space: Space) -> None:
+        bigger = remote_access_upgrade(space.instance_type)
+        if bigger is None:
+            self.notify(f"{space.instance_type or 'The instance'} already has enough memory for remote access",
+                        markup=False)
+            return
+        running = space.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING)
+        body = f"Remote access needs at least 8 GiB of memory. Change {space.instance_type} to {bigger}?"
+        if running:
+            body += "\n\nThe space restarts: unsaved work in open editors, notebooks and terminals is lost."
+        if not await self._ask(f"Change instance type of {space.name}?", body, f"Use {bigger}", danger=running):
+            return
+        svc = await self.service(space.region)
+        result = await svc.enable_remote_access(space.domain_id, space.name, instance_type=bigger,
+                                                progress=self._progress(space))
+        self._progress(space)(result)
+        self.notify(f"{space.name} now uses {result.instance_type or bigger}", markup=False)
+
+    async def _idle_timeout_flow(self: SpacesApp, space: Space) -> None:
+        svc = await self.service(space.region)
+        bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
+        minutes = await self.push_screen_wait(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
+        if minutes is None:
+            return
+        result = await svc.set_idle_timeout(space.domain_id, space.name, minutes)
+        self._progress(space)(result)
+        self.notify(f"{space.name}: idle shutdown after {minutes} min", markup=False)
+
+    # --- view and context ---------------------------------------------------------------------
+
+    def action_refresh(self: SpacesApp) -> None:
+        self.refresh_listing()
+
+    def action_filter(self: SpacesApp) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_bar_changed(self: SpacesApp, event: FilterBar.Changed) -> None:
+        self.filter_text = event.text
+        self.render_tree()
+        self.render_header()
+
+    def on_filter_bar_done(self: SpacesApp, event: FilterBar.Done) -> None:
+        self.space_tree.focus()
+
+    def action_toggle_group(self: SpacesApp) -> None:
+        self.grouped = not self.grouped
+        self.render_tree()
+        self.save_prefs()
+
+    def action_owner_filter(self: SpacesApp) -> None:
+        profiles = [p for ps in self.user_profiles.values() for p in ps]
+        domains = [d for ds in self.domains.values() for d in ds]
+        if not profiles:
+            self.notify("No user profiles known yet; wait for the listing or press r.", severity="warning")
+            return
+        me = self.caller.sso_user if self.caller else None
+
+        def chosen(values: list[str] | None) -> None:
+            if values is None:
+                return
+            self.owners, self.owners_chosen = owners_from_result(values), True
+            self.render_all()
+            self.save_prefs()
+
+        self.push_screen(OwnerFilterScreen(profiles, domains, self.owners, me), chosen)
+
+    def action_regions(self: SpacesApp) -> None:
+        self.run_worker(self._pick_regions(), group="picker", exit_on_error=False)
+
+    async def _pick_regions(self: SpacesApp) -> None:
+        context = await asyncio.to_thread(importlib.import_module, "app.aws.context")
+        partition = self.caller.partition if self.caller else "aws"
+        regions = await asyncio.to_thread(context.available_regions, partition)
+        extra = [r for r in self.regions if r not in regions]  # e.g. the simulator's region
+        counts = {r: s.domains for r, s in self.region_states.items() if s.domains is not None}
+        chosen = await self.push_screen_wait(RegionPicker(extra + list(regions), self.regions, counts))
+        if chosen:
+            self.switch_regions(chosen)
+
+    def switch_regions(self: SpacesApp, regions: list[str]) -> None:
+        self.regions = list(regions)
+        self.render_all()
+        self.save_prefs()
+        self.refresh_listing()
+
+    def action_profile(self: SpacesApp) -> None:
+        self.run_worker(self._pick_profile(), group="picker", exit_on_error=False)
+
+    async def _pick_profile(self: SpacesApp) -> None:
+        context = await asyncio.to_thread(importlib.import_module, "app.aws.context")
+        profiles = await asyncio.to_thread(context.available_profiles)
+        if not profiles:
+            self.notify("No profiles in the AWS config files (~/.aws/config).", severity="warning")
+            return
+        chosen = await self.push_screen_wait(ProfilePicker(profiles, self.profile))
+        if chosen and chosen != self.profile:
+            await self.switch_profile(chosen)
+
+    async def switch_profile(self: SpacesApp, profile: str) -> None:
+        """A new profile: new clients, new caller, new listing; nothing of the old one is kept."""
+        await self.close_services()
+        self.profile, self.caller, self.credentials = profile, None, None
+        self.index.replace([])
+        self.domains.clear()
+        self.user_profiles.clear()
+        self.region_states.clear()
+        if not self.owners_chosen:
+            self.owners = None
+        self.loaded_at = None
+        self.render_all()
+        self.save_prefs()
+        self.refresh_listing()
+
+    def action_help(self: SpacesApp) -> None:
+        """Keys grouped by action, from the bindings active on the main screen right now."""
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description:
+                continue
+            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+            shown = self.get_key_display(binding)
+            if shown not in keys:
+                keys.append(shown)
+        self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in by_action.values()]))

@@ -1,0 +1,447 @@
+"""The Textual application: layout, state, loading and refreshing. Actions live in actions.py.
+
+Data flows one way: the aws service (loaded lazily, after the first paint) returns model objects;
+they go into a SpaceIndex; the tree is rebuilt from what the filters select.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+import app as app_package
+from app.model import Domain, Space, UserProfile
+from app.ui import prefs as prefs_module
+from app.ui.actions import SpaceActions
+from app.ui.clock import Clock, spinner_frame
+from app.ui.commands import SpaceCommands
+from app.ui.view import SpaceIndex, sso_default_owners, status_counts
+from app.ui.widgets.bars import CredentialsBanner, FilterBar
+from app.ui.widgets.detail import DetailPane
+from app.ui.widgets.header import ContextHeader, HeaderInfo
+from app.ui.widgets.space_tree import RegionState, SpaceTree, TreeContent
+
+
+def styles_path() -> Path:
+    """The TCSS shipped in the wheel (app/styles), or the repo's styles/ in a source checkout."""
+    packaged = Path(app_package.__file__).parent / "styles" / "app.tcss"
+    return packaged if packaged.exists() else Path(app_package.__file__).parent.parent / "styles" / "app.tcss"
+
+
+class SpacesApp(SpaceActions, App[int]):
+    CSS_PATH = str(styles_path())
+    TITLE = "sm-spaces"
+    COMMANDS = App.COMMANDS | {SpaceCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("c", "connect", "Connect"),
+        Binding("s", "start", "Start"),
+        Binding("x", "stop", "Stop"),
+        Binding("e", "remote_access", "Remote"),
+        Binding("i", "instance_type", "Instance"),
+        Binding("t", "idle_timeout", "Idle"),
+        Binding("slash", "filter", "Filter"),
+        Binding("u", "owner_filter", "Profiles"),
+        Binding("g", "toggle_group", "Group"),
+        Binding("R", "regions", "Regions"),
+        Binding("p", "profile", "AWS profile", show=False),
+        Binding("r,ctrl+r", "refresh", "Refresh"),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        profile: str | None = None,
+        regions: list[str] | None = None,
+        endpoint_url: str | None = None,
+        credentials: tuple | None = None,
+        readonly: bool = False,
+        clock: Clock | None = None,
+        background_refresh: bool = True,
+        poll_interval: float = 3.0,
+        use_settings: bool = True,
+        cache_profile: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.cli_regions = list(regions or [])
+        self.regions: list[str] = list(regions or [])
+        self.endpoint_url = endpoint_url
+        self.credentials = credentials
+        self.readonly = readonly
+        self.clock = clock or Clock()
+        self.background_refresh = background_refresh
+        self.poll_interval = poll_interval
+        self.use_settings = use_settings
+        self.cache_profile = cache_profile
+        self.index = SpaceIndex()
+        self.domains: dict[str, list[Domain]] = {}
+        self.user_profiles: dict[str, list[UserProfile]] = {}
+        self.region_states: dict[str, RegionState] = {}
+        self.filter_text = ""
+        self.owners: frozenset[tuple[str, str]] | None = None
+        self.owners_chosen = False  # the user (or settings) picked a filter: never override it with the SSO default
+        self.grouped = False
+        self.caller: Any = None
+        self.loaded_at: float | None = None
+        self.stale = False
+        self.busy: set[tuple[str, str, str]] = set()
+        self.refresh_interval = 0.0
+        self._services: dict[str, Any] = {}
+        self._settings_raw: object | None = None
+        self._refresh_timer: Timer | None = None
+        self._polling = False
+        self._refreshing = False
+        self._details: dict[tuple[str, str, str], Space] = {}  # DescribeSpace results, for the detail pane
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ContextHeader(id="context")
+        yield CredentialsBanner(id="banner")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield SpaceTree(id="tree")
+                yield FilterBar(id="filter-bar")
+            yield DetailPane(id="detail")
+        yield Footer()
+
+    @property
+    def space_tree(self) -> SpaceTree:
+        return self.query_one(SpaceTree)
+
+    def on_mount(self) -> None:
+        self._apply_settings()
+        self._paint_cache()
+        self.render_all()
+        self.space_tree.focus()
+        self.set_interval(1.0, self.render_header)
+        if not self.clock.frozen:
+            self.set_interval(0.1, self._tick)
+        self.set_interval(self.poll_interval, self._poll_transitions)
+        self.refresh_listing()
+
+    def _apply_settings(self) -> None:
+        if not self.use_settings:
+            return
+        prefs, warning, self._settings_raw = prefs_module.load()
+        if warning:
+            self.notify(warning, title="Settings", severity="warning", timeout=10)
+        self.profile = self.profile or prefs.profile
+        if not self.regions:
+            self.regions = list(prefs.regions)
+        if prefs.owners is not None:
+            self.owners, self.owners_chosen = prefs.owners, True
+        self.grouped = prefs.grouped
+        self.refresh_interval = prefs.refresh_interval
+        if prefs.theme and prefs.theme in self.available_themes:
+            self.theme = prefs.theme
+
+    def save_prefs(self) -> None:
+        if not self.use_settings:
+            return
+        warning = prefs_module.save(
+            self._settings_raw,
+            prefs_module.Prefs(
+                profile=self.profile,
+                regions=self.regions,
+                owners=self.owners if self.owners_chosen else None,
+                refresh_interval=self.refresh_interval,
+                theme=self.theme,
+                grouped=self.grouped,
+            ),
+        )
+        if warning:
+            self.notify(warning, title="Settings", severity="warning")
+
+    @property
+    def profile_key(self) -> str:
+        return self.cache_profile or self.profile or "default"
+
+    def _paint_cache(self) -> None:
+        """The last listing of each region, at once, marked stale until the refresh lands."""
+        spaces: list[Space] = []
+        oldest: float | None = None
+        for region in self.regions:
+            found = prefs_module.load_cached(self.profile_key, region)
+            if found:
+                spaces.extend(found[0])
+                oldest = found[1] if oldest is None else min(oldest, found[1])
+        if spaces:
+            self.index.replace(spaces)
+            self.loaded_at, self.stale = oldest, True
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def render_all(self) -> None:
+        self.render_tree()
+        self.render_header()
+        self.render_detail()
+
+    def known_regions(self) -> list[str]:
+        """Every region SageMaker offers, once the aws layer is loaded (the palette uses this)."""
+        context = sys.modules.get("app.aws.context")
+        if context is None:
+            return list(self.regions)
+        try:
+            return context.available_regions(self.caller.partition if self.caller else "aws")
+        except Exception:
+            return list(self.regions)
+
+    def visible_spaces(self) -> list[Space]:
+        return self.index.select(self.filter_text, self.owners, self.regions)
+
+    def render_tree(self) -> None:
+        per_region: dict[str, list[Space]] = {r: [] for r in self.regions}
+        for space in self.visible_spaces():
+            per_region.setdefault(space.region, []).append(space)
+        self.space_tree.show(TreeContent(self.regions, per_region, self.region_states, self.grouped))
+
+    def render_header(self) -> None:
+        caller = self.caller
+        note = []
+        if self.owners is not None:
+            note.append("profiles: " + ", ".join(sorted(u for _, u in self.owners)))
+        if self.filter_text:
+            note.append(f"/{self.filter_text}")
+        info = HeaderInfo(
+            profile=self.profile or "default",
+            account=caller.account if caller else "…",
+            caller=caller.display if caller else "…",
+            regions=self.regions,
+            loaded_at=self.loaded_at,
+            stale=self.stale,
+            refreshing=self.is_refreshing,
+            readonly=self.readonly,
+            endpoint=self.endpoint_url,
+            counts=status_counts(self.index.select("", None, self.regions)),
+            filter_note="  ".join(note),
+        )
+        self.query_one(ContextHeader).show(info, self.clock.now())
+
+    def render_detail(self) -> None:
+        space = self.space_tree.highlighted_space
+        if space is not None and (described := self._details.get(space.key)) is not None:
+            space = with_details(space, described)
+        self.query_one(DetailPane).show(space, self.space_tree.spinner)
+
+    def on_tree_node_highlighted(self, event: SpaceTree.NodeHighlighted) -> None:
+        self.render_detail()
+        space = self.space_tree.highlighted_space
+        if space is not None and space.key not in self._details and self.caller is not None:
+            self.run_worker(self._describe(space), group="describe", exclusive=True, exit_on_error=False)
+
+    async def _describe(self, space: Space) -> None:
+        """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane."""
+        from app.aws.errors import AwsError
+
+        await asyncio.sleep(0.15)  # cursor held still: don't describe every row the user scrolls past
+        try:
+            svc = await self.service(space.region)
+            self._details[space.key] = await svc.describe_space(space.domain_id, space.name)
+        except AwsError:
+            return  # the pane keeps what the listing knows; actions report errors themselves
+        self.render_detail()
+
+    def on_space_tree_space_activated(self, event: SpaceTree.SpaceActivated) -> None:
+        self.action_connect()
+
+    def _tick(self) -> None:
+        frame = spinner_frame(self.clock)
+        self.space_tree.tick_spinners(frame)
+        space = self.space_tree.highlighted_space
+        if space is not None and space.status.in_transition:
+            self.render_detail()
+
+    def apply_space(self, space: Space) -> None:
+        """A newer state of one space (progress callbacks, polling): update it in place."""
+        if space.key in self._details:
+            self._details[space.key] = space
+        if not self.index.update(space):
+            return
+        if not self.space_tree.update_space(space):
+            self.render_tree()
+        self.render_header()
+        if (current := self.space_tree.highlighted_space) is not None and current.key == space.key:
+            self.render_detail()
+
+    # --- services ---------------------------------------------------------------------------
+
+    async def service(self, region: str) -> Any:
+        """The SpacesService for a region; aiobotocore is imported off the event loop the first time."""
+        if region not in self._services:
+            module = await asyncio.to_thread(importlib.import_module, "app.aws.service")
+            self._services[region] = module.SpacesService(
+                profile=self.profile,
+                region=region,
+                endpoint_url=self.endpoint_url,
+                credentials=self.credentials,
+                poll_interval=min(2.0, self.poll_interval),
+            )
+        return self._services[region]
+
+    async def close_services(self) -> None:
+        services, self._services = list(self._services.values()), {}
+        for svc in services:
+            try:
+                await svc.aclose()
+            except Exception:
+                pass
+
+    async def action_quit(self) -> None:
+        await self.close_services()
+        self.exit(0)
+
+    # --- loading ----------------------------------------------------------------------------
+
+    @property
+    def is_refreshing(self) -> bool:
+        return self._refreshing
+
+    def refresh_listing(self) -> None:
+        self.run_worker(self._load(), group="refresh", exclusive=True, exit_on_error=False)
+
+    async def _load(self) -> None:
+        if self._refresh_timer is not None:
+            self._refresh_timer.stop()
+        self._refreshing = True
+        try:
+            await self._load_once()
+        finally:
+            self._refreshing = False
+            self.render_header()
+            if self.background_refresh and self.refresh_interval > 0:
+                # Re-armed only now that this run is over, so refreshes never overlap (as dolphie does).
+                self._refresh_timer = self.set_timer(self.refresh_interval, self.refresh_listing)
+
+    async def _load_once(self) -> None:
+        from app.aws.errors import AwsError
+
+        if not self.regions:
+            module = await asyncio.to_thread(importlib.import_module, "app.aws.clients")
+            default = module.default_region(self.profile)
+            if not default:
+                self.show_error(AwsError("no AWS region is set; press R to choose regions, or pass --region", kind="validation"))
+                self.action_regions()
+                return
+            self.regions = [default]
+        for region in self.regions:
+            self.region_states.setdefault(region, RegionState()).loading = True
+        self.render_all()
+        try:
+            svc = await self.service(self.regions[0])
+            self.caller = await svc.caller()
+        except AwsError as err:
+            for state in self.region_states.values():
+                state.loading = False
+            self.show_error(err)
+            self.render_all()
+            return
+        self.query_one(CredentialsBanner).hide()
+        results = await asyncio.gather(*(self._load_region(r) for r in list(self.regions)))
+        loaded = {region: listing for region, listing in zip(list(self.regions), results) if listing is not None}
+        keep = [s for s in self.index.spaces if s.region not in loaded and s.region in self.regions]
+        fresh = [s for listing in loaded.values() for s in listing.spaces]
+        self.index.replace(keep + fresh)
+        if loaded:
+            self.loaded_at, self.stale = self.clock.now(), False
+        if not self.owners_chosen:
+            profiles = [p for ps in self.user_profiles.values() for p in ps]
+            self.owners = sso_default_owners(self.caller.sso_user, profiles)
+        self.render_all()
+
+    async def _load_region(self, region: str) -> Any:
+        from app.aws.errors import AwsError
+
+        state = self.region_states.setdefault(region, RegionState())
+        try:
+            svc = await self.service(region)
+            listing = await svc.list_all(sso_users=bool(self.caller and self.caller.sso_user))
+        except AwsError as err:
+            state.loading, state.error = False, _short(err)
+            self.show_error(err)
+            return None
+        state.loading, state.error, state.domains = False, None, len(listing.domains)
+        self.domains[region] = listing.domains
+        self.user_profiles[region] = listing.user_profiles
+        prefs_module.save_cached(self.profile_key, region, listing.spaces)
+        return listing
+
+    # --- errors -----------------------------------------------------------------------------
+
+    def show_error(self, err: BaseException) -> None:
+        """AwsError → its one readable line; credentials → the banner with the fix; never a traceback."""
+        kind = getattr(err, "kind", None)
+        message = getattr(err, "message", None) or str(err) or type(err).__name__
+        if kind == "credentials":
+            self.query_one(CredentialsBanner).show(message, getattr(err, "fix", None))
+        title = getattr(err, "operation", None) or ("AWS" if kind else "Error")
+        self.notify(message, title=title, severity="error", timeout=10, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error)
+            self.render_header()
+
+    # --- polling ----------------------------------------------------------------------------
+
+    def _poll_transitions(self) -> None:
+        """Spaces changing state that no action of ours is watching: describe them until they settle."""
+        if self._polling:
+            return
+        moving = [s for s in self.index.spaces if s.status.in_transition and s.key not in self.busy and s.region in self.regions]
+        if moving:
+            self._polling = True
+            self.run_worker(self._poll(moving[:20]), group="poll", exit_on_error=False)
+
+    async def _poll(self, spaces: list[Space]) -> None:
+        from app.aws.errors import AwsError
+
+        try:
+            for space in spaces:
+                try:
+                    svc = await self.service(space.region)
+                    fresh = await svc.describe_space(space.domain_id, space.name)
+                except AwsError:
+                    continue  # the next listing refresh reports persistent failures
+                self.apply_space(_keep_alias(fresh, space))
+        finally:
+            self._polling = False
+
+
+def with_details(listed: Space, described: Space) -> Space:
+    """The listing's live status, plus what only DescribeSpace knows."""
+    return replace(
+        listed,
+        image=listed.image or described.image,
+        idle_timeout_minutes=listed.idle_timeout_minutes if listed.idle_timeout_minutes is not None
+        else described.idle_timeout_minutes,
+        instance_type=listed.instance_type or described.instance_type,
+        storage_gib=listed.storage_gib or described.storage_gib,
+        last_modified=listed.last_modified or described.last_modified,
+    )
+
+
+def _short(err: BaseException) -> str:
+    kind = getattr(err, "kind", "")
+    return {"access_denied": "access denied", "credentials": "credentials", "throttled": "throttled",
+            "endpoint": "unreachable"}.get(kind, "error")
+
+
+def _keep_alias(fresh: Space, old: Space) -> Space:
+    """describe_space gives the short alias; keep the listing's disambiguated one."""
+    return fresh.with_alias(old.alias) if old.alias else fresh

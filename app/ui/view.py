@@ -1,0 +1,139 @@
+"""What the tree shows: filtering and grouping of model lists, in plain Python.
+
+Kept free of textual so that 10,000 spaces can be narrowed per keystroke without touching widgets:
+the tree then renders only the result (and only a capped number of rows per branch).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from app.model import Space, UserProfile
+
+# An owner filter entry: (domain_id, user profile name).
+OwnerPair = tuple[str, str]
+
+
+def is_shared(space: Space) -> bool:
+    return space.owner is None or space.sharing == "Shared"
+
+
+def owner_column(space: Space) -> str:
+    """'shared' for shared spaces (whoever created them), else the owning user profile."""
+    return "shared" if is_shared(space) else space.owner or "shared"
+
+
+def haystack(space: Space) -> str:
+    """Everything the `/` filter matches against, lower-cased once."""
+    parts = (
+        space.name,
+        space.display_name,
+        space.domain_name,
+        space.domain_id,
+        space.owner_label,
+        owner_column(space),
+        space.status.value,
+        space.app_type or "",
+        space.instance_type or "",
+        space.region,
+    )
+    return " ".join(parts).lower()
+
+
+@dataclass
+class SpaceIndex:
+    """Spaces with their pre-computed filter text, so typing never re-lowers 10k strings."""
+
+    spaces: list[Space] = field(default_factory=list)
+    _text: list[str] = field(default_factory=list)
+
+    def replace(self, spaces: list[Space]) -> None:
+        self.spaces = list(spaces)
+        self._text = [haystack(s) for s in self.spaces]
+
+    def update(self, space: Space) -> bool:
+        """Swap in a newer state of one space; False if it is not known."""
+        for i, known in enumerate(self.spaces):
+            if known.key == space.key:
+                self.spaces[i] = space
+                self._text[i] = haystack(space)
+                return True
+        return False
+
+    def find(self, key: tuple[str, str, str]) -> Space | None:
+        for space in self.spaces:
+            if space.key == key:
+                return space
+        return None
+
+    def select(
+        self,
+        text: str = "",
+        owners: frozenset[OwnerPair] | None = None,
+        regions: list[str] | None = None,
+    ) -> list[Space]:
+        """The spaces matching every word of `text`, the owner filter and the regions."""
+        words = text.lower().split()
+        owner_domains = {domain for domain, _ in owners} if owners is not None else set()
+        region_set = set(regions) if regions is not None else None
+        result: list[Space] = []
+        for space, hay in zip(self.spaces, self._text):
+            if region_set is not None and space.region not in region_set:
+                continue
+            if owners is not None and not owner_allows(space, owners, owner_domains):
+                continue
+            if words and not all(word in hay for word in words):
+                continue
+            result.append(space)
+        return result
+
+
+def owner_allows(space: Space, owners: frozenset[OwnerPair], owner_domains: set[str]) -> bool:
+    """Own spaces of the chosen profiles, plus shared spaces of their domains (everyone there can use them)."""
+    if is_shared(space):
+        return space.domain_id in owner_domains
+    return (space.domain_id, space.owner) in owners
+
+
+def sso_default_owners(sso_user: str | None, profiles: list[UserProfile]) -> frozenset[OwnerPair] | None:
+    """The Identity Center caller's own profiles (matched on SingleSignOnUserValue), or None for "all"."""
+    if not sso_user:
+        return None
+    mine = frozenset((p.domain_id, p.name) for p in profiles if p.sso_user_value == sso_user)
+    return mine or None
+
+
+@dataclass
+class DomainGroup:
+    domain_id: str
+    domain_name: str
+    by_owner: dict[str, list[Space]]  # "" holds the shared spaces
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.by_owner.values())
+
+
+def group_by_domain(spaces: list[Space]) -> list[DomainGroup]:
+    """Domain → user profile → spaces, sorted by name; shared spaces under the key ""."""
+    domains: dict[str, DomainGroup] = {}
+    for space in spaces:
+        group = domains.get(space.domain_id)
+        if group is None:
+            group = domains[space.domain_id] = DomainGroup(
+                space.domain_id, space.domain_name or space.domain_id, defaultdict(list)
+            )
+        group.by_owner["" if is_shared(space) else space.owner or ""].append(space)
+    return sorted(domains.values(), key=lambda g: (g.domain_name.lower(), g.domain_id))
+
+
+def sort_spaces(spaces: list[Space]) -> list[Space]:
+    return sorted(spaces, key=lambda s: (s.name.lower(), s.domain_name.lower(), s.domain_id))
+
+
+def status_counts(spaces: list[Space]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for space in spaces:
+        counts[space.status.value] += 1
+    return dict(counts)

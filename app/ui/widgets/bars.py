@@ -1,0 +1,76 @@
+"""The `/` filter bar and the credentials banner: both shown by toggling a class (like toolong)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+from app.ui.widgets.labels import AMBER, RED
+
+
+class FilterBar(Horizontal):
+    """`/` opens it, typing narrows the tree, esc clears and closes it."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Clear filter", show=True)]
+
+    class Changed(Message):
+        def __init__(self, text: str) -> None:
+            self.text = text
+            super().__init__()
+
+    class Done(Message):
+        """Closed: `cleared` when esc threw the text away."""
+
+        def __init__(self, cleared: bool) -> None:
+            self.cleared = cleared
+            super().__init__()
+
+    def compose(self) -> ComposeResult:
+        yield Label("/", id="filter-slash")
+        yield Input(placeholder="filter by name, domain, owner, status…", id="filter-input")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def open(self) -> None:
+        self.add_class("-visible")
+        self.input.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            self.remove_class("-visible")
+        self.post_message(self.Done(cleared=False))
+
+    def action_dismiss(self) -> None:
+        self.input.value = ""
+        self.remove_class("-visible")
+        self.post_message(self.Changed(""))
+        self.post_message(self.Done(cleared=True))
+
+
+class CredentialsBanner(Static):
+    """Expired or missing credentials: what happened, the command that fixes it, and the retry key."""
+
+    def show(self, message: str, fix: str | None) -> None:
+        text = Text.assemble(("⚠ ", f"bold {RED}"), (message, "bold"))
+        if fix:
+            text.append("\n  Fix: ", style="bold")
+            text.append(fix, style=f"bold {AMBER}")
+        text.append("   then press ", style="")
+        text.append("ctrl+r", style=f"bold {AMBER}")
+        text.append(" to retry", style="")
+        self.update(text)
+        self.add_class("-visible")
+
+    def hide(self) -> None:
+        self.remove_class("-visible")
