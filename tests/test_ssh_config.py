@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -23,7 +24,27 @@ from app.connect.ssh_config import (
     remove,
     render_block,
 )
-from tests.ssh_config_helpers import ARN_BAR, ARN_FOO, SSH, ssh_g
+
+SSH = shutil.which("ssh") or "/usr/bin/ssh"
+ARN_FOO = "arn:aws:sagemaker:us-east-1:123456789012:space/d-abc123/foo"
+ARN_BAR = "arn:aws:sagemaker:eu-west-1:123456789012:space/d-xyz789/bar"
+
+
+def ssh_g(config: Path, host: str) -> dict[str, str]:
+    """`ssh -G -F config host` as {option: value}; fails the test if ssh rejects the file."""
+    result = subprocess.run(
+        [SSH, "-G", "-F", str(config), host],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    options: dict[str, str] = {}
+    for line in result.stdout.decode(errors="replace").splitlines():
+        key, _, value = line.partition(" ")
+        options.setdefault(key, value)
+    return options
+
 
 ENTRIES = [("sm-foo", ARN_FOO), ("sm-bar.d-xyz789", ARN_BAR)]
 
