@@ -16,6 +16,8 @@ class DemoSession:
     session_id: str
     token: str
     space_arn: str
+    # The space port the agent connects the session to: 22 for SSH, others for port forwarding.
+    port: int = 22
     created: float = field(default_factory=time.monotonic)
     used: bool = False
 
@@ -27,11 +29,11 @@ class SessionRegistry:
     def __init__(self) -> None:
         self._sessions: dict[str, DemoSession] = {}
 
-    def create(self, space_arn: str) -> DemoSession:
+    def create(self, space_arn: str, port: int = 22) -> DemoSession:
         session_id = f"sagemaker-user-{secrets.token_hex(8)}"
         # Real tokens are long base64-ish strings; ours are as long and as random.
         token = secrets.token_urlsafe(96)
-        session = DemoSession(session_id, token, space_arn)
+        session = DemoSession(session_id, token, space_arn, port)
         self._sessions[session_id] = session
         return session
 

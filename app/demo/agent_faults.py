@@ -1,0 +1,95 @@
+"""Switches that make the simulated SSM agent misbehave on purpose, and the link that applies them.
+
+`AgentFaults` is a plain mutable object shared by every data-channel connection of a demo server:
+tests flip its fields between (or during) sessions. Only sequenced data-channel messages are dropped,
+duplicated or reordered: the websocket runs over TCP, so what really goes missing in SSM is a message
+the agent refused, never an acknowledgement. Random draws come from a seeded generator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class AgentFaults:
+    drop_rate: float = 0.0        # share of sequenced frames lost, each direction
+    duplicate_rate: float = 0.0   # share of sequenced frames delivered twice
+    reorder_rate: float = 0.0     # share of sequenced frames held back behind the next one
+    receive_rate: float | None = None  # bytes/s the agent reads from the client, None = unlimited
+    cut_after_bytes: int | None = None  # abort the websocket once this much data crossed it
+    port_open_delay: float = 0.0  # seconds between HandshakeComplete and the port being open
+    seed: int = 1
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.seed)
+
+    def reset(self) -> None:
+        fresh = AgentFaults(seed=self.seed)
+        for name in ("drop_rate", "duplicate_rate", "reorder_rate", "receive_rate",
+                     "cut_after_bytes", "port_open_delay"):
+            setattr(self, name, getattr(fresh, name))
+
+
+class TokenBucket:
+    """Paces a byte stream to `rate` bytes/s with a small burst allowance."""
+
+    def __init__(self, burst: int = 16 * 1024) -> None:
+        self._burst = burst
+        self._tokens = float(burst)
+        self._stamp = time.monotonic()
+
+    async def take(self, amount: int, rate: float) -> None:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * rate)
+        self._stamp = now
+        self._tokens -= amount
+        if self._tokens < 0:
+            await asyncio.sleep(-self._tokens / rate)
+
+
+class FaultyLink:
+    """Applies `AgentFaults` to one direction's sequenced frames before handing them on."""
+
+    HOLD_S = 0.002  # a held-back frame goes out at the latest after this long
+
+    def __init__(self, faults: AgentFaults, deliver: Callable[[bytes], Awaitable[None]]) -> None:
+        self._faults = faults
+        self._deliver = deliver
+        self._held: bytes | None = None
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    async def pass_on(self, frame: bytes) -> None:
+        faults = self._faults
+        if not (faults.drop_rate or faults.duplicate_rate or faults.reorder_rate or self._held):
+            await self._deliver(frame)
+            return
+        rng = faults.rng
+        if rng.random() < faults.drop_rate:
+            return
+        if self._held is None and rng.random() < faults.reorder_rate:
+            self._held = frame
+            self._flush_handle = asyncio.get_running_loop().call_later(self.HOLD_S, self._flush_later)
+            return
+        await self._deliver(frame)
+        if rng.random() < faults.duplicate_rate:
+            await self._deliver(frame)
+        await self._release_held()
+
+    async def _release_held(self) -> None:
+        held, self._held = self._held, None
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        if held is not None:
+            await self._deliver(held)
+
+    def _flush_later(self) -> None:
+        self._flush_handle = None
+        if self._held is not None:
+            asyncio.ensure_future(self._release_held())

@@ -1,0 +1,132 @@
+"""The simulated space's own machine: an SSH server and a JupyterLab stand-in on port 8888.
+
+Nothing here listens on a TCP port. The agent asks `SpaceHost.open_port(n)` for a connection, and
+gets one end of a socket pair whose other end is served in-process: asyncssh (shell with a PTY,
+exec, sftp and scp, all confined to a per-space temporary home) on port 22, a tiny HTTP responder
+on port 8888. SSH port forwards to port 8888 reach the same responder without leaving the process.
+Commands run as the developer's own user, with a minimal environment (no AWS credentials) and
+HOME set to the space's temporary home.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import asyncssh
+
+from app.demo.space_processes import run_process
+from app.demo.space_web import serve_http
+
+log = logging.getLogger(__name__)
+
+SSH_PORT = 22
+WEB_PORT = 8888
+REMOTE_USER = "sagemaker-user"
+STREAM_LIMIT = 1024 * 1024
+
+
+def space_name_of(space_arn: str) -> str:
+    return space_arn.rsplit("/", 1)[-1]
+
+
+class SpaceHost:
+    """One space's machine: a stable host key and a temporary home directory."""
+
+    def __init__(self, space_arn: str, home: Path, host_key: asyncssh.SSHKey) -> None:
+        self.space_arn = space_arn
+        self.space_name = space_name_of(space_arn)
+        self.home = home
+        self.host_key = host_key
+        self._tasks: set[asyncio.Task] = set()
+
+    async def open_port(self, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to `port` on the space; ConnectionRefusedError if nothing serves it."""
+        if port not in (SSH_PORT, WEB_PORT):
+            raise ConnectionRefusedError(f"nothing listens on port {port} in space {self.space_name}")
+        ours, theirs = socket.socketpair()
+        serve = self._serve_ssh(theirs) if port == SSH_PORT else self._serve_web(theirs)
+        task = asyncio.create_task(serve)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return await asyncio.open_connection(sock=ours, limit=STREAM_LIMIT)
+
+    async def _serve_web(self, sock: socket.socket) -> None:
+        reader, writer = await asyncio.open_connection(sock=sock)
+        await serve_http(reader, writer, self.space_name)
+
+    async def _serve_ssh(self, sock: socket.socket) -> None:
+        host = self
+
+        class _Server(asyncssh.SSHServer):
+            def begin_auth(self, username: str) -> bool:
+                return False  # SSM already authenticated the caller
+
+            def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
+                if dest_port == WEB_PORT and dest_host in ("127.0.0.1", "localhost", "::1"):
+                    return lambda reader, writer: serve_http(reader, writer, host.space_name)
+                raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED,
+                                                f"nothing listens on {dest_host}:{dest_port} in the demo space")
+
+        try:
+            conn = await asyncssh.run_server(
+                sock,
+                server_factory=_Server,
+                server_host_keys=[self.host_key],
+                process_factory=lambda process: run_process(process, self.home, REMOTE_USER),
+                sftp_factory=lambda chan: asyncssh.SFTPServer(chan, chroot=str(self.home).encode()),
+                allow_scp=True,
+                encoding=None,
+                line_editor=False,
+                keepalive_interval=0,
+            )
+            await conn.wait_closed()
+        except (asyncssh.Error, OSError, asyncio.TimeoutError) as exc:
+            log.debug("space SSH connection ended: %s", exc)
+        finally:
+            sock.close()
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+
+
+class SpaceHosts:
+    """Every space's host for the life of the demo process: a restarted space keeps its key."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self._root = root or Path(tempfile.mkdtemp(prefix="sm-spaces-demo-"))
+        self._owns_root = root is None
+        self._hosts: dict[str, SpaceHost] = {}
+
+    def host_for(self, space_arn: str) -> SpaceHost:
+        host = self._hosts.get(space_arn)
+        if host is None:
+            home = self._root / f"{len(self._hosts):03d}-{_safe_name(space_name_of(space_arn))}"
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+            key = asyncssh.generate_private_key("ssh-ed25519")
+            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key)
+        return host
+
+    async def open_port(self, session) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Adapter for DataChannelService: open the session's port on its space."""
+        return await self.host_for(session.space_arn).open_port(session.port)
+
+    async def close(self) -> None:
+        for host in self._hosts.values():
+            await host.close()
+        if self._owns_root:
+            shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return cleaned[:40] or "space"

@@ -1,0 +1,79 @@
+"""A tiny HTTP/1.1 responder standing in for JupyterLab on the simulated space's port 8888.
+
+It speaks over any pair of byte streams (asyncio streams from a socket pair, or asyncssh streams of
+a forwarded channel), so it needs no listening socket of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+
+LAB_PATH = "/jupyterlab/default/lab"
+MAX_HEADER_LINES = 100
+MAX_BODY = 1024 * 1024
+
+
+def lab_page(space_name: str) -> bytes:
+    name = html.escape(space_name)
+    return (
+        "<!DOCTYPE html>\n<html><head><title>JupyterLab - " + name + "</title></head>\n"
+        "<body><h1>JupyterLab</h1><p>Simulated space <b>" + name + "</b> is running.</p></body></html>\n"
+    ).encode("utf-8")
+
+
+def _response(status: str, body: bytes, extra: str = "", keep_alive: bool = True) -> bytes:
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}"
+        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+async def serve_http(reader, writer, space_name: str) -> None:
+    """Answer requests on one connection until the client closes it or asks to."""
+    try:
+        while True:
+            request_line = await reader.readline()
+            if not request_line:
+                return
+            parts = request_line.decode("latin-1").split()
+            headers: dict[str, str] = {}
+            for _ in range(MAX_HEADER_LINES):
+                line = await reader.readline()
+                if line in (b"\r\n", b"\n", b""):
+                    break
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0") or 0)
+            if 0 < length <= MAX_BODY:
+                await reader.readexactly(length)
+            keep_alive = headers.get("connection", "").lower() != "close" and len(parts) == 3
+            writer.write(_answer(parts, space_name, keep_alive))
+            await writer.drain()
+            if not keep_alive:
+                return
+    except (ConnectionError, ValueError, EOFError, OSError):
+        return
+    except Exception as exc:  # asyncssh stream errors share no base class with the above
+        if type(exc).__name__ not in ("IncompleteReadError", "ChannelOpenError", "DisconnectError"):
+            raise
+    finally:
+        with contextlib.suppress(Exception):
+            writer.close()
+
+
+def _answer(parts: list[str], space_name: str, keep_alive: bool) -> bytes:
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        return _response("400 Bad Request", b"bad request\n", keep_alive=False)
+    method, target = parts[0], parts[1].split("?", 1)[0]
+    if method not in ("GET", "HEAD"):
+        return _response("405 Method Not Allowed", b"", "Allow: GET, HEAD\r\n", keep_alive)
+    if target in ("/", "/jupyterlab", "/jupyterlab/default", "/jupyterlab/default/"):
+        return _response("302 Found", b"", f"Location: {LAB_PATH}\r\n", keep_alive)
+    if target.rstrip("/") == LAB_PATH:
+        body = lab_page(space_name)
+        response = _response("200 OK", body, keep_alive=keep_alive)
+        return response[: len(response) - len(body)] if method == "HEAD" else response
+    return _response("404 Not Found", b"not found\n", keep_alive=keep_alive)

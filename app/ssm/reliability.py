@@ -1,0 +1,209 @@
+"""Reliable, ordered delivery over SSM sequence numbers, shared by the client and the demo agent.
+
+`OutgoingStream` numbers messages, keeps them until acknowledged, resends the oldest after an
+adaptive timeout (DESIGN section 5) and clocks new messages out with a congestion window that grows
+while acks come back and halves when a resend is needed. `IncomingStream` turns messages that may
+arrive late, twice or out of order back into one ordered stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+from app.ssm import frames
+from app.ssm.frames import Message
+
+INITIAL_RTO_S = 0.2
+MAX_RTO_S = 1.0
+CLOCK_GRANULARITY_S = 0.01
+# Queueing delay the window may add on top of the smallest RTT seen before it stops growing:
+# enough to keep a fast path full, small enough that a slow link does not fill with seconds of data.
+QUEUE_TARGET_S = 0.05
+
+
+class RttEstimator:
+    """RFC 6298 smoothing with the agent's constants: RTO = SRTT + max(10 ms, 4 RTTVAR), at most 1 s."""
+
+    def __init__(self) -> None:
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.min_rtt = float("inf")
+        self.rto = INITIAL_RTO_S
+
+    def sample(self, rtt: float) -> None:
+        if self.srtt is None:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+            self.srtt = 0.875 * self.srtt + 0.125 * rtt
+        self.min_rtt = min(self.min_rtt, rtt)
+        self.rto = min(MAX_RTO_S, self.srtt + max(CLOCK_GRANULARITY_S, 4 * self.rttvar))
+
+    def back_off(self) -> None:
+        self.rto = min(MAX_RTO_S, self.rto * 2)
+
+    def queue_is_short(self) -> bool:
+        return self.srtt is None or self.srtt < self.min_rtt + QUEUE_TARGET_S
+
+
+class CongestionWindow:
+    """How many messages may be unacknowledged at once: slow start, then additive increase."""
+
+    def __init__(self, initial: int = 32, minimum: int = 4, maximum: int = 4096) -> None:
+        self.size = float(initial)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.threshold = float(maximum)
+
+    def grow(self) -> None:
+        self.size += 1.0 if self.size < self.threshold else 1.0 / self.size
+        if self.size > self.maximum:
+            self.size = float(self.maximum)
+
+    def shrink(self) -> None:
+        self.threshold = max(float(self.minimum), self.size / 2)
+        self.size = self.threshold
+
+
+class _Unacked:
+    __slots__ = ("frame", "sent_at", "resent")
+
+    def __init__(self, frame: bytes, sent_at: float) -> None:
+        self.frame = frame
+        self.sent_at = sent_at
+        self.resent = False
+
+
+class OutgoingStream:
+    """The sending half of one direction: sequence numbers, window, resends."""
+
+    def __init__(
+        self,
+        send_frame: Callable[[bytes], Awaitable[None]],
+        message_type: str,
+        window: CongestionWindow | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._send_frame = send_frame
+        self._message_type = message_type
+        self.window = window or CongestionWindow()
+        self.rtt = RttEstimator()
+        self._clock = clock
+        self._unacked: OrderedDict[int, _Unacked] = OrderedDict()
+        self.next_seq = 0
+        self.resends = 0
+        self._room = asyncio.Event()
+        self._room.set()
+        self._pending = asyncio.Event()
+        self._all_acked = asyncio.Event()
+        self._all_acked.set()
+        self.publishing = asyncio.Event()
+        self.publishing.set()
+        self._failure: BaseException | None = None
+
+    @property
+    def unacked_count(self) -> int:
+        return len(self._unacked)
+
+    async def send(self, payload_type: int, payload: bytes) -> int:
+        """Send one sequenced message once the window has room; returns its sequence number."""
+        while len(self._unacked) >= self.window.size or not self.publishing.is_set():
+            self._raise_if_failed()
+            if not self.publishing.is_set():
+                await self.publishing.wait()
+            else:
+                self._room.clear()
+                await self._room.wait()
+        self._raise_if_failed()
+        seq = self.next_seq
+        self.next_seq = seq + 1
+        frame = frames.encode(Message(self._message_type, seq, payload_type, payload))
+        self._unacked[seq] = _Unacked(frame, self._clock())
+        self._pending.set()
+        self._all_acked.clear()
+        await self._send_frame(frame)
+        return seq
+
+    def on_ack(self, seq: int) -> None:
+        entry = self._unacked.pop(seq, None)
+        if entry is None:
+            return  # a duplicate ack, or one for a message already acknowledged
+        if not entry.resent:  # Karn: an ack of a resent message says nothing about the RTT
+            self.rtt.sample(self._clock() - entry.sent_at)
+        if self.rtt.queue_is_short() and len(self._unacked) + 1 >= self.window.size / 2:
+            self.window.grow()
+        if len(self._unacked) < self.window.size:
+            self._room.set()
+        if not self._unacked:
+            self._all_acked.set()
+
+    async def run_resends(self) -> None:
+        """Resend the oldest unacknowledged message whenever it is older than the timeout."""
+        while True:
+            self._raise_if_failed()
+            if not self._unacked:
+                self._pending.clear()
+                await self._pending.wait()
+                continue
+            entry = next(iter(self._unacked.values()))
+            delay = entry.sent_at + self.rtt.rto - self._clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+                continue
+            entry.sent_at = self._clock()
+            entry.resent = True
+            self.resends += 1
+            self.window.shrink()
+            self.rtt.back_off()
+            await self._send_frame(entry.frame)
+
+    async def wait_all_acked(self) -> None:
+        while self._unacked:
+            self._raise_if_failed()
+            await self._all_acked.wait()
+        self._raise_if_failed()
+
+    def fail(self, exc: BaseException) -> None:
+        """Wake every waiter with `exc` (the connection is gone)."""
+        if self._failure is None:
+            self._failure = exc
+        for event in (self._room, self._pending, self._all_acked, self.publishing):
+            event.set()
+
+    def _raise_if_failed(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+
+class IncomingStream:
+    """Receiver rules: in order -> deliver (and drain the buffer), ahead -> buffer, behind -> drop.
+
+    `accept` says whether to acknowledge: everything delivered or buffered is acked, messages from
+    the past (duplicates) and messages that do not fit the buffer are dropped without an ack.
+    """
+
+    def __init__(self, capacity: int = 10000) -> None:
+        self.expected = 0
+        self.capacity = capacity
+        self._ahead: dict[int, Message] = {}
+
+    def accept(self, message: Message) -> tuple[bool, list[Message]]:
+        seq = message.sequence_number
+        if seq == self.expected:
+            ready = [message]
+            self.expected = seq + 1
+            ahead = self._ahead
+            while ahead:
+                following = ahead.pop(self.expected, None)
+                if following is None:
+                    break
+                ready.append(following)
+                self.expected += 1
+            return True, ready
+        if seq > self.expected and (seq in self._ahead or len(self._ahead) < self.capacity):
+            self._ahead.setdefault(seq, message)
+            return True, []
+        return False, []
