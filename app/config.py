@@ -8,11 +8,22 @@ credentials — and a damaged cache is simply ignored.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+import tomli_w
+
+from app.atomic import atomic_write, backup_path
+from app.model import App, Space
 
 APP_NAME = "sm-spaces"
 CONFIG_DIR_ENV = "SM_SPACES_CONFIG_DIR"
@@ -86,3 +97,254 @@ def cache_dir() -> Path:
 
 def settings_path() -> Path:
     return config_dir() / "config.toml"
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+DEFAULT_THEME = "textual-dark"
+MIN_REFRESH_S = 5
+MAX_REFRESH_S = 86_400
+
+
+@dataclass(slots=True)
+class Settings:
+    profile: str | None = None  # None: the botocore default chain (AWS_PROFILE, default)
+    regions: list[str] = field(default_factory=list)  # empty: the profile's default region
+    filters: list[str] = field(default_factory=list)  # "<domain-id>/<user-profile>" keys
+    show_all: bool = False  # ignore `filters` and the "my spaces" default
+    refresh_interval_s: int = 60  # 0 turns auto-refresh off
+    theme: str = DEFAULT_THEME
+    group_by_domain: bool = True
+
+    def validate(self) -> Settings:
+        """Raise ValueError naming the first bad value; returns self for chaining."""
+        _from_table(self.to_table())
+        return self
+
+    def to_table(self) -> dict[str, Any]:
+        table = asdict(self)
+        if table["profile"] is None:
+            del table["profile"]  # TOML has no null
+        return table
+
+
+class SettingsFileMalformed(ValueError):
+    """save_settings refused to replace a settings file that has errors."""
+
+
+def load_settings(path: Path | None = None) -> tuple[Settings, str | None]:
+    """The saved settings, or defaults plus one warning line if the file is unusable.
+
+    Never writes: a broken file stays byte-identical for the user to fix.
+    """
+    path = path or settings_path()
+    try:
+        return _read_settings(path), None
+    except FileNotFoundError:
+        return Settings(), None
+    except _Malformed as problem:
+        return Settings(), f"{path}: {problem}; using default settings (the file was left unchanged)"
+
+
+def save_settings(settings: Settings, path: Path | None = None, *, force: bool = False) -> None:
+    """Write the settings atomically (0600, directory 0700).
+
+    Refuses with SettingsFileMalformed if the file on disk has errors, so a user's broken edit is
+    not silently replaced; with `force` it is replaced and the old content kept as a backup.
+    """
+    path = path or settings_path()
+    settings.validate()
+    try:
+        _read_settings(path)
+    except FileNotFoundError:
+        pass
+    except _Malformed as problem:
+        if not force:
+            raise SettingsFileMalformed(
+                f"not saving settings: {path} has errors ({problem}); fix or delete it, "
+                f"or overwrite it (the old file is kept as {backup_path(path).name})"
+            ) from None
+    data = tomli_w.dumps(settings.to_table()).encode("utf-8")
+    atomic_write(path, data, mode=0o600, backup=path.exists())
+
+
+class _Malformed(Exception):
+    pass
+
+
+_MAX_SETTINGS_BYTES = 1 << 20
+
+
+def _read_settings(path: Path) -> Settings:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(_MAX_SETTINGS_BYTES + 1)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise _Malformed(f"cannot read it ({error.strerror or error})") from None
+    if len(raw) > _MAX_SETTINGS_BYTES:
+        raise _Malformed("file is larger than 1 MiB")
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _Malformed("not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise _Malformed(f"invalid TOML: {_one_line(str(error))}") from None
+    except RecursionError:
+        raise _Malformed("invalid TOML: nested too deeply") from None
+    try:
+        return _from_table(table)
+    except ValueError as error:
+        raise _Malformed(_one_line(str(error))) from None
+
+
+def _from_table(table: dict[str, Any]) -> Settings:
+    known = {f.name for f in fields(Settings)}
+    for key in table:
+        if key not in known:
+            raise ValueError(f"unknown setting {_shown(key)}")
+    settings = Settings()
+    if "profile" in table:
+        settings.profile = validate_profile(_typed(table, "profile", str))
+    settings.regions = _string_list(table, "regions", validate_region)
+    settings.filters = _string_list(table, "filters", validate_filter_key)
+    settings.show_all = _typed(table, "show_all", bool, settings.show_all)
+    interval = _typed(table, "refresh_interval_s", int, settings.refresh_interval_s)
+    if interval != 0 and not MIN_REFRESH_S <= interval <= MAX_REFRESH_S:
+        raise ValueError(
+            f"refresh_interval_s must be 0 (off) or {MIN_REFRESH_S}-{MAX_REFRESH_S}, not {interval}"
+        )
+    settings.refresh_interval_s = interval
+    settings.theme = _typed(table, "theme", str, settings.theme)
+    if not _THEME_RE.fullmatch(settings.theme):
+        raise ValueError(f"theme must be a theme name like {DEFAULT_THEME!r}, not {_shown(settings.theme)}")
+    settings.group_by_domain = _typed(table, "group_by_domain", bool, settings.group_by_domain)
+    return settings
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+
+
+def _typed(table: dict[str, Any], key: str, kind: type, default: Any = None) -> Any:
+    value = table.get(key, default)
+    # bool is a subclass of int: `refresh_interval_s = true` must not pass as 1.
+    if type(value) is not kind:
+        raise ValueError(f"{key} must be {_TYPE_NAMES[kind]}, not {_shown(value)}")
+    return value
+
+
+def _string_list(table: dict[str, Any], key: str, check: Callable[[str], str]) -> list[str]:
+    values = _typed(table, key, list, [])
+    for value in values:
+        try:
+            check(value)
+        except ValueError as error:
+            raise ValueError(f"{key}: {error}") from None
+    if len(set(values)) != len(values):
+        raise ValueError(f"{key} lists a value twice")
+    return list(values)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- listing cache ----------------------------------------------------------------------------
+# Shows the last listing instantly at start-up while the fresh one loads. Holds only what the
+# listing showed (no credentials, no tokens); anything unexpected in it means "no cache".
+
+_CACHE_VERSION = 1
+_MAX_CACHE_BYTES = 64 << 20
+
+
+def cache_path(profile: str | None, region: str, endpoint_url: str | None = None) -> Path:
+    # Hashed so that any profile name or endpoint maps to a safe, fixed-length file name.
+    key = json.dumps([profile, region, endpoint_url]).encode("utf-8")
+    return cache_dir() / f"spaces-{hashlib.sha256(key).hexdigest()[:24]}.json"
+
+
+def save_cache(
+    profile: str | None,
+    region: str,
+    spaces: list[Space],
+    *,
+    endpoint_url: str | None = None,
+    saved_at: datetime | None = None,
+) -> None:
+    saved_at = saved_at or datetime.now(timezone.utc)
+    document = {
+        "version": _CACHE_VERSION,
+        "profile": profile,
+        "region": region,
+        "endpoint_url": endpoint_url,
+        "saved_at": saved_at.isoformat(),
+        "spaces": [_space_to_json(space) for space in spaces],
+    }
+    data = json.dumps(document, separators=(",", ":")).encode("utf-8")
+    atomic_write(cache_path(profile, region, endpoint_url), data, mode=0o600)
+
+
+def load_cache(
+    profile: str | None, region: str, *, endpoint_url: str | None = None
+) -> tuple[list[Space], datetime] | None:
+    """The cached listing and when it was saved, or None if absent, stale-format or damaged."""
+    path = cache_path(profile, region, endpoint_url)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(_MAX_CACHE_BYTES + 1)
+        if len(raw) > _MAX_CACHE_BYTES:
+            return None
+        document = json.loads(raw)
+        if not isinstance(document, dict) or document.get("version") != _CACHE_VERSION:
+            return None
+        if [document.get(k) for k in ("profile", "region", "endpoint_url")] != [profile, region, endpoint_url]:
+            return None
+        saved_at = datetime.fromisoformat(_expect(document.get("saved_at"), str))
+        spaces = [_space_from_json(item) for item in _expect(document.get("spaces"), list)]
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return None
+    if saved_at.tzinfo is None:
+        return None
+    return spaces, saved_at
+
+
+def _space_to_json(space: Space) -> dict[str, Any]:
+    table = asdict(space)
+    if space.last_modified is not None:
+        table["last_modified"] = space.last_modified.isoformat()
+    return table
+
+
+# Field types as written in the model's annotations, mapped to JSON types.
+_JSON_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "None": type(None)}
+
+
+def _checked_fields(cls: type, item: object) -> dict[str, Any]:
+    table = _expect(item, dict)
+    names = {f.name: f.type for f in fields(cls)}
+    if set(table) != set(names):
+        raise ValueError("cache fields do not match the model")
+    for name, annotation in names.items():
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
+        kinds = [part.strip() for part in text.split("|")]
+        value = table[name]
+        if value is None and "None" in kinds:
+            continue
+        if "datetime" in kinds and type(value) is str:
+            table[name] = datetime.fromisoformat(value)
+        elif "App" in kinds and type(value) is dict:
+            table[name] = App(**_checked_fields(App, value))
+        elif not any(type(value) is _JSON_TYPES.get(kind) for kind in kinds):
+            raise ValueError(f"cache field {name} has the wrong type")
+    return table
+
+
+def _space_from_json(item: object) -> Space:
+    return Space(**_checked_fields(Space, item))
+
+
+def _expect(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise TypeError(f"expected {kind.__name__}")
+    return value
