@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -243,7 +244,7 @@ class SpacesApp(SpaceActions, App[int]):
         self.render_detail()
         space = self.space_tree.highlighted_space
         if space is not None and space.key not in self._details and self.caller is not None:
-            self.run_worker(self._describe(space), group="describe", exclusive=True, exit_on_error=False)
+            self.run_worker(partial(self._describe, space), group="describe", exclusive=True, exit_on_error=False)
 
     async def _describe(self, space: Space) -> None:
         """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane."""

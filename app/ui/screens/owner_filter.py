@@ -46,12 +46,12 @@ class OwnerFilterScreen(FilteredSelectScreen):
             "space toggles · enter applies · shared spaces of a chosen profile's domain stay visible",
         )
 
-    def on_selection_list_selection_toggled(self, event) -> None:
-        super().on_selection_list_selection_toggled(event)
+    def toggled(self, value: str) -> None:
+        super().toggled(value)
         # "show all" and specific profiles exclude each other, as in the Toolkit's quick pick.
-        if event.selection.value == SHOW_ALL and SHOW_ALL in self.chosen:
+        if value == SHOW_ALL and SHOW_ALL in self.chosen:
             self.chosen = {SHOW_ALL}
-        elif event.selection.value != SHOW_ALL:
+        elif value != SHOW_ALL:
             self.chosen.discard(SHOW_ALL)
         self._fill(self.query_one("#picker-filter").value)
 

@@ -47,7 +47,7 @@ class FilteredSelectScreen(ModalScreen[list[str] | None]):
     def _fill(self, text: str) -> None:
         words = text.lower().split()
         listing = self.query_one(SelectionList)
-        with listing.prevent(SelectionList.SelectedChanged):
+        with listing.prevent(SelectionList.SelectedChanged, SelectionList.SelectionToggled):
             listing.clear_options()
             listing.add_options(
                 Selection(label, value, value in self.chosen)
@@ -59,11 +59,18 @@ class FilteredSelectScreen(ModalScreen[list[str] | None]):
         self._fill(event.value)
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
-        value = event.selection.value
+        # One handler only: Textual calls a handler of every class in the MRO, so subclasses
+        # override `toggled` instead of this.
+        self.toggled(event.selection.value)
+
+    def toggled(self, value: str) -> None:
         self.chosen ^= {value}
 
     def action_focus_list(self) -> None:
-        self.query_one(SelectionList).focus()
+        listing = self.query_one(SelectionList)
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
+        listing.focus()
 
     def action_accept(self) -> None:
         listing = self.query_one(SelectionList)
@@ -144,7 +151,10 @@ class ProfilePicker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_focus_list(self) -> None:
-        self.query_one(OptionList).focus()
+        listing = self.query_one(OptionList)
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
+        listing.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,57 @@
+"""Building the app against a running simulated account: shared by tests, screenshots and benchmarks."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from app.ui.app import SpacesApp
+from app.ui.clock import FrozenClock
+
+
+def demo_app(server: Any, **overrides: Any) -> SpacesApp:
+    """A SpacesApp on `server` (a started DemoServer): frozen clock, no background refresh, fast polling."""
+    c = server.credentials
+    options: dict[str, Any] = dict(
+        regions=[server.region],
+        endpoint_url=server.endpoint_url,
+        credentials=(c.access_key, c.secret_key, c.token),
+        clock=FrozenClock(),
+        background_refresh=False,
+        poll_interval=0.05,
+        cache_profile="demo",
+        use_settings=False,
+    )
+    options.update(overrides)
+    return SpacesApp(**options)
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and the screen catch up (snapshot `run_before`, tests)."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], rounds: int = 400, step: float = 0.02) -> bool:
+    """Pump the app until `condition()` holds; False if it never did (the caller asserts)."""
+    for _ in range(rounds):
+        if condition():
+            return True
+        await pilot.pause(step)
+    return condition()
+
+
+def highlight(app: SpacesApp, space_name: str) -> None:
+    """Put the tree cursor on the space called `space_name`."""
+    tree = app.space_tree
+    for key, node in tree._space_nodes.items():
+        if key[2] == space_name:
+            tree.move_cursor(node)
+            return
+    raise LookupError(f"{space_name} is not in the tree")
+
+
+def shown(app: SpacesApp) -> dict[str, str]:
+    """Space name → status as drawn in the tree right now."""
+    return {s.name: s.status.value for s in app.space_tree.space_lines()}

@@ -1,0 +1,330 @@
+"""The TUI driven with Textual's pilot against the real service and the real simulated account."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.model import SpaceStatus
+from app.ui.screens.confirm import ConfirmScreen
+from app.ui.screens.help import HelpScreen
+from app.ui.screens.idle_timeout import IdleTimeoutScreen
+from app.ui.screens.owner_filter import OwnerFilterScreen
+from app.ui.screens.pickers import RegionPicker
+from app.ui.testing import demo_app, highlight, settle, shown, wait_until
+from app.ui.widgets.bars import CredentialsBanner
+
+SIZE = (150, 45)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+async def _space(demo, name):
+    from app.aws.service import SpacesService
+
+    c = demo.credentials
+    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
+                             credentials=(c.access_key, c.secret_key, c.token)) as svc:
+        return await svc.find_space(name)
+
+
+def _messages(app) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_main_screen_lists_seeded_spaces(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = shown(app)
+        assert names["fraud-detection"] == "Running"
+        assert names["feature-store-dev"] == "Stopped"
+        assert names["recsys-training"] == "Failed"
+        assert app.caller.account.isdigit() and len(app.caller.account) == 12
+        assert app.space_tree.highlighted_space is not None
+        await app.close_services()
+
+
+async def test_start_goes_stopped_starting_running(demo):
+    demo.transition_delay = 0.4
+    app = demo_app(demo)
+    seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "feature-store-dev")
+        seen.append(shown(app)["feature-store-dev"])
+        assert seen == ["Stopped"]
+        await pilot.press("s")
+
+        def record() -> bool:
+            status = shown(app)["feature-store-dev"]
+            if not seen or seen[-1] != status:
+                seen.append(status)
+            return status == "Running"
+
+        assert await wait_until(pilot, record, rounds=1000)
+        assert seen[0] == "Stopped" and "Starting" in seen and seen[-1] == "Running"
+        assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
+        await app.close_services()
+
+
+async def test_stop_through_confirmation(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "fraud-detection")
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: shown(app)["fraud-detection"] == "Stopped")
+        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.STOPPED
+        await app.close_services()
+
+
+async def test_stop_refused_on_n(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "fraud-detection")
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert shown(app)["fraud-detection"] == "Running"
+        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
+        await app.close_services()
+
+
+async def test_slash_filter_narrows_and_escape_clears(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        total = len(shown(app))
+        await pilot.press("slash")
+        await pilot.press(*"fraud")
+        await pilot.pause()
+        assert list(shown(app)) == ["fraud-detection"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(shown(app)) == total
+        await pilot.press("slash")
+        await pilot.press(*"carol running")  # every word must match: owner and status
+        await pilot.pause()
+        assert set(shown(app)) == {"genai-playground", "anomaly-detection"}
+        await app.close_services()
+
+
+async def test_owner_filter_modal_narrows_tree(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, OwnerFilterScreen))
+        await pilot.press(*"bob")
+        await pilot.press("down", "space", "enter")
+        await settle(pilot)
+        spaces = app.space_tree.space_lines()
+        assert spaces and {s.domain_name for s in spaces} == {"ml-platform"}
+        assert {s.owner for s in spaces if s.sharing != "Shared"} == {"bob"}
+        assert "fraud-detection" not in shown(app)  # alice's
+        await app.close_services()
+
+
+async def test_sso_caller_sees_own_spaces_by_default(demo):
+    from app.demo.seed_data import SSO_DEMO_USER
+
+    demo.account.use_sso_user(SSO_DEMO_USER)
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        spaces = app.space_tree.space_lines()
+        assert spaces and {s.domain_name for s in spaces} == {"studio-sso"}
+        assert {s.owner for s in spaces if s.sharing != "Shared"} == {"maria-garcia"}
+        await app.close_services()
+
+
+async def test_grouped_view_by_domain_and_profile(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        labels = [str(n.label) for n in app.space_tree._all_nodes()]
+        assert any(label.startswith("ml-platform") and "spaces" in label for label in labels)
+        assert any(label.startswith("alice") for label in labels)
+        assert "fraud-detection" in shown(app)
+        await app.close_services()
+
+
+async def test_region_picker_adds_region_side_by_side(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, RegionPicker))
+        await pilot.press(*"eu-west-1")
+        await pilot.press("down", "space", "enter")
+        await settle(pilot)
+        assert app.regions == ["eu-west-1", "us-east-1"]
+        assert {s.region for s in app.space_tree.space_lines()} == {"us-east-1", "eu-west-1"}
+        assert "gdpr-reports" in shown(app)
+        await app.close_services()
+
+
+async def test_throttling_is_a_message_and_the_app_keeps_running(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo.faults.throttle_rate = 1.0
+        demo.faults.throttle_ops = {"ListSpaces"}
+        await pilot.press("r")
+        await settle(pilot)
+        assert demo.faults.throttled > 0
+        assert "throttl" in _messages(app).lower()
+        assert shown(app)["fraud-detection"] == "Running"  # the last listing stays on screen
+        demo.faults.reset()
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.region_states["us-east-1"].error is None
+        await app.close_services()
+
+
+async def test_access_denied_is_a_message_and_the_app_keeps_running(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo.faults.deny = {"DeleteApp"}
+        highlight(app, "fraud-detection")
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: "DeleteApp" in _messages(app) or "denied" in _messages(app).lower())
+        assert app.is_running and shown(app)["fraud-detection"] == "Running"
+        await app.close_services()
+
+
+async def test_expired_credentials_banner_and_retry(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        demo.faults.expired = True
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        banner = app.query_one(CredentialsBanner)
+        assert banner.has_class("-visible")
+        demo.faults.expired = False
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not banner.has_class("-visible")
+        await app.close_services()
+
+
+async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "churn-model")  # running, ml.t3.medium, no remote access
+        await pilot.press("e")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "unsaved work" in str(app.screen.body).lower()
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "ml.t3.large" in str(app.screen.body))
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: "remote access on" in _messages(app), rounds=1000)
+        space = await _space(demo, "churn-model")
+        assert space.remote_access and space.status is SpaceStatus.RUNNING and space.instance_type == "ml.t3.large"
+        await app.close_services()
+
+
+async def test_idle_timeout_is_validated_and_saved(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "fraud-detection")
+        await pilot.press("t")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, IdleTimeoutScreen))
+        screen = app.screen
+        await pilot.press("ctrl+a", "backspace", "backspace", "backspace", "backspace", *"9999", "enter")
+        await pilot.pause()
+        assert app.screen is screen  # refused: above the domain's maximum
+        assert "outside" in str(screen.query_one("#idle-error").render())
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"240", "enter")
+        assert await wait_until(pilot, lambda: "240 min" in _messages(app))
+        from app.aws.service import SpacesService
+
+        c = demo.credentials
+        async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
+                                 credentials=(c.access_key, c.secret_key, c.token)) as svc:
+            space = await svc.describe_space("d-mlplatf0rm01", "fraud-detection")
+        assert space.idle_timeout_minutes == 240
+        await app.close_services()
+
+
+async def test_readonly_hides_and_refuses_mutations(demo):
+    app = demo_app(demo, readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "feature-store-dev")
+        await pilot.press("s")
+        await settle(pilot)
+        assert shown(app)["feature-store-dev"] == "Stopped"
+        assert "start" not in {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
+        await app.close_services()
+
+
+async def test_connect_key_is_reserved(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert "connect: not yet wired" in _messages(app)
+        await app.close_services()
+
+
+async def test_help_lists_the_keys(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        descriptions = {d for _, d in app.screen.bindings}
+        assert {"Start", "Stop", "Filter", "Regions", "Refresh"} <= descriptions
+        await pilot.press("escape")
+        await app.close_services()
+
+
+async def test_command_palette_stops_a_named_space(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Stop fraud-detection")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "fraud-detection" in app.screen.title_text
+        await pilot.press("n")
+        await app.close_services()
+
+
+async def test_cached_listing_paints_when_the_refresh_fails(demo):
+    first = demo_app(demo)
+    async with first.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await first.close_services()
+    demo.faults.expired = True
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert shown(app)["fraud-detection"] == "Running"  # from the cache
+        assert app.stale
+        await app.close_services()
