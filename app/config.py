@@ -298,7 +298,8 @@ def load_cache(
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("version") != _CACHE_VERSION:
             return None
-        if [document.get(k) for k in ("profile", "region", "endpoint_url")] != [profile, region, endpoint_url]:
+        identity = [document.get(k) for k in ("profile", "region", "endpoint_url")]
+        if identity != [profile, region, endpoint_url]:
             return None
         saved_at = datetime.fromisoformat(_expect(document.get("saved_at"), str))
         spaces = [_space_from_json(item) for item in _expect(document.get("spaces"), list)]

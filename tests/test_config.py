@@ -199,7 +199,8 @@ def test_deeply_nested_toml_is_a_warning() -> None:
 
 SPACES = [
     Space("d-abc", "alpha", "us-east-1", "123456789012", "InService", domain_name="Research",
-          app_type="JupyterLab", app=App("d-abc", "alpha", "JupyterLab", "default", "InService", "ml.t3.large"),
+          app_type="JupyterLab",
+          app=App("d-abc", "alpha", "JupyterLab", "default", "InService", "ml.t3.large"),
           owner="alice", remote_access=True, instance_type="ml.t3.large", storage_gib=5,
           idle_timeout_minutes=120, last_modified=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
           alias="sm-alpha"),
@@ -217,7 +218,8 @@ def test_cache_round_trip_private_and_keyed() -> None:
     assert load_cache("dev", "eu-west-1") is None
     assert load_cache("dev", "us-east-1", endpoint_url="http://127.0.0.1:1") is None
     save_cache(None, "us-east-1", SPACES[1:], endpoint_url="http://127.0.0.1:1")
-    assert load_cache(None, "us-east-1", endpoint_url="http://127.0.0.1:1")[0] == SPACES[1:]  # type: ignore[index]
+    local = load_cache(None, "us-east-1", endpoint_url="http://127.0.0.1:1")
+    assert local is not None and local[0] == SPACES[1:]
     assert load_cache("dev", "us-east-1")[0] == SPACES  # type: ignore[index]
 
 

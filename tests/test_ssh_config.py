@@ -112,7 +112,9 @@ def test_proxycommand_runs_with_exact_argv_through_the_shell(tmp_path: Path, pre
     )
     config = tmp_path / "config"
     config.write_text(
-        render_block([("sm-foo", ARN_FOO)], [sys.executable, str(recorder)], profile="a.b@c", region="eu-west-1")
+        render_block(
+            [("sm-foo", ARN_FOO)], [sys.executable, str(recorder)], profile="a.b@c", region="eu-west-1"
+        )
     )
     env = {**os.environ, "SHELL": "/bin/sh"}
     for host, expected in [

@@ -57,7 +57,9 @@ junk_line = st.one_of(
 
 
 @st.composite
-def configs(draw: st.DrawFn, line: st.SearchStrategy = st.one_of(valid_line.map(str.encode), junk_line)) -> bytes:
+def configs(
+    draw: st.DrawFn, line: st.SearchStrategy = st.one_of(valid_line.map(str.encode), junk_line)
+) -> bytes:
     lines = draw(st.lists(line, max_size=25))
     eols = draw(st.sampled_from(["lf", "crlf", "mixed"]))
     out = b""
@@ -97,7 +99,10 @@ def test_install_remove_round_trip_fuzz(existing: bytes) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(configs(line=valid_line.map(str.encode)), st.sampled_from(["sm-foo", "sm-later", "example.org", "bastion.internal", "ci-1"]))
+@given(
+    configs(line=valid_line.map(str.encode)),
+    st.sampled_from(["sm-foo", "sm-later", "example.org", "bastion.internal", "ci-1"]),
+)
 def test_ssh_sees_same_config_for_other_hosts_and_ours_for_ours(existing: bytes, host: str) -> None:
     """With real `ssh -G`: other hosts resolve exactly as before; our hosts get our values."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -32,7 +32,9 @@ _CELL_RE = re.compile(r"[A-Za-z0-9+/=_-]{1,1024}")
 _AMZ_NAME_RE = re.compile(r"X-Amz-[A-Za-z0-9-]{1,64}")
 _AMZ_VALUE_RE = re.compile(r"[A-Za-z0-9._~/+=:-]{1,8192}")
 _URL_QUERY_RE = re.compile(r"[A-Za-z0-9._~=&/+%-]{0,2048}")
-_AWS_HOST_RE = re.compile(r"ssmmessages\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?P<cn>\.cn)?")
+_AWS_HOST_RE = re.compile(
+    r"ssmmessages\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?P<cn>\.cn)?"
+)
 _LOCAL_PATH_RE = re.compile(r"/[A-Za-z0-9._~/=@,+-]{0,512}")
 _LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
