@@ -89,7 +89,7 @@ class SpaceArn:
     @classmethod
     def parse(cls, text: str) -> SpaceArn:
         """Parse a space ARN strictly; raise ValueError naming what is wrong."""
-        match = _SPACE_ARN.match(text)
+        match = _SPACE_ARN.fullmatch(text)
         if not match:
             raise ValueError(
                 f"not a SageMaker space ARN: {text[:120]!r} "
@@ -99,7 +99,7 @@ class SpaceArn:
 
 
 def is_space_arn(text: str) -> bool:
-    return _SPACE_ARN.match(text) is not None
+    return _SPACE_ARN.fullmatch(text) is not None
 
 
 # --- model objects ----------------------------------------------------------------------------

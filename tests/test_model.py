@@ -63,6 +63,7 @@ def test_arn_round_trip():
     "arn:aws:sagemaker:eu-west-1:123456789012:domain/d-0123",
     "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\nHost *",
     "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s x",
+    "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\n",
     "arn:evil:sagemaker:eu-west-1:123456789012:space/d-0123/s",
 ])
 def test_arn_rejects(bad):

@@ -15,9 +15,9 @@ from typing import Any
 from app.aws.errors import AwsError, translate
 
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
-# Standard retry mode honours throttling and 5xx with jittered backoff; enough attempts to ride out
-# a heavily throttled burst without giving up on a listing.
-_RETRIES = {"mode": "standard", "max_attempts": 10}
+# Standard retry mode rides out a transient 5xx or dropped connection; few attempts, so an endpoint
+# that is down is reported within seconds. Throttling gets its own, longer retry loop (service.call).
+_RETRIES = {"mode": "standard", "max_attempts": 3}
 
 
 def check_region(region: str) -> str:

@@ -7,6 +7,7 @@ failure leaves here as an AwsError carrying one actionable line.
 from __future__ import annotations
 
 import asyncio
+import random
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -94,8 +95,23 @@ class SpacesService:
 
     # --- plumbing ---------------------------------------------------------------------------
 
+    # A throttled call is retried this many times with jittered exponential backoff; at 50 %
+    # throttling the chance that one call still fails is 0.5**(1+3*9) — never, in practice.
+    THROTTLE_RETRIES = 8
+
     async def call(self, op: str, *, service: str = "sagemaker", **params: Any) -> dict:
-        """One API call under the concurrency limit; failures become AwsError."""
+        """One API call under the adaptive concurrency limit; failures become AwsError."""
+        for attempt in range(self.THROTTLE_RETRIES + 1):
+            try:
+                return await self._call_once(op, service, params)
+            except AwsError as err:
+                if err.kind != "throttled" or attempt == self.THROTTLE_RETRIES:
+                    raise
+                self.limit.on_throttle()
+                await asyncio.sleep(random.uniform(0, min(5.0, 0.05 * 2**attempt)))
+        raise AssertionError("unreachable")
+
+    async def _call_once(self, op: str, service: str, params: dict[str, Any]) -> dict:
         from botocore import xform_name
 
         client = await self._client(service)

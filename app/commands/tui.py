@@ -16,7 +16,7 @@ def tui_command(args: argparse.Namespace) -> int:
                        credentials=None, readonly=args.readonly)
     from app.demo.server import DemoServer
 
-    handle = DemoServer.start_in_thread(transition_delay=3.0)
+    handle = DemoServer(transition_delay=3.0).start_in_thread()
     try:
         server = handle.server
         creds = server.credentials
