@@ -42,43 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
         _global_options(p, top=False)
         return p
 
-    p = command("list", "list spaces with their status")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-    p.add_argument("--domain", help="only this domain (id or name)")
-    p.add_argument("--user", help="only spaces owned by this user profile")
-    p.add_argument("--all-regions", action="store_true", help="every region that offers SageMaker")
-
-    p = command("start", "start a space (enables remote access on the way)")
-    p.add_argument("space")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
-    p.add_argument("--instance-type", help="instance type to run on (e.g. ml.t3.large)")
-    p.add_argument("--no-wait", action="store_true", help="return once the start is requested")
-    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
-
-    p = command("stop", "stop a space (its unsaved work is lost)")
-    p.add_argument("space")
-    p.add_argument("--domain")
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--no-wait", action="store_true")
-
-    demo = command("demo", "the simulated account")
-    demo_sub = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
-    serve = demo_sub.add_parser("serve", help="serve the simulated account and print its environment")
-    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    serve.add_argument("--delay", type=float, default=3.0, metavar="S",
-                       help="seconds each state change takes (default 3)")
+    for module in _command_modules():
+        module.add_parser(command)
     return parser
 
 
-def _handlers() -> dict[str, Callable[[argparse.Namespace], int]]:
-    from app.commands import demo, spaces
+# Each module defines add_parser(command), which sets `run` on its sub-parser; importing them must stay cheap (no
+# botocore, textual or asyncssh at module level) because the parser is built on every start.
+COMMANDS = ("spaces", "demo")
 
-    return {
-        "list": spaces.list_command,
-        "start": spaces.start_command,
-        "stop": spaces.stop_command,
-        "demo": demo.demo_command,
-    }
+
+def _command_modules() -> list:
+    import importlib
+
+    return [importlib.import_module(f"app.commands.{name}") for name in COMMANDS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from app.commands.tui import tui_command
 
             return tui_command(args)
-        return _handlers()[args.command](args)
+        return args.run(args)
     except UsageError as exc:
         print(f"sm-spaces: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -5,6 +5,16 @@ from __future__ import annotations
 import argparse
 
 
+def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+    demo = command("demo", "the simulated account")
+    actions = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    serve = actions.add_parser("serve", help="serve the simulated account and print its environment")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument("--delay", type=float, default=3.0, metavar="S",
+                       help="seconds each state change takes (default 3)")
+    demo.set_defaults(run=demo_command)
+
+
 def demo_command(args: argparse.Namespace) -> int:
     from app.demo.serve_cli import serve
 

@@ -13,6 +13,30 @@ from app.model import Space
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 
 
+def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+    p = command("list", "list spaces with their status")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--domain", help="only this domain (id or name)")
+    p.add_argument("--user", help="only spaces owned by this user profile")
+    p.add_argument("--all-regions", action="store_true", help="every region that offers SageMaker")
+    p.set_defaults(run=list_command)
+
+    p = command("start", "start a space (enables remote access on the way)")
+    p.add_argument("space")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    p.add_argument("--instance-type", help="instance type to run on (e.g. ml.t3.large)")
+    p.add_argument("--no-wait", action="store_true", help="return once the start is requested")
+    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+    p.set_defaults(run=start_command)
+
+    p = command("stop", "stop a space (its unsaved work is lost)")
+    p.add_argument("space")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--no-wait", action="store_true", help="return once the stop is requested")
+    p.set_defaults(run=stop_command)
+
+
 def space_json(space: Space) -> dict:
     return {
         "arn": space.arn,
