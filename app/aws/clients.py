@@ -35,11 +35,18 @@ def default_region(profile: str | None) -> str | None:
     for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if os.environ.get(var):
             return os.environ[var]
+    from botocore.exceptions import ProfileNotFound
     from botocore.session import Session
 
     try:
         return Session(profile=profile).get_config_variable("region")
-    except Exception:  # a broken profile is reported by the first real call
+    except ProfileNotFound:
+        raise AwsError(
+            f"AWS profile {profile!r} is not in your AWS config; see `aws configure list-profiles`",
+            kind="credentials",
+            fix="aws configure list-profiles",
+        ) from None
+    except Exception:  # a broken config is reported by the first real call
         return None
 
 

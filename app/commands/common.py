@@ -63,12 +63,12 @@ async def aws_context(
         yield svc, None
 
 
-def confirm(question: str, *, assume_yes: bool, what_flag: str = "--yes") -> bool:
+def confirm(question: str, *, assume_yes: bool, what_flag: str = "--yes", action: str = "this") -> bool:
     """Ask on a terminal; without one, only an explicit --yes agrees."""
     if assume_yes:
         return True
     if not sys.stdin.isatty():
-        raise UsageError(f"{question.rstrip('?')} needs confirmation; pass {what_flag} when not on a terminal")
+        raise UsageError(f"{action} needs confirmation; pass {what_flag} when not on a terminal")
     try:
         answer = input(f"{question} [y/N] ")
     except EOFError:

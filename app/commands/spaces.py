@@ -113,20 +113,28 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _start(args: argparse.Namespace) -> Space:
+async def start_with_consent(svc, space: Space, *, instance_type: str | None, yes: bool,  # type: ignore[no-untyped-def]
+                             wait: bool = True) -> Space:
+    """Start `space`; when remote access needs a bigger instance, ask (or take --yes) first."""
     from app.aws.errors import NeedsLargerInstance
 
+    kwargs = dict(progress=progress_printer(), wait=wait)
+    try:
+        return await svc.start_space(space.domain_id, space.name, instance_type=instance_type, **kwargs)
+    except NeedsLargerInstance as need:
+        question = (f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
+                    f"Start it on {need.suggested}?")
+        if not confirm(question, assume_yes=yes, what_flag=f"--instance-type {need.suggested} or --yes",
+                       action=f"starting {space.name} on {need.suggested}"):
+            raise
+        return await svc.start_space(space.domain_id, space.name, instance_type=need.suggested, **kwargs)
+
+
+async def _start(args: argparse.Namespace) -> Space:
     async with aws_context(args) as (svc, _):
         space = await svc.find_space(args.space, args.domain)
-        kwargs = dict(progress=progress_printer(), wait=not args.no_wait)
-        try:
-            return await svc.start_space(space.domain_id, space.name, instance_type=args.instance_type, **kwargs)
-        except NeedsLargerInstance as need:
-            question = (f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
-                        f"Start it on {need.suggested}?")
-            if not confirm(question, assume_yes=args.yes, what_flag=f"--instance-type {need.suggested}"):
-                raise
-            return await svc.start_space(space.domain_id, space.name, instance_type=need.suggested, **kwargs)
+        return await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes,
+                                        wait=not args.no_wait)
 
 
 def start_command(args: argparse.Namespace) -> int:
@@ -140,7 +148,7 @@ async def _stop(args: argparse.Namespace) -> Space | None:
     async with aws_context(args) as (svc, _):
         space = await svc.find_space(args.space, args.domain)
         question = f"Stop {space.name} in {space.domain_name or space.domain_id}? Unsaved work in it is lost."
-        if not confirm(question, assume_yes=args.yes):
+        if not confirm(question, assume_yes=args.yes, action=f"stopping {space.name}"):
             return None
         return await svc.stop_space(space.domain_id, space.name, progress=progress_printer(),
                                     wait=not args.no_wait)

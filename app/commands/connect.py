@@ -1,0 +1,97 @@
+"""`connect` (system ssh, in-process asyncssh, or the official plugin) and `ssh-proxy`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from app.commands.common import UsageError, aws_context
+
+WITH = ("ssh", "asyncssh", "plugin")
+
+
+def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+    p = command("connect", "open a shell on a space, or run a command (starts the space if needed)")
+    p.add_argument("space")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    p.add_argument("--with", dest="with_", choices=WITH, default="ssh",
+                   help="system ssh (default), in-process asyncssh, or the official session-manager-plugin")
+    p.add_argument("--instance-type", help="instance type if the space must be started")
+    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="command to run instead of a shell")
+    p.set_defaults(run=connect_command)
+
+    p = command("ssh-proxy", "OpenSSH ProxyCommand: bridge stdin/stdout to a space (TARGET: ARN or alias)")
+    p.add_argument("target")
+    p.add_argument("--plugin", action="store_true", help="hand the session to session-manager-plugin")
+    p.set_defaults(run=ssh_proxy_command)
+
+
+def ssh_proxy_command(args: argparse.Namespace) -> int:
+    from app.connect.proxy import run_plugin_proxy, run_proxy
+    from app.model import SpaceArn, is_space_arn
+
+    if args.demo:
+        raise UsageError("ssh-proxy cannot use --demo: point it at `sm-spaces demo serve` instead")
+    if is_space_arn(args.target) and not args.region:
+        args.region = SpaceArn.parse(args.target).region  # the ARN says where the space lives
+
+    async def run() -> int:
+        async with aws_context(args) as (svc, _):
+            return await (run_plugin_proxy if args.plugin else run_proxy)(svc, args.target)
+
+    return asyncio.run(run())
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    cmd = list(args.cmd)
+    if cmd and cmd[0] == "--":
+        cmd = cmd[1:]
+    return cmd
+
+
+async def _connect(args: argparse.Namespace) -> int:
+    from app.commands.spaces import start_with_consent
+    from app.connect.handoff import AwsTarget, system_ssh_argv
+    from app.model import SpaceStatus
+
+    command = _command(args)
+    async with aws_context(args) as (svc, server):
+        space = await svc.find_space(args.space, args.domain)
+        if space.status is not SpaceStatus.RUNNING or not space.remote_access:
+            if space.status is SpaceStatus.RUNNING:
+                raise UsageError(f"{space.name} runs without remote access; enable it first "
+                                 "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)")
+            print(f"{space.name} is {space.status.value.lower()}; starting it", file=sys.stderr)
+            space = await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes)
+        if args.with_ == "asyncssh":
+            return await _inprocess(svc, space, command)
+        env = dict(os.environ)
+        if server is not None:
+            # The simulated account lives in this process: its per-run keys reach the child
+            # ssh-proxy through the environment, never its command line.
+            env.update(server.env())
+        target = AwsTarget(svc.profile, svc.region, svc.endpoint_url)
+        extra = ["-t"] if not command and sys.stdin.isatty() else []
+        argv = system_ssh_argv(space.alias, space.arn, target, command,
+                               plugin=args.with_ == "plugin", extra=extra)
+        proc = await asyncio.create_subprocess_exec(*argv, env=env)
+        return await proc.wait()
+
+
+async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-untyped-def]
+    from app.connect.inprocess import run_command, run_shell, ssh_connection
+    from app.connect.session import open_channel
+
+    async with ssh_connection(lambda: open_channel(svc, space.arn), space.alias) as conn:
+        if command:
+            return await run_command(conn, command)
+        if not sys.stdin.isatty():
+            raise UsageError("an interactive shell needs a terminal; pass a command after --")
+        return await run_shell(conn)
+
+
+def connect_command(args: argparse.Namespace) -> int:
+    return asyncio.run(_connect(args))

@@ -1,0 +1,76 @@
+"""Hand a space's SSH session to the system `ssh`, or run it in-process with asyncssh.
+
+With the system ssh, our `ssh-proxy` goes on ssh's command line as ProxyCommand with the space ARN
+baked in, so no ssh config edit is needed. Credentials never go on that command line: the proxy
+resolves them itself (profile, SSO cache, environment).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.aws.errors import AwsError
+from app.connect.ssh_config import _proxy_word
+from app.model import REMOTE_USER
+
+# Host keys are not pinned, for the reasons given in app/connect/ssh_config.py: AWS authenticates
+# the channel and a restarted space may come back with new keys.
+SSH_OPTIONS = (
+    f"User={REMOTE_USER}",
+    f"UserKnownHostsFile={os.devnull}",
+    f"GlobalKnownHostsFile={os.devnull}",
+    "StrictHostKeyChecking=no",
+    "LogLevel=ERROR",
+    "ServerAliveInterval=30",
+)
+
+
+def self_command() -> list[str]:
+    """How to run this program again from a child process: the console script next to our
+    interpreter when there is one (what pip installed), else `python -m app`."""
+    script = Path(sys.executable).with_name("sm-spaces")
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "app"]
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Which AWS context a child `ssh-proxy` must use (credentials excluded)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+    def options(self) -> list[str]:
+        opts: list[str] = []
+        if self.profile:
+            opts += ["--profile", self.profile]
+        if self.region:
+            opts += ["--region", self.region]
+        if self.endpoint_url:
+            opts += ["--endpoint-url", self.endpoint_url]
+        return opts
+
+
+def proxy_command(target: AwsTarget, arn: str, *, plugin: bool = False) -> str:
+    """The ProxyCommand string: shell words quoted, ssh's % tokens escaped."""
+    words = [*self_command(), *target.options(), "ssh-proxy", *(["--plugin"] if plugin else []), arn]
+    return " ".join(_proxy_word(word) for word in words)
+
+
+def system_ssh_argv(alias: str, arn: str, target: AwsTarget, command: list[str], *,
+                    plugin: bool = False, extra: list[str] | None = None) -> list[str]:
+    ssh = shutil.which("ssh")
+    if ssh is None:
+        raise AwsError("ssh is not installed; install OpenSSH (e.g. `apt install openssh-client`) "
+                       "or connect with --with asyncssh", kind="validation")
+    argv = [ssh, "-o", f"ProxyCommand={proxy_command(target, arn, plugin=plugin)}"]
+    for option in SSH_OPTIONS:
+        argv += ["-o", option]
+    argv += [*(extra or []), "--", alias, *command]
+    return argv

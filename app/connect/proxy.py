@@ -1,0 +1,77 @@
+"""`ssm-spaces ssh-proxy TARGET`: the OpenSSH ProxyCommand.
+
+ssh runs this with the space's SSH stream expected on stdin/stdout. Credentials are resolved afresh
+through the botocore chain on every connect, so an hour-old session never goes stale the way a
+snapshot of credentials on disk does; one StartSession call; then bytes are bridged until either
+side ends. Anything that goes wrong is one line on stderr, which ssh shows to the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from typing import TYPE_CHECKING
+
+from app.aws.errors import AwsError
+from app.model import SpaceArn, is_space_arn
+
+if TYPE_CHECKING:
+    from app.aws.service import SpacesService
+
+PLUGIN = "session-manager-plugin"
+# The official plugin reads the StartSession answer from the environment variable named by its
+# first argument, so the token never appears on its command line.
+PLUGIN_ENV = "AWS_SSM_START_SESSION_RESPONSE"
+
+
+async def resolve_target(svc: SpacesService, target: str) -> str:
+    """The space ARN for TARGET: an ARN as is, else an ssh alias looked up in the listing."""
+    if is_space_arn(target):
+        return target
+    if not target.startswith("sm-"):
+        raise AwsError(f"{target!r} is neither a space ARN nor an sm-spaces alias (sm-<space>)",
+                       kind="validation")
+    spaces = (await svc.list_all()).spaces
+    for space in spaces:
+        if space.alias == target:
+            return space.arn
+    raise AwsError(f"no space has the alias {target!r} in {svc.region}; see `sm-spaces list`",
+                   kind="not_found")
+
+
+async def run_proxy(svc: SpacesService, target: str) -> int:
+    from app.connect.session import open_channel
+    from app.ssm.bridge import bridge, open_stdio
+    from app.ssm.channel import ChannelError
+
+    arn = await resolve_target(svc, target)
+    channel = await open_channel(svc, arn)
+    reader, writer = await open_stdio()
+    try:
+        await bridge(channel, reader, writer)
+    except ChannelError as err:
+        raise AwsError(str(err), kind="endpoint") from None
+    return 0
+
+
+async def run_plugin_proxy(svc: SpacesService, target: str) -> int:
+    """Hand the session to the official session-manager-plugin (stdin/stdout mode)."""
+    plugin = shutil.which(PLUGIN)
+    if plugin is None:
+        raise AwsError(
+            f"{PLUGIN} is not on PATH; install it (https://docs.aws.amazon.com/systems-manager/latest/"
+            "userguide/session-manager-working-with-install-plugin.html) or connect without --with plugin",
+            kind="validation",
+        )
+    arn = await resolve_target(svc, target)
+    session = await svc.start_session(arn)
+    region = SpaceArn.parse(arn).region
+    env = dict(os.environ)
+    env[PLUGIN_ENV] = json.dumps(
+        {"SessionId": session.session_id, "StreamUrl": session.stream_url, "TokenValue": session.token}
+    )
+    argv = [plugin, PLUGIN_ENV, region, "StartSession", svc.profile or "", json.dumps({"Target": arn}),
+            f"https://ssm.{region}.amazonaws.com"]
+    return subprocess.run(argv, env=env, check=False).returncode

@@ -1,0 +1,35 @@
+"""Open a data channel to a space: StartSession, then the SSM websocket.
+
+The token returned by StartSession lives only in memory here; it is handed to the channel's opening
+message and to nothing else (no argv, no log, no file).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.aws.errors import AwsError
+
+if TYPE_CHECKING:
+    from app.aws.service import SessionInfo, SpacesService
+    from app.ssm.channel import DataChannel
+
+
+async def open_channel(svc: SpacesService, space_arn: str) -> DataChannel:
+    from app.ssm.channel import ChannelError, DataChannel
+
+    session = await svc.start_session(space_arn)
+    try:
+        return await DataChannel.connect(session.stream_url, session.token)
+    except ChannelError as err:
+        raise AwsError(str(err), kind="endpoint") from None
+
+
+async def open_session_channel(session: SessionInfo) -> DataChannel:
+    """A channel for a session obtained elsewhere (a Studio deep link)."""
+    from app.ssm.channel import ChannelError, DataChannel
+
+    try:
+        return await DataChannel.connect(session.stream_url, session.token)
+    except ChannelError as err:
+        raise AwsError(str(err), kind="endpoint") from None
