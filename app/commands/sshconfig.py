@@ -1,16 +1,189 @@
-"""`ssh-config install|show|remove`: the managed block in ~/.ssh/config."""
+"""`ssh-config install|show|remove`: the managed block in ~/.ssh/config.
+
+Nothing is written before the user has seen the diff and agreed (or passed --yes); the write
+itself is atomic, keeps a backup, and changes no byte outside the block (app.connect.ssh_config).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from app.commands.common import UsageError, aws_context, confirm, profile_of
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+_EPILOG = """\
+install  lists the spaces of the region and writes one alias per space (sm-<space>), plus a
+         sm-* pattern for spaces created later, with --profile/--region/--endpoint-url baked
+         into the ProxyCommand (`sm-spaces ssh-proxy`). ssh, scp, rsync, sftp and VS Code
+         Remote-SSH then reach a space by name: `ssh sm-<space>`.
+show     prints the installed block and whether it matches what install would write now.
+remove   takes the block out again, leaving the file exactly as it was without it.
+
+--demo: the simulated account of --demo lives only as long as this command, so a block pointing
+at it would be dead on arrival; `install --demo` therefore only previews (--dry-run). To try the
+block for real, run `sm-spaces demo serve --port 4566`, export what it prints in the shell you
+ssh from, and run `sm-spaces ssh-config install --endpoint-url http://127.0.0.1:4566`.
+"""
 
 
 def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p = command("ssh-config", "manage the sm-spaces block in ~/.ssh/config")
-    p.set_defaults(run=_not_ready)
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _EPILOG
+    p.add_argument("action", choices=("install", "show", "remove"))
+    p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    p.add_argument("--yes", "-y", action="store_true", help="write without asking")
+    p.add_argument("--config", metavar="PATH", type=Path,
+                   help="the ssh config file (default: ~/.ssh/config)")
+    p.set_defaults(run=ssh_config_command)
 
 
-def _not_ready(args: argparse.Namespace) -> int:
-    from app.commands.common import UsageError
+def ssh_config_command(args: argparse.Namespace) -> int:
+    from app.connect.ssh_config import SshConfigError, default_config_path
 
-    raise UsageError("ssh-config is not available yet")
+    path: Path = args.config or default_config_path()
+    try:
+        if args.action == "install":
+            return _install(args, path)
+        if args.action == "remove":
+            return _remove(args, path)
+        return _show(args, path)
+    except SshConfigError as err:  # damaged markers, conflicts, a file changed underneath us
+        print(f"sm-spaces: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+# --- install ----------------------------------------------------------------------------------
+
+
+def _install(args: argparse.Namespace, path: Path) -> int:
+    from app.connect.ssh_config import install
+
+    if getattr(args, "demo", False) and not args.dry_run:
+        raise UsageError(
+            "`ssh-config install --demo` would point ssh at a simulated account that stops with this "
+            "command; preview it with --dry-run, or run `sm-spaces demo serve`, export its environment "
+            "and install with --endpoint-url (see `sm-spaces ssh-config --help`)"
+        )
+    block = asyncio.run(_block_for_account(args))
+    plan = install(path, block, dry_run=True)  # raises SshConfigConflict before anything is shown
+    if not plan.changed:
+        print(f"{path}: the sm-spaces block is already up to date")
+        return EXIT_OK
+    return _show_and_write(plan, args, verb="install the sm-spaces block in")
+
+
+async def _block_for_account(args: argparse.Namespace) -> str:
+    from app.connect.ssh_block import BlockContext, expected_block
+
+    context = _explicit_context(args)
+    async with aws_context(args) as (svc, demo):
+        spaces = (await svc.list_all()).spaces
+        endpoint = demo.endpoint_url if demo else context.endpoint_url
+        context = BlockContext(context.profile, svc.region, endpoint)
+    if not spaces:
+        print(f"sm-spaces: no spaces in {context.region}; the block only gets the sm-* pattern", file=sys.stderr)
+    return expected_block(spaces, context)
+
+
+def _explicit_context(args: argparse.Namespace):  # -> BlockContext
+    """Profile, region and endpoint as the user gave them, refused early if they cannot be baked
+    safely into ssh_config (they end up in a shell command)."""
+    from app.config import validate_endpoint_url, validate_profile, validate_region
+    from app.connect.ssh_block import BlockContext
+
+    profile, region, endpoint = profile_of(args), getattr(args, "region", None), getattr(args, "endpoint_url", None)
+    try:
+        return BlockContext(profile and validate_profile(profile), region and validate_region(region),
+                            endpoint and validate_endpoint_url(endpoint))
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+# --- remove -----------------------------------------------------------------------------------
+
+
+def _remove(args: argparse.Namespace, path: Path) -> int:
+    from app.connect.ssh_config import remove
+
+    plan = remove(path, dry_run=True)
+    if not plan.changed:
+        print(f"{path}: no sm-spaces block to remove")
+        return EXIT_OK
+    return _show_and_write(plan, args, verb="remove the sm-spaces block from")
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def _show(args: argparse.Namespace, path: Path) -> int:
+    from app.connect.ssh_block import BlockContext, compare, installed_block
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    block = installed_block(data)
+    if block is None:
+        print(f"{path}: no sm-spaces block is installed (add one with: sm-spaces ssh-config install)")
+        return EXIT_OK
+    sys.stdout.write(block)
+    # Judge it against the context it was installed for, unless the user names another one.
+    baked = BlockContext.of_block(block)
+    if not any(getattr(args, name, None) for name in ("profile", "region", "endpoint_url", "demo")):
+        args = argparse.Namespace(**{**vars(args), "profile": baked.profile, "region": baked.region,
+                                     "endpoint_url": baked.endpoint_url})
+    from app.aws.errors import AwsError
+
+    try:
+        status = compare(block, asyncio.run(_block_for_account(args)))
+    except AwsError as err:
+        print(f"sm-spaces: cannot tell whether the block is current: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"# {path}: {status.describe()} (for {baked.describe()})")
+    if not status.current:
+        print("# update it with: sm-spaces ssh-config install" + _context_flags(baked))
+    return EXIT_OK
+
+
+def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
+    flags = [("--profile", context.profile), ("--region", context.region), ("--endpoint-url", context.endpoint_url)]
+    return "".join(f" {flag} {value}" for flag, value in flags if value)
+
+
+# --- shared -----------------------------------------------------------------------------------
+
+
+def _show_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  # type: ignore[no-untyped-def]
+    from app.atomic import backup_path
+    from app.connect.ssh_config import write_plan
+
+    sys.stdout.write(_coloured_diff(plan.diff))
+    sys.stdout.flush()
+    if args.dry_run:
+        print(f"(dry run: {plan.path} was not changed)")
+        return EXIT_OK
+    if not confirm(f"{verb.capitalize()} {plan.path}?", assume_yes=args.yes, action=f"changing {plan.path}"):
+        print(f"{plan.path} was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    written = write_plan(plan)
+    backup = backup_path(written.path)
+    note = f" (previous version in {backup})" if plan.before and backup.exists() else ""
+    print(f"wrote {written.path}{note}")
+    return EXIT_OK
+
+
+def _coloured_diff(diff: str) -> str:
+    from app.commands.style import Style
+
+    style = Style.for_stream(sys.stdout)
+    colours = {"+": "green", "-": "red", "@": "cyan"}
+    lines = []
+    for line in diff.splitlines(keepends=True):
+        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
+        lines.append(style.paint(line.rstrip("\n"), colour) + ("\n" if line.endswith("\n") else "") if colour else line)
+    return "".join(lines)

@@ -49,6 +49,7 @@ __all__ = [
     "find_conflicts",
     "install",
     "remove",
+    "write_plan",
     "unified_diff",
     "default_config_path",
 ]
@@ -258,6 +259,16 @@ def _apply(path: Path, before: bytes, after: bytes, dry_run: bool) -> PlanResult
     if write:
         atomic_write(path, after, mode=0o600, backup=path.exists())
     return PlanResult(path, before, after, write)
+
+
+def write_plan(plan: PlanResult) -> PlanResult:
+    """Write a plan made with dry_run=True (after the user saw its diff), but only if the file still
+    holds what the plan was made from: otherwise the user would get something they did not see."""
+    if not plan.changed:
+        return plan
+    if _read(plan.path) != plan.before:
+        raise SshConfigError(f"{plan.path} changed while you were looking at the diff; run the command again")
+    return _apply(plan.path, plan.before, plan.after, dry_run=False)
 
 
 def unified_diff(before: bytes, after: bytes, name: str) -> str:
