@@ -201,3 +201,11 @@ def test_install_with_demo_only_previews(tmp_path, config, monkeypatch, capsys):
     assert main(["--demo", "ssh-config", "install", "--dry-run", "--config", str(config)]) == 0
     assert "+Host sm-fraud-detection" in capsys.readouterr().out
     assert config.read_bytes() == USER_CONTENT
+
+
+def test_endpoint_from_the_environment_is_baked_in(account, config):
+    """As after `eval "$(sm-spaces demo serve)"`: AWS_ENDPOINT_URL_SAGEMAKER names the endpoint."""
+    assert main(["ssh-config", "install", "--yes", "--config", str(config)]) == 0
+    proxy = ssh_g(config, "sm-churn-model")["proxycommand"]
+    assert f"--endpoint-url {account.endpoint_url} ssh-proxy" in proxy
+    assert account.credentials.secret_key.encode() not in config.read_bytes()

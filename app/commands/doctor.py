@@ -38,8 +38,9 @@ def doctor_command(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
     from app.aws.errors import AwsError
     from app.commands.common import aws_context, profile_of
-    from app.connect.doctor import Check, DoctorContext, Status, effective_endpoint, run_checks
+    from app.connect.doctor import Check, DoctorContext, Status, run_checks
     from app.connect.doctor_local import check_ssh
+    from app.connect.ssh_block import effective_endpoint
     from app.connect.ssh_config import default_config_path
 
     try:

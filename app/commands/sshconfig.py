@@ -26,7 +26,8 @@ remove   takes the block out again, leaving the file exactly as it was without i
 --demo: the simulated account of --demo lives only as long as this command, so a block pointing
 at it would be dead on arrival; `install --demo` therefore only previews (--dry-run). To try the
 block for real, run `sm-spaces demo serve --port 4566`, export what it prints in the shell you
-ssh from, and run `sm-spaces ssh-config install --endpoint-url http://127.0.0.1:4566`.
+ssh from, and run `sm-spaces ssh-config install` there: the endpoint from AWS_ENDPOINT_URL_SAGEMAKER
+(or --endpoint-url) is baked into the block; the demo's keys stay in your environment, never in it.
 """
 
 
@@ -94,9 +95,10 @@ def _explicit_context(args: argparse.Namespace):  # -> BlockContext
     """Profile, region and endpoint as the user gave them, refused early if they cannot be baked
     safely into ssh_config (they end up in a shell command)."""
     from app.config import validate_endpoint_url, validate_profile, validate_region
-    from app.connect.ssh_block import BlockContext
+    from app.connect.ssh_block import BlockContext, effective_endpoint
 
-    profile, region, endpoint = profile_of(args), getattr(args, "region", None), getattr(args, "endpoint_url", None)
+    profile, region = profile_of(args), getattr(args, "region", None)
+    endpoint = effective_endpoint(getattr(args, "endpoint_url", None))
     try:
         return BlockContext(profile and validate_profile(profile), region and validate_region(region),
                             endpoint and validate_endpoint_url(endpoint))

@@ -9,7 +9,6 @@ or could not be tested — always with the reason).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -48,11 +47,6 @@ class DoctorContext:
     caller_arn: str = ""
     spaces: list[Space] | None = None
     partition: str = "aws"
-
-
-def effective_endpoint(explicit: str | None) -> str | None:
-    """The SageMaker endpoint botocore will use: --endpoint-url, else the AWS_ENDPOINT_URL_* variables."""
-    return explicit or os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER") or os.environ.get("AWS_ENDPOINT_URL") or None
 
 
 async def run_checks(ctx: DoctorContext) -> list[Check]:

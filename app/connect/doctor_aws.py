@@ -85,7 +85,9 @@ async def _read_actions(ctx: DoctorContext) -> list[Check]:
     checks = []
     for op in READ_ACTIONS:
         answer = results.get(op)
-        if answer is None:
+        if answer is None and op == "DescribeSpace" and isinstance(results.get("ListSpaces"), AwsError):
+            checks.append(Check(f"sagemaker:{op}", Status.SKIP, "untested: no space could be listed"))
+        elif answer is None:
             what = "domain" if op == "DescribeDomain" else "space"
             checks.append(Check(f"sagemaker:{op}", Status.SKIP, f"untested: no {what} in {svc.region} to read"))
         elif isinstance(answer, AwsError):
@@ -105,7 +107,9 @@ async def _try(call: Any) -> Any:
 def _failed(op: str, err: AwsError) -> Check:
     if err.kind == "access_denied":
         # The message names the action and the IAM statement that grants it.
-        return Check(f"sagemaker:{op}", Status.FAIL, "denied", err.message)
+        _, _, statement = err.message.partition("; ")
+        return Check(f"sagemaker:{op}", Status.FAIL, f"denied: your identity may not call sagemaker:{op}",
+                     statement or err.message)
     return Check(f"sagemaker:{op}", Status.FAIL, f"failed: {err.message}", err.fix)
 
 

@@ -29,6 +29,12 @@ def proxy_command_prefix() -> list[str]:
     return [os.path.abspath(sys.executable), "-m", "app"]
 
 
+def effective_endpoint(explicit: str | None) -> str | None:
+    """The SageMaker endpoint botocore will use: --endpoint-url, else AWS_ENDPOINT_URL_SAGEMAKER or
+    AWS_ENDPOINT_URL. Baked into the block, since ssh (or VS Code) may run without those variables."""
+    return explicit or os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
 @dataclass(frozen=True, slots=True)
 class BlockContext:
     """The AWS context baked into the block's ProxyCommand lines."""
