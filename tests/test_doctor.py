@@ -65,8 +65,10 @@ def test_demo_doctor_passes(isolated, capsys):
     for name in ("ssh", "credentials", "region", "sagemaker:ListSpaces", "sagemaker:ListDomains",
                  "sagemaker:DescribeDomain", "sagemaker:ListApps", "sagemaker:ListUserProfiles"):
         assert checks[name].lstrip().startswith("✓"), checks[name]
-    assert checks["sagemaker:StartSession"].lstrip().startswith("–") and "untested" in checks["sagemaker:StartSession"]
-    assert checks["DNS endpoint"].lstrip().startswith("✓") and "127.0.0.1" in checks["DNS endpoint"]  # the endpoint's host
+    start_session = checks["sagemaker:StartSession"]
+    assert start_session.lstrip().startswith("–") and "untested" in start_session
+    endpoint = checks["DNS endpoint"]
+    assert endpoint.lstrip().startswith("✓") and "127.0.0.1" in endpoint  # the endpoint's own host
     assert "not used" in out  # the AWS host names do not apply to the simulated endpoint
     assert checks["ssh config block"].lstrip().startswith("–")  # none installed: optional here
     assert not config.exists()
@@ -121,7 +123,8 @@ def test_installed_block_is_checked_with_ssh(account, isolated, capsys):
     config.write_text(config.read_text() + "Host sm-fraud-detection\n  Port 2222\n")
     assert doctor("doctor", *args) == 1
     out = capsys.readouterr().out
-    assert lines_of(out)["Host conflicts"].lstrip().startswith("✗") and "sm-fraud-detection" in lines_of(out)["Host conflicts"]
+    conflicts = lines_of(out)["Host conflicts"]
+    assert conflicts.lstrip().startswith("✗") and "sm-fraud-detection" in conflicts
     config.write_text(config.read_text() + "NotAnOption yes\n")
     assert doctor("doctor", *args) == 1
     assert lines_of(capsys.readouterr().out)["ssh -G"].lstrip().startswith("✗")

@@ -44,7 +44,7 @@ async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
     from app.connect.ssh_config import default_config_path
 
     try:
-        async with aws_context(args, demo_delay=0.0) as (svc, demo):
+        async with aws_context(args, demo_delay=0.0, connect_timeout=5.0, read_timeout=15.0) as (svc, demo):
             ctx = DoctorContext(
                 svc=svc,
                 profile=None if demo else profile_of(args),

@@ -71,6 +71,9 @@ def _install(args: argparse.Namespace, path: Path) -> int:
             "and install with --endpoint-url (see `sm-spaces ssh-config --help`)"
         )
     block = asyncio.run(_block_for_account(args))
+    if getattr(args, "demo", False):
+        print("sm-spaces: preview only: this block points at a simulated account that stops with this command",
+              file=sys.stderr)
     plan = install(path, block, dry_run=True)  # raises SshConfigConflict before anything is shown
     if not plan.changed:
         print(f"{path}: the sm-spaces block is already up to date")
@@ -185,7 +188,7 @@ def _coloured_diff(diff: str) -> str:
     style = Style.for_stream(sys.stdout)
     colours = {"+": "green", "-": "red", "@": "cyan"}
     lines = []
-    for line in diff.splitlines(keepends=True):
+    for line in diff.splitlines():
         colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
-        lines.append(style.paint(line.rstrip("\n"), colour) + ("\n" if line.endswith("\n") else "") if colour else line)
-    return "".join(lines)
+        lines.append(style.paint(line, colour))
+    return "\n".join(lines) + "\n" if lines else ""
