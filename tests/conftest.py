@@ -10,8 +10,10 @@ Fixtures (stable: other test files rely on them)
   `demo_thread.server` is the `DemoServer`.
 - `demo_env` (sync): a full environment (os.environ with AWS_* cleared + `demo_thread.server.env()`,
   config and credential files pointed at absent paths) for running `sm-spaces`/boto in a subprocess.
-Helpers: `botocore_client(server, service="sagemaker", region=None, **config)` -> sync botocore client
-(from tests.conftest import botocore_client is avoided: use the `make_botocore_client` fixture).
+- `make_botocore_client` (sync): `make_botocore_client(server, service="sagemaker", region=None, **config)`
+  builds a plain synchronous botocore client for `server` (retries off unless `retries=` is given).
+- `signed_call` (async helper): `await signed_call(server, "ListSpaces", {...}, region=..., service=...)`
+  sends one raw SigV4-signed request (signed by botocore's signer) and returns (status, headers, body bytes).
 """
 
 from __future__ import annotations
@@ -50,6 +52,34 @@ def botocore_client(server: DemoServer, service: str = "sagemaker", region: str 
 @pytest.fixture
 def make_botocore_client() -> Callable[..., Any]:
     return botocore_client
+
+
+async def _signed_call(server: DemoServer, op: str, params: dict[str, Any] | None = None, *,
+                       region: str | None = None, service: str = "sagemaker", body: bytes | None = None,
+                       headers: dict[str, str] | None = None, secret_key: str | None = None,
+                       access_key: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    import json
+
+    import aiohttp
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    if body is None:
+        body = json.dumps(params or {}).encode()
+    all_headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SageMaker.{op}"} | (headers or {})
+    request = AWSRequest(method="POST", url=server.endpoint_url + "/", data=body, headers=all_headers)
+    creds = server.credentials
+    SigV4Auth(Credentials(access_key or creds.access_key, secret_key or creds.secret_key, creds.token),
+              service, region or server.region).add_auth(request)
+    async with aiohttp.ClientSession() as session:
+        async with session.post(server.endpoint_url + "/", data=body, headers=dict(request.headers.items())) as rsp:
+            return rsp.status, dict(rsp.headers), await rsp.read()
+
+
+@pytest.fixture
+def signed_call() -> Callable[..., Any]:
+    return _signed_call
 
 
 @pytest.fixture
