@@ -62,7 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.commands.common import UsageError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Everything after the first `--` is the remote command (argparse's REMAINDER would also
+    # swallow options given after the space name).
+    words = list(sys.argv[1:] if argv is None else argv)
+    trailing: list[str] | None = None
+    if "--" in words:
+        cut = words.index("--")
+        words, trailing = words[:cut], words[cut + 1:]
+    args = parser.parse_args(words)
+    if trailing is not None:
+        if not hasattr(args, "cmd"):
+            parser.error("only connect takes a command after --")
+        args.cmd = trailing
     try:
         if args.command is None:
             from app.commands.tui import tui_command

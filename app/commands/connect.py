@@ -20,8 +20,8 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
                    help="system ssh (default), in-process asyncssh, or the official session-manager-plugin")
     p.add_argument("--instance-type", help="instance type if the space must be started")
     p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
-    p.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="command to run instead of a shell")
-    p.set_defaults(run=connect_command)
+    p.set_defaults(run=connect_command, cmd=[])
+    p.epilog = "Anything after -- is run on the space instead of a shell: connect SPACE -- ls -la"
 
     p = command("ssh-proxy", "OpenSSH ProxyCommand: bridge stdin/stdout to a space (TARGET: ARN or alias)")
     p.add_argument("target")
@@ -45,19 +45,12 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-def _command(args: argparse.Namespace) -> list[str]:
-    cmd = list(args.cmd)
-    if cmd and cmd[0] == "--":
-        cmd = cmd[1:]
-    return cmd
-
-
 async def _connect(args: argparse.Namespace) -> int:
     from app.commands.spaces import start_with_consent
     from app.connect.handoff import AwsTarget, system_ssh_argv
     from app.model import SpaceStatus
 
-    command = _command(args)
+    command = list(args.cmd)
     async with aws_context(args) as (svc, server):
         space = await svc.find_space(args.space, args.domain)
         if space.status is not SpaceStatus.RUNNING or not space.remote_access:

@@ -37,7 +37,7 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
 async def run_command(conn: Any, command: list[str]) -> int:
     import asyncssh
 
-    stdin: Any = asyncssh.DEVNULL if sys.stdin.isatty() else sys.stdin.buffer
+    stdin: Any = sys.stdin.buffer if _is_stream(sys.stdin.fileno()) else asyncssh.DEVNULL
     process = await conn.create_process(" ".join(command), stdin=stdin, stdout=sys.stdout.buffer,
                                         stderr=sys.stderr.buffer, encoding=None)
     result = await process.wait()
@@ -69,6 +69,18 @@ async def run_shell(conn: Any) -> int:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         loop.remove_signal_handler(signal.SIGWINCH)
     return _status(result.exit_status, result.exit_signal)
+
+
+def _is_stream(fd: int) -> bool:
+    """Whether local stdin is something to forward: a pipe, a socket or a regular file (like ssh,
+    minus the terminal: a command gets no terminal input)."""
+    import stat
+
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISREG(mode)
 
 
 def _status(exit_status: int | None, exit_signal: Any) -> int:

@@ -20,6 +20,8 @@ from aiohttp import web
 
 from app.demo import sigv4, sts
 from app.demo.account import DemoAccount
+from app.demo.agent_faults import AgentFaults
+from app.demo.datachannel import DataChannelService
 from app.demo.faults import ApiError, Faults, access_denied, expired_token
 from app.demo.sagemaker_api import HANDLERS, Call, resource_arn
 from app.demo.sessions import SessionRegistry
@@ -65,6 +67,13 @@ class DemoServer:
         self.sessions = SessionRegistry()
         self.web_app = web.Application()
         self.web_app.router.add_post("/", self._handle)
+        # The SSM side: StartSession's StreamUrl points back at this server's data-channel route,
+        # behind which each space's SSH host runs in-process (no listening port of its own).
+        from app.demo.space_host import SpaceHosts  # asyncssh: imported only with the demo
+
+        self.hosts = SpaceHosts()
+        self.agent = DataChannelService(self.sessions, self.hosts.open_port, AgentFaults())
+        self.agent.add_routes(self.web_app)
         self.on_start: list[StartHook] = []  # run before the router freezes, e.g. to add routes
         self._runner: web.AppRunner | None = None
 
@@ -98,8 +107,10 @@ class DemoServer:
 
     async def stop(self) -> None:
         if self._runner is not None:
+            self.agent.cut_connections()
             await self._runner.cleanup()
             self._runner = None
+        await self.hosts.close()
 
     async def __aenter__(self) -> DemoServer:
         await self.start()
