@@ -42,23 +42,40 @@ async def list_all(svc: SpacesService, *, sso_users: bool = False) -> Listing:
     domain_items = await paginate(svc, "ListDomains", "Domains", MaxResults=100)
     domains = [parse.domain(d, svc.region) for d in domain_items]
     svc.remember_domains(domains)
-    per_domain = await asyncio.gather(*(_domain_contents(svc, d, sso_users) for d in domains))
+    account_wide = _profiles_account_wide(svc, domains)
+    contents, profiles = await asyncio.gather(
+        asyncio.gather(*(_domain_contents(svc, d, sso_users, with_profiles=not account_wide) for d in domains)),
+        _all_profiles(svc, domains, sso_users) if account_wide else _no_profiles(),
+    )
     spaces: list[Space] = []
-    profiles: list[UserProfile] = []
-    for dom_spaces, dom_profiles in per_domain:
+    for dom_spaces, dom_profiles in contents:
         spaces.extend(dom_spaces)
         profiles.extend(dom_profiles)
     spaces.sort(key=lambda s: (s.domain_name, s.name))
     return Listing(svc.region, domains, profiles, assign_aliases(spaces))
 
 
+def _profiles_account_wide(svc: SpacesService, domains: list[Domain]) -> bool:
+    """Whether to list user profiles with one account-wide chain of pages instead of per domain.
+
+    Per domain, profiles add one call per domain to the fan-out. Once spaces and apps alone fill
+    more than one wave of the concurrency limit, those extra calls cost whole round trips, while an
+    account-wide chain of pages runs beside the fan-out in a single slot.
+    """
+    return 2 * len(domains) > svc.limit.maximum
+
+
+async def _no_profiles() -> list[UserProfile]:
+    return []
+
+
 async def _domain_contents(
-    svc: SpacesService, dom: Domain, sso_users: bool
+    svc: SpacesService, dom: Domain, sso_users: bool, *, with_profiles: bool = True
 ) -> tuple[list[Space], list[UserProfile]]:
     space_items, app_items, profiles = await asyncio.gather(
         paginate(svc, "ListSpaces", "Spaces", DomainIdEquals=dom.domain_id, MaxResults=100),
         paginate(svc, "ListApps", "Apps", DomainIdEquals=dom.domain_id, MaxResults=100),
-        _user_profiles(svc, dom, sso_users),
+        _user_profiles(svc, dom, sso_users) if with_profiles else _no_profiles(),
     )
     partition, account = parse.arn_account(dom.arn)
     apps_by_space: dict[str, list[App]] = defaultdict(list)
@@ -77,14 +94,24 @@ async def _user_profiles(svc: SpacesService, dom: Domain, sso_users: bool) -> li
     items = await paginate(
         svc, "ListUserProfiles", "UserProfiles", DomainIdEquals=dom.domain_id, MaxResults=100
     )
+    return await _profiles_of(svc, items, sso_users)
+
+
+async def _all_profiles(svc: SpacesService, domains: list[Domain], sso_users: bool) -> list[UserProfile]:
+    known = {d.domain_id for d in domains}
+    items = await paginate(svc, "ListUserProfiles", "UserProfiles", MaxResults=100)
+    return await _profiles_of(svc, [i for i in items if i.get("DomainId") in known], sso_users)
+
+
+async def _profiles_of(svc: SpacesService, items: list[dict], sso_users: bool) -> list[UserProfile]:
     if not sso_users:
         return [parse.user_profile(i) for i in items]
     # Only an Identity Center caller needs SingleSignOnUserValue, and only DescribeUserProfile has it.
     described = await asyncio.gather(
         *(
-            svc.call("DescribeUserProfile", DomainId=dom.domain_id, UserProfileName=i["UserProfileName"])
+            svc.call("DescribeUserProfile", DomainId=i["DomainId"], UserProfileName=i["UserProfileName"])
             for i in items
-            if i.get("UserProfileName")
+            if i.get("UserProfileName") and i.get("DomainId")
         )
     )
     return [parse.user_profile(d) for d in described]

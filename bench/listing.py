@@ -1,0 +1,114 @@
+"""Listing: our service against the AWS Toolkit's call order and the two-round-trip lower bound.
+
+Every API call gets `latency` seconds from the simulator (in its own process). Round trips are
+wall time divided by that latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+from bench import server_proc
+
+SIZES = ((10, 20), (50, 40), (100, 100))
+PAGE = 100  # both sides ask for full pages; the simulator's default page is 10 (as is AWS's for these calls)
+
+
+async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[float], int, dict]:
+    from app.aws.service import SpacesService
+
+    times: list[float] = []
+    count = 0
+    async with SpacesService(region=server.info["region"], endpoint_url=server.endpoint,
+                             credentials=server.credentials) as svc:
+        await svc.call("ListDomains", MaxResults=1)  # client created and connection warm, as on a refresh
+        for _ in range(runs):
+            start = time.perf_counter()
+            listing = await svc.list_all()
+            times.append(time.perf_counter() - start)
+            count = len(listing.spaces)
+        stats = {"throttles_seen": svc.limit.throttles, "final_limit": round(svc.limit.limit, 1)}
+    return times, count, stats
+
+
+async def _all_pages(client: Any, op: str, key: str) -> list[dict]:
+    items: list[dict] = []
+    token = None
+    while True:
+        page = await getattr(client, op)(MaxResults=PAGE, **({"NextToken": token} if token else {}))
+        items += page.get(key, [])
+        token = page.get("NextToken")
+        if not token:
+            return items
+
+
+async def _toolkit_once(client: Any) -> int:
+    """The Toolkit's order: account-wide ListApps pages, then ListSpaces pages, then DescribeDomain
+    per domain started 100 ms apart (plain aiobotocore, default retries)."""
+    apps = await _all_pages(client, "list_apps", "Apps")
+    spaces = await _all_pages(client, "list_spaces", "Spaces")
+    domain_ids = sorted({s["DomainId"] for s in spaces} | {a["DomainId"] for a in apps})
+
+    async def describe(i: int, domain_id: str) -> dict:
+        await asyncio.sleep(0.1 * i)
+        return await client.describe_domain(DomainId=domain_id)
+
+    await asyncio.gather(*(describe(i, d) for i, d in enumerate(domain_ids)))
+    return len(spaces)
+
+
+async def _toolkit(server: server_proc.ServerProcess, runs: int) -> tuple[list[float], int]:
+    from aiobotocore.session import AioSession
+
+    key, secret, token = server.credentials
+    times: list[float] = []
+    count = 0
+    async with AioSession().create_client(
+        "sagemaker", region_name=server.info["region"], endpoint_url=server.endpoint,
+        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
+    ) as client:
+        await client.list_domains(MaxResults=1)
+        for _ in range(runs):
+            start = time.perf_counter()
+            count = await _toolkit_once(client)
+            times.append(time.perf_counter() - start)
+    return times, count
+
+
+def measure(sizes=SIZES, *, latency: float = 0.05, runs: int = 5, toolkit_runs: int = 3,
+            toolkit_max_spaces: int = 10_000, throttle: float = 1 / 3, throttle_size=(50, 40)) -> dict:
+    results: dict[str, Any] = {"latency": latency, "sizes": [], "page": PAGE}
+    for domains, spaces in sizes:
+        with server_proc.start(domains=domains, spaces=spaces, latency=latency) as server:
+            ours, count, _ = asyncio.run(_ours(server, runs))
+            row: dict[str, Any] = {"domains": domains, "spaces_per_domain": spaces, "spaces": count,
+                                   "ours": ours, "lower_bound": 2 * latency}
+            if domains * spaces <= toolkit_max_spaces and toolkit_runs:
+                k_runs = toolkit_runs if domains * spaces <= 2000 else 1
+                toolkit, k_count = asyncio.run(_toolkit(server, k_runs))
+                row["toolkit"] = toolkit
+                row["toolkit_spaces"] = k_count
+        results["sizes"].append(row)
+    if throttle_size:
+        domains, spaces = throttle_size
+        with server_proc.start(domains=domains, spaces=spaces, latency=latency, throttle=throttle) as server:
+            times, count, stats = asyncio.run(_ours(server, runs))
+        clean = next((r["ours"] for r in results["sizes"]
+                      if (r["domains"], r["spaces_per_domain"]) == (domains, spaces)), None)
+        results["throttled"] = {"domains": domains, "spaces_per_domain": spaces, "rate": throttle,
+                                "times": times, "spaces": count, "expected": domains * spaces,
+                                "clean_median": statistics.median(clean) if clean else None, **stats}
+    return results
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    out = measure(runs=runs, toolkit_runs=0, throttle_size=None)
+    for row in out["sizes"]:
+        print(row["domains"], row["spaces_per_domain"], [round(t * 1000) for t in row["ours"]])

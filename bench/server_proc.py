@@ -1,0 +1,119 @@
+"""The simulated account in a process of its own, as a real endpoint would be on another machine.
+
+Benchmarks must not share a CPU (and a GIL) with the server they measure, so they start this
+module as a child: it prints one JSON line (endpoint, credentials, a running space's ARN) and
+serves until its stdin closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from app.demo.account import DemoAccount
+    from app.demo.server import DemoServer
+
+    if args.domains:
+        account = DemoAccount.generate(args.domains, args.spaces, seed=args.seed)
+    else:
+        account = DemoAccount.seeded()
+    server = DemoServer(account)
+    server.faults.latency = args.latency
+    server.faults.throttle_rate = args.throttle
+    hosts = None
+    if args.channel:
+        from app.demo.datachannel import DataChannelService
+        from app.demo.space_host import SpaceHosts
+
+        hosts = SpaceHosts()
+        server.add_routes(DataChannelService(server.sessions, hosts.open_port).routes())
+    await server.start()
+    running = [
+        (d, s) for d in account.domains.values() for s in d.spaces
+        if s.remote_access and s.app is not None and s.app.status == "InService"
+    ]
+    arn = ""
+    if running:
+        d, s = running[0]
+        arn = f"arn:aws:sagemaker:{d.region}:{account.account_id}:space/{d.domain_id}/{s.name}"
+    print(json.dumps({"env": server.env(), "endpoint": server.endpoint_url, "region": server.region,
+                      "space_arn": arn}), flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+    await server.stop()
+    if hosts is not None:
+        await hosts.close()
+
+
+@dataclass
+class ServerProcess:
+    """Handle on a running child server; use as a context manager."""
+
+    proc: subprocess.Popen
+    info: dict[str, Any]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.info["env"]
+
+    @property
+    def endpoint(self) -> str:
+        return self.info["endpoint"]
+
+    @property
+    def credentials(self) -> tuple[str, str, str | None]:
+        e = self.env
+        return e["AWS_ACCESS_KEY_ID"], e["AWS_SECRET_ACCESS_KEY"], e.get("AWS_SESSION_TOKEN")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            assert self.proc.stdin is not None
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> ServerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start(*, domains: int = 0, spaces: int = 0, latency: float = 0.0, throttle: float = 0.0,
+          channel: bool = False, seed: int = 0) -> ServerProcess:
+    argv = [sys.executable, "-m", "bench.server_proc", "--domains", str(domains), "--spaces", str(spaces),
+            "--latency", str(latency), "--throttle", str(throttle), "--seed", str(seed)]
+    if channel:
+        argv.append("--channel")
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        proc.wait()
+        raise RuntimeError("the benchmark's demo server did not start")
+    return ServerProcess(proc, json.loads(line))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--domains", type=int, default=0)
+    p.add_argument("--spaces", type=int, default=0)
+    p.add_argument("--latency", type=float, default=0.0)
+    p.add_argument("--throttle", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--channel", action="store_true")
+    asyncio.run(_serve(p.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
