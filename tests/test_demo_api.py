@@ -311,3 +311,14 @@ async def test_generated_account_lists_through_the_api() -> None:
             assert len(domains) == 10
             spaces = await _all_spaces(client, MaxResults=100)
             assert len(spaces) == 200 and len({(s["DomainId"], s["SpaceName"]) for s in spaces}) == 200
+
+
+async def test_latency_overlaps_across_concurrent_calls(demo: DemoServer, boto_client: Any) -> None:
+    import asyncio
+
+    demo.faults.latency = 0.5
+    answers = await asyncio.gather(*(boto_client.list_spaces(DomainIdEquals=ML) for _ in range(8)))
+    assert all(len(a["Spaces"]) == 10 for a in answers)
+    # (Nearly) all eight were inside the server at once: latency sleeps overlap, no global lock.
+    assert demo.peak_in_flight >= 6
+    assert demo.in_flight == 0

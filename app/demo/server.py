@@ -76,6 +76,9 @@ class DemoServer:
         self.agent.add_routes(self.web_app)
         self.on_start: list[StartHook] = []  # run before the router freezes, e.g. to add routes
         self._runner: web.AppRunner | None = None
+        # Requests being handled now, and the most at once: shows that latency overlaps (benchmarks).
+        self.in_flight = 0
+        self.peak_in_flight = 0
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -149,6 +152,14 @@ class DemoServer:
     # --- requests -------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         body = await request.read()
         target = request.headers.get("X-Amz-Target", "")
         claimed = sigv4.parse_scope(request.headers.get("Authorization"))
