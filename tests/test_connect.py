@@ -56,6 +56,7 @@ def test_proxy_refuses_a_stopped_space_with_one_line(served):
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert "model-monitoring is stopped; start it first" in lines[0]
 
 
 def test_proxy_rejects_a_bad_target(served):

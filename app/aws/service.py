@@ -243,7 +243,7 @@ class SpacesService:
 
     async def start_session(self, space_arn: str, *, attempts: int = 5) -> SessionInfo:
         """StartSession, retried while a freshly started space registers with SSM."""
-        delay = 0.5
+        delay = min(0.5, self.poll_interval)
         for attempt in range(attempts):
             try:
                 answer = await self.call("StartSession", ResourceIdentifier=space_arn)
@@ -251,8 +251,24 @@ class SpacesService:
             except AwsError as err:
                 if err.kind not in ("validation", "not_found", "service") or attempt == attempts - 1:
                     raise
-                await asyncio.sleep(delay * self.poll_interval / 2.0 if self.poll_interval < 1 else delay)
+                if attempt == 0:
+                    await self._explain_unreachable(space_arn)
+                await asyncio.sleep(delay)
                 delay *= 2
             except KeyError as missing:
                 raise AwsError(f"StartSession answered without {missing}", kind="service") from None
         raise AssertionError("unreachable")
+
+    async def _explain_unreachable(self, space_arn: str) -> None:
+        """After a refused StartSession: a space that is not running (or has no remote access) is
+        reported at once; only a running one is worth retrying while SSM registers it."""
+        from app.model import SpaceArn, SpaceStatus
+
+        arn = SpaceArn.parse(space_arn)
+        space = await self.describe_space(arn.domain_id, arn.space_name)
+        if space.status is not SpaceStatus.RUNNING:
+            raise AwsError(f"{space.name} is {space.status.value.lower()}; start it first: "
+                           f"sm-spaces start {space.name}", kind="validation")
+        if not space.remote_access:
+            raise AwsError(f"{space.name} runs without remote access; enable it (this restarts the space)",
+                           kind="validation")
