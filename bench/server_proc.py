@@ -27,14 +27,7 @@ async def _serve(args: argparse.Namespace) -> None:
     server = DemoServer(account)
     server.faults.latency = args.latency
     server.faults.throttle_rate = args.throttle
-    hosts = None
-    if args.channel:
-        from app.demo.datachannel import DataChannelService
-        from app.demo.space_host import SpaceHosts
-
-        hosts = SpaceHosts()
-        server.add_routes(DataChannelService(server.sessions, hosts.open_port).routes())
-    await server.start()
+    await server.start()  # it mounts the SSM data channel and the spaces' SSH hosts itself
     running = [
         (d, s) for d in account.domains.values() for s in d.spaces
         if s.remote_access and s.app is not None and s.app.status == "InService"
@@ -48,8 +41,6 @@ async def _serve(args: argparse.Namespace) -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
     await server.stop()
-    if hosts is not None:
-        await hosts.close()
 
 
 @dataclass
@@ -90,11 +81,9 @@ class ServerProcess:
 
 
 def start(*, domains: int = 0, spaces: int = 0, latency: float = 0.0, throttle: float = 0.0,
-          channel: bool = False, seed: int = 0) -> ServerProcess:
+          seed: int = 0) -> ServerProcess:
     argv = [sys.executable, "-m", "bench.server_proc", "--domains", str(domains), "--spaces", str(spaces),
             "--latency", str(latency), "--throttle", str(throttle), "--seed", str(seed)]
-    if channel:
-        argv.append("--channel")
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -111,7 +100,6 @@ def main() -> None:
     p.add_argument("--latency", type=float, default=0.0)
     p.add_argument("--throttle", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--channel", action="store_true")
     asyncio.run(_serve(p.parse_args()))
 
 

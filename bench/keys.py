@@ -1,0 +1,92 @@
+"""Keystrokes with a big account loaded: the `/` filter and cursor moves, p50/p95, and memory.
+
+The app runs headless under Textual's `run_test` against the simulated account (in its own process)
+holding domains x spaces_per_domain spaces. Each sample is the CPU time the process spends on one
+`pilot.press` and the pause until the app is idle again: handling the key, filtering, rebuilding the
+tree and compositing the screen. CPU time, not wall time, because the pilot's idle detection sleeps
+in coarse steps that would swamp the figure; the process does nothing else meanwhile (the
+simulated account runs in another process, the clock is frozen, background refresh is off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+
+from bench import server_proc
+from bench.common import percentile
+
+FILTER_TEXT = "space-0042"
+SIZE = (140, 45)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves: int) -> dict:
+    from app.ui.app import SpacesApp
+    from app.ui.clock import FrozenClock
+    from app.ui.testing import settle, wait_until
+
+    app = SpacesApp(regions=[server.info["region"]], endpoint_url=server.endpoint,
+                    credentials=server.credentials, clock=FrozenClock(), background_refresh=False,
+                    cache_profile="bench", use_settings=False)
+    filter_ms: list[float] = []
+    cursor_ms: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        start = time.perf_counter()
+        loaded = await wait_until(pilot, lambda: len(app.index.spaces) >= expected, rounds=3000, step=0.02)
+        await settle(pilot)
+        load_s = time.perf_counter() - start
+        if not loaded:
+            raise RuntimeError(f"the app loaded {len(app.index.spaces)} of {expected} spaces")
+        rss = _rss_mb()
+
+        async def timed(key: str, into: list[float]) -> None:
+            t = time.process_time()
+            await pilot.press(key)
+            await pilot.pause()
+            into.append((time.process_time() - t) * 1000)
+
+        for _ in range(cursor_moves):
+            await timed("down", cursor_ms)
+        for _ in range(cursor_moves // 4):
+            await timed("up", cursor_ms)
+        await pilot.press("slash")
+        await pilot.pause()
+        for char in FILTER_TEXT:  # narrows from all spaces to one
+            await timed(char, filter_ms)
+        for _ in FILTER_TEXT:  # and widens back to all of them
+            await timed("backspace", filter_ms)
+        shown_after = len(app.visible_spaces())
+        await pilot.press("escape")
+        await app.close_services()
+    return {"filter_ms": filter_ms, "cursor_ms": cursor_ms, "rss_mb": rss, "load_s": load_s,
+            "spaces": expected, "shown_after_filter_cleared": shown_after}
+
+
+def measure(domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: int = 40) -> dict:
+    expected = domains * spaces_per_domain
+    with tempfile.TemporaryDirectory(prefix="sm-spaces-bench-") as tmp:
+        os.environ["SM_SPACES_CONFIG_DIR"] = os.path.join(tmp, "config")
+        os.environ["SM_SPACES_CACHE_DIR"] = os.path.join(tmp, "cache")
+        with server_proc.start(domains=domains, spaces=spaces_per_domain) as server:
+            result = asyncio.run(_drive(server, expected, cursor_moves))
+    for name in ("filter_ms", "cursor_ms"):
+        result[name.replace("_ms", "_p50")] = percentile(result[name], 50)
+        result[name.replace("_ms", "_p95")] = percentile(result[name], 95)
+    return result
+
+
+if __name__ == "__main__":
+    out = measure()
+    print({k: (round(v, 2) if isinstance(v, float) else v) for k, v in out.items() if not k.endswith("_ms")})
+    print([round(x, 1) for x in out["filter_ms"]])
+    print([round(x, 1) for x in out["cursor_ms"]])
