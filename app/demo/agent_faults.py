@@ -20,7 +20,7 @@ class AgentFaults:
     drop_rate: float = 0.0        # share of sequenced frames lost, each direction
     duplicate_rate: float = 0.0   # share of sequenced frames delivered twice
     reorder_rate: float = 0.0     # share of sequenced frames held back behind the next one
-    receive_rate: float | None = None  # bytes/s the agent reads from the client, None = unlimited
+    receive_rate: float | None = None  # data bytes/s the agent takes from the client, None = unlimited
     cut_after_bytes: int | None = None  # abort the websocket once this much data crossed it
     port_open_delay: float = 0.0  # seconds between HandshakeComplete and the port being open
     seed: int = 1

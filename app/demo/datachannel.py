@@ -48,8 +48,12 @@ class DataChannelService:
         self._open_port = open_port  # async (session) -> (reader, writer) of the space's port
         self._live: set[_AgentConnection] = set()
 
+    def routes(self) -> list[web.RouteDef]:
+        """For `DemoServer.add_routes(...)` (or any aiohttp app) before it starts."""
+        return [web.get(ROUTE, self.handle)]
+
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_get(ROUTE, self.handle)
+        app.add_routes(self.routes())
 
     def cut_connections(self) -> None:
         """Drop every live websocket abruptly, as a network failure would."""
@@ -155,14 +159,14 @@ class _AgentConnection:
                 frame = msg.data
                 if frame[4:21] == b"input_stream_data":
                     rate = self._faults.receive_rate
-                    if rate:
-                        await self._bucket.take(len(frame), rate)
+                    if rate:  # the cap is on data: headers ride free, as on a real link's payload
+                        await self._bucket.take(len(frame) - frames.PAYLOAD_OFFSET, rate)
                     self._count(len(frame))
                     await self._from_client.pass_on(frame)
                 else:
                     message = frames.decode(frame)
                     if message.message_type == MessageType.ACK:
-                        self._out.on_ack(frames.acked_sequence_number(message))
+                        await self._out.on_ack(frames.acked_sequence_number(message))
         except ProtocolError as exc:
             log.info("closing data channel %s: %s", self._session.session_id, exc)
         except (ConnectionError, RuntimeError):

@@ -245,7 +245,7 @@ class DataChannel:
         message = frames.decode(frame)
         kind = message.message_type
         if kind == MessageType.ACK:
-            self._out.on_ack(frames.acked_sequence_number(message))
+            await self._out.on_ack(frames.acked_sequence_number(message))
         elif kind == MessageType.OUTPUT:
             should_ack, ready = self._in.accept(message)
             if should_ack:

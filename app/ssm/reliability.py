@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 
 from app.ssm import frames
@@ -22,6 +22,10 @@ CLOCK_GRANULARITY_S = 0.01
 # Queueing delay the window may add on top of the smallest RTT seen before it stops growing:
 # enough to keep a fast path full, small enough that a slow link does not fill with seconds of data.
 QUEUE_TARGET_S = 0.05
+# A message is presumed lost once a message sent this many places after it has been acknowledged
+# (acks are per message, so later acks arrive while a lost one stays missing). Larger than the
+# reordering an SSM path shows, so reordering alone does not trigger resends.
+REORDER_THRESHOLD = 3
 
 
 class RttEstimator:
@@ -93,6 +97,9 @@ class OutgoingStream:
         self.rtt = RttEstimator()
         self._clock = clock
         self._unacked: OrderedDict[int, _Unacked] = OrderedDict()
+        self._loss_scan: deque[int] = deque()  # sequence numbers not yet checked for loss
+        self._highest_acked = -1
+        self._recovery_until = -1  # one window reduction per loss episode
         self.next_seq = 0
         self.resends = 0
         self._room = asyncio.Event()
@@ -122,12 +129,13 @@ class OutgoingStream:
         self.next_seq = seq + 1
         frame = frames.encode(Message(self._message_type, seq, payload_type, payload))
         self._unacked[seq] = _Unacked(frame, self._clock())
+        self._loss_scan.append(seq)
         self._pending.set()
         self._all_acked.clear()
         await self._send_frame(frame)
         return seq
 
-    def on_ack(self, seq: int) -> None:
+    async def on_ack(self, seq: int) -> None:
         entry = self._unacked.pop(seq, None)
         if entry is None:
             return  # a duplicate ack, or one for a message already acknowledged
@@ -135,10 +143,32 @@ class OutgoingStream:
             self.rtt.sample(self._clock() - entry.sent_at)
         if self.rtt.queue_is_short() and len(self._unacked) + 1 >= self.window.size / 2:
             self.window.grow()
+        if seq > self._highest_acked:
+            self._highest_acked = seq
+            await self._resend_presumed_lost()
         if len(self._unacked) < self.window.size:
             self._room.set()
         if not self._unacked:
             self._all_acked.set()
+
+    async def _resend_presumed_lost(self) -> None:
+        """Fast resend: do not wait for the timeout when later messages got through."""
+        scan = self._loss_scan
+        limit = self._highest_acked - REORDER_THRESHOLD
+        while scan and scan[0] < limit:
+            seq = scan.popleft()
+            entry = self._unacked.get(seq)
+            if entry is not None:
+                await self._resend(seq, entry)
+
+    async def _resend(self, seq: int, entry: _Unacked) -> None:
+        entry.sent_at = self._clock()
+        entry.resent = True
+        self.resends += 1
+        if seq > self._recovery_until:
+            self._recovery_until = self.next_seq
+            self.window.shrink()
+        await self._send_frame(entry.frame)
 
     async def run_resends(self) -> None:
         """Resend the oldest unacknowledged message whenever it is older than the timeout."""
@@ -148,17 +178,13 @@ class OutgoingStream:
                 self._pending.clear()
                 await self._pending.wait()
                 continue
-            entry = next(iter(self._unacked.values()))
+            seq, entry = next(iter(self._unacked.items()))
             delay = entry.sent_at + self.rtt.rto - self._clock()
             if delay > 0:
                 await asyncio.sleep(delay)
                 continue
-            entry.sent_at = self._clock()
-            entry.resent = True
-            self.resends += 1
-            self.window.shrink()
             self.rtt.back_off()
-            await self._send_frame(entry.frame)
+            await self._resend(seq, entry)
 
     async def wait_all_acked(self) -> None:
         while self._unacked:
