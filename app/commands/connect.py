@@ -45,20 +45,28 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
-async def _connect(args: argparse.Namespace) -> int:
+async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The space named by args.space/args.domain, started first (with consent) unless it runs with
+    remote access. Shared by connect, connect --vscode and forward."""
     from app.commands.spaces import start_with_consent
-    from app.connect.handoff import AwsTarget, system_ssh_argv
     from app.model import SpaceStatus
+
+    space = await svc.find_space(args.space, args.domain)
+    if space.status is not SpaceStatus.RUNNING or not space.remote_access:
+        if space.status is SpaceStatus.RUNNING:
+            raise UsageError(f"{space.name} runs without remote access; enable it first "
+                             "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)")
+        print(f"{space.name} is {space.status.value.lower()}; starting it", file=sys.stderr)
+        space = await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes)
+    return space
+
+
+async def _connect(args: argparse.Namespace) -> int:
+    from app.connect.handoff import AwsTarget, system_ssh_argv
 
     command = list(args.cmd)
     async with aws_context(args) as (svc, server):
-        space = await svc.find_space(args.space, args.domain)
-        if space.status is not SpaceStatus.RUNNING or not space.remote_access:
-            if space.status is SpaceStatus.RUNNING:
-                raise UsageError(f"{space.name} runs without remote access; enable it first "
-                                 "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)")
-            print(f"{space.name} is {space.status.value.lower()}; starting it", file=sys.stderr)
-            space = await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes)
+        space = await running_space(svc, args)
         if args.with_ == "asyncssh":
             return await _inprocess(svc, space, command)
         env = dict(os.environ)

@@ -1,0 +1,70 @@
+"""`forward SPACE`: JupyterLab (or any port of the space) on 127.0.0.1, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from app.commands.common import UsageError, aws_context
+
+_EPILOG = """\
+The forward runs in this process (asyncssh over the SSM data channel); no ssh config is needed.
+Enter the printed URL in a browser, or in VS Code as "Existing Jupyter Server"
+(Jupyter: Select Kernel > Existing Jupyter Server). If the local port is taken, the next free
+one is used. Ctrl-C ends the forward.
+"""
+
+
+def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+    p = command("forward", "forward a port of a space (JupyterLab by default) to 127.0.0.1")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = _EPILOG
+    p.add_argument("space")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    p.add_argument("--local-port", type=int, metavar="N",
+                   help="port on 127.0.0.1 (default: the remote port, or the next free one)")
+    p.add_argument("--remote-port", type=int, default=8888, metavar="N",
+                   help="port on the space (default 8888, JupyterLab)")
+    p.add_argument("--instance-type", help="instance type if the space must be started")
+    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+    p.set_defaults(run=forward_command)
+
+
+def forward_command(args: argparse.Namespace) -> int:
+    for name in ("local_port", "remote_port"):
+        value = getattr(args, name)
+        if value is not None and not 1 <= value <= 65535:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 1 and 65535")
+    try:
+        return asyncio.run(_forward(args))
+    except KeyboardInterrupt:  # Ctrl-C is how a forward normally ends
+        print("forward closed", file=sys.stderr)
+        return 0
+
+
+async def _forward(args: argparse.Namespace) -> int:
+    from app.commands.connect import running_space
+    from app.connect.forward import Forward, ForwardError
+    from app.connect.session import open_channel
+
+    async with aws_context(args) as (svc, _):
+        space = await running_space(svc, args)
+        forward = Forward(lambda: open_channel(svc, space.arn), space.alias, remote_port=args.remote_port,
+                          local_port=args.local_port, label=space.name)
+        try:
+            await forward.start()
+        except ForwardError as err:
+            print(f"sm-spaces: {err}", file=sys.stderr)
+            return 1
+        try:
+            if forward.moved:
+                print(f"port {forward.asked_port} is in use; using {forward.local_port}", file=sys.stderr)
+            print(f"forwarding 127.0.0.1:{forward.local_port} to port {args.remote_port} of {space.name}; "
+                  "Ctrl-C to stop", file=sys.stderr)
+            print(forward.url, flush=True)
+            await forward.wait_closed()
+        finally:
+            await forward.close()
+    print(f"sm-spaces: the connection to {space.name} closed", file=sys.stderr)
+    return 1

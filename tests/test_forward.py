@@ -1,0 +1,138 @@
+"""Port forwarding to a space end to end: the simulated account, its data channel, asyncssh's local
+forward on 127.0.0.1, and real HTTP through it."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import aiohttp
+import pytest
+
+from app.aws.service import SpacesService
+from app.connect.forward import Forward, ForwardError, Forwards
+from app.connect.session import open_channel
+from app.demo.server import DemoServer
+
+SM = [sys.executable, "-m", "app"]
+LAB = "/jupyterlab/default/lab"
+
+
+@pytest.fixture
+async def svc(demo: DemoServer):
+    creds = demo.credentials
+    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
+                             credentials=(creds.access_key, creds.secret_key, creds.token),
+                             poll_interval=0.01) as service:
+        yield service
+
+
+async def _running(svc: SpacesService, name: str = "fraud-detection"):
+    space = await svc.find_space(name)
+    assert space.remote_access and space.status.value == "Running"
+    return space
+
+
+def _forward(svc, space, **kw) -> Forward:
+    return Forward(lambda: open_channel(svc, space.arn), space.alias, label=space.name, **kw)
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    return sock
+
+
+async def _get(url: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url) as rsp:
+        return rsp.status, await rsp.text()
+
+
+async def test_forward_serves_the_space_page_on_a_local_port(svc):
+    space = await _running(svc)
+    async with _forward(svc, space, local_port=0) as fwd:
+        assert fwd.url == f"http://localhost:{fwd.local_port}{LAB}"
+        status, body = await _get(f"http://127.0.0.1:{fwd.local_port}{LAB}")
+        assert status == 200 and "JupyterLab" in body and "fraud-detection" in body
+        # A second request, on a new TCP connection, goes through the same SSH connection.
+        status, _ = await _get(f"http://127.0.0.1:{fwd.local_port}/nope")
+        assert status == 404
+        port = fwd.local_port
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+async def test_a_taken_port_moves_the_forward_to_the_next_free_one(svc):
+    space = await _running(svc)
+    with _listening_socket() as taken:
+        asked = taken.getsockname()[1]
+        async with _forward(svc, space, local_port=asked) as fwd:
+            assert fwd.local_port != asked and fwd.moved
+            assert asked < fwd.local_port <= asked + 100
+            status, body = await _get(f"http://127.0.0.1:{fwd.local_port}{LAB}")
+            assert status == 200 and "fraud-detection" in body
+
+
+async def test_forwards_list_and_close_one_at_a_time(svc):
+    space = await _running(svc)
+    forwards = Forwards()
+    first = await forwards.open(_forward(svc, space, local_port=0))
+    second = await forwards.open(_forward(svc, space, local_port=0))
+    try:
+        assert len(forwards) == 2 and first.local_port != second.local_port
+        await forwards.close(first)
+        assert list(forwards) == [second] and not first.active
+        status, _ = await _get(f"http://127.0.0.1:{second.local_port}{LAB}")
+        assert status == 200
+    finally:
+        await forwards.close_all()
+    assert len(forwards) == 0 and not second.active
+
+
+async def test_a_closed_remote_port_fails_the_request_not_the_forward(svc):
+    space = await _running(svc)
+    async with _forward(svc, space, local_port=0, remote_port=9999) as fwd:
+        with pytest.raises(aiohttp.ClientError):
+            await _get(f"http://127.0.0.1:{fwd.local_port}/")
+        assert fwd.active
+
+
+def test_bad_ports_are_refused():
+    with pytest.raises(ForwardError):
+        Forward(lambda: None, "sm-x", remote_port=70000)  # type: ignore[arg-type,return-value]
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_forward_command_prints_the_url_serves_and_ends_on_ctrl_c(demo_env):
+    with _listening_socket() as taken:
+        asked = taken.getsockname()[1]
+        proc = subprocess.Popen([*SM, "forward", "fraud-detection", "--local-port", str(asked)], env=demo_env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            url = proc.stdout.readline().strip()
+            assert url.startswith("http://localhost:") and url.endswith(LAB), proc.stderr.read()
+            port = int(url.split(":")[2].split("/")[0])
+            assert port != asked
+            with urllib.request.urlopen(url.replace("localhost", "127.0.0.1"), timeout=30) as rsp:
+                assert rsp.status == 200 and b"fraud-detection" in rsp.read()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=30) == 0
+            err = proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert f"port {asked} is in use; using {port}" in err
+    assert "Traceback" not in err
+
+
+def test_forward_command_refuses_a_bad_port(demo_env):
+    proc = subprocess.run([*SM, "forward", "fraud-detection", "--local-port", "0"], env=demo_env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "sm-spaces: --local-port must be between 1 and 65535"
