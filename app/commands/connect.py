@@ -10,6 +10,7 @@ import sys
 from app.commands.common import UsageError, aws_context
 
 WITH = ("ssh", "asyncssh", "plugin")
+EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
 
 
 def add_parser(command) -> None:  # type: ignore[no-untyped-def]
@@ -19,7 +20,12 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--with", dest="with_", choices=WITH, default="ssh",
                    help="system ssh (default), in-process asyncssh, or the official session-manager-plugin")
     p.add_argument("--instance-type", help="instance type if the space must be started")
-    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+    p.add_argument("--yes", "-y", action="store_true",
+                   help="accept a larger instance when one is needed (and, with --vscode, the ssh config change)")
+    p.add_argument("--vscode", action="store_true",
+                   help="open the space in VS Code Remote-SSH (installs its ssh alias first, with consent)")
+    p.add_argument("--editor", choices=EDITORS, default=None,
+                   help="the editor for --vscode: code (default) or cursor; implies --vscode")
     p.set_defaults(run=connect_command, cmd=[])
     p.epilog = "Anything after -- is run on the space instead of a shell: connect SPACE -- ls -la"
 
@@ -95,4 +101,9 @@ async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-
 
 
 def connect_command(args: argparse.Namespace) -> int:
+    if args.vscode or args.editor:
+        from app.commands.vscode import vscode_command
+
+        args.editor = args.editor or "code"
+        return vscode_command(args)
     return asyncio.run(_connect(args))
