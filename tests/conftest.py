@@ -45,7 +45,7 @@ def botocore_client(server: DemoServer, service: str = "sagemaker", region: str 
     import botocore.config
     import botocore.session
 
-    cfg = botocore.config.Config(**({"retries": {"max_attempts": 1, "mode": "standard"}} | config))
+    cfg = botocore.config.Config(**({"retries": {"total_max_attempts": 1, "mode": "standard"}} | config))
     return botocore.session.Session().create_client(service, config=cfg, **client_kwargs(server, region))
 
 
@@ -93,7 +93,7 @@ async def boto_client(demo: DemoServer) -> AsyncIterator[Any]:
     import aiobotocore.config
     import aiobotocore.session
 
-    config = aiobotocore.config.AioConfig(retries={"max_attempts": 1, "mode": "standard"})
+    config = aiobotocore.config.AioConfig(retries={"total_max_attempts": 1, "mode": "standard"})
     session = aiobotocore.session.get_session()
     async with session.create_client("sagemaker", config=config, **client_kwargs(demo)) as client:
         yield client

@@ -221,6 +221,10 @@ def test_sts_caller_and_identity_center_switch(demo_thread: Any, make_botocore_c
     owned = [s["SpaceName"] for s in sm.list_spaces(DomainIdEquals=SSO)["Spaces"]
              if s["OwnershipSettingsSummary"]["OwnerUserProfileName"] == "maria-garcia"]
     assert "forecasting-lab" in owned and "time-series" not in owned
+    server.faults.expired = True
+    with pytest.raises(ClientError) as caught:
+        sts.get_caller_identity()
+    assert caught.value.response["Error"]["Code"] == "ExpiredToken"
 
 
 def test_demo_env_serves_a_subprocess(demo_env: dict[str, str]) -> None:
@@ -230,6 +234,32 @@ def test_demo_env_serves_a_subprocess(demo_env: dict[str, str]) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=demo_env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3", "123456789012"]
+
+
+def test_demo_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Any) -> None:
+    import os
+    import signal
+
+    code = "import sys; from app.demo.serve_cli import serve; sys.exit(serve(None, 0.0))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        exports = {}
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("# Ctrl-C"):
+                break
+            if line.startswith("export "):
+                name, _, value = line[len("export "):].strip().partition("=")
+                exports[name] = value
+        assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        env |= exports | {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+        probe = "import botocore.session as b; print(len(b.Session().create_client('sagemaker').list_spaces()['Spaces']))"
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == "10", out.stderr
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
 
 
 # --- faults ---------------------------------------------------------------------------------------

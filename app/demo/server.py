@@ -56,8 +56,8 @@ class DemoServer:
 
     def __init__(self, account: DemoAccount | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  transition_delay: float = 0.0) -> None:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the demo server listens on loopback only")
+        if host != "127.0.0.1":
+            raise ValueError("the demo server listens on 127.0.0.1 only")
         self.account = account or DemoAccount.seeded()
         self.account.transition_delay = transition_delay
         self.host, self.port = host, port
