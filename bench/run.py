@@ -1,0 +1,70 @@
+"""`python -m bench` (or `python bench/run.py`): every benchmark, medians of several runs, BENCHMARKS.md.
+
+`--quick` uses tiny sizes and one run each: the smoke test runs it so the benchmarks cannot rot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import keys, listing, report, startup, tunnel  # noqa: E402
+from bench.common import ROOT  # noqa: E402
+
+COMMAND = ".venv/bin/python -m bench"
+
+
+def collect(quick: bool) -> dict:
+    runs = 1 if quick else 5
+    results: dict = {}
+    began = time.perf_counter()
+
+    def step(name: str, fn, *args, **kwargs) -> None:
+        t = time.perf_counter()
+        print(f"bench: {name} …", file=sys.stderr, flush=True)
+        results[name] = fn(*args, **kwargs)
+        print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+
+    if quick:
+        step("listing", listing.measure, ((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3))
+        step("first_paint", startup.first_paint, 1)
+        step("cli", startup.cli, 1)
+        step("keys", keys.measure, 2, 5, cursor_moves=4)
+        step("raw_channel", tunnel.raw, 1, 1)
+        step("ssh", tunnel.ssh, 1, 1)
+        step("ssh_breakdown", tunnel.breakdown, 1)
+    else:
+        step("listing", listing.measure, runs=runs, toolkit_runs=3)
+        step("first_paint", startup.first_paint, runs)
+        step("cli", startup.cli, runs)
+        step("keys", keys.measure, 100, 100, cursor_moves=60)
+        step("raw_channel", tunnel.raw, 100, 3)
+        step("ssh", tunnel.ssh, 100, 3)
+        step("ssh_breakdown", tunnel.breakdown, runs)
+    results["total_seconds"] = time.perf_counter() - began
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks that everything runs")
+    p.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where to write the report")
+    p.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+    args = p.parse_args(argv)
+    results = collect(args.quick)
+    command = COMMAND + (" --quick" if args.quick else "")
+    args.output.write_text(report.render(results, command=command))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    print(f"bench: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The benchmarks run end to end at tiny sizes and produce every figure (no timing is asserted)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench import report, run
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _figures(values) -> bool:
+    return bool(values) and all(isinstance(v, float) and math.isfinite(v) and v > 0 for v in values)
+
+
+def test_quick_run_produces_every_figure_and_the_report(tmp_path):
+    results = run.collect(quick=True)
+
+    listing = results["listing"]
+    row = listing["sizes"][0]
+    assert row["spaces"] == 2 * 3 and row["toolkit_spaces"] == 6
+    assert _figures(row["ours"]) and _figures(row["toolkit"])
+    throttled = listing["throttled"]
+    assert throttled["spaces"] == throttled["expected"] == 6
+    assert _figures(throttled["times"])
+
+    assert _figures(results["first_paint"]["times"]) and _figures(results["first_paint"]["baseline"])
+    cli = results["cli"]
+    for name in ("bare", "version", "demo_list", "ssh_proxy"):
+        assert _figures(cli[name]), name
+
+    keys = results["keys"]
+    assert keys["spaces"] == 10 and keys["shown_after_filter_cleared"] == 10
+    assert len(keys["filter_ms"]) == 2 * len("space-0042") and len(keys["cursor_ms"]) == 5
+    assert keys["rss_mb"] > 10
+
+    for name in ("raw_channel", "ssh"):
+        for direction in ("upload", "download"):
+            assert _figures([sample[0] for sample in results[name][direction]]), (name, direction)
+    assert _figures(results["ssh"]["true"])
+    breakdown = results["ssh_breakdown"]
+    assert _figures(breakdown["start_session"]) and _figures(breakdown["channel_open"])
+
+    text = report.render(results, command="python -m bench --quick")
+    for heading in ("## Listing", "## First paint", "## Keystrokes", "## Tunnel", "## `ssh <alias> true`",
+                    "## CLI start-up", "Machine: "):
+        assert heading in text
+    assert "nan" not in text
