@@ -53,14 +53,15 @@ def test_rto_follows_samples_and_is_capped() -> None:
 
 
 def test_window_grows_on_acks_and_halves_on_timeout() -> None:
-    window = CongestionWindow(initial=8)
+    window = CongestionWindow(initial=8, minimum=4)
     for _ in range(8):
         window.grow()
     assert window.size == 16
     window.shrink()
     assert window.size == 8
-    window.grow()
-    assert 8 < window.size < 9  # past the threshold growth is additive
+    window.shrink()
+    window.shrink()
+    assert window.size == 4  # never below the minimum
 
 
 async def test_sender_blocks_on_a_full_window_and_resends_the_oldest() -> None:

@@ -24,6 +24,7 @@ from app.demo.sessions import DemoSession, SessionRegistry
 from app.ssm import frames
 from app.ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from app.ssm.reliability import IncomingStream, OutgoingStream
+from app.ssm.wsbatch import coalesce_writes
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class DataChannelService:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, autoping=True, compress=False)
         await ws.prepare(request)
+        coalesce_writes(ws)
         session = await self._authenticate(request.match_info["session_id"], ws)
         if session is None:
             await ws.close(code=1008, message=b"session authentication failed")
@@ -180,7 +182,7 @@ class _AgentConnection:
             return  # the port is not open yet: refuse without an ack, the client resends
         should_ack, ready = self._in.accept(message)
         if should_ack:
-            await self._ws.send_bytes(frames.encode(frames.ack_message(message)))
+            await self._ws.send_bytes(frames.ack_frame(message))
         for item in ready:
             await self._process(item)
 

@@ -23,6 +23,7 @@ import aiohttp
 from app.ssm import frames
 from app.ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from app.ssm.reliability import IncomingStream, OutgoingStream
+from app.ssm.wsbatch import coalesce_writes
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class DataChannel:
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
             raise ChannelError(f"cannot open the data channel: {_describe(exc)}") from None
+        coalesce_writes(ws)
         channel = cls(http, ws, ping_interval=ping_interval)
         try:
             await channel._start(token, client_version, handshake_timeout)
@@ -249,7 +251,7 @@ class DataChannel:
         elif kind == MessageType.OUTPUT:
             should_ack, ready = self._in.accept(message)
             if should_ack:
-                await self._ws.send_bytes(frames.encode(frames.ack_message(message)))
+                await self._ws.send_bytes(frames.ack_frame(message))
             for item in ready:
                 await self._process(item)
         elif kind == MessageType.CHANNEL_CLOSED:

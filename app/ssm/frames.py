@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import struct
 import time
 import uuid
@@ -39,6 +40,13 @@ class MessageType:
     CHANNEL_CLOSED = "channel_closed"
     START_PUBLICATION = "start_publication"
     PAUSE_PUBLICATION = "pause_publication"
+
+
+_TYPE_NAME = re.compile(rb"[0-9A-Za-z_]+")
+_TYPE_FIELDS = {
+    name: name.encode("ascii").ljust(MESSAGE_TYPE_WIDTH, b" ")
+    for name in (MessageType.INPUT, MessageType.OUTPUT, MessageType.ACK, MessageType.CHANNEL_CLOSED)
+}
 
 
 class PayloadType(IntEnum):
@@ -75,7 +83,15 @@ def now_ms() -> int:
 
 
 def new_message_id() -> uuid.UUID:
-    return uuid.UUID(bytes=os.urandom(16), version=4)
+    return uuid.UUID(bytes=_new_id_bytes())
+
+
+def _new_id_bytes() -> bytes:
+    """A random (version 4) UUID's bytes, without building a UUID object on the hot path."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return bytes(raw)
 
 
 @dataclass(slots=True)
@@ -92,24 +108,32 @@ class Message:
 
 def encode(message: Message) -> bytes:
     """The frame bytes of `message` (raises ProtocolError if a field cannot be represented)."""
-    type_bytes = message.message_type.encode("ascii", "strict")
+    return _pack(_type_field(message.message_type), message.schema_version, message.created_date,
+                 message.sequence_number, message.flags, message.message_id.bytes,
+                 message.payload_type, message.payload)
+
+
+def encode_new(message_type: str, sequence_number: int, payload_type: int, payload: bytes,
+               flags: int = 0) -> bytes:
+    """A frame for a fresh message (new id, current time): `encode(Message(...))`, only cheaper."""
+    type_field = _TYPE_FIELDS.get(message_type) or _type_field(message_type)
+    return _pack(type_field, SCHEMA_VERSION, time.time_ns() // 1_000_000, sequence_number, flags,
+                 _new_id_bytes(), payload_type, payload)
+
+
+def _type_field(message_type: str) -> bytes:
+    type_bytes = message_type.encode("ascii", "strict")
     if not type_bytes or len(type_bytes) > MESSAGE_TYPE_WIDTH:
         raise ProtocolError(f"message type of {len(type_bytes)} characters cannot be encoded")
-    id_bytes = message.message_id.bytes
-    payload = message.payload
+    return type_bytes.ljust(MESSAGE_TYPE_WIDTH, b" ")
+
+
+def _pack(type_field: bytes, schema: int, created: int, seq: int, flags: int, id_bytes: bytes,
+          payload_type: int, payload: bytes) -> bytes:
     try:
-        header = _HEADER.pack(
-            HEADER_LENGTH,
-            type_bytes.ljust(MESSAGE_TYPE_WIDTH, b" "),
-            message.schema_version,
-            message.created_date,
-            message.sequence_number,
-            message.flags,
-            id_bytes[8:] + id_bytes[:8],
-            _sha256(payload).digest(),
-            message.payload_type,
-            len(payload),
-        )
+        header = _HEADER.pack(HEADER_LENGTH, type_field, schema, created, seq, flags,
+                              id_bytes[8:] + id_bytes[:8], _sha256(payload).digest(),
+                              payload_type, len(payload))
     except struct.error as exc:
         raise ProtocolError(f"message field out of range: {exc}") from None
     return header + payload
@@ -131,7 +155,8 @@ def decode(frame: bytes) -> Message:
     if _sha256(payload).digest() != digest:
         raise ProtocolError("payload digest mismatch")
     message_type = type_bytes.rstrip(b" ")
-    if not message_type or not _is_type_name(message_type):
+    # Message types are words joined by underscores: no spaces inside, no controls, ASCII only.
+    if _TYPE_NAME.fullmatch(message_type) is None:
         raise ProtocolError("malformed message type")
     return Message(
         message_type=message_type.decode("ascii"),
@@ -143,11 +168,6 @@ def decode(frame: bytes) -> Message:
         created_date=created,
         schema_version=schema,
     )
-
-
-def _is_type_name(name: bytes) -> bool:
-    # Message types are lower-case words joined by underscores; no spaces inside, no controls.
-    return all(c == 0x5F or 0x30 <= c <= 0x39 or 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A for c in name)
 
 
 # --- payloads ---------------------------------------------------------------------------------
@@ -166,8 +186,24 @@ def ack_message(acked: Message) -> Message:
     return Message(MessageType.ACK, 0, PayloadType.NONE, ack_payload(acked), flags=ACK_FLAGS)
 
 
+def ack_frame(acked: Message) -> bytes:
+    """The frame acknowledging `acked`: `encode(ack_message(acked))`, only cheaper."""
+    return encode_new(MessageType.ACK, 0, PayloadType.NONE, ack_payload(acked), ACK_FLAGS)
+
+
+_ACKED_SEQ_KEY = b'"AcknowledgedMessageSequenceNumber":'
+_ACKED_SEQ_VALUE = re.compile(rb"(0|[1-9][0-9]{0,18})[,}]")
+
+
 def acked_sequence_number(ack: Message) -> int:
     """The sequence number an `acknowledge` message refers to."""
+    # Fast path for the one layout every client and agent writes; anything else goes through json.
+    payload = ack.payload
+    at = payload.find(_ACKED_SEQ_KEY)
+    if at > 0 and payload.endswith(b"}") and payload.startswith(b"{"):
+        match = _ACKED_SEQ_VALUE.match(payload, at + len(_ACKED_SEQ_KEY))
+        if match is not None:
+            return int(match.group(1))
     try:
         number = json.loads(ack.payload)["AcknowledgedMessageSequenceNumber"]
     except (ValueError, TypeError, KeyError) as exc:

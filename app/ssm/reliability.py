@@ -9,6 +9,7 @@ arrive late, twice or out of order back into one ordered stream.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
@@ -21,7 +22,10 @@ MAX_RTO_S = 1.0
 CLOCK_GRANULARITY_S = 0.01
 # Queueing delay the window may add on top of the smallest RTT seen before it stops growing:
 # enough to keep a fast path full, small enough that a slow link does not fill with seconds of data.
-QUEUE_TARGET_S = 0.05
+QUEUE_TARGET_S = 0.03
+# The official client looks for overdue messages every 100 ms, so nothing is resent younger than
+# that: a busy event loop's pause must not pass for a lost message.
+MIN_RESEND_AGE_S = 0.1
 # A message is presumed lost once a message sent this many places after it has been acknowledged
 # (acks are per message, so later acks arrive while a lost one stays missing). Larger than the
 # reordering an SSM path shows, so reordering alone does not trigger resends.
@@ -54,22 +58,25 @@ class RttEstimator:
 
 
 class CongestionWindow:
-    """How many messages may be unacknowledged at once: slow start, then additive increase."""
+    """How many messages may be unacknowledged at once.
+
+    The websocket runs over TCP, so an SSM path never loses messages to congestion: congestion
+    shows up as delay. The window therefore grows by one message per ack (doubling per round
+    trip) for as long as the measured delay stays near the path's minimum (the sender checks
+    `RttEstimator.queue_is_short`), and halves when a message has to be resent.
+    """
 
     def __init__(self, initial: int = 32, minimum: int = 4, maximum: int = 4096) -> None:
         self.size = float(initial)
         self.minimum = minimum
         self.maximum = maximum
-        self.threshold = float(maximum)
 
     def grow(self) -> None:
-        self.size += 1.0 if self.size < self.threshold else 1.0 / self.size
-        if self.size > self.maximum:
-            self.size = float(self.maximum)
+        if self.size < self.maximum:
+            self.size += 1.0
 
     def shrink(self) -> None:
-        self.threshold = max(float(self.minimum), self.size / 2)
-        self.size = self.threshold
+        self.size = max(float(self.minimum), self.size / 2)
 
 
 class _Unacked:
@@ -105,6 +112,7 @@ class OutgoingStream:
         self._room = asyncio.Event()
         self._room.set()
         self._pending = asyncio.Event()
+        self._front_acked = asyncio.Event()
         self._all_acked = asyncio.Event()
         self._all_acked.set()
         self.publishing = asyncio.Event()
@@ -127,7 +135,7 @@ class OutgoingStream:
         self._raise_if_failed()
         seq = self.next_seq
         self.next_seq = seq + 1
-        frame = frames.encode(Message(self._message_type, seq, payload_type, payload))
+        frame = frames.encode_new(self._message_type, seq, payload_type, payload)
         self._unacked[seq] = _Unacked(frame, self._clock())
         self._loss_scan.append(seq)
         self._pending.set()
@@ -143,6 +151,10 @@ class OutgoingStream:
             self.rtt.sample(self._clock() - entry.sent_at)
         if self.rtt.queue_is_short() and len(self._unacked) + 1 >= self.window.size / 2:
             self.window.grow()
+        if entry.resent:
+            # The next oldest may have been refused too: let the resend loop look at it now
+            # rather than after the timeout it is sleeping on.
+            self._front_acked.set()
         if seq > self._highest_acked:
             self._highest_acked = seq
             await self._resend_presumed_lost()
@@ -179,9 +191,11 @@ class OutgoingStream:
                 await self._pending.wait()
                 continue
             seq, entry = next(iter(self._unacked.items()))
-            delay = entry.sent_at + self.rtt.rto - self._clock()
+            delay = entry.sent_at + max(self.rtt.rto, MIN_RESEND_AGE_S) - self._clock()
             if delay > 0:
-                await asyncio.sleep(delay)
+                self._front_acked.clear()
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._front_acked.wait(), delay)
                 continue
             self.rtt.back_off()
             await self._resend(seq, entry)
@@ -196,7 +210,7 @@ class OutgoingStream:
         """Wake every waiter with `exc` (the connection is gone)."""
         if self._failure is None:
             self._failure = exc
-        for event in (self._room, self._pending, self._all_acked, self.publishing):
+        for event in (self._room, self._pending, self._all_acked, self.publishing, self._front_acked):
             event.set()
 
     def _raise_if_failed(self) -> None:
