@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each module defines add_parser(command), which sets `run` on its sub-parser; importing them must stay cheap (no
 # botocore, textual or asyncssh at module level) because the parser is built on every start.
-COMMANDS = ("spaces", "connect", "sshconfig", "doctor", "demo", "forward")
+COMMANDS = ("spaces", "connect", "sshconfig", "doctor", "demo", "forward", "open_link")
 
 
 def _command_modules() -> list:

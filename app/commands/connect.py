@@ -30,8 +30,11 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p.epilog = "Anything after -- is run on the space instead of a shell: connect SPACE -- ls -la"
 
     p = command("ssh-proxy", "OpenSSH ProxyCommand: bridge stdin/stdout to a space (TARGET: ARN or alias)")
-    p.add_argument("target")
+    p.add_argument("target", nargs="?", help="space ARN or sm-<space> alias (not with --session-env)")
     p.add_argument("--plugin", action="store_true", help="hand the session to session-manager-plugin")
+    p.add_argument("--session-env", metavar="VAR",
+                   help="use the session in environment variable VAR instead of StartSession "
+                        "(how `sm-spaces open --with ssh` passes a deep link's session)")
     p.set_defaults(run=ssh_proxy_command)
 
 
@@ -39,6 +42,14 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
     from app.connect.proxy import run_plugin_proxy, run_proxy
     from app.model import SpaceArn, is_space_arn
 
+    if args.session_env:
+        from app.commands.open_link import session_proxy
+
+        if args.plugin:
+            raise UsageError("--session-env and --plugin do not go together")
+        return session_proxy(args.session_env)
+    if not args.target:
+        raise UsageError("ssh-proxy needs a TARGET: a space ARN or an sm-<space> alias")
     if args.demo:
         raise UsageError("ssh-proxy cannot use --demo: point it at `sm-spaces demo serve` instead")
     if is_space_arn(args.target) and not args.region:
