@@ -12,10 +12,12 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     serve.add_argument("--delay", type=float, default=3.0, metavar="S",
                        help="seconds each state change takes (default 3)")
+    serve.add_argument("--sso-user", metavar="USER",
+                       help="act as this Identity Center user (try maria.garcia: 'my spaces' by default)")
     demo.set_defaults(run=demo_command)
 
 
 def demo_command(args: argparse.Namespace) -> int:
     from app.demo.serve_cli import serve
 
-    return serve(port=args.port or None, transition_delay=args.delay)
+    return serve(port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user)
