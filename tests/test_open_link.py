@@ -121,27 +121,50 @@ def test_a_loopback_stream_url_needs_the_loopback_endpoint(demo_thread, demo_env
     assert proc.returncode == 2 and "ws_url: does not match the allowed local endpoint" in proc.stderr
 
 
-def test_not_a_link_and_demo_are_refused(demo_env):
+def test_not_a_link_and_demo_are_refused(demo_thread, demo_env):
     proc = run([*SM, "open", "https://example.com/?token=abc", "--", "true"], demo_env)
     assert proc.returncode == 2 and proc.stderr.startswith("sm-spaces: invalid deep link: uri: ")
+    proc = run([*SM, "open", "-", "--", "true"], demo_env, input="", stdin=None)
+    assert proc.returncode == 2 and proc.stderr.startswith("sm-spaces: invalid deep link: uri: ")
+    uri, _ = issue_link(demo_thread.server)
+    proc = run([*SM, "--demo", "open", uri, "--", "true"], demo_env)
+    assert proc.returncode == 2 and "open cannot use --demo" in proc.stderr
+
+
+def _watch_command_lines(seen: list[str], stop: threading.Event) -> None:
+    while not stop.is_set():
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    seen.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                except OSError:
+                    pass
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("via", ["asyncssh", "ssh"])
+def test_a_link_read_from_stdin_reaches_no_command_line(demo_thread, demo_env, via):
+    uri, token = issue_link(demo_thread.server)
+    seen: list[str] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch_command_lines, args=(seen, stop))
+    watcher.start()
+    try:
+        proc = run([*SM, "open", "-", "--with", via, "--", "sleep 1; echo done"], demo_env,
+                   input=uri + "\n", stdin=None)
+    finally:
+        stop.set()
+        watcher.join()
+    assert proc.stdout == "done\n", proc.stderr
+    assert any(" open - " in line for line in seen), "the watcher must have seen the command"
+    assert [line for line in seen if token in line] == []
 
 
 def test_the_token_is_on_no_command_line_with_system_ssh(demo_thread, demo_env):
     uri, token = issue_link(demo_thread.server)
     seen: list[str] = []
     stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit():
-                    try:
-                        seen.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-                    except OSError:
-                        pass
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=watch)
+    watcher = threading.Thread(target=_watch_command_lines, args=(seen, stop))
     watcher.start()
     try:
         # The link itself is on `open`'s command line (that is how a user passes it); it must not

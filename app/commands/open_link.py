@@ -23,12 +23,16 @@ from app.commands.common import UsageError
 
 SESSION_ENV = "SM_SPACES_LINK_SESSION"
 _ENV_NAME_RE = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+MAX_LINK_READ = 40_000  # above the parser's own limit, so an overlong link is refused by it
 EXPIRED_HINT = "a Studio link's session works once and expires within minutes: open a fresh link"
 
 
 def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p = command("open", "connect with a Studio \"Open in VS Code\" deep link (no StartSession call)")
-    p.add_argument("uri", help="the vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker?… link (quote it)")
+    p.add_argument("uri", nargs="?", default="-",
+                   help="the vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker?… link (quote it); "
+                        "- or nothing: read it from stdin (hidden on a terminal), keeping its token off "
+                        "this command line")
     p.add_argument("--with", dest="with_", choices=("asyncssh", "ssh"), default="asyncssh",
                    help="in-process asyncssh (default) or the system ssh")
     p.set_defaults(run=open_command, cmd=[])
@@ -57,7 +61,7 @@ def open_command(args: argparse.Namespace) -> int:
 
     allowed = allowed_local_endpoint(effective_endpoint(getattr(args, "endpoint_url", None)))
     try:
-        link = parse_deep_link(args.uri.strip(), allowed_local_endpoint=allowed)
+        link = parse_deep_link(_read_uri(args.uri).strip(), allowed_local_endpoint=allowed)
     except DeepLinkError as err:
         raise UsageError(str(err)) from None  # names the field, never its value
     if getattr(args, "demo", False):
@@ -75,6 +79,21 @@ def open_command(args: argparse.Namespace) -> int:
     if args.with_ == "ssh":
         return _system_ssh(session, alias, command)
     return asyncio.run(_inprocess(session, alias, command))
+
+
+def _read_uri(uri: str) -> str:
+    """The link as given, or from stdin for `-`: a process list shows every argument, and a link
+    carries a live token."""
+    if uri != "-":
+        return uri
+    if sys.stdin.isatty():
+        import getpass
+
+        try:
+            return getpass.getpass("Studio link (hidden): ")
+        except EOFError:
+            return ""
+    return sys.stdin.readline(MAX_LINK_READ)
 
 
 async def _inprocess(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
