@@ -13,6 +13,14 @@ from tests.ssm_demo import running_agent
 LAB_REQUEST = b"GET /jupyterlab/default/lab HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
 
+async def until(condition, timeout: float = 5.0) -> None:
+    """Wait for another task on this loop to make `condition()` true (not a timing assertion)."""
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
 async def read_all(channel: DataChannel) -> bytes:
     parts = []
     while chunk := await channel.receive():
@@ -31,6 +39,8 @@ async def test_port_session_round_trip_and_channel_closed_ends_it() -> None:
             assert channel.at_eof  # the agent said channel_closed after the port closed
             with pytest.raises(ChannelError):
                 await channel.send(b"more")
+        await until(lambda: agent.service.endings)
+        assert list(agent.service.endings) == ["port closed"]
 
 
 async def test_ssh_banner_arrives_in_order() -> None:
@@ -97,11 +107,9 @@ async def test_polite_close_terminates_the_agent_session() -> None:
         async with agent.open_channel() as channel:
             await channel.receive()
             assert len(agent.service._live) == 1
-        for _ in range(100):
-            if not agent.service._live:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: agent.service.endings)
         assert not agent.service._live and channel.closed
+        assert list(agent.service.endings) == ["terminated"]  # Flag TerminateSession arrived
 
 
 async def test_unreachable_endpoint_is_one_readable_error() -> None:

@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
@@ -48,6 +49,9 @@ class DataChannelService:
         self.faults = faults or AgentFaults()
         self._open_port = open_port  # async (session) -> (reader, writer) of the space's port
         self._live: set[_AgentConnection] = set()
+        # How recent sessions ended ("terminated", "port closed", "websocket closed", "cut"),
+        # newest last: lets tests see that a client closed politely.
+        self.endings: deque[str] = deque(maxlen=100)
 
     def routes(self) -> list[web.RouteDef]:
         """For `DemoServer.add_routes(...)` (or any aiohttp app) before it starts."""
@@ -75,6 +79,7 @@ class DataChannelService:
             await connection.run()
         finally:
             self._live.discard(connection)
+            self.endings.append(connection.ending)
         return ws
 
     async def _authenticate(self, session_id: str, ws: web.WebSocketResponse) -> DemoSession | None:
@@ -114,6 +119,7 @@ class _AgentConnection:
         self._port_writer: asyncio.StreamWriter | None = None
         self._tasks: list[asyncio.Task] = []
         self._done = asyncio.Event()
+        self.ending = "websocket closed"
 
     async def run(self) -> None:
         self._tasks.append(asyncio.create_task(self._resends()))
@@ -139,7 +145,7 @@ class _AgentConnection:
         transport = self._request.transport
         if transport is not None:
             transport.abort()
-        self._done.set()
+        self._end("cut")
 
     def _handshake_request(self) -> dict:
         return {
@@ -174,7 +180,7 @@ class _AgentConnection:
         except (ConnectionError, RuntimeError):
             pass
         finally:
-            self._done.set()
+            self._end("websocket closed")
 
     async def _on_sequenced_frame(self, frame: bytes) -> None:
         message = frames.decode(frame)
@@ -201,7 +207,7 @@ class _AgentConnection:
         elif kind == PayloadType.FLAG:
             flag = frames.parse_flag(message.payload)
             if flag == Flag.TERMINATE_SESSION:
-                self._done.set()
+                self._end("terminated")
             elif flag == Flag.DISCONNECT_TO_PORT and self._port_writer is not None:
                 self._port_writer.close()
 
@@ -237,7 +243,12 @@ class _AgentConnection:
         })
         with contextlib.suppress(Exception):
             await self._ws.send_bytes(frames.encode(Message(MessageType.CHANNEL_CLOSED, 0, 0, payload)))
-        self._done.set()
+        self._end("port closed")
+
+    def _end(self, how: str) -> None:
+        if not self._done.is_set():
+            self.ending = how
+            self._done.set()
 
     # --- frames out --------------------------------------------------------------------------
 
