@@ -59,7 +59,10 @@ def fast_timestamp(value: Any) -> datetime:
     same instant in the local zone; strings still go through botocore's own parser.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, timezone.utc).astimezone()
+        try:
+            return datetime.fromtimestamp(value, timezone.utc).astimezone()
+        except (OverflowError, OSError, ValueError):  # OSError would read as a network failure
+            raise ValueError("timestamp out of range") from None
     from botocore.utils import parse_timestamp
 
     return parse_timestamp(value)

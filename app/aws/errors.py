@@ -128,6 +128,15 @@ def translate(
             kind="endpoint",
             operation=operation,
         )
+    if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)):
+        # botocore could not parse the answer (a field of the wrong type): not a network problem, and
+        # the raw content is not worth echoing.
+        return AwsError(
+            f"the answer to {operation or 'an AWS call'} was malformed ({type(exc).__name__}); "
+            "retry, and report it if it persists",
+            kind="service",
+            operation=operation,
+        )
     return AwsError(f"{type(exc).__name__}: {_one_line(str(exc))}", operation=operation)
 
 

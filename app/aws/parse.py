@@ -10,11 +10,17 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from app.aws.errors import AwsError
 from app.model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
 
 
-class ResponseError(ValueError):
-    """A response lacked a field we cannot do without."""
+class ResponseError(AwsError, ValueError):
+    """A response lacked a field we cannot do without.
+
+    An AwsError, so every caller that turns AWS failures into one readable line handles it too."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind="service")
 
 
 def _dict(value: Any) -> dict:

@@ -247,7 +247,6 @@ class SpacesService:
         for attempt in range(attempts):
             try:
                 answer = await self.call("StartSession", ResourceIdentifier=space_arn)
-                return SessionInfo(answer["SessionId"], answer["StreamUrl"], answer["TokenValue"])
             except AwsError as err:
                 if err.kind not in ("validation", "not_found", "service") or attempt == attempts - 1:
                     raise
@@ -255,8 +254,8 @@ class SpacesService:
                     await self._explain_unreachable(space_arn)
                 await asyncio.sleep(delay)
                 delay *= 2
-            except KeyError as missing:
-                raise AwsError(f"StartSession answered without {missing}", kind="service") from None
+                continue
+            return _session_info(answer)
         raise AssertionError("unreachable")
 
     async def _explain_unreachable(self, space_arn: str) -> None:
@@ -272,3 +271,15 @@ class SpacesService:
         if not space.remote_access:
             raise AwsError(f"{space.name} runs without remote access; enable it (this restarts the space)",
                            kind="validation")
+
+
+def _session_info(answer: dict) -> SessionInfo:
+    """The three StartSession fields, checked: a malformed answer is a clear error, not a crash later."""
+    fields = [answer.get(key) for key in ("SessionId", "StreamUrl", "TokenValue")]
+    if not all(isinstance(value, str) and value for value in fields):
+        missing = [key for key, value in zip(("SessionId", "StreamUrl", "TokenValue"), fields)
+                   if not (isinstance(value, str) and value)]
+        # Names the fields only: the token itself must never reach a message.
+        raise AwsError(f"StartSession answered without a usable {', '.join(missing)}; retry, and report it "
+                       "if it persists", kind="service", operation="StartSession")
+    return SessionInfo(*fields)
