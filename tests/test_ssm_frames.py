@@ -93,6 +93,7 @@ messages = st.builds(
 
 
 @given(messages)
+@settings(deadline=None)  # no timing: a loaded CI machine must not fail a correctness test
 def test_any_message_round_trips(message: Message) -> None:
     frame = frames.encode(message)
     assert len(frame) == 120 + len(message.payload)
@@ -100,7 +101,7 @@ def test_any_message_round_trips(message: Message) -> None:
 
 
 @given(messages, st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_truncated_or_extended_frames_raise_protocol_error(message: Message, data: st.DataObject) -> None:
     frame = frames.encode(message)
     cut = data.draw(st.integers(0, len(frame) - 1))
@@ -111,7 +112,7 @@ def test_truncated_or_extended_frames_raise_protocol_error(message: Message, dat
 
 
 @given(messages, st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_bit_flips_raise_only_protocol_error(message: Message, data: st.DataObject) -> None:
     frame = bytearray(frames.encode(message))
     bit = data.draw(st.integers(0, len(frame) * 8 - 1))
@@ -125,6 +126,7 @@ def test_bit_flips_raise_only_protocol_error(message: Message, data: st.DataObje
 
 
 @given(st.binary(max_size=400))
+@settings(deadline=None)
 def test_arbitrary_bytes_raise_only_protocol_error(blob: bytes) -> None:
     try:
         frames.decode(blob)

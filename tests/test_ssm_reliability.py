@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.ssm import frames
@@ -32,6 +32,7 @@ def test_receiver_does_not_ack_what_it_cannot_buffer() -> None:
 
 
 @given(st.lists(st.integers(0, 59), min_size=0, max_size=200), st.randoms())
+@settings(deadline=None)
 def test_any_arrival_order_with_duplicates_delivers_each_message_once_in_order(extra, rnd) -> None:
     arrivals = list(range(60)) + extra
     rnd.shuffle(arrivals)
