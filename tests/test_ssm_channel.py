@@ -128,3 +128,18 @@ async def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) ->
         tokens = [session.token, session.token + "x"]
     assert caplog.records  # something was logged, and none of it is a token
     assert not any(token in caplog.text for token in tokens)
+
+
+async def test_port_the_space_does_not_serve_is_a_readable_error() -> None:
+    async with running_agent() as agent:
+        with pytest.raises(ChannelError, match="refused the connection to port 9999"):
+            channel = await agent.open_channel(port=9999)
+            await asyncio.wait_for(channel.receive(), 10)  # if the refusal came after the handshake
+
+
+async def test_pings_keep_the_channel_usable() -> None:
+    async with running_agent() as agent:
+        async with agent.open_channel(port=8888, ping_interval=0.01) as channel:
+            await asyncio.sleep(0.1)  # several pings go out (and pongs come back) meanwhile
+            await channel.send(LAB_REQUEST)
+            assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")

@@ -61,6 +61,7 @@ class DataChannel:
         self.closed = False
         self._closed_event = asyncio.Event()
         self.session_type: str | None = None
+        self.remote_port: str | None = None
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -279,7 +280,8 @@ class DataChannel:
         elif kind == PayloadType.FLAG:
             flag = frames.parse_flag(message.payload)
             if flag == Flag.CONNECT_TO_PORT_ERROR:
-                self._fail("the space refused the connection to its SSH port; check that the space is running")
+                port = self.remote_port or "the requested port"
+                self._fail(f"the space refused the connection to port {port}; check that the space is running")
             elif flag == Flag.TERMINATE_SESSION:
                 self._set_eof()
         # StdErr, ExitCode and others belong to shell sessions and carry nothing here.
@@ -290,7 +292,11 @@ class DataChannel:
             action_type = action.get("ActionType") if isinstance(action, dict) else None
             if action_type == "SessionType":
                 params = action.get("ActionParameters") or {}
-                self.session_type = params.get("SessionType") if isinstance(params, dict) else None
+                if isinstance(params, dict):
+                    self.session_type = params.get("SessionType")
+                    properties = params.get("Properties")
+                    if isinstance(properties, dict) and str(properties.get("portNumber", "")).isdigit():
+                        self.remote_port = str(properties["portNumber"])
                 processed.append({"ActionType": "SessionType", "ActionStatus": 1,
                                   "ActionResult": None, "Error": ""})
             else:
