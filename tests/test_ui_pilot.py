@@ -176,7 +176,9 @@ async def test_region_picker_adds_region_side_by_side(demo):
         await app.close_services()
 
 
-async def test_throttling_is_a_message_and_the_app_keeps_running(demo):
+async def test_throttling_is_a_message_and_the_app_keeps_running(demo, monkeypatch):
+    # Fewer retries than the shipped 10 (which ride out real throttling for a minute), same code path.
+    monkeypatch.setattr("app.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 2})
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

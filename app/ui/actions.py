@@ -241,7 +241,9 @@ class SpaceActions:
         regions = await asyncio.to_thread(context.available_regions, partition)
         extra = [r for r in self.regions if r not in regions]  # e.g. the simulator's region
         counts = {r: s.domains for r, s in self.region_states.items() if s.domains is not None}
-        chosen = await self.push_screen_wait(RegionPicker(extra + list(regions), self.regions, counts))
+        # The chosen regions first, then those known to hold domains, then the rest alphabetically.
+        ordered = sorted(extra + list(regions), key=lambda r: (r not in self.regions, not counts.get(r), r))
+        chosen = await self.push_screen_wait(RegionPicker(ordered, self.regions, counts))
         if chosen:
             self.switch_regions(chosen)
 

@@ -211,6 +211,8 @@ class SpacesApp(SpaceActions, App[int]):
         for space in self.visible_spaces():
             per_region.setdefault(space.region, []).append(space)
         self.space_tree.show(TreeContent(self.regions, per_region, self.region_states, self.grouped))
+        # The cursor is restored after the next refresh; the pane follows it then.
+        self.call_after_refresh(self.render_detail)
 
     def render_header(self) -> None:
         caller = self.caller
@@ -228,7 +230,7 @@ class SpacesApp(SpaceActions, App[int]):
             stale=self.stale,
             refreshing=self.is_refreshing,
             readonly=self.readonly,
-            endpoint=self.endpoint_url,
+            endpoint=("demo" if self.cache_profile == "demo" else "custom endpoint") if self.endpoint_url else None,
             counts=status_counts(self.index.select("", None, self.regions)),
             filter_note="  ".join(note),
         )

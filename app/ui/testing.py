@@ -26,11 +26,22 @@ def demo_app(server: Any, **overrides: Any) -> SpacesApp:
 
 
 async def settle(pilot: Any) -> None:
-    """Let workers finish and the screen catch up (snapshot `run_before`, tests)."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Let workers finish and the screen catch up (snapshot `run_before`, tests).
+
+    Workers start workers (a listing moves the cursor, which describes the highlighted space), so
+    wait until a pause starts none; a cancelled exclusive worker is not a failure here.
+    """
+    from textual.worker import WorkerCancelled
+
+    for _ in range(20):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
 
 
 async def wait_until(pilot: Any, condition: Callable[[], bool], rounds: int = 400, step: float = 0.02) -> bool:

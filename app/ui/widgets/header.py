@@ -75,7 +75,7 @@ def _logo(info: HeaderInfo) -> Text:
     if info.readonly:
         text.append(" [readonly]", style=f"bold {RED}")
     if info.endpoint:
-        text.append(" ⚑ custom endpoint", style=MUTED)
+        text.append(f" ⚑ {info.endpoint}", style=MUTED)
     return text
 
 

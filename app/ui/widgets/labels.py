@@ -42,7 +42,7 @@ def status_text(status: SpaceStatus, spinner: str = "⠋") -> Text:
 def remote_text(enabled: bool, long: bool = False) -> Text:
     if long:
         return Text("on", style=GREEN) if enabled else Text("off (e enables it)", style=MUTED)
-    return Text("remote ✓", style=GREEN) if enabled else Text("remote –", style=MUTED)
+    return Text("ssh ✓", style=GREEN) if enabled else Text("ssh –", style=MUTED)
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Columns:
             return cls()
         return cls(
             name=min(40, max(12, max(len(s.name) for s in spaces))),
-            owner=min(20, max(6, max(len(owner_column(s)) for s in spaces))),
+            owner=min(14, max(6, max(len(owner_column(s)) for s in spaces))),
             instance=min(18, max(13, max(len(s.instance_type or "-") for s in spaces))),
         )
 

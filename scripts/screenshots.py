@@ -1,0 +1,65 @@
+"""Generate the README's SVG screenshots from the simulated account (run_test + save_screenshot).
+
+    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZE = (150, 40)
+
+
+async def shoot(out: Path, name: str, *keys: str, space: str | None = None, modal: bool = False,
+                fault: str | None = None, **app_options: object) -> None:
+    from app.demo.server import DemoServer
+    from app.ui.testing import demo_app, highlight, settle, wait_until
+
+    async with DemoServer() as server:
+        app = demo_app(server, **app_options)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            if space:
+                highlight(app, space)
+                await settle(pilot)
+            if fault == "expired":
+                server.faults.expired = True
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            if modal:
+                await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+                await pilot.pause(0.1)
+            else:
+                await settle(pilot)
+            if fault is None:
+                app.clear_notifications()
+            await pilot.pause()
+            app.save_screenshot(str(out / f"{name}.svg"))
+            await app.close_services()
+    print(f"wrote {out / name}.svg")
+
+
+async def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    await shoot(out, "main", space="fraud-detection")
+    await shoot(out, "grouped", "g", space="llm-finetune")
+    await shoot(out, "region-picker", "R", modal=True)
+    await shoot(out, "filter", "slash", *"alice running", space=None)
+    await shoot(out, "profile-filter", "u", modal=True)
+    await shoot(out, "confirm-stop", "x", space="fraud-detection", modal=True)
+    await shoot(out, "error-credentials", "r", fault="expired")
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as scratch:  # never touch the user's settings or cache
+        os.environ["SM_SPACES_CONFIG_DIR"] = os.path.join(scratch, "config")
+        os.environ["SM_SPACES_CACHE_DIR"] = os.path.join(scratch, "cache")
+        asyncio.run(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"))

@@ -1,0 +1,79 @@
+"""Snapshots of the main views (pytest-textual-snapshot), from the simulated account with a frozen clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.ui.testing import demo_app, highlight, settle, wait_until
+
+SIZE = (140, 36)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def demo():
+    """The simulated account on its own thread: snap_compare runs the app on a loop of its own."""
+    from app.demo.server import DemoServer
+
+    server = DemoServer(transition_delay=0.0)
+    with server.start_in_thread():
+        yield server
+
+
+def _runner(*keys: str, space: str | None = None, modal: bool = False):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if space:
+            highlight(pilot.app, space)
+            await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        if modal:
+            # The dialog's worker waits for an answer, so wait for the dialog rather than the workers.
+            assert await wait_until(pilot, lambda: len(pilot.app.screen_stack) > 1)
+            await pilot.pause(0.1)
+        else:
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+class TestMainScreen:
+    def test_main(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner(), terminal_size=SIZE)
+
+    def test_grouped(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner("g"), terminal_size=SIZE)
+
+    def test_detail_of_running_space(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner(space="llm-finetune"), terminal_size=SIZE)
+
+
+class TestDialogs:
+    def test_region_picker(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner("R", modal=True), terminal_size=SIZE)
+
+    def test_owner_filter(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner("u", modal=True), terminal_size=SIZE)
+
+    def test_stop_confirmation(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner("x", space="fraud-detection", modal=True), terminal_size=SIZE)
+
+
+class TestErrors:
+    def test_expired_credentials(self, demo, snap_compare):
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            demo.faults.expired = True
+            await pilot.press("r")
+            await settle(pilot)
+
+        assert snap_compare(demo_app(demo), run_before=run_before, terminal_size=SIZE)
