@@ -112,7 +112,15 @@ def translate(
             kind="validation",
             fix="--region us-east-1",
         )
-    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError)):
+    if isinstance(exc, bce.ReadTimeoutError):
+        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
+        return AwsError(
+            f"{where} accepted the connection but did not answer in time; check the network and any "
+            "proxy settings, or raise SM_SPACES_READ_TIMEOUT",
+            kind="endpoint",
+            operation=operation,
+        )
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError)):
         where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
         return AwsError(
             f"cannot reach {where}; check the network, the region and any proxy settings",

@@ -20,6 +20,25 @@ from app.model import Domain, IdleBounds, Space
 
 Progress = Callable[[Space], None] | None
 
+# Seconds to wait for a connection and for each answer; the CLI, the TUI and ssh-proxy all honour them.
+CONNECT_TIMEOUT_ENV = "SM_SPACES_CONNECT_TIMEOUT"
+READ_TIMEOUT_ENV = "SM_SPACES_READ_TIMEOUT"
+
+
+def _timeout_from_env(name: str, default: float) -> float:
+    import os
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise AwsError(f"{name}={text!r} is not a number of seconds between 0 and 3600", kind="validation")
+    return value
+
 __all__ = ["SpacesService", "Caller", "SessionInfo", "Listing"]
 
 
@@ -66,8 +85,8 @@ class SpacesService:
         max_concurrency: int = 32,
         poll_interval: float = 2.0,
         wait_timeout: float = 900.0,
-        connect_timeout: float = 10.0,
-        read_timeout: float = 30.0,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
     ) -> None:
         from app.aws.clients import default_region
 
@@ -88,8 +107,8 @@ class SpacesService:
             endpoint_url=endpoint_url,
             credentials=credentials,
             max_pool=max_concurrency,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
+            connect_timeout=connect_timeout if connect_timeout is not None else _timeout_from_env(CONNECT_TIMEOUT_ENV, 10.0),
+            read_timeout=read_timeout if read_timeout is not None else _timeout_from_env(READ_TIMEOUT_ENV, 30.0),
         )
         self._domains: dict[str, Domain] = {}
 
