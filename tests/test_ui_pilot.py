@@ -330,3 +330,36 @@ async def test_cached_listing_paints_when_the_refresh_fails(demo):
         assert shown(app)["fraud-detection"] == "Running"  # from the cache
         assert app.stale
         await app.close_services()
+
+
+async def test_malformed_settings_reported_once_and_left_byte_identical(demo, isolated_config):
+    path = isolated_config / "config" / "config.toml"
+    path.parent.mkdir(parents=True)
+    broken = b'regions = ["us-east-1"\ntheme = 42  # not closed\n'
+    path.write_bytes(broken)
+    app = demo_app(demo, use_settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g")  # would save settings if the file were healthy
+        await settle(pilot)
+        warnings = [n for n in app._notifications if n.title == "Settings"]
+        assert len(warnings) == 1 and "config.toml" in str(warnings[0].message)
+        assert shown(app)["fraud-detection"] == "Running"  # defaults, and the app works
+        await app.close_services()
+    assert path.read_bytes() == broken
+
+
+async def test_settings_persist_grouping_and_regions(demo, isolated_config):
+    from app import config
+
+    app = demo_app(demo, use_settings=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        grouped = app.grouped
+        await pilot.press("g")
+        await settle(pilot)
+        await app.close_services()
+    settings, warning = config.load_settings()
+    assert warning is None
+    assert settings.group_by_domain is (not grouped)
+    assert settings.regions == [demo.region]

@@ -135,17 +135,26 @@ class SpacesApp(SpaceActions, App[int]):
             self.set_interval(0.1, self._tick)
         self.set_interval(self.poll_interval, self._poll_transitions)
         self.refresh_listing()
+        self._sm_ready = True
+
+    def watch_theme(self, theme: str) -> None:
+        if getattr(self, "_sm_ready", False):
+            self.save_prefs()  # chosen from the palette's "Change theme": remember it
 
     def _apply_settings(self) -> None:
         if not self.use_settings:
             return
         prefs, warning, self._settings_raw = prefs_module.load()
         if warning:
-            self.notify(warning, title="Settings", severity="warning", timeout=10)
+            # Reported once; the broken file is never rewritten (save_prefs stays off for this run).
+            self.notify(warning, title="Settings", severity="warning", timeout=10, markup=False)
+            self._settings_raw = None
         self.profile = self.profile or prefs.profile
         if not self.regions:
             self.regions = list(prefs.regions)
-        if prefs.owners is not None:
+        if prefs.show_all:
+            self.owners, self.owners_chosen = None, True
+        elif prefs.owners is not None:
             self.owners, self.owners_chosen = prefs.owners, True
         self.grouped = prefs.grouped
         self.refresh_interval = prefs.refresh_interval
@@ -161,6 +170,7 @@ class SpacesApp(SpaceActions, App[int]):
                 profile=self.profile,
                 regions=self.regions,
                 owners=self.owners if self.owners_chosen else None,
+                show_all=self.owners_chosen and self.owners is None,
                 refresh_interval=self.refresh_interval,
                 theme=self.theme,
                 grouped=self.grouped,
@@ -170,15 +180,20 @@ class SpacesApp(SpaceActions, App[int]):
             self.notify(warning, title="Settings", severity="warning")
 
     @property
-    def profile_key(self) -> str:
-        return self.cache_profile or self.profile or "default"
+    def profile_key(self) -> str | None:
+        return self.profile
+
+    @property
+    def cache_endpoint(self) -> str | None:
+        """The simulator's port changes every run; its listings share one cache key."""
+        return "demo" if self.cache_profile == "demo" else self.endpoint_url
 
     def _paint_cache(self) -> None:
         """The last listing of each region, at once, marked stale until the refresh lands."""
         spaces: list[Space] = []
         oldest: float | None = None
         for region in self.regions:
-            found = prefs_module.load_cached(self.profile_key, region)
+            found = prefs_module.load_cached(self.profile_key, region, self.cache_endpoint)
             if found:
                 spaces.extend(found[0])
                 oldest = found[1] if oldest is None else min(oldest, found[1])
@@ -381,7 +396,7 @@ class SpacesApp(SpaceActions, App[int]):
         state.loading, state.error, state.domains = False, None, len(listing.domains)
         self.domains[region] = listing.domains
         self.user_profiles[region] = listing.user_profiles
-        prefs_module.save_cached(self.profile_key, region, listing.spaces)
+        prefs_module.save_cached(self.profile_key, region, listing.spaces, self.cache_endpoint)
         return listing
 
     # --- errors -----------------------------------------------------------------------------

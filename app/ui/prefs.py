@@ -20,6 +20,7 @@ class Prefs:
     refresh_interval: float = 60.0
     theme: str | None = None
     grouped: bool = False
+    show_all: bool = False  # the user chose "show all": no SSO "my spaces" default
 
 
 def load() -> tuple[Prefs, str | None, object | None]:
@@ -30,17 +31,15 @@ def load() -> tuple[Prefs, str | None, object | None]:
         settings, warning = config.load_settings()
     except Exception as exc:  # config module missing or broken: defaults, say so once
         return Prefs(), f"settings not loaded: {exc}", None
-    owners = None
-    filters = getattr(settings, "filters", None) or getattr(settings, "user_filters", None)
-    if filters:
-        owners = frozenset(tuple(f.split("/", 1)) for f in filters if "/" in f)  # type: ignore[misc]
+    owners = frozenset(tuple(f.split("/", 1)) for f in settings.filters if "/" in f)  # type: ignore[misc]
     prefs = Prefs(
-        profile=getattr(settings, "profile", None),
-        regions=list(getattr(settings, "regions", None) or []),
+        profile=settings.profile,
+        regions=list(settings.regions),
         owners=owners or None,
-        refresh_interval=float(getattr(settings, "refresh_interval", 60) or 0),
-        theme=getattr(settings, "theme", None),
-        grouped=bool(getattr(settings, "group_by_domain", getattr(settings, "grouped", False))),
+        refresh_interval=float(settings.refresh_interval_s or 0),
+        theme=settings.theme,
+        grouped=bool(settings.group_by_domain),
+        show_all=bool(settings.show_all),
     )
     return prefs, warning, settings
 
@@ -57,8 +56,9 @@ def save(raw: object | None, prefs: Prefs) -> str | None:
             "profile": prefs.profile,
             "regions": list(prefs.regions),
             "theme": prefs.theme,
-            "refresh_interval": prefs.refresh_interval,
+            "refresh_interval_s": int(prefs.refresh_interval),
             "filters": sorted(f"{d}/{u}" for d, u in prefs.owners) if prefs.owners else [],
+            "show_all": prefs.show_all,
             "group_by_domain": prefs.grouped,
         }
         changes = {k: v for k, v in wanted.items() if k in names and v is not None}
@@ -68,11 +68,11 @@ def save(raw: object | None, prefs: Prefs) -> str | None:
     return None
 
 
-def load_cached(profile_key: str, region: str) -> tuple[list[Space], float] | None:
+def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[list[Space], float] | None:
     try:
         from app import config
 
-        found = config.load_cache(profile_key, region)
+        found = config.load_cache(profile_key, region, endpoint_url=endpoint)
     except Exception:
         return None
     if not found:
@@ -82,10 +82,10 @@ def load_cached(profile_key: str, region: str) -> tuple[list[Space], float] | No
     return list(spaces), stamp
 
 
-def save_cached(profile_key: str, region: str, spaces: list[Space]) -> None:
+def save_cached(profile_key: str, region: str, spaces: list[Space], endpoint: str | None) -> None:
     try:
         from app import config
 
-        config.save_cache(profile_key, region, spaces)
+        config.save_cache(profile_key, region, spaces, endpoint_url=endpoint)
     except Exception:
         pass  # a cache is an optimisation; failing to write it is not worth a message
