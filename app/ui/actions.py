@@ -20,6 +20,23 @@ from app.ui.widgets.bars import FilterBar
 if TYPE_CHECKING:
     from app.ui.app import SpacesApp
 
+HELP_TEXT = {
+    "connect": "connect to the highlighted space (also enter)",
+    "start": "start the space (enables remote access when needed)",
+    "stop": "stop the space, after confirmation",
+    "remote_access": "enable remote access (a running space restarts)",
+    "instance_type": "move to the next size up when remote access needs it",
+    "idle_timeout": "edit the idle shutdown timeout",
+    "filter": "filter by name, domain, owner, status (esc clears)",
+    "owner_filter": "filter by user profile — domain",
+    "toggle_group": "group by domain → user profile, or a flat list",
+    "regions": "choose the regions shown side by side",
+    "profile": "switch AWS profile (reloads everything)",
+    "refresh": "refresh the listing now",
+    "help": "this help",
+    "quit": "quit",
+    "command_palette": "command palette: every action on every space",
+}
 MUTATING = frozenset({"start", "stop", "remote_access", "instance_type", "idle_timeout"})
 
 
@@ -286,9 +303,10 @@ class SpaceActions:
         by_action: dict[str, tuple[list[str], str]] = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if not active.enabled or not binding.description:
+            # The app's own keys (what the footer shows, plus hidden ones); not the scroll plumbing.
+            if not active.enabled or active.node is not self or not binding.description:
                 continue
-            keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+            keys, _ = by_action.setdefault(binding.action, ([], HELP_TEXT.get(binding.action, binding.description)))
             shown = self.get_key_display(binding)
             if shown not in keys:
                 keys.append(shown)

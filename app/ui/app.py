@@ -289,9 +289,11 @@ class SpacesApp(SpaceActions, App[int]):
         """A newer state of one space (progress callbacks, polling): update it in place."""
         if space.key in self._details:
             self._details[space.key] = space
-        if not self.index.update(space):
+        before = self.index.find(space.key)
+        if before is None or not self.index.update(space):
             return
-        if not self.space_tree.update_space(space):
+        # A new status changes the branch counts (and maybe the filter's verdict): rebuild; else redraw one line.
+        if before.status != space.status or not self.space_tree.update_space(space):
             self.render_tree()
         self.render_header()
         if (current := self.space_tree.highlighted_space) is not None and current.key == space.key:

@@ -15,7 +15,7 @@ from app.ui.widgets.labels import AMBER, MUTED
 EXTRA = [
     ("↑ ↓ j k", "move in the tree"),
     ("space", "expand / collapse a branch"),
-    ("ctrl+p", "command palette: every action on every space"),
+    ("enter", "connect to a space; open a branch or show more rows"),
 ]
 
 
