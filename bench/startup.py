@@ -48,6 +48,8 @@ def seed_cache(cache_dir: Path, count: int = 0) -> None:
     old = os.environ.get(config.CACHE_DIR_ENV)
     os.environ[config.CACHE_DIR_ENV] = str(cache_dir)
     try:
+        # Both keys: the app keys its cache by endpoint now; earlier versions did not.
+        config.save_cache("default", REGION, spaces, endpoint_url=UNREACHABLE)
         config.save_cache("default", REGION, spaces)
     finally:
         if old is None:
