@@ -27,7 +27,7 @@ from app.ui import prefs as prefs_module
 from app.ui.actions import SpaceActions
 from app.ui.clock import Clock, spinner_frame
 from app.ui.commands import SpaceCommands
-from app.ui.view import SpaceIndex, sso_default_owners, status_counts
+from app.ui.view import SpaceIndex, sso_default_owners
 from app.ui.widgets.bars import CredentialsBanner, FilterBar
 from app.ui.widgets.detail import DetailPane
 from app.ui.widgets.header import ContextHeader, HeaderInfo
@@ -219,13 +219,16 @@ class SpacesApp(SpaceActions, App[int]):
             return list(self.regions)
 
     def visible_spaces(self) -> list[Space]:
-        return self.index.select(self.filter_text, self.owners, self.regions)
+        return self.index.select(self.filter_text, self.owners, self.regions).spaces
 
     def render_tree(self) -> None:
+        selection = self.index.select(self.filter_text, self.owners, self.regions)
         per_region: dict[str, list[Space]] = {r: [] for r in self.regions}
-        for space in self.visible_spaces():
+        for space in selection.spaces:
             per_region.setdefault(space.region, []).append(space)
-        self.space_tree.show(TreeContent(self.regions, per_region, self.region_states, self.grouped))
+        self.space_tree.show(
+            TreeContent(self.regions, per_region, self.region_states, self.grouped, selection.per_region)
+        )
         # The cursor is restored after the next refresh; the pane follows it then.
         self.call_after_refresh(self.render_detail)
 
@@ -246,7 +249,7 @@ class SpacesApp(SpaceActions, App[int]):
             refreshing=self.is_refreshing,
             readonly=self.readonly,
             endpoint=("demo" if self.cache_profile == "demo" else "custom endpoint") if self.endpoint_url else None,
-            counts=status_counts(self.index.select("", None, self.regions)),
+            counts=self.index.tally(self.regions),
             filter_note="  ".join(note),
         )
         self.query_one(ContextHeader).show(info, self.clock.now())

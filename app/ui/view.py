@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.model import Space, UserProfile
+from app.model import Space, SpaceStatus, UserProfile
 
 # An owner filter entry: (domain_id, user profile name).
 OwnerPair = tuple[str, str]
@@ -42,51 +42,94 @@ def haystack(space: Space) -> str:
 
 
 @dataclass
-class SpaceIndex:
-    """Spaces with their pre-computed filter text, so typing never re-lowers 10k strings."""
+class Tally:
+    """Counts for a branch label or the header, gathered while selecting (no second pass)."""
 
-    spaces: list[Space] = field(default_factory=list)
-    _text: list[str] = field(default_factory=list)
+    total: int = 0
+    running: int = 0
+    busy: int = 0
+    failed: int = 0
+
+    def add(self, status: SpaceStatus) -> None:
+        self.total += 1
+        if status is SpaceStatus.RUNNING:
+            self.running += 1
+        elif status is SpaceStatus.FAILED:
+            self.failed += 1
+        elif status.in_transition:
+            self.busy += 1
+
+
+@dataclass
+class Selection:
+    spaces: list[Space] = field(default_factory=list)  # sorted by name
+    per_region: dict[str, Tally] = field(default_factory=dict)
+
+
+class SpaceIndex:
+    """Spaces sorted once, with their filter text and derived status computed once per change,
+    so a keystroke in the `/` filter is a single pass of substring tests over 10k strings."""
+
+    def __init__(self) -> None:
+        self.spaces: list[Space] = []
+        self._text: list[str] = []
+        self._status: list[SpaceStatus] = []
+        self._pos: dict[tuple[str, str, str], int] = {}
 
     def replace(self, spaces: list[Space]) -> None:
-        self.spaces = list(spaces)
+        self.spaces = sort_spaces(spaces)
         self._text = [haystack(s) for s in self.spaces]
+        self._status = [s.status for s in self.spaces]
+        self._pos = {s.key: i for i, s in enumerate(self.spaces)}
 
     def update(self, space: Space) -> bool:
         """Swap in a newer state of one space; False if it is not known."""
-        for i, known in enumerate(self.spaces):
-            if known.key == space.key:
-                self.spaces[i] = space
-                self._text[i] = haystack(space)
-                return True
-        return False
+        i = self._pos.get(space.key)
+        if i is None:
+            return False
+        self.spaces[i] = space
+        self._text[i] = haystack(space)
+        self._status[i] = space.status
+        return True
 
     def find(self, key: tuple[str, str, str]) -> Space | None:
-        for space in self.spaces:
-            if space.key == key:
-                return space
-        return None
+        i = self._pos.get(key)
+        return None if i is None else self.spaces[i]
 
     def select(
         self,
         text: str = "",
         owners: frozenset[OwnerPair] | None = None,
         regions: list[str] | None = None,
-    ) -> list[Space]:
-        """The spaces matching every word of `text`, the owner filter and the regions."""
+    ) -> Selection:
+        """The spaces matching every word of `text`, the owner filter and the regions, with counts."""
         words = text.lower().split()
         owner_domains = {domain for domain, _ in owners} if owners is not None else set()
         region_set = set(regions) if regions is not None else None
-        result: list[Space] = []
-        for space, hay in zip(self.spaces, self._text):
+        result = Selection()
+        tallies = result.per_region
+        for space, hay, status in zip(self.spaces, self._text, self._status):
             if region_set is not None and space.region not in region_set:
                 continue
             if owners is not None and not owner_allows(space, owners, owner_domains):
                 continue
             if words and not all(word in hay for word in words):
                 continue
-            result.append(space)
+            result.spaces.append(space)
+            tally = tallies.get(space.region)
+            if tally is None:
+                tally = tallies[space.region] = Tally()
+            tally.add(status)
         return result
+
+    def tally(self, regions: list[str]) -> Tally:
+        """Counts over every space of `regions`, ignoring filters (the header)."""
+        wanted = set(regions)
+        total = Tally()
+        for space, status in zip(self.spaces, self._status):
+            if space.region in wanted:
+                total.add(status)
+        return total
 
 
 def owner_allows(space: Space, owners: frozenset[OwnerPair], owner_domains: set[str]) -> bool:
@@ -125,6 +168,7 @@ def group_by_domain(spaces: list[Space]) -> list[DomainGroup]:
                 space.domain_id, space.domain_name or space.domain_id, defaultdict(list)
             )
         group.by_owner["" if is_shared(space) else space.owner or ""].append(space)
+    # Spaces arrive sorted (SpaceIndex keeps them so), so each owner's list is sorted too.
     return sorted(domains.values(), key=lambda g: (g.domain_name.lower(), g.domain_id))
 
 
@@ -132,8 +176,3 @@ def sort_spaces(spaces: list[Space]) -> list[Space]:
     return sorted(spaces, key=lambda s: (s.name.lower(), s.domain_name.lower(), s.domain_id))
 
 
-def status_counts(spaces: list[Space]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for space in spaces:
-        counts[space.status.value] += 1
-    return dict(counts)

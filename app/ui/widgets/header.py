@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from app.ui.clock import format_age
+from app.ui.view import Tally
 from app.ui.widgets.labels import ACCENT, AMBER, GREEN, MUTED, RED
 
 LOGO = "sm-spaces"
@@ -25,7 +26,7 @@ class HeaderInfo:
     refreshing: bool = False
     readonly: bool = False
     endpoint: str | None = None
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: Tally = field(default_factory=Tally)
     filter_note: str = ""
 
 
@@ -79,12 +80,10 @@ def _logo(info: HeaderInfo) -> Text:
     return text
 
 
-def _counts(counts: dict[str, int], which: str | None) -> Text:
-    total = sum(counts.values())
+def _counts(counts: Tally, which: str | None) -> Text:
     if which == "Running":
-        return Text.assemble((f"{counts.get('Running', 0)} running", GREEN), (f" / {total} spaces", MUTED))
-    busy = sum(counts.get(k, 0) for k in ("Starting", "Stopping", "Updating", "Deleting"))
-    failed = counts.get("Failed", 0)
+        return Text.assemble((f"{counts.running} running", GREEN), (f" / {counts.total} spaces", MUTED))
+    busy, failed = counts.busy, counts.failed
     text = Text()
     if busy:
         text.append(f"{busy} changing", style=AMBER)

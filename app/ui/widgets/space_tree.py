@@ -14,11 +14,12 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from app.model import Space, SpaceStatus
-from app.ui.view import group_by_domain, sort_spaces
+from app.model import Space
+from app.ui.view import DomainGroup, Tally, group_by_domain
 from app.ui.widgets.labels import AMBER, MUTED, RED, Columns, count_text, space_line
 
-PAGE = 300
+PAGE = 300  # space rows per branch before a "… more" row
+LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class TreeContent:
     spaces: dict[str, list[Space]]  # per region, already filtered
     states: dict[str, RegionState] = field(default_factory=dict)
     grouped: bool = False
+    tallies: dict[str, Tally] = field(default_factory=dict)
 
 
 class SpaceTree(Tree[Space | Branch]):
@@ -68,6 +70,8 @@ class SpaceTree(Tree[Space | Branch]):
         self.spinner = "⠋"
         self._collapsed: set[str] = set()
         self._pages: dict[str, int] = {}
+        self._opened: set[str] = set()  # lazily built domains the user opened: keep them open
+        self._pending: dict[object, DomainGroup] = {}  # node id → children not built yet
         self._space_nodes: dict[tuple[str, str, str], TreeNode] = {}
         self._columns = Columns()
         self._content: TreeContent | None = None
@@ -80,19 +84,21 @@ class SpaceTree(Tree[Space | Branch]):
         keep = self._cursor_identity()
         self.clear()
         self._space_nodes.clear()
-        visible = [s for r in content.regions for s in content.spaces.get(r, [])]
-        self._columns = Columns.fit(visible)
+        self._pending.clear()
+        sample = [s for r in content.regions for s in content.spaces.get(r, [])[:2000]]
+        self._columns = Columns.fit(sample)  # a sample: measuring 10k names per keystroke is waste
         target: TreeNode | None = None
         for region in content.regions:
             spaces = content.spaces.get(region, [])
             state = content.states.get(region, RegionState())
             region_node = self._branch(self.root, Branch("region", region, region), _region_label(region, spaces, state))
             service = self._branch(region_node, Branch("service", f"{region}/sm", region), Text("SageMaker AI"))
-            studio = self._branch(service, Branch("studio", f"{region}/studio", region), _studio_label(spaces, state))
+            tally = content.tallies.get(region, Tally())
+            studio = self._branch(service, Branch("studio", f"{region}/studio", region), _studio_label(tally))
             if content.grouped:
-                self._add_grouped(studio, region, spaces)
+                self._add_grouped(studio, region, spaces, lazy=len(sample) > LAZY_GROUPS)
             else:
-                self._add_spaces(studio, f"{region}/studio", sort_spaces(spaces))
+                self._add_spaces(studio, f"{region}/studio", spaces)
         for node in self._all_nodes():
             if keep is not None and _identity(node.data) == keep:
                 target = node
@@ -102,21 +108,30 @@ class SpaceTree(Tree[Space | Branch]):
         elif self._space_nodes:
             first = next(iter(self._space_nodes.values()))
             self.call_after_refresh(self.move_cursor, first)
+        elif self._pending:  # every domain closed (a big account): start on the first of them
+            self.call_after_refresh(self.move_cursor_to_line, 0)
 
-    def _add_grouped(self, studio: TreeNode, region: str, spaces: list[Space]) -> None:
+    def _add_grouped(self, studio: TreeNode, region: str, spaces: list[Space], lazy: bool) -> None:
+        """Domain → user profile → spaces. With many spaces, domains start closed and are filled
+        when opened, so a keystroke never builds thousands of nodes nobody sees."""
         for group in group_by_domain(spaces):
             key = f"{region}/d/{group.domain_id}"
             label = Text.assemble((group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count))
-            domain_node = self._branch(studio, Branch("domain", key, region), label)
-            owners = sorted(group.by_owner, key=lambda o: (o == "", o.lower()))
-            for owner in owners:
-                members = sort_spaces(group.by_owner[owner])
-                owner_key = f"{key}/u/{owner}"
-                owner_label = Text.assemble(
-                    (owner or "shared", "" if owner else "italic"), count_text(len(members))
-                )
-                owner_node = self._branch(domain_node, Branch("owner", owner_key, region), owner_label)
-                self._add_spaces(owner_node, owner_key, members)
+            opened = key not in self._collapsed and (not lazy or key in self._opened)
+            domain_node = studio.add(label, Branch("domain", key, region), expand=opened)
+            if opened:
+                self._fill_domain(domain_node, group)
+            else:
+                self._pending[domain_node.id] = group
+
+    def _fill_domain(self, domain_node: TreeNode, group: DomainGroup) -> None:
+        key, region = domain_node.data.key, domain_node.data.region
+        for owner in sorted(group.by_owner, key=lambda o: (o == "", o.lower())):
+            members = group.by_owner[owner]
+            owner_key = f"{key}/u/{owner}"
+            owner_label = Text.assemble((owner or "shared", "" if owner else "italic"), count_text(len(members)))
+            owner_node = self._branch(domain_node, Branch("owner", owner_key, region), owner_label)
+            self._add_spaces(owner_node, owner_key, members)
 
     def _add_spaces(self, parent: TreeNode, key: str, spaces: list[Space]) -> None:
         limit = self._pages.get(key, PAGE)
@@ -192,6 +207,10 @@ class SpaceTree(Tree[Space | Branch]):
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         if isinstance(event.node.data, Branch):
             self._collapsed.discard(event.node.data.key)
+            group = self._pending.pop(event.node.id, None)
+            if group is not None:
+                self._opened.add(event.node.data.key)
+                self._fill_domain(event.node, group)
 
 
 def _identity(data: object) -> object:
@@ -213,7 +232,5 @@ def _region_label(region: str, spaces: list[Space], state: RegionState) -> Text:
     return label
 
 
-def _studio_label(spaces: list[Space], state: RegionState) -> Text:
-    running = sum(1 for s in spaces if s.status is SpaceStatus.RUNNING)
-    busy = sum(1 for s in spaces if s.status.in_transition)
-    return Text.assemble(("Studio", ""), count_text(len(spaces), running, busy))
+def _studio_label(tally: Tally) -> Text:
+    return Text.assemble(("Studio", ""), count_text(tally.total, tally.running, tally.busy))
