@@ -221,7 +221,7 @@ class SpaceActions:
 
     def on_filter_bar_changed(self: SpacesApp, event: FilterBar.Changed) -> None:
         self.filter_text = event.text
-        self.render_tree()
+        self.render_tree(unless_same=True)
         self.render_header()
 
     def on_filter_bar_done(self: SpacesApp, event: FilterBar.Done) -> None:

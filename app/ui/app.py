@@ -107,6 +107,7 @@ class SpacesApp(SpaceActions, App[int]):
         self._refresh_timer: Timer | None = None
         self._polling = False
         self._refreshing = False
+        self._drawn: list[Space] = []  # the spaces the tree was last built from
         self._details: dict[tuple[str, str, str], Space] = {}  # DescribeSpace results, for the detail pane
 
     # --- layout ---------------------------------------------------------------------------
@@ -221,8 +222,15 @@ class SpacesApp(SpaceActions, App[int]):
     def visible_spaces(self) -> list[Space]:
         return self.index.select(self.filter_text, self.owners, self.regions).spaces
 
-    def render_tree(self) -> None:
+    def render_tree(self, *, unless_same: bool = False) -> None:
+        """Rebuild the tree from the filters. `unless_same`: skip when the filter picked exactly the
+        spaces already drawn (typing "space-00" in a big account changes nothing for several keys)."""
         selection = self.index.select(self.filter_text, self.owners, self.regions)
+        drawn, self._drawn = self._drawn, selection.spaces
+        if unless_same and len(drawn) == len(selection.spaces) and all(
+            a is b for a, b in zip(drawn, selection.spaces)
+        ):
+            return
         per_region: dict[str, list[Space]] = {r: [] for r in self.regions}
         for space in selection.spaces:
             per_region.setdefault(space.region, []).append(space)
@@ -426,7 +434,7 @@ class SpacesApp(SpaceActions, App[int]):
         """Spaces changing state that no action of ours is watching: describe them until they settle."""
         if self._polling:
             return
-        moving = [s for s in self.index.spaces if s.status.in_transition and s.key not in self.busy and s.region in self.regions]
+        moving = [s for s in self.index.transitional(self.regions) if s.key not in self.busy]
         if moving:
             self._polling = True
             self.run_worker(self._poll(moving[:20]), group="poll", exit_on_error=False)

@@ -6,7 +6,7 @@ the tree then renders only the result (and only a capped number of rows per bran
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from app.model import Space, SpaceStatus, UserProfile
@@ -43,21 +43,22 @@ def haystack(space: Space) -> str:
 
 @dataclass
 class Tally:
-    """Counts for a branch label or the header, gathered while selecting (no second pass)."""
+    """Counts for a branch label or the header."""
 
     total: int = 0
     running: int = 0
     busy: int = 0
     failed: int = 0
 
-    def add(self, status: SpaceStatus) -> None:
-        self.total += 1
-        if status is SpaceStatus.RUNNING:
-            self.running += 1
-        elif status is SpaceStatus.FAILED:
-            self.failed += 1
-        elif status.in_transition:
-            self.busy += 1
+    @classmethod
+    def of(cls, statuses: list[SpaceStatus]) -> Tally:
+        counts = Counter(statuses)
+        return cls(
+            total=len(statuses),
+            running=counts[SpaceStatus.RUNNING],
+            failed=counts[SpaceStatus.FAILED],
+            busy=sum(n for status, n in counts.items() if status.in_transition),
+        )
 
 
 @dataclass
@@ -75,12 +76,16 @@ class SpaceIndex:
         self._text: list[str] = []
         self._status: list[SpaceStatus] = []
         self._pos: dict[tuple[str, str, str], int] = {}
+        self._moving: set[int] = set()  # positions of spaces in transition
+        self._tally_cache: tuple[tuple[str, ...], Tally] | None = None
 
     def replace(self, spaces: list[Space]) -> None:
         self.spaces = sort_spaces(spaces)
         self._text = [haystack(s) for s in self.spaces]
         self._status = [s.status for s in self.spaces]
         self._pos = {s.key: i for i, s in enumerate(self.spaces)}
+        self._moving = {i for i, st in enumerate(self._status) if st.in_transition}
+        self._tally_cache = None
 
     def update(self, space: Space) -> bool:
         """Swap in a newer state of one space; False if it is not known."""
@@ -89,7 +94,12 @@ class SpaceIndex:
             return False
         self.spaces[i] = space
         self._text[i] = haystack(space)
-        self._status[i] = space.status
+        self._status[i] = status = space.status
+        if status.in_transition:
+            self._moving.add(i)
+        else:
+            self._moving.discard(i)
+        self._tally_cache = None
         return True
 
     def find(self, key: tuple[str, str, str]) -> Space | None:
@@ -106,30 +116,40 @@ class SpaceIndex:
         words = text.lower().split()
         owner_domains = {domain for domain, _ in owners} if owners is not None else set()
         region_set = set(regions) if regions is not None else None
-        result = Selection()
-        tallies = result.per_region
+        single = words[0] if len(words) == 1 else None
+        spaces: list[Space] = []
+        statuses: dict[str, list[SpaceStatus]] = {}
         for space, hay, status in zip(self.spaces, self._text, self._status):
+            if single is not None:
+                if single not in hay:
+                    continue
+            elif words and not all(word in hay for word in words):
+                continue
             if region_set is not None and space.region not in region_set:
                 continue
             if owners is not None and not owner_allows(space, owners, owner_domains):
                 continue
-            if words and not all(word in hay for word in words):
-                continue
-            result.spaces.append(space)
-            tally = tallies.get(space.region)
-            if tally is None:
-                tally = tallies[space.region] = Tally()
-            tally.add(status)
-        return result
+            spaces.append(space)
+            bucket = statuses.get(space.region)
+            if bucket is None:
+                bucket = statuses[space.region] = []
+            bucket.append(status)
+        return Selection(spaces, {region: Tally.of(sts) for region, sts in statuses.items()})
+
+    def transitional(self, regions: list[str]) -> list[Space]:
+        """Spaces changing state (polled until they settle)."""
+        wanted = set(regions)
+        return [self.spaces[i] for i in sorted(self._moving) if self.spaces[i].region in wanted]
 
     def tally(self, regions: list[str]) -> Tally:
-        """Counts over every space of `regions`, ignoring filters (the header)."""
+        """Counts over every space of `regions`, ignoring filters (the header; cached until a change)."""
+        key = tuple(regions)
+        if self._tally_cache is not None and self._tally_cache[0] == key:
+            return self._tally_cache[1]
         wanted = set(regions)
-        total = Tally()
-        for space, status in zip(self.spaces, self._status):
-            if space.region in wanted:
-                total.add(status)
-        return total
+        tally = Tally.of([st for s, st in zip(self.spaces, self._status) if s.region in wanted])
+        self._tally_cache = (key, tally)
+        return tally
 
 
 def owner_allows(space: Space, owners: frozenset[OwnerPair], owner_domains: set[str]) -> bool:

@@ -6,16 +6,36 @@ from datetime import datetime
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from rich.console import RenderableType
+from textual.widget import Widget
 
 from app.model import Space
 from app.ui.widgets.labels import MUTED, remote_text, status_text
 
 
-class DetailPane(Static):
-    """Everything known about one space, as a key/value grid."""
+class DetailPane(Widget):
+    """Everything known about one space, as a key/value grid.
+
+    Fixed size (CSS), repainted with refresh() rather than Static.update(), which would re-layout
+    the whole screen on every cursor move.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._content: RenderableType = Text("Loading…", style=MUTED)
+        self._shown: tuple[object, str] | None = None
+
+    def render(self) -> RenderableType:
+        return self._content
+
+    def update(self, content: RenderableType) -> None:
+        self._content = content
+        self.refresh()
 
     def show(self, space: Space | None, spinner: str = "⠋") -> None:
+        if self._shown is not None and self._shown[0] is space and self._shown[1] == spinner:
+            return  # same object, same frame: nothing to redraw
+        self._shown = (space, spinner)
         if space is None:
             self.update(Text("Highlight a space to see its details.", style=MUTED))
             return

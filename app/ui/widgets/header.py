@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from app.ui.clock import format_age
 from app.ui.view import Tally
@@ -30,8 +30,12 @@ class HeaderInfo:
     filter_note: str = ""
 
 
-class ContextHeader(Static):
-    """Two columns of key/value context plus a counts column; re-rendered every second for the age."""
+class ContextHeader(Widget):
+    """Two columns of key/value context plus a counts column; re-rendered every second for the age.
+
+    A plain Widget with render(), not a Static: its size is fixed by CSS, so an update repaints it
+    without asking the whole screen for a new layout (which Static.update does).
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -40,7 +44,10 @@ class ContextHeader(Static):
 
     def show(self, info: HeaderInfo, now: float) -> None:
         self.info, self.now = info, now
-        self.update(self._render_table())
+        self.refresh()
+
+    def render(self) -> Table:
+        return self._render_table()
 
     def _render_table(self) -> Table:
         info = self.info

@@ -18,7 +18,7 @@ from app.model import Space
 from app.ui.view import DomainGroup, Tally, group_by_domain
 from app.ui.widgets.labels import AMBER, MUTED, RED, Columns, count_text, space_line
 
-PAGE = 300  # space rows per branch before a "… more" row
+PAGE = 100  # space rows per branch before a "… more" row
 LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
 
 
@@ -75,6 +75,8 @@ class SpaceTree(Tree[Space | Branch]):
         self._space_nodes: dict[tuple[str, str, str], TreeNode] = {}
         self._columns = Columns()
         self._content: TreeContent | None = None
+        # Labels by space object: typing in the filter redraws the same spaces over and over.
+        self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
 
     # --- building -------------------------------------------------------------------------
 
@@ -136,13 +138,23 @@ class SpaceTree(Tree[Space | Branch]):
     def _add_spaces(self, parent: TreeNode, key: str, spaces: list[Space]) -> None:
         limit = self._pages.get(key, PAGE)
         for space in spaces[:limit]:
-            self._space_nodes[space.key] = parent.add_leaf(space_line(space, self._columns, self.spinner), space)
+            self._space_nodes[space.key] = parent.add_leaf(self._label(space), space)
         if len(spaces) > limit:
             more = len(spaces) - limit
             parent.add_leaf(
                 Text(f"… {more:,} more — narrow with / or press enter to show {min(more, PAGE)} more", style=MUTED),
                 Branch("more", key),
             )
+
+    def _label(self, space: Space) -> Text:
+        cached = self._labels.get(id(space))
+        if cached is not None and cached[0] is space and cached[1] == self._columns and cached[2] == self.spinner:
+            return cached[3]
+        text = space_line(space, self._columns, self.spinner)
+        if len(self._labels) > 20_000:
+            self._labels.clear()
+        self._labels[id(space)] = (space, self._columns, self.spinner, text)
+        return text
 
     def _branch(self, parent: TreeNode, branch: Branch, label: Text) -> TreeNode:
         return parent.add(label, branch, expand=branch.key not in self._collapsed)
