@@ -364,3 +364,44 @@ async def test_settings_persist_grouping_and_regions(demo, isolated_config):
     assert warning is None
     assert settings.group_by_domain is (not grouped)
     assert settings.regions == [demo.region]
+
+
+async def test_background_refresh_rearms_after_each_run(demo):
+    app = demo_app(demo, background_refresh=True, refresh_interval=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await wait_until(pilot, lambda: app.load_count >= 3)  # the timer was re-armed after each run
+        await app.close_services()
+
+
+async def test_no_background_refresh_when_off(demo):
+    app = demo_app(demo, refresh_interval=0.05)  # background_refresh=False, as in every other test
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(10):
+            await pilot.pause(0.02)
+        assert app.load_count == 1 and app._refresh_timer is None
+        await app.close_services()
+
+
+async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_path, monkeypatch):
+    from app.ui.screens.pickers import ProfilePicker
+
+    c = demo.credentials
+    (tmp_path / "config.ini").write_text("[default]\nregion = us-east-1\n[profile analyst]\nregion = us-east-1\n")
+    creds = f"[analyst]\naws_access_key_id = {c.access_key}\naws_secret_access_key = {c.secret_key}\n"
+    if c.token:
+        creds += f"aws_session_token = {c.token}\n"
+    (tmp_path / "credentials.ini").write_text(creds)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config.ini"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials.ini"))
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ProfilePicker))
+        await pilot.press(*"analyst", "enter")
+        assert await wait_until(pilot, lambda: app.profile == "analyst" and app.load_count >= 2)
+        await settle(pilot)
+        assert app.profile == "analyst" and app.credentials is None
+        assert shown(app)["fraud-detection"] == "Running"  # listed again, signed with the profile's keys
+        await app.close_services()

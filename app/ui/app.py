@@ -57,7 +57,7 @@ class SpacesApp(SpaceActions, App[int]):
         Binding("u", "owner_filter", "Profiles"),
         Binding("g", "toggle_group", "Group"),
         Binding("R", "regions", "Regions"),
-        Binding("p", "profile", "AWS profile", show=False),
+        Binding("p", "profile", "Profile"),
         Binding("r,ctrl+r", "refresh", "Refresh"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
@@ -76,6 +76,7 @@ class SpacesApp(SpaceActions, App[int]):
         poll_interval: float = 3.0,
         use_settings: bool = True,
         cache_profile: str | None = None,
+        refresh_interval: float | None = None,
     ) -> None:
         super().__init__()
         self.profile = profile
@@ -102,6 +103,8 @@ class SpacesApp(SpaceActions, App[int]):
         self.stale = False
         self.busy: set[tuple[str, str, str]] = set()
         self.refresh_interval = 0.0
+        self._refresh_override = refresh_interval
+        self.load_count = 0  # finished listing runs (the background refresh test counts them)
         self._services: dict[str, Any] = {}
         self._settings_raw: object | None = None
         self._refresh_timer: Timer | None = None
@@ -128,6 +131,8 @@ class SpacesApp(SpaceActions, App[int]):
 
     def on_mount(self) -> None:
         self._apply_settings()
+        if self._refresh_override is not None:
+            self.refresh_interval = self._refresh_override
         self._paint_cache()
         self.render_all()
         self.space_tree.focus()
@@ -354,6 +359,7 @@ class SpacesApp(SpaceActions, App[int]):
             await self._load_once()
         finally:
             self._refreshing = False
+            self.load_count += 1
             self.render_header()
             if self.background_refresh and self.refresh_interval > 0:
                 # Re-armed only now that this run is over, so refreshes never overlap (as dolphie does).
