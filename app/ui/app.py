@@ -127,9 +127,15 @@ class SpacesApp(SpaceActions, App[int]):
 
     @property
     def space_tree(self) -> SpaceTree:
-        return self.query_one(SpaceTree)
+        return self._tree_widget
 
     def on_mount(self) -> None:
+        # Held once: workers and timers that finish while the app shuts down must not query a
+        # screen that is already gone.
+        self._tree_widget = self.query_one(SpaceTree)
+        self._header_widget = self.query_one(ContextHeader)
+        self._detail_widget = self.query_one(DetailPane)
+        self._banner_widget = self.query_one(CredentialsBanner)
         self._apply_settings()
         if self._refresh_override is not None:
             self.refresh_interval = self._refresh_override
@@ -265,13 +271,13 @@ class SpacesApp(SpaceActions, App[int]):
             counts=self.index.tally(self.regions),
             filter_note="  ".join(note),
         )
-        self.query_one(ContextHeader).show(info, self.clock.now())
+        self._header_widget.show(info, self.clock.now())
 
     def render_detail(self) -> None:
         space = self.space_tree.highlighted_space
         if space is not None and (described := self._details.get(space.key)) is not None:
             space = with_details(space, described)
-        self.query_one(DetailPane).show(space, self.space_tree.spinner)
+        self._detail_widget.show(space, self.space_tree.spinner)
 
     def on_tree_node_highlighted(self, event: SpaceTree.NodeHighlighted) -> None:
         self.render_detail()
@@ -388,7 +394,7 @@ class SpacesApp(SpaceActions, App[int]):
             self.show_error(err)
             self.render_all()
             return
-        self.query_one(CredentialsBanner).hide()
+        self._banner_widget.hide()
         results = await asyncio.gather(*(self._load_region(r) for r in list(self.regions)))
         loaded = {region: listing for region, listing in zip(list(self.regions), results) if listing is not None}
         keep = [s for s in self.index.spaces if s.region not in loaded and s.region in self.regions]
@@ -425,7 +431,7 @@ class SpacesApp(SpaceActions, App[int]):
         kind = getattr(err, "kind", None)
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         if kind == "credentials":
-            self.query_one(CredentialsBanner).show(message, getattr(err, "fix", None))
+            self._banner_widget.show(message, getattr(err, "fix", None))
         title = getattr(err, "operation", None) or ("AWS" if kind else "Error")
         self.notify(message, title=title, severity="error", timeout=10, markup=False)
 
