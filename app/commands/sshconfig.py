@@ -78,13 +78,13 @@ def _install(args: argparse.Namespace, path: Path) -> int:
     if not plan.changed:
         print(f"{path}: the sm-spaces block is already up to date")
         return EXIT_OK
-    return _show_and_write(plan, args, verb="install the sm-spaces block in")
+    return show_diff_and_write(plan, args, verb="install the sm-spaces block in")
 
 
 async def _block_for_account(args: argparse.Namespace) -> str:
     from app.connect.ssh_block import BlockContext, expected_block
 
-    context = _explicit_context(args)
+    context = explicit_block_context(args)
     async with aws_context(args) as (svc, demo):
         spaces = (await svc.list_all()).spaces
         endpoint = demo.endpoint_url if demo else context.endpoint_url
@@ -94,7 +94,7 @@ async def _block_for_account(args: argparse.Namespace) -> str:
     return expected_block(spaces, context)
 
 
-def _explicit_context(args: argparse.Namespace):  # -> BlockContext
+def explicit_block_context(args: argparse.Namespace):  # -> BlockContext
     """Profile, region and endpoint as the user gave them, refused early if they cannot be baked
     safely into ssh_config (they end up in a shell command)."""
     from app.config import validate_endpoint_url, validate_profile, validate_region
@@ -119,7 +119,7 @@ def _remove(args: argparse.Namespace, path: Path) -> int:
     if not plan.changed:
         print(f"{path}: no sm-spaces block to remove")
         return EXIT_OK
-    return _show_and_write(plan, args, verb="remove the sm-spaces block from")
+    return show_diff_and_write(plan, args, verb="remove the sm-spaces block from")
 
 
 # --- show -------------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
 # --- shared -----------------------------------------------------------------------------------
 
 
-def _show_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  # type: ignore[no-untyped-def]
+def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  # type: ignore[no-untyped-def]
     from app.atomic import backup_path
     from app.connect.ssh_config import write_plan
 

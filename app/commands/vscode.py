@@ -47,11 +47,11 @@ def vscode_command(args: argparse.Namespace) -> int:
 async def _prepare(args: argparse.Namespace) -> str | None:
     """Start the space if needed and install the alias; the alias, or None when the user declined."""
     from app.commands.connect import running_space
-    from app.commands.sshconfig import _explicit_context, _show_and_write
+    from app.commands.sshconfig import explicit_block_context, show_diff_and_write
     from app.connect.ssh_block import BlockContext, expected_block
     from app.connect.ssh_config import block_aliases, default_config_path, install
 
-    context = _explicit_context(args)  # refuses a profile/region/endpoint unsafe to bake in
+    context = explicit_block_context(args)  # refuses a profile/region/endpoint unsafe to bake in
     async with aws_context(args) as (svc, _):
         space = await running_space(svc, args)
         spaces = (await svc.list_all()).spaces
@@ -61,7 +61,7 @@ async def _prepare(args: argparse.Namespace) -> str | None:
     plan = install(default_config_path(), block, dry_run=True)
     if plan.changed:
         print(f"{space.alias} needs the sm-spaces block in {plan.path}:", file=sys.stderr)
-        written = _show_and_write(plan, argparse.Namespace(dry_run=False, yes=args.yes),
+        written = show_diff_and_write(plan, argparse.Namespace(dry_run=False, yes=args.yes),
                                   verb="install the sm-spaces block in")
         if written != EXIT_OK:
             return None
