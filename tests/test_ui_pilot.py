@@ -251,7 +251,8 @@ async def test_idle_timeout_is_validated_and_saved(demo):
         await pilot.press("t")
         assert await wait_until(pilot, lambda: isinstance(app.screen, IdleTimeoutScreen))
         screen = app.screen
-        await pilot.press("ctrl+a", "backspace", "backspace", "backspace", "backspace", *"9999", "enter")
+        assert screen.query_one("#idle-input").value == "120"  # the current setting, from DescribeSpace
+        await pilot.press("end", *["backspace"] * 6, *"9999", "enter")
         await pilot.pause()
         assert app.screen is screen  # refused: above the domain's maximum
         assert "outside" in str(screen.query_one("#idle-error").render())
@@ -404,4 +405,33 @@ async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_pa
         await settle(pilot)
         assert app.profile == "analyst" and app.credentials is None
         assert shown(app)["fraud-detection"] == "Running"  # listed again, signed with the profile's keys
+        await app.close_services()
+
+
+async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "model-monitoring")  # stopped, ml.t3.medium (not in the listing: described on demand)
+        await pilot.press("i")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ml.t3.large" in str(app.screen.body)
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: "now uses" in _messages(app), rounds=1000)
+        space = await _space(demo, "model-monitoring")
+        assert space.remote_access and space.status is SpaceStatus.STOPPED
+        await app.close_services()
+
+
+async def test_command_palette_switches_region(demo):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Switch to eu-west-1")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: app.regions == ["eu-west-1"])
+        await settle(pilot)
+        assert set(shown(app)) == {"gdpr-reports", "eu-sales-forecast", "ab-testing"}
         await app.close_services()

@@ -183,7 +183,15 @@ class SpaceActions:
             self._progress(space)(result)
             self.notify(f"{space.name}: remote access on", markup=False)
 
+    async def _described(self: SpacesApp, space: Space) -> Space:
+        """The listing lacks a stopped space's instance type and its idle timeout: ask DescribeSpace."""
+        svc = await self.service(space.region)
+        fresh = await svc.describe_space(space.domain_id, space.name)
+        self._details[space.key] = fresh
+        return fresh.with_alias(space.alias) if space.alias else fresh
+
     async def _instance_type_flow(self: SpacesApp, space: Space) -> None:
+        space = await self._described(space)
         bigger = remote_access_upgrade(space.instance_type)
         if bigger is None:
             self.notify(f"{space.instance_type or 'The instance'} already has enough memory for remote access",
@@ -202,6 +210,7 @@ class SpaceActions:
         self.notify(f"{space.name} now uses {result.instance_type or bigger}", markup=False)
 
     async def _idle_timeout_flow(self: SpacesApp, space: Space) -> None:
+        space = await self._described(space)
         svc = await self.service(space.region)
         bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
         minutes = await self.push_screen_wait(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))

@@ -327,6 +327,8 @@ class SpacesApp(SpaceActions, App[int]):
         """The SpacesService for a region; aiobotocore is imported off the event loop the first time."""
         if region not in self._services:
             module = await asyncio.to_thread(importlib.import_module, "app.aws.service")
+            # The palette offers "Switch to <region>" from the endpoint data this module reads.
+            await asyncio.to_thread(importlib.import_module, "app.aws.context")
             self._services[region] = module.SpacesService(
                 profile=self.profile,
                 region=region,
