@@ -108,10 +108,12 @@ class Clients:
         try:
             if self._session is None:
                 # Credentials pass in memory only (the demo's per-run keys); never to disk.
+                from app.aws.lean_parser import LeanParserFactory
+
                 self._session = AioSession(profile=None if self._credentials else self.profile)
-                self._session.get_component("response_parser_factory").set_parser_defaults(
-                    timestamp_parser=fast_timestamp
-                )
+                parsers = LeanParserFactory()
+                parsers.set_parser_defaults(timestamp_parser=fast_timestamp)
+                self._session.register_component("response_parser_factory", parsers)
             kwargs: dict[str, Any] = {}
             if self._credentials:
                 key, secret, token = self._credentials

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from app.aws.clients import fast_timestamp
 from app.aws.errors import AwsError
 from app.model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
 
@@ -44,7 +45,7 @@ def _required(item: dict, key: str, what: str) -> str:
 
 def arn_account(arn: str | None) -> tuple[str, str]:
     """(partition, account) of an ARN, or defaults when the ARN is missing or odd."""
-    parts = (arn or "").split(":")
+    parts = arn.split(":") if isinstance(arn, str) else []
     if len(parts) >= 5 and parts[0] == "arn" and parts[4].isdigit():
         return parts[1] or "aws", parts[4]
     return "aws", ""
@@ -92,11 +93,24 @@ def pick_app(apps: list[App]) -> App | None:
     return (live or apps or [None])[-1]
 
 
-def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None) -> Space:
+def timestamp(value: Any) -> datetime | None:
+    """A datetime from botocore (already converted) or from a raw awsJson page (epoch seconds);
+    None for anything unreadable: a bad date is not worth failing a listing for."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return fast_timestamp(value)
+        except ValueError:
+            return None
+    return None
+
+
+def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None,
+                  alias: str = "") -> Space:
     """A Space from a ListSpaces summary joined with its app."""
     settings = _dict(item.get("SpaceSettingsSummary"))
     storage = _dict(_dict(settings.get("SpaceStorageSettings")).get("EbsStorageSettings"))
-    modified = item.get("LastModifiedTime")
     return Space(
         domain_id=dom.domain_id,
         name=_required(item, "SpaceName", "space"),
@@ -113,7 +127,8 @@ def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: A
         remote_access=settings.get("RemoteAccess") == "ENABLED",
         instance_type=app_.instance_type if app_ and app_.status != "Deleted" else None,
         storage_gib=_int(storage.get("EbsVolumeSizeInGb")),
-        last_modified=modified if isinstance(modified, datetime) else None,
+        last_modified=timestamp(item.get("LastModifiedTime")),
+        alias=alias,
     )
 
 
