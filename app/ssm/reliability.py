@@ -48,10 +48,24 @@ class RttEstimator:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
             self.srtt = 0.875 * self.srtt + 0.125 * rtt
         self.min_rtt = min(self.min_rtt, rtt)
-        self.rto = min(MAX_RTO_S, self.srtt + max(CLOCK_GRANULARITY_S, 4 * self.rttvar))
+        self.rto = self._measured_rto()
+
+    def _measured_rto(self) -> float:
+        if self.srtt is None:
+            return INITIAL_RTO_S
+        return min(MAX_RTO_S, self.srtt + max(CLOCK_GRANULARITY_S, 4 * self.rttvar))
 
     def back_off(self) -> None:
         self.rto = min(MAX_RTO_S, self.rto * 2)
+
+    def end_back_off(self) -> None:
+        """An ack came back: the path works, so the timeout returns to what the samples say.
+
+        Karn's rule keeps resent messages from giving samples; without this, a burst the agent
+        refused (data sent before it opened the port) doubled the timeout once per message and
+        the last of them waited the full 1 s cap each (Linux likewise resets its backoff on an ack).
+        """
+        self.rto = self._measured_rto()
 
     def queue_is_short(self) -> bool:
         return self.srtt is None or self.srtt < self.min_rtt + QUEUE_TARGET_S
@@ -144,16 +158,20 @@ class OutgoingStream:
         return seq
 
     async def on_ack(self, seq: int) -> None:
-        entry = self._unacked.pop(seq, None)
+        unacked = self._unacked
+        was_front = bool(unacked) and next(iter(unacked)) == seq
+        entry = unacked.pop(seq, None)
         if entry is None:
             return  # a duplicate ack, or one for a message already acknowledged
-        if not entry.resent:  # Karn: an ack of a resent message says nothing about the RTT
+        if entry.resent:  # Karn: an ack of a resent message says nothing about the RTT
+            self.rtt.end_back_off()
+            await self._resend_sent_before(entry.sent_at)
+        else:
             self.rtt.sample(self._clock() - entry.sent_at)
-        if self.rtt.queue_is_short() and len(self._unacked) + 1 >= self.window.size / 2:
+        if self.rtt.queue_is_short() and len(unacked) + 1 >= self.window.size / 2:
             self.window.grow()
-        if entry.resent:
-            # The next oldest may have been refused too: let the resend loop look at it now
-            # rather than after the timeout it is sleeping on.
+        if was_front:
+            # The resend loop sleeps on the oldest message's timeout: let it look at the new oldest.
             self._front_acked.set()
         if seq > self._highest_acked:
             self._highest_acked = seq
@@ -171,6 +189,18 @@ class OutgoingStream:
             seq = scan.popleft()
             entry = self._unacked.get(seq)
             if entry is not None:
+                await self._resend(seq, entry)
+
+    async def _resend_sent_before(self, moment: float) -> None:
+        """Resend every message sent before `moment` and still unacknowledged.
+
+        A resend sent at `moment` has just been acknowledged; the websocket keeps order, so the
+        messages sent before it had longer and got no ack: the agent refused them (data before its
+        port was open) or they were lost. Waiting a timeout for each would cost one per message.
+        """
+        overdue = [(seq, entry) for seq, entry in self._unacked.items() if entry.sent_at < moment]
+        for seq, entry in overdue:
+            if self._unacked.get(seq) is entry:
                 await self._resend(seq, entry)
 
     async def _resend(self, seq: int, entry: _Unacked) -> None:
