@@ -164,3 +164,39 @@ def test_the_same_transfer_without_a_cut_is_complete(served: tuple[ThreadedDemo,
     code, stderr, data, landed = _upload_cut(handle, env, 2 * 1024 * 1024, 10**12)
     assert code == 0, stderr
     assert landed == data
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "app/ssm/reliability.py OutgoingStream.run_resends waits with asyncio.wait_for(event.wait(), delay); on "
+    "Python 3.11 wait_for swallows a cancellation that arrives as the event is set, so after a polite close "
+    "(TerminateSession + last acks) the agent's resend task never ends, the websocket handler never returns "
+    "and DemoServer.stop()/ThreadedDemo.stop() hang until aiohttp's shutdown timeout (30 s join). "
+    "Fix: `async with asyncio.timeout(delay): await event.wait()` (verified to stop at once)."))
+def test_agent_connection_ends_after_a_polite_close(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
+    from app.ssm.channel import DataChannel
+    from tests.conftest import botocore_client
+
+    handle, _ = served
+    answer = botocore_client(handle.server).start_session(ResourceIdentifier=ARN)
+
+    async def polite_session() -> None:
+        async with DataChannel.connect(answer["StreamUrl"], answer["TokenValue"]) as channel:
+            assert (await channel.receive()).startswith(b"SSH-2.0-")
+
+    asyncio.run(polite_session())
+
+    async def live_connections() -> int:
+        for _ in range(500):  # a hang guard, not a timing claim: the handler must finish at all
+            if not handle.server.agent._live:
+                return 0
+            await asyncio.sleep(0.01)
+        return len(handle.server.agent._live)
+
+    remaining = asyncio.run_coroutine_threadsafe(live_connections(), handle.loop).result(60)
+    if remaining:
+        # Leave no stuck handler behind for the fixture's stop(): abort it as a network failure would.
+        handle.loop.call_soon_threadsafe(handle.server.agent.cut_connections)
+        for connection in list(handle.server.agent._live):
+            for task in connection._tasks:
+                handle.loop.call_soon_threadsafe(task.cancel)
+    assert remaining == 0, "the agent's connection handler never finished after the client closed politely"
