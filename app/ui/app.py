@@ -192,8 +192,9 @@ class SpacesApp(SpaceActions, App[int]):
             self.notify(warning, title="Settings", severity="warning")
 
     @property
-    def profile_key(self) -> str | None:
-        return self.profile
+    def profile_key(self) -> str:
+        """The cache's profile name: the default chain is cached as "default"."""
+        return self.profile or "default"
 
     @property
     def cache_endpoint(self) -> str | None:
