@@ -121,6 +121,9 @@ class OutgoingStream:
         self._loss_scan: deque[int] = deque()  # sequence numbers not yet checked for loss
         self._highest_acked = -1
         self._recovery_until = -1  # one window reduction per loss episode
+        # When the last timeout resend went out, while it is unclear whether that was a loss.
+        self._recovery_moment: float | None = None
+        self._recovery_burst = 1
         self.next_seq = 0
         self.resends = 0
         self._room = asyncio.Event()
@@ -165,9 +168,11 @@ class OutgoingStream:
             return  # a duplicate ack, or one for a message already acknowledged
         if entry.resent:  # Karn: an ack of a resent message says nothing about the RTT
             self.rtt.end_back_off()
-            await self._resend_sent_before(entry.sent_at)
+            await self._continue_recovery(entry)
         else:
             self.rtt.sample(self._clock() - entry.sent_at)
+            if self._recovery_moment is not None and entry.sent_at < self._recovery_moment:
+                self._recovery_moment = None  # sent before the timeout and got through: only slow
         if self.rtt.queue_is_short() and len(unacked) + 1 >= self.window.size / 2:
             self.window.grow()
         if was_front:
@@ -191,17 +196,33 @@ class OutgoingStream:
             if entry is not None:
                 await self._resend(seq, entry)
 
-    async def _resend_sent_before(self, moment: float) -> None:
-        """Resend every message sent before `moment` and still unacknowledged.
+    async def _continue_recovery(self, entry: _Unacked) -> None:
+        """After a timeout: was the acked resend really what came back, or the late original?
 
-        A resend sent at `moment` has just been acknowledged; the websocket keeps order, so the
-        messages sent before it had longer and got no ack: the agent refused them (data before its
-        port was open) or they were lost. Waiting a timeout for each would cost one per message.
+        The agent drops duplicates without an ack, so an ack for a resent message is the resend's
+        only if it came at least about one minimum RTT after it. Then the messages outstanding at
+        the timeout were refused or lost, not slow: resend the oldest of them, twice as many per
+        such ack (as slow start does), instead of one timeout each. An ack too early to be the
+        resend's means the path is only slow: stop, so a stalled receiver costs a few duplicates,
+        not a window's worth.
         """
-        overdue = [(seq, entry) for seq, entry in self._unacked.items() if entry.sent_at < moment]
-        for seq, entry in overdue:
-            if self._unacked.get(seq) is entry:
-                await self._resend(seq, entry)
+        if self._recovery_moment is None:
+            return
+        elapsed = self._clock() - entry.sent_at
+        if self.rtt.min_rtt != float("inf") and elapsed < 0.75 * self.rtt.min_rtt:
+            self._recovery_moment = None
+            return
+        self._recovery_burst *= 2
+        moment = self._recovery_moment
+        overdue = []
+        for seq, other in self._unacked.items():
+            if len(overdue) >= self._recovery_burst:
+                break
+            if other.sent_at < moment:
+                overdue.append((seq, other))
+        for seq, other in overdue:
+            if self._unacked.get(seq) is other:
+                await self._resend(seq, other)
 
     async def _resend(self, seq: int, entry: _Unacked) -> None:
         entry.sent_at = self._clock()
@@ -229,6 +250,7 @@ class OutgoingStream:
                 continue
             self.rtt.back_off()
             await self._resend(seq, entry)
+            self._recovery_moment, self._recovery_burst = entry.sent_at, 1
 
     async def wait_all_acked(self) -> None:
         while self._unacked:
