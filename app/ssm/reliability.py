@@ -9,7 +9,6 @@ arrive late, twice or out of order back into one ordered stream.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
@@ -124,6 +123,7 @@ class OutgoingStream:
         # When the last timeout resend went out, while it is unclear whether that was a loss.
         self._recovery_moment: float | None = None
         self._recovery_burst = 1
+        self._wake_at: float | None = None  # when the resend loop's current sleep ends
         self.next_seq = 0
         self.resends = 0
         self._room = asyncio.Event()
@@ -175,8 +175,8 @@ class OutgoingStream:
                 self._recovery_moment = None  # sent before the timeout and got through: only slow
         if self.rtt.queue_is_short() and len(unacked) + 1 >= self.window.size / 2:
             self.window.grow()
-        if was_front:
-            # The resend loop sleeps on the oldest message's timeout: let it look at the new oldest.
+        if was_front and self._wake_at is not None and (entry.resent or self._new_front_due_sooner()):
+            # The resend loop sleeps on the old front's timeout: let it look at the new oldest.
             self._front_acked.set()
         if seq > self._highest_acked:
             self._highest_acked = seq
@@ -195,6 +195,15 @@ class OutgoingStream:
             entry = self._unacked.get(seq)
             if entry is not None:
                 await self._resend(seq, entry)
+
+    def _new_front_due_sooner(self) -> bool:
+        """Whether the oldest message now falls due clearly before the resend loop wakes (the
+        timeout shrank, as after the first RTT sample); in steady flow it does not, and the loop
+        is left asleep instead of waking on every ack."""
+        if not self._unacked or self._wake_at is None:
+            return False
+        front = next(iter(self._unacked.values()))
+        return front.sent_at + max(self.rtt.rto, MIN_RESEND_AGE_S) < self._wake_at - CLOCK_GRANULARITY_S
 
     async def _continue_recovery(self, entry: _Unacked) -> None:
         """After a timeout: was the acked resend really what came back, or the late original?
@@ -244,13 +253,26 @@ class OutgoingStream:
             seq, entry = next(iter(self._unacked.items()))
             delay = entry.sent_at + max(self.rtt.rto, MIN_RESEND_AGE_S) - self._clock()
             if delay > 0:
-                self._front_acked.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._front_acked.wait(), delay)
+                await self._sleep_unless_woken(delay)
                 continue
             self.rtt.back_off()
             await self._resend(seq, entry)
             self._recovery_moment, self._recovery_burst = entry.sent_at, 1
+
+    async def _sleep_unless_woken(self, delay: float) -> None:
+        """Sleep `delay` seconds or until on_ack wakes us, whichever is first.
+
+        Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives as the
+        event fires; the loop then waited forever and the agent's session never finished closing.
+        """
+        self._front_acked.clear()
+        self._wake_at = self._clock() + delay
+        timer = asyncio.get_running_loop().call_later(delay, self._front_acked.set)
+        try:
+            await self._front_acked.wait()
+        finally:
+            timer.cancel()
+            self._wake_at = None
 
     async def wait_all_acked(self) -> None:
         while self._unacked:
