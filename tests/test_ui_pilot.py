@@ -283,16 +283,6 @@ async def test_readonly_hides_and_refuses_mutations(demo):
         await app.close_services()
 
 
-async def test_connect_key_is_reserved(demo):
-    app = demo_app(demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await pilot.pause()
-        assert "connect: not yet wired" in _messages(app)
-        await app.close_services()
-
-
 async def test_help_lists_the_keys(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:

@@ -7,9 +7,9 @@ import asyncio
 import importlib
 from typing import TYPE_CHECKING, Awaitable, Callable
 
-from rich.text import Text
-
 from app.model import Space, SpaceStatus, remote_access_upgrade
+from app.ui.connecting import ConnectActions
+from app.ui.reach import ReachActions
 from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.idle_timeout import IdleTimeoutScreen
@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from app.ui.app import SpacesApp
 
 HELP_TEXT = {
-    "connect": "connect to the highlighted space (also enter)",
+    "connect": "ssh into the space (also enter); starts it first if needed",
+    "vscode": "open the space in VS Code (Remote-SSH through the ssh config block)",
+    "forward": "forward the space's JupyterLab to localhost and show the URL",
+    "forwards": "list the open forwards; close one, copy its URL",
+    "ssh_config": "install the ssh config block (ssh sm-<space>), after showing the diff",
     "start": "start the space (enables remote access when needed)",
     "stop": "stop the space, after confirmation",
     "remote_access": "enable remote access (a running space restarts)",
@@ -40,8 +44,9 @@ HELP_TEXT = {
 MUTATING = frozenset({"start", "stop", "remote_access", "instance_type", "idle_timeout"})
 
 
-class SpaceActions:
-    """Mixed into SpacesApp; `self` is the app."""
+class SpaceActions(ReachActions, ConnectActions):
+    """Mixed into SpacesApp; `self` is the app. Connect, VS Code, forwards and the ssh config
+    block live in connecting.py and reach.py."""
 
     def check_action(self: SpacesApp, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.readonly and action in MUTATING:
@@ -60,9 +65,6 @@ class SpaceActions:
         """Run `action` on `space` (the palette calls this for spaces that are not highlighted)."""
         if self.readonly and action in MUTATING:
             self.notify("read-only mode: start, stop and updates are disabled", severity="warning")
-            return
-        if action == "connect":
-            self.connect_space(space)
             return
         if space.key in self.busy:
             self.notify(f"{space.name} is already changing; wait for it to settle.", severity="warning")
@@ -103,10 +105,6 @@ class SpaceActions:
     def action_connect(self: SpacesApp) -> None:
         if space := self._target():
             self.connect_space(space)
-
-    def connect_space(self: SpacesApp, space: Space) -> None:
-        """Replaced by the connect issue; one method so there is one place to wire."""
-        self.notify(Text(f"connect: not yet wired ({space.alias or space.name})").plain, title="Connect", markup=False)
 
     # --- flows --------------------------------------------------------------------------------
 

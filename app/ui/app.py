@@ -47,6 +47,10 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
 
     BINDINGS = [
         Binding("c", "connect", "Connect"),
+        Binding("v", "vscode", "VS Code"),
+        Binding("f", "forward", "Forward"),
+        Binding("F", "forwards", "Forwards"),
+        Binding("S", "ssh_config", "SSH config"),
         Binding("s", "start", "Start"),
         Binding("x", "stop", "Stop"),
         Binding("e", "remote_access", "Remote"),
@@ -322,6 +326,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
             self.render_detail()
 
     async def action_quit(self) -> None:
+        await self.close_forwards()  # politely (TerminateSession), before the services go
         await self.close_services()
         self.exit(0)
 

@@ -11,13 +11,17 @@ if TYPE_CHECKING:
     from app.ui.app import SpacesApp
 
 SPACE_ACTIONS = [
-    ("connect", "Connect to"),
-    ("start", "Start"),
-    ("stop", "Stop"),
-    ("remote_access", "Enable remote access on"),
-    ("instance_type", "Change instance type of"),
-    ("idle_timeout", "Set idle timeout of"),
+    ("connect", "Connect to {}"),
+    ("vscode", "Open {} in VS Code"),
+    ("forward", "Forward JupyterLab of {}"),
+    ("start", "Start {}"),
+    ("stop", "Stop {}"),
+    ("remote_access", "Enable remote access on {}"),
+    ("instance_type", "Change instance type of {}"),
+    ("idle_timeout", "Set idle timeout of {}"),
 ]
+# Offered in --readonly too: they leave the space as it is (a start they would need is refused then).
+READONLY_ACTIONS = frozenset({"connect", "vscode", "forward"})
 MAX_SPACES = 2000  # beyond this, narrow with / first: the palette scores every entry per keystroke
 
 
@@ -27,10 +31,10 @@ class SpaceCommands(Provider):
         commands: list[tuple[str, object, str]] = []
         for space in app.visible_spaces()[:MAX_SPACES]:
             where = f"{space.domain_name or space.domain_id} · {space.region}"
-            for action, verb in SPACE_ACTIONS:
-                if app.readonly and action != "connect":
+            for action, text in SPACE_ACTIONS:
+                if app.readonly and action not in READONLY_ACTIONS:
                     continue
-                commands.append((f"{verb} {space.name}", partial(app.run_space_action, action, space), where))
+                commands.append((text.format(space.name), partial(app.run_space_action, action, space), where))
         for region in app.known_regions():
             if region not in app.regions:
                 commands.append((f"Switch to {region}", partial(app.switch_regions, [region]), "region"))
@@ -40,6 +44,8 @@ class SpaceCommands(Provider):
         commands.append(("Choose regions…", app.action_regions, "view"))
         commands.append(("Switch AWS profile…", app.action_profile, "view"))
         commands.append(("Refresh", app.action_refresh, "view"))
+        commands.append(("Open forwards…", app.action_forwards, "reach"))
+        commands.append(("Install the ssh config block (ssh sm-<space>)…", app.action_ssh_config, "reach"))
         return commands
 
     async def discover(self) -> Hits:

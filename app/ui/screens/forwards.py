@@ -1,0 +1,92 @@
+"""`F`: the open port forwards, with their URLs; d closes one, enter copies its URL, esc goes back.
+
+The forwards belong to the app (app.forwards), so this screen only shows them and asks the app to
+close one; a listing refresh underneath changes nothing here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from app.ui.widgets.labels import AMBER, MUTED
+
+if TYPE_CHECKING:
+    from app.connect.forward import Forward
+
+EMPTY = "No forwards are open. Press f on a space to forward its JupyterLab to localhost."
+
+
+def forward_label(forward: Forward) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(forward.label, style="bold")
+    text.append(f"  → port {forward.remote_port}\n", style=MUTED)
+    text.append("  " + forward.url, style=AMBER)
+    return text
+
+
+class ForwardsScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("d,x,delete", "close_forward", "Close forward"),
+        Binding("enter", "copy_url", "Copy URL", priority=True),
+        Binding("escape,q,F", "back", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="forwards"):
+            yield Static(Text("Port forwards", style="bold"), id="dialog-title")
+            yield OptionList(id="forward-list")
+            yield Static(Text("", style=MUTED), id="forward-empty")
+            yield Static(Text("d closes the highlighted forward · enter copies its URL · esc goes back",
+                              style=MUTED), id="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.show_forwards()
+        self.query_one(OptionList).focus()
+
+    def _open(self) -> list[Forward]:
+        return [f for f in self.app.forwards if f.active]  # type: ignore[attr-defined]
+
+    def show_forwards(self) -> None:
+        listing = self.query_one(OptionList)
+        forwards = self._open()
+        listing.clear_options()
+        listing.add_options(Option(forward_label(f), id=str(id(f))) for f in forwards)
+        listing.display = bool(forwards)
+        self.query_one("#forward-empty", Static).update(Text("" if forwards else EMPTY, style=MUTED))
+        if forwards:
+            listing.highlighted = 0
+
+    def _highlighted(self) -> Forward | None:
+        listing = self.query_one(OptionList)
+        if listing.highlighted is None:
+            return None
+        wanted = listing.get_option_at_index(listing.highlighted).id
+        return next((f for f in self._open() if str(id(f)) == wanted), None)
+
+    def action_close_forward(self) -> None:
+        forward = self._highlighted()
+        if forward is not None:
+            self.run_worker(self._close(forward), group="forward-close", exit_on_error=False)
+
+    async def _close(self, forward: Forward) -> None:
+        await self.app.close_forward(forward)  # type: ignore[attr-defined]
+        self.app.notify(f"closed the forward to {forward.label} (localhost:{forward.local_port})",
+                        title="Forward", markup=False)
+        self.show_forwards()
+
+    def action_copy_url(self) -> None:
+        forward = self._highlighted()
+        if forward is not None:
+            self.app.copy_to_clipboard(forward.url)
+            self.app.notify(f"copied {forward.url}", title="Forward", markup=False)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
