@@ -1,9 +1,12 @@
 """An adaptive bound on concurrent API calls (AIMD, as TCP does for its window).
 
 Listing fans out one call per domain and page; a real account's rate limits answer a burst with
-ThrottlingException. botocore retries those calls; this limiter also halves how many may run at once
-on each throttle and creeps back up on success, so a throttled listing settles at the rate the
-account allows instead of hammering it.
+ThrottlingException. Each throttle may cut how many calls run at once, by 0.7 (as the AWS SDKs'
+adaptive mode does) and at most once per window of about two call durations, since calls already
+in flight were sent at the old rate. Successes creep back up (one per window), and quickly (one per
+success) once a whole quiet window has passed. The floor is an eighth of the maximum: throttling
+that does not ease when we slow down (random, or another client's load) must not leave a listing
+crawling one call at a time.
 """
 
 from __future__ import annotations
@@ -13,16 +16,21 @@ import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+DECREASE = 0.7
+MIN_WINDOW_S = 0.1
+
 
 class AdaptiveLimit:
-    def __init__(self, maximum: int = 32, minimum: int = 1) -> None:
+    def __init__(self, maximum: int = 32, minimum: int | None = None) -> None:
         self.maximum = maximum
-        self.minimum = minimum
+        self.minimum = minimum if minimum is not None else max(1, maximum // 8)
         self.limit: float = float(maximum)
         self.active = 0
         self.throttles = 0
+        self.cuts = 0
         self._cond = asyncio.Condition()
-        self._last_cut = 0.0
+        self._last_cut = float("-inf")
+        self._call_time = MIN_WINDOW_S / 2  # smoothed duration of a successful call
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -36,13 +44,21 @@ class AdaptiveLimit:
                 self.active -= 1
                 self._cond.notify_all()
 
-    def on_success(self) -> None:
-        self.limit = min(float(self.maximum), self.limit + 1.0 / max(self.limit, 1.0))
+    @property
+    def window(self) -> float:
+        return max(MIN_WINDOW_S, 2 * self._call_time)
+
+    def on_success(self, duration: float | None = None) -> None:
+        if duration is not None:
+            self._call_time += 0.125 * (duration - self._call_time)
+        quiet = time.monotonic() - self._last_cut > 2 * self.window
+        step = 1.0 if quiet else 1.0 / max(self.limit, 1.0)
+        self.limit = min(float(self.maximum), self.limit + step)
 
     def on_throttle(self) -> None:
         self.throttles += 1
         now = time.monotonic()
-        # One cut per burst: calls already in flight were sent at the old rate.
-        if now - self._last_cut > 0.1:
+        if now - self._last_cut > self.window:
             self._last_cut = now
-            self.limit = max(float(self.minimum), self.limit / 2)
+            self.cuts += 1
+            self.limit = max(float(self.minimum), self.limit * DECREASE)

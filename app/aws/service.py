@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from app.aws import lifecycle, listing, parse
-from app.aws.clients import Clients
+from app.aws.clients import _RETRIES, Clients
 from app.aws.errors import AwsError, translate
 from app.aws.limiter import AdaptiveLimit
 from app.aws.listing import Listing
 from app.model import Domain, IdleBounds, Space
 
 Progress = Callable[[Space], None] | None
+_RETRIES_MAX_ATTEMPTS = int(_RETRIES["max_attempts"])
 
 # Seconds to wait for a connection and for each answer; the CLI, the TUI and ssh-proxy all honour them.
 CONNECT_TIMEOUT_ENV = "SM_SPACES_CONNECT_TIMEOUT"
@@ -135,6 +137,7 @@ class SpacesService:
 
         client = await self._client(service)
         async with self.limit.slot():
+            started = time.monotonic()
             try:
                 result = await getattr(client, xform_name(op))(**params)
             except Exception as exc:
@@ -147,21 +150,32 @@ class SpacesService:
                     space=params.get("SpaceName"),
                     domain=params.get("DomainId"),
                 ) from None
-        self.limit.on_success()
+        self.limit.on_success(time.monotonic() - started)
         return result
 
     async def _client(self, service: str) -> Any:
         fresh = service not in self._clients._clients
         client = await self._clients.get(service)
         if fresh:
-            client.meta.events.register(f"needs-retry.{client.meta.service_model.endpoint_prefix}", self._saw_retry)
+            # The event carries the service id ("sagemaker"), not the endpoint prefix ("api.sagemaker").
+            event = f"needs-retry.{client.meta.service_model.service_id.hyphenize()}"
+            client.meta.events.register_first(event, self._saw_retry)
         return client
 
-    def _saw_retry(self, response: Any = None, **_: Any) -> None:
+    def _saw_retry(self, response: Any = None, attempts: int = 0, **_: Any) -> float | None:
+        """botocore's own retry of a throttled call: cut the limit, and wait a short jittered time.
+
+        Standard mode would wait up to 1-2 s per throttled attempt (a 1 s base); with concurrency
+        already cut by the limiter, 50 ms doubling per attempt is enough. Only the delay changes:
+        the standard handler still decides, counts attempts and keeps its retry quota.
+        """
         if response and isinstance(response, tuple) and len(response) == 2:
-            code = (response[1] or {}).get("Error", {}).get("Code", "")
+            code = ((response[1] or {}).get("Error") or {}).get("Code", "")
             if "Throttl" in code or code == "TooManyRequestsException":
                 self.limit.on_throttle()
+                if attempts < _RETRIES_MAX_ATTEMPTS:
+                    return random.uniform(0, min(1.0, 0.05 * 2**attempts))
+        return None
 
     async def aclose(self) -> None:
         await self._clients.aclose()
