@@ -99,6 +99,9 @@ ROWS = [
         ["tests/test_reliability_crash.py", "tests/test_atomic.py"], ["crash."]),
 ]
 
+# Record fields that count what was tried (summed into the table's "Inputs / examples" column).
+COUNTED = ("inputs", "iterations", "requests", "attempts", "listings", "bursts", "replays", "cases", "commands",
+           "actions", "failure_messages", "connections", "screenshots")
 STAT_HEAD = re.compile(r"^(tests/\S+::\S+):\s*$")
 STAT_COUNTS = re.compile(r"(\d+) passing(?: examples)?, (\d+) failing(?: examples)?,? (?:and )?(\d+) invalid")
 
@@ -114,6 +117,9 @@ def run_tests(long: bool, extra: list[str]) -> tuple[dict[str, dict], dict[str, 
         print("running:", " ".join(argv[2:]), file=sys.stderr)
         proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
         sys.stderr.write(proc.stdout[-3000:])
+        full_log = Path(tempfile.gettempdir()) / "sm-spaces-reliability-last-run.log"
+        full_log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+        print(f"full pytest output: {full_log}", file=sys.stderr)
         outcomes = _junit(junit) if junit.exists() else {}
         records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return outcomes, _hypothesis_counts(proc.stdout), records, " ".join(["pytest", *argv[3:]])
@@ -124,13 +130,14 @@ def _junit(path: Path) -> dict[str, dict]:
     for case in ET.parse(path).getroot().iter("testcase"):
         module = case.get("classname", "").replace(".", "/")
         node = f"{module}.py::{case.get('name')}"
-        outcome = "passed"
+        outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error"):
                 outcome = "failed"
+                message = " ".join((child.get("message") or child.text or "").split())[:400]
             elif child.tag == "skipped":
                 outcome = "xfailed" if "xfail" in (child.get("type", "") + child.get("message", "")) else "skipped"
-        found[node] = {"outcome": outcome, "time": float(case.get("time") or 0)}
+        found[node] = {"outcome": outcome, "time": float(case.get("time") or 0), "message": message}
     return found
 
 
@@ -194,14 +201,13 @@ def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict]
             results[outcomes[node]["outcome"]] += 1
         examples = sum(stats.get(n, 0) for n in nodes)
         recs = [r for r in records if any(r["name"].startswith(p) for p in row.records)]
-        inputs = sum(int(r.get(k, 0)) for r in recs for k in ("inputs", "iterations", "requests", "attempts",
-                                                                "listings", "bursts", "replays", "cases"))
+        inputs = sum(int(r.get(k, 0)) for r in recs for k in COUNTED)
         count = " + ".join(x for x in (f"{examples} hypothesis examples" if examples else "",
-                                       f"{inputs} recorded inputs" if inputs else "") if x) or "—"
+                                       f"{inputs} recorded cases" if inputs else "") if x) or "—"
         verdict = "held" if nodes and not results["failed"] else ("NOT RUN" if not nodes else "FAILED")
         if results["xfailed"]:
             verdict += f" ({results['xfailed']} known bug)"
-        summary = ", ".join(f"{v} {k}" for k, v in sorted(results.items()))
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(results.items()) if v)
         lines.append(f"| {row.section} | {row.name} | {row.tried} | {summary or 'none ran'} | {count} | **{verdict}** |")
         messages = sorted({str(r.get("message") or r.get("banner")) for r in recs if r.get("message") or r.get("banner")})
         details.append((row, nodes, recs, messages))
@@ -226,7 +232,7 @@ def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict]
     failed = [n for n, r in outcomes.items() if r["outcome"] == "failed"]
     lines += ["## Known bugs (strict xfail) and failures", ""]
     lines += [f"- xfail: `{n}` (reason in the test's marker)" for n in known] or ["- none"]
-    lines += [f"- FAILED: `{n}`" for n in failed]
+    lines += [f"- FAILED: `{n}`: {outcomes[n]['message']}" for n in failed]
     lines.append("")
     return "\n".join(lines)
 

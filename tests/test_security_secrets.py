@@ -110,7 +110,14 @@ def forward_once(env: dict[str, str]) -> tuple[str, str, str]:
     with urllib.request.urlopen(url.replace("//localhost:", "//127.0.0.1:"), timeout=30) as answer:
         page = answer.read().decode(errors="replace")
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        # Seen once under heavy load: the first Ctrl-C did not end the forward (reported to its owner).
+        # A person presses Ctrl-C again; this test is about secrets, so do the same and record it.
+        record("secrets.forward_needed_second_ctrl_c", url=url)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
     return url + "\n" + out, err, page
 
 

@@ -25,7 +25,7 @@ from app.ui import prefs as prefs_module
 from app.ui.actions import SpaceActions
 from app.ui.clock import Clock, spinner_frame
 from app.ui.commands import SpaceCommands
-from app.ui.loading import ListingLoader, with_details
+from app.ui.loading import ListingLoader, freeze_heap, with_details
 from app.ui.view import SpaceIndex
 from app.ui.widgets.bars import CredentialsBanner, FilterBar
 from app.ui.widgets.detail import DetailPane
@@ -215,6 +215,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
                 oldest = found[1] if oldest is None else min(oldest, found[1])
         if spaces:
             self.index.replace(spaces)
+            freeze_heap()
             self.loaded_at, self.stale = oldest, True
 
     # --- rendering ------------------------------------------------------------------------
@@ -242,15 +243,12 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         spaces already drawn (typing "space-00" in a big account changes nothing for several keys)."""
         selection = self.index.select(self.filter_text, self.owners, self.regions)
         drawn, self._drawn = self._drawn, selection.spaces
-        if unless_same and len(drawn) == len(selection.spaces) and all(
-            a is b for a, b in zip(drawn, selection.spaces)
-        ):
+        # The index hands back the same list for a query it has seen; else compare in C (identity first).
+        if unless_same and (drawn is selection.spaces or drawn == selection.spaces):
             return
-        per_region: dict[str, list[Space]] = {r: [] for r in self.regions}
-        for space in selection.spaces:
-            per_region.setdefault(space.region, []).append(space)
         self.space_tree.show(
-            TreeContent(self.regions, per_region, self.region_states, self.grouped, selection.per_region)
+            TreeContent(self.regions, selection.by_region(self.regions), self.region_states, self.grouped,
+                        selection.per_region)
         )
         # The cursor is restored after the next refresh; the pane follows it then.
         self.call_after_refresh(self.render_detail)

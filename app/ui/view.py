@@ -52,9 +52,12 @@ class Tally:
 
     @classmethod
     def of(cls, statuses: list[SpaceStatus]) -> Tally:
-        counts = Counter(statuses)
+        return cls.from_counts(Counter(statuses))
+
+    @classmethod
+    def from_counts(cls, counts: Counter) -> Tally:
         return cls(
-            total=len(statuses),
+            total=sum(counts.values()),
             running=counts[SpaceStatus.RUNNING],
             failed=counts[SpaceStatus.FAILED],
             busy=sum(n for status, n in counts.items() if status.in_transition),
@@ -65,27 +68,57 @@ class Tally:
 class Selection:
     spaces: list[Space] = field(default_factory=list)  # sorted by name
     per_region: dict[str, Tally] = field(default_factory=dict)
+    _by_region: dict[str, list[Space]] | None = None
+
+    def by_region(self, regions: list[str]) -> dict[str, list[Space]]:
+        """The spaces split per region (every region of `regions` present), computed once."""
+        if self._by_region is None:
+            present = [r for r, t in self.per_region.items() if t.total]
+            if len(present) <= 1:  # the usual case: no pass over 10k spaces
+                split = {present[0]: self.spaces} if present else {}
+            else:
+                split = {}
+                for space in self.spaces:
+                    split.setdefault(space.region, []).append(space)
+            self._by_region = split
+        return {r: self._by_region.get(r, []) for r in dict.fromkeys([*regions, *self._by_region])}
 
 
 class SpaceIndex:
-    """Spaces sorted once, with their filter text and derived status computed once per change,
-    so a keystroke in the `/` filter is a single pass of substring tests over 10k strings."""
+    """Spaces sorted once, with their filter text and derived status computed once per change.
+
+    A `/` keystroke is a substring test over the spaces the previous (shorter) query matched, and
+    a query seen before (backspace) is answered from a memo; both are dropped on any change.
+    """
+
+    MEMO = 64  # queries remembered per listing
 
     def __init__(self) -> None:
         self.spaces: list[Space] = []
         self._text: list[str] = []
         self._status: list[SpaceStatus] = []
+        self._region: list[str] = []
+        self._regions_present: set[str] = set()
         self._pos: dict[tuple[str, str, str], int] = {}
         self._moving: set[int] = set()  # positions of spaces in transition
         self._tally_cache: tuple[tuple[str, ...], Tally] | None = None
+        self._matches: dict[tuple[str, ...], list[int]] = {}
+        self._selections: dict[tuple, Selection] = {}
 
     def replace(self, spaces: list[Space]) -> None:
         self.spaces = sort_spaces(spaces)
         self._text = [haystack(s) for s in self.spaces]
         self._status = [s.status for s in self.spaces]
+        self._region = [s.region for s in self.spaces]
+        self._regions_present = set(self._region)
         self._pos = {s.key: i for i, s in enumerate(self.spaces)}
         self._moving = {i for i, st in enumerate(self._status) if st.in_transition}
+        self._changed()
+
+    def _changed(self) -> None:
         self._tally_cache = None
+        self._matches.clear()
+        self._selections.clear()
 
     def update(self, space: Space) -> bool:
         """Swap in a newer state of one space; False if it is not known."""
@@ -99,7 +132,7 @@ class SpaceIndex:
             self._moving.add(i)
         else:
             self._moving.discard(i)
-        self._tally_cache = None
+        self._changed()
         return True
 
     def find(self, key: tuple[str, str, str]) -> Space | None:
@@ -112,29 +145,61 @@ class SpaceIndex:
         owners: frozenset[OwnerPair] | None = None,
         regions: list[str] | None = None,
     ) -> Selection:
-        """The spaces matching every word of `text`, the owner filter and the regions, with counts."""
-        words = text.lower().split()
-        owner_domains = {domain for domain, _ in owners} if owners is not None else set()
+        """The spaces matching every word of `text`, the owner filter and the regions, with counts.
+
+        The same query returns the same Selection object until the index changes."""
+        words = tuple(text.lower().split())
+        key = (words, owners, tuple(regions) if regions is not None else None)
+        found = self._selections.get(key)
+        if found is not None:
+            return found
+        positions = self._text_matches(words)
         region_set = set(regions) if regions is not None else None
-        single = words[0] if len(words) == 1 else None
-        spaces: list[Space] = []
-        statuses: dict[str, list[SpaceStatus]] = {}
-        for space, hay, status in zip(self.spaces, self._text, self._status):
-            if single is not None:
-                if single not in hay:
-                    continue
-            elif words and not all(word in hay for word in words):
-                continue
-            if region_set is not None and space.region not in region_set:
-                continue
-            if owners is not None and not owner_allows(space, owners, owner_domains):
-                continue
-            spaces.append(space)
-            bucket = statuses.get(space.region)
-            if bucket is None:
-                bucket = statuses[space.region] = []
-            bucket.append(status)
-        return Selection(spaces, {region: Tally.of(sts) for region, sts in statuses.items()})
+        if region_set is not None and not region_set.issuperset(self._regions_present):
+            region_of = self._region
+            positions = [i for i in positions if region_of[i] in region_set]
+        if owners is not None:
+            owner_domains = {domain for domain, _ in owners}
+            spaces_ = self.spaces
+            positions = [i for i in positions if owner_allows(spaces_[i], owners, owner_domains)]
+        spaces = list(map(self.spaces.__getitem__, positions))
+        counts = Counter(zip(map(self._region.__getitem__, positions), map(self._status.__getitem__, positions)))
+        per_region: dict[str, Counter] = {}
+        for (region, status), n in counts.items():
+            per_region.setdefault(region, Counter())[status] = n
+        selection = Selection(spaces, {region: Tally.from_counts(c) for region, c in per_region.items()})
+        if len(self._selections) >= self.MEMO:
+            self._selections.clear()
+        self._selections[key] = selection
+        return selection
+
+    def _text_matches(self, words: tuple[str, ...]) -> list[int]:
+        """Positions whose filter text holds every word. Starts from the smallest remembered
+        match of a query that this one refines (each old word inside some new word)."""
+        found = self._matches.get(words)
+        if found is not None:
+            return found
+        base: list[int] | None = None
+        for old, positions in self._matches.items():
+            if old and (base is None or len(positions) < len(base)) and all(
+                any(o in w for w in words) for o in old
+            ):
+                base = positions
+        texts = self._text
+        if not words:
+            result = list(range(len(texts)))
+        elif base is None:
+            result = [i for i, hay in enumerate(texts) if all(w in hay for w in words)] if len(words) > 1 else \
+                [i for i, hay in enumerate(texts) if words[0] in hay]
+        elif len(words) == 1:
+            word = words[0]
+            result = [i for i in base if word in texts[i]]
+        else:
+            result = [i for i in base if all(w in texts[i] for w in words)]
+        if len(self._matches) >= self.MEMO:
+            self._matches.clear()
+        self._matches[words] = result
+        return result
 
     def transitional(self, regions: list[str]) -> list[Space]:
         """Spaces changing state (polled until they settle)."""

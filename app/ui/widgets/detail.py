@@ -4,32 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.table import Table
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from rich.console import RenderableType
+from textual.strip import Strip
 from textual.widget import Widget
 
 from app.model import Space
 from app.ui.widgets.labels import MUTED, remote_text, status_text
 
 
-class DetailPane(Widget):
-    """Everything known about one space, as a key/value grid.
+KEY_WIDTH = 12  # "Display name"
+_BOLD = Style(bold=True)
 
-    Fixed size (CSS), repainted with refresh() rather than Static.update(), which would re-layout
-    the whole screen on every cursor move.
+
+class DetailPane(Widget):
+    """Everything known about one space, as key/value lines.
+
+    Line API: show() keeps the rows, render_line() wraps them once per width into cached strips.
+    A Rich Table grid looked the same but measured and rendered every cell on each cursor move
+    (~5 ms); the pane's size is fixed by CSS, so a new space repaints it without any relayout.
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._content: RenderableType = Text("Loading…", style=MUTED)
+        self._rows: list[tuple[str, Text]] | Text = Text("Loading…", style=MUTED)
         self._shown: tuple[object, str] | None = None
+        self._strips: tuple[int, list[Strip]] | None = None  # (width, lines)
 
-    def render(self) -> RenderableType:
-        return self._content
-
-    def update(self, content: RenderableType) -> None:
-        self._content = content
+    def update(self, content: list[tuple[str, Text]] | Text) -> None:
+        self._rows, self._strips = content, None
         self.refresh()
 
     def show(self, space: Space | None, spinner: str = "⠋") -> None:
@@ -39,10 +44,7 @@ class DetailPane(Widget):
         if space is None:
             self.update(Text("Highlight a space to see its details.", style=MUTED))
             return
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(style="bold", no_wrap=True)
-        grid.add_column(overflow="fold")
-        rows: list[tuple[str, Text]] = [
+        self.update([
             ("Space", Text(space.name, style="bold")),
             ("Display name", Text(space.display_name or "-")),
             ("Status", status_text(space.status, spinner)),
@@ -59,10 +61,44 @@ class DetailPane(Widget):
             ("Modified", Text(_when(space.last_modified))),
             ("SSH alias", Text(space.alias or "-", style="bold")),
             ("ARN", Text(space.arn, style=MUTED)),
-        ]
-        for key, value in rows:
-            grid.add_row(key, value)
-        self.update(grid)
+        ])
+
+    def _lines(self, width: int) -> list[Strip]:
+        if self._strips is not None and self._strips[0] == width:
+            return self._strips[1]
+        console = self.app.console
+        strips: list[Strip] = []
+        if isinstance(self._rows, Text):
+            for part in self._rows.wrap(console, width, overflow="fold"):
+                strips.append(Strip(_segments(console, part), part.cell_len).extend_cell_length(width))
+        else:
+            # Cell for cell what the Rich grid this replaces drew: a bold key column and its padding
+            # space, then a value column as wide as the widest value (at most the rest), each line
+            # padded in the value's own style. Same segments, so the screenshots stay byte-identical.
+            value_width = min(max(1, width - KEY_WIDTH - 1), max(v.cell_len for _, v in self._rows))
+            for key, value in self._rows:
+                for i, part in enumerate(value.wrap(console, value_width, overflow="fold")):
+                    part.truncate(value_width, overflow="fold", pad=True)
+                    head = [Segment(key.ljust(KEY_WIDTH), _BOLD), Segment(" ", _BOLD)] if i == 0 else \
+                        [Segment(" " * (KEY_WIDTH + 1), _BOLD)]
+                    strips.append(Strip([*head, *_segments(console, part)], KEY_WIDTH + 1 + value_width)
+                                  .extend_cell_length(width))
+        self._strips = (width, strips)
+        return strips
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        lines = self._lines(width)
+        line = lines[y] if y < len(lines) else Strip.blank(width)
+        return line.apply_style(self.rich_style)
+
+
+def _segments(console: Console, text: Text) -> list[Segment]:
+    """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
+    return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
 
 
 def _idle(minutes: int | None) -> str:

@@ -73,6 +73,7 @@ class SpaceTree(Tree[Space | Branch]):
         self._opened: set[str] = set()  # lazily built domains the user opened: keep them open
         self._pending: dict[object, DomainGroup] = {}  # node id → children not built yet
         self._space_nodes: dict[tuple[str, str, str], TreeNode] = {}
+        self._by_identity: dict[str, TreeNode] = {}  # branch key → node, for keeping the cursor
         self._columns = Columns()
         self._content: TreeContent | None = None
         # Labels by space object: typing in the filter redraws the same spaces over and over.
@@ -87,9 +88,11 @@ class SpaceTree(Tree[Space | Branch]):
         self.clear()
         self._space_nodes.clear()
         self._pending.clear()
-        sample = [s for r in content.regions for s in content.spaces.get(r, [])[:2000]]
-        self._columns = Columns.fit(sample)  # a sample: measuring 10k names per keystroke is waste
-        target: TreeNode | None = None
+        # Widths fit the rows a branch can show: measuring 10k names per keystroke is waste.
+        sample = [s for r in content.regions for s in content.spaces.get(r, [])[:PAGE]]
+        self._columns = Columns.fit(sample)
+        big = sum(len(content.spaces.get(r, [])) for r in content.regions) > LAZY_GROUPS
+        self._by_identity.clear()
         for region in content.regions:
             spaces = content.spaces.get(region, [])
             state = content.states.get(region, RegionState())
@@ -98,13 +101,10 @@ class SpaceTree(Tree[Space | Branch]):
             tally = content.tallies.get(region, Tally())
             studio = self._branch(service, Branch("studio", f"{region}/studio", region), _studio_label(tally))
             if content.grouped:
-                self._add_grouped(studio, region, spaces, lazy=len(sample) > LAZY_GROUPS)
+                self._add_grouped(studio, region, spaces, lazy=big)
             else:
                 self._add_spaces(studio, f"{region}/studio", spaces)
-        for node in self._all_nodes():
-            if keep is not None and _identity(node.data) == keep:
-                target = node
-                break
+        target = None if keep is None else self._space_nodes.get(keep) or self._by_identity.get(keep)  # type: ignore[arg-type]
         if target is not None:
             self.call_after_refresh(self.move_cursor, target)
         elif self._space_nodes:
@@ -120,7 +120,7 @@ class SpaceTree(Tree[Space | Branch]):
             key = f"{region}/d/{group.domain_id}"
             label = Text.assemble((group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count))
             opened = key not in self._collapsed and (not lazy or key in self._opened)
-            domain_node = studio.add(label, Branch("domain", key, region), expand=opened)
+            domain_node = self._by_identity[key] = studio.add(label, Branch("domain", key, region), expand=opened)
             if opened:
                 self._fill_domain(domain_node, group)
             else:
@@ -137,13 +137,15 @@ class SpaceTree(Tree[Space | Branch]):
 
     def _add_spaces(self, parent: TreeNode, key: str, spaces: list[Space]) -> None:
         limit = self._pages.get(key, PAGE)
+        nodes = self._space_nodes
         for space in spaces[:limit]:
-            self._space_nodes[space.key] = parent.add_leaf(self._label(space), space)
+            nodes[space.key] = parent.add_leaf(self._label(space), space)
         if len(spaces) > limit:
             more = len(spaces) - limit
-            parent.add_leaf(
+            branch = Branch("more", key)
+            self._by_identity[branch.key] = parent.add_leaf(
                 Text(f"… {more:,} more — narrow with / or press enter to show {min(more, PAGE)} more", style=MUTED),
-                Branch("more", key),
+                branch,
             )
 
     def _label(self, space: Space) -> Text:
@@ -157,7 +159,8 @@ class SpaceTree(Tree[Space | Branch]):
         return text
 
     def _branch(self, parent: TreeNode, branch: Branch, label: Text) -> TreeNode:
-        return parent.add(label, branch, expand=branch.key not in self._collapsed)
+        node = self._by_identity[branch.key] = parent.add(label, branch, expand=branch.key not in self._collapsed)
+        return node
 
     def _all_nodes(self):
         stack = list(self.root.children)
