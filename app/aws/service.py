@@ -177,6 +177,16 @@ class SpacesService:
                     return random.uniform(0, min(1.0, 0.05 * 2**attempts))
         return None
 
+    @property
+    def uses_explicit_credentials(self) -> bool:
+        """Keys handed in (the in-process demo) rather than found by the botocore chain."""
+        return self._clients._credentials is not None
+
+    @property
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds, as every call of this service uses them."""
+        return self._clients._timeouts
+
     async def aclose(self) -> None:
         await self._clients.aclose()
 

@@ -42,12 +42,15 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
-    from app.connect.session import open_channel
+    from app.aws.quick_session import start_session
+    from app.connect.session import open_session_channel
     from app.ssm.bridge import bridge, open_stdio
     from app.ssm.channel import ChannelError
 
     arn = await resolve_target(svc, target)
-    channel = await open_channel(svc, arn)
+    # One call per connect: without a botocore client (its service model costs ~150 ms) when the
+    # configuration is the plain one; the full client otherwise.
+    channel = await open_session_channel(await start_session(svc, arn))
     reader, writer = await open_stdio()
     try:
         await bridge(channel, reader, writer)
