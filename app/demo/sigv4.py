@@ -121,10 +121,12 @@ def verify(method: str, raw_path: str, headers: Mapping[str, str], body: bytes, 
                        "parameters in AWS4-HMAC-SHA256 format.", 400)
     if not hmac.compare_digest(scope.access_key, credentials.access_key):
         raise _unrecognized()
+    presented = headers.get("X-Amz-Security-Token")
     if credentials.token is not None:
-        presented = headers.get("X-Amz-Security-Token") or ""
-        if not hmac.compare_digest(presented, credentials.token):
+        if not hmac.compare_digest(presented or "", credentials.token):
             raise _unrecognized()
+    elif presented:  # AWS refuses a session token sent with long-term keys that have none
+        raise _unrecognized()
     amz_date = headers.get("X-Amz-Date") or ""
     try:
         when = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=UTC)
