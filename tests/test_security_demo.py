@@ -148,8 +148,7 @@ async def _stranger_gets_nothing(demo: DemoServer, name: str) -> None:
         "other keys": (stranger.access_key, stranger.secret_key, stranger.token),
         "our key id, guessed secret": (own.access_key, stranger.secret_key, own.token),
         "our key id, no token": (own.access_key, own.secret_key, None) if own.token else None,
-        # (A server run without a session token accepts any token with its own keys; the keys are the secret.)
-        "our keys, other token": (own.access_key, own.secret_key, stranger.token) if own.token else None,
+        "our keys, other token": (own.access_key, own.secret_key, stranger.token),
     }
     tried = 0
     for label, identity in identities.items():
