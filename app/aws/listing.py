@@ -38,10 +38,10 @@ def _items(page: Any, key: str) -> list[dict]:
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
-async def paginate(svc: SpacesService, op: str, key: str, first: dict | None = None, **params: Any) -> list[dict]:
-    """All items of a paginated list call, following NextToken (from `first`, when given)."""
+async def paginate(svc: SpacesService, op: str, key: str, **params: Any) -> list[dict]:
+    """All items of a paginated list call, following NextToken."""
     items: list[dict] = []
-    page = first if first is not None else await svc.call(op, **params)
+    page = await svc.call(op, **params)
     while True:
         items.extend(_items(page, key))
         token = page.get("NextToken") if isinstance(page, dict) else None
@@ -103,27 +103,60 @@ async def _list_all(svc: SpacesService, sso_users: bool) -> Listing:
         )
         domains = [parse.domain(d, svc.region) for d in domain_items]
         svc.remember_domains(domains)
-        space_items, app_items = await _all_or_nothing(
-            _rest(svc, "ListSpaces", "Spaces", first_spaces, domains),
-            _rest(svc, "ListApps", "Apps", first_apps, domains),
-        )
+        known = {d.domain_id: d for d in domains}
+        spaces_of = _complete_page_by_domain(first_spaces, "Spaces", known)
+        apps_of = _complete_page_by_domain(first_apps, "Apps", known)
+        # Each domain's spaces are built as soon as its pages arrive, while other calls are in flight.
+        per_domain = await _all_or_nothing(*(_domain_spaces(svc, d, spaces_of, apps_of) for d in domains))
         profile_items = await profiles
     except BaseException:
         profiles.cancel()
         raise
-    known = {d.domain_id: d for d in domains}
     user_profiles = await _profiles_of(svc, [i for i in profile_items if _domain_of(i, known)], sso_users)
-    return Listing(svc.region, domains, user_profiles, _join(known, space_items, app_items))
+    spaces = [space for chunk in per_domain for space in chunk]
+    _set_aliases(spaces)
+    spaces.sort(key=lambda s: (s.domain_name, s.name))
+    return Listing(svc.region, domains, user_profiles, spaces)
 
 
-async def _rest(svc: SpacesService, op: str, key: str, first: dict, domains: list[Domain]) -> list[dict]:
-    """The account-wide first page when it is complete; else every domain's pages, all at once."""
-    if not (isinstance(first, dict) and first.get("NextToken")):
-        return _items(first, key)
-    per_domain = await _all_or_nothing(
-        *(paginate(svc, op, key, DomainIdEquals=d.domain_id, MaxResults=PAGE) for d in domains)
+def _complete_page_by_domain(page: Any, key: str, domains: dict[str, Domain]) -> dict[str, list[dict]] | None:
+    """An account-wide first page grouped by domain, when it holds everything; None when it does not
+    (then every domain's own pages are asked at once, rather than a long chain of account-wide pages)."""
+    if isinstance(page, dict) and page.get("NextToken"):
+        return None
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for item in _items(page, key):
+        dom = _domain_of(item, domains)
+        if dom is not None:  # else a domain created since ListDomains answered: the next refresh shows it
+            grouped[dom.domain_id].append(item)
+    return grouped
+
+
+async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, list[dict]] | None,
+                         apps_of: dict[str, list[dict]] | None) -> list[Space]:
+    space_items, app_items = await asyncio.gather(
+        _items_of(svc, "ListSpaces", "Spaces", dom, spaces_of),
+        _items_of(svc, "ListApps", "Apps", dom, apps_of),
     )
-    return [item for items in per_domain for item in items]
+    apps: dict[str, list[App]] = defaultdict(list)
+    for item in app_items:
+        app = parse.app(item)
+        if app is not None:
+            apps[app.space_name].append(app)
+    partition, account = parse.arn_account(dom.arn)
+    spaces = []
+    for item in space_items:
+        name = item.get("SpaceName")
+        app = parse.pick_app(apps.get(name, []) if isinstance(name, str) else [])
+        spaces.append(parse.space_summary(item, dom, account, partition, app))
+    return spaces
+
+
+async def _items_of(svc: SpacesService, op: str, key: str, dom: Domain,
+                    known: dict[str, list[dict]] | None) -> list[dict]:
+    if known is not None:
+        return known.get(dom.domain_id, [])
+    return await paginate(svc, op, key, DomainIdEquals=dom.domain_id, MaxResults=PAGE)
 
 
 def _domain_of(item: dict, domains: dict[str, Domain]) -> Domain | None:
@@ -131,32 +164,19 @@ def _domain_of(item: dict, domains: dict[str, Domain]) -> Domain | None:
     return domains.get(domain_id) if isinstance(domain_id, str) else None
 
 
-def _join(domains: dict[str, Domain], space_items: list[dict], app_items: list[dict]) -> list[Space]:
-    """Spaces of the listed domains with their apps, sorted, each built once with its ssh alias."""
-    apps: dict[tuple[str, str], list[App]] = defaultdict(list)
-    for item in app_items:
-        app = parse.app(item)
-        if app is not None:
-            apps[app.domain_id, app.space_name].append(app)
-    rows = []
-    short_count: dict[str, int] = defaultdict(int)
-    for item in space_items:
-        dom = _domain_of(item, domains)
-        if dom is None:  # a domain created since ListDomains answered: the next refresh shows it
-            continue
-        name = item.get("SpaceName")
-        short = alias_for(name) if isinstance(name, str) else ""
-        short_count[short] += 1
-        rows.append((dom.name, name if isinstance(name, str) else "", dom, item, short))
-    rows.sort(key=lambda row: (row[0], row[1]))
-    arns = {d.domain_id: parse.arn_account(d.arn) for d in domains.values()}
-    spaces = []
-    for _, name, dom, item, short in rows:
-        partition, account = arns[dom.domain_id]
-        alias = short if short_count[short] == 1 else alias_for(name, dom.domain_id)
-        app = parse.pick_app(apps.get((dom.domain_id, name), []))
-        spaces.append(parse.space_summary(item, dom, account, partition, app, alias))
-    return spaces
+def _set_aliases(spaces: list[Space]) -> None:
+    """Each space's ssh alias: `sm-<space>`, with the domain only where two spaces share a name.
+
+    Set in place on Space objects this listing has just built and nobody else has seen yet (as
+    a frozen dataclass's own __init__ does), instead of copying every Space to change one field.
+    """
+    shorts = [alias_for(s.name) for s in spaces]
+    counts: dict[str, int] = defaultdict(int)
+    for short in shorts:
+        counts[short] += 1
+    for space, short in zip(spaces, shorts):
+        alias = short if counts[short] == 1 else alias_for(space.name, space.domain_id)
+        object.__setattr__(space, "alias", alias)
 
 
 async def _profiles_of(svc: SpacesService, items: list[dict], sso_users: bool) -> list[UserProfile]:

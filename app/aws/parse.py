@@ -106,8 +106,7 @@ def timestamp(value: Any) -> datetime | None:
     return None
 
 
-def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None,
-                  alias: str = "") -> Space:
+def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None) -> Space:
     """A Space from a ListSpaces summary joined with its app."""
     settings = _dict(item.get("SpaceSettingsSummary"))
     storage = _dict(_dict(settings.get("SpaceStorageSettings")).get("EbsStorageSettings"))
@@ -128,7 +127,6 @@ def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: A
         instance_type=app_.instance_type if app_ and app_.status != "Deleted" else None,
         storage_gib=_int(storage.get("EbsVolumeSizeInGb")),
         last_modified=timestamp(item.get("LastModifiedTime")),
-        alias=alias,
     )
 
 
