@@ -68,31 +68,39 @@ def _listing(r: dict) -> list[str]:
                 + (f", {slow / base:.1f}× the unthrottled {_ms(base)}" if base else "")
                 + f"; {t['spaces']} of {t['expected']} spaces listed ({'correct' if correct else '**incomplete**'}); "
                 f"the adaptive limit saw {t['throttles_seen']} throttles and ended at {t['final_limit']} "
-                "concurrent calls (maximum 32). The simulator throttles a third of calls at random, whatever "
-                "the rate, so the AIMD limit is driven to its floor and botocore's standard-mode backoff "
-                "(up to 1-2 s per throttled attempt) dominates; a real account throttles by rate, where "
-                "halving the concurrency makes the throttling stop."]
+                "concurrent calls (maximum 32, floor 4). The simulator throttles a third of calls at random, "
+                "whatever the rate; the limit is cut by 0.7 at most once per window of ~2 call times and "
+                "recovers one per success after a quiet window, and a throttled attempt waits 50 ms doubling "
+                "with jitter (botocore's standard mode would wait up to 1-2 s). What remains is chains of "
+                "consecutive throttles on single calls: with no cuts at all the same run takes ~3.3 s. A real "
+                "account throttles by rate, where the cut makes the throttling stop. (Before this work: "
+                "18.6 s, 35× the unthrottled time, limit driven to 2.)"]
     out += ["", LISTING_GAP]
     return out
 
 
 LISTING_GAP = (
-    "**Where the time goes.** The listing is CPU-bound in the client, not network-bound: for 100 × 100 "
-    "the client spends ~0.75-1.1 s of CPU (measured with `time.process_time`) against ~0.2 s for the "
-    "simulator. cProfile: botocore's generic response parser (`_handle_structure`/`_parse_shape`, "
-    "~35 %), then building and re-building the `Space` objects (`parse.space_summary`, and "
-    "`model.assign_aliases`, which copies every Space with `dataclasses.replace`, ~10 %), signing and "
-    "the user-agent string per request. Already done (commit history): epoch timestamps parsed without "
-    "dateutil's `tzlocal` (it was a third of client CPU), and user profiles listed with one "
-    "account-wide chain of pages beside the fan-out when more than 16 domains would otherwise add a "
-    "wave of calls. What would close the rest: a response parser for the list operations that only "
-    "converts timestamp members and keeps the JSON dicts as they are (awsJson member names are the "
-    "wire names), aliases assigned while the Space objects are first built instead of in a second "
-    "copy, and sorting once. The network part alone is ListDomains + ceil(2 x domains / 32) waves: "
-    "5 RT for 50 × 40 and 8 RT for 100 × 100. The Toolkit ratio grows with the page size the baseline "
-    "uses: with the SDK's default page (10) its sequential chain is ten times longer. Figures vary "
-    "with other load on this shared 2-core machine (earlier quiet runs: 10 × 20 135 ms, 50 × 40 "
-    "~400 ms, 100 × 100 ~950 ms)."
+    "**How it lists.** The first round asks ListDomains together with the account-wide first pages "
+    "of ListSpaces, ListApps and ListUserProfiles (they need no domain): an account whose spaces and "
+    "apps fit in one page of 100 is listed in one round trip. Otherwise the second round asks every "
+    "domain's ListSpaces/ListApps at once under the limit of 32, and each domain's spaces are built "
+    "as soon as its pages arrive; user profiles follow their account-wide chain in one slot beside it. "
+    "List pages skip botocore's per-member parser (plain JSON; parse.py converts the one timestamp "
+    "it uses) and cyclic GC is paused while a listing runs (the collector walked every live object "
+    "once per allocation burst: 0.2-0.4 s for 10,000 spaces). Client CPU for 100 × 100 went from "
+    "~0.65-0.85 s to ~0.33 s; the simulator spends ~0.12 s.\n\n"
+    "**Where the time goes now.** The rounds are ListDomains + ceil(2 × domains / 32) waves: 1 + 4 "
+    "for 50 × 40 (100 calls) and 1 + 7 for 100 × 100 (200 calls). Each wave costs the 50 ms of "
+    "latency plus the CPU of its 32 calls, paid one after another when they come back together: "
+    "~0.75 ms per call in the client (aiobotocore's request pipeline: hooks, SigV4, user agent, "
+    "aiohttp, and a loopback send(2) that costs ~0.3-0.4 ms on this VM) and ~0.6 ms in the simulator, "
+    "so a wave takes ~80-100 ms instead of 50, on two cores shared by both processes (and by other "
+    "work). That is why 50 × 40 lands at ~6-8 RT and 100 × 100 at ~12-16 RT, not at the network's "
+    "5 and 8. What would close it: more than 32 calls in flight (not allowed by default), fewer "
+    "calls (no API lists apps for many domains at once; account-wide chains are sequential), or a "
+    "request path without botocore's per-call machinery (signing and posting directly, as ssh-proxy "
+    "now does for its single StartSession). The Toolkit ratio grows with the page size the baseline "
+    "uses: with the SDK's default page (10) its sequential chain is ten times longer."
 )
 
 
@@ -177,18 +185,20 @@ def _ssh_true(ssh: dict, b: dict, cli: dict) -> list[str]:
             f"| **`ssh <alias> true`, end to end** | **{_ms(total)}** (target ≤ 800 ms: {_verdict(total <= 0.8)}) |",
             f"| `ssh-proxy` from spawn to the first byte of the SSH banner | {_ms(banner)} |",
             f"| — interpreter start (`python -c pass`) | {_ms(bare)} |",
-            f"| — imports ssh-proxy needs (argparse, aiobotocore, aiohttp, our modules), minus start | {_ms(imports - bare)} |",
-            f"| — botocore session, client, credentials and StartSession (fresh process) | {_ms(start)} |",
+            f"| — imports ssh-proxy needs (argparse, botocore.session, aiohttp, our modules), minus start | {_ms(imports - bare)} |",
+            f"| — credentials through botocore's chain, SigV4, StartSession (fresh process) | {_ms(start)} |",
             f"| — websocket + SSM handshake | {_ms(chan)} |",
             f"| — unaccounted in ssh-proxy (argument parsing, event loop, stdio, the space host's banner) "
             f"| {_ms(max(0.0, banner - bare - (imports - bare) - start - chan))} |",
             f"| ssh key exchange, (no) authentication, exec `true`, channel close (the difference) | "
             f"{_ms(max(0.0, rest))} |",
             "", "Each row is a median over separate processes, so the parts need not add up exactly when "
-            "the machine is busy. The imports (aiobotocore/botocore and aiohttp) and botocore's client "
-            "creation dominate; what would cut them: a lazily built client for StartSession only "
-            "(botocore loads the whole SageMaker model, ~1 MB of JSON, for one call), or signing that one "
-            "StartSession request with botocore's SigV4 signer over a plain aiohttp request."]
+            "the machine is busy. ssh-proxy no longer builds a botocore client for its one StartSession "
+            "call (that loaded the whole SageMaker model, ~4 MB of JSON, and aiobotocore: ~150 ms); it "
+            "resolves credentials through botocore's chain, signs with botocore's SigV4 signer and posts "
+            "with aiohttp (falling back to the full client for any other configuration or any error). "
+            "What remains is imports: botocore.session pulls in botocore.client and botocore.docs "
+            "(~120 ms, needed for the credential chain) and aiohttp (~115 ms, the websocket)."]
 
 
 def _cli(r: dict) -> list[str]:

@@ -136,18 +136,20 @@ def ssh(size_mb: int, runs: int) -> dict:
 # --- where the time of `ssh <alias> true` goes ---------------------------------------------------
 
 _PROXY_IMPORTS = ("import app.cli, app.commands.connect, app.commands.common, app.aws.service, "
-                  "app.connect.proxy, app.connect.session, app.ssm.channel, app.ssm.bridge, "
-                  "aiobotocore.session, aiobotocore.config, aiohttp")
+                  "app.aws.quick_session, app.connect.proxy, app.connect.session, app.ssm.channel, "
+                  "app.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp")
 
 
 async def _session_steps(server: server_proc.ServerProcess) -> tuple[float, float]:
+    """As ssh-proxy does it: keys found by botocore's chain (here the environment), one StartSession."""
+    from app.aws.quick_session import start_session
     from app.aws.service import SpacesService
     from app.ssm.channel import DataChannel
 
+    os.environ.update(server.env)
     start = time.perf_counter()
-    async with SpacesService(region=server.info["region"], endpoint_url=server.endpoint,
-                             credentials=server.credentials) as svc:
-        session = await svc.start_session(server.info["space_arn"])
+    async with SpacesService(region=server.info["region"], endpoint_url=server.endpoint) as svc:
+        session = await start_session(svc, server.info["space_arn"])
         started = time.perf_counter()
         channel = await DataChannel.connect(session.stream_url, session.token)
         opened = time.perf_counter()
