@@ -102,6 +102,41 @@ ROWS = [
 # Record fields that count what was tried (summed into the table's "Inputs / examples" column).
 COUNTED = ("inputs", "iterations", "requests", "attempts", "listings", "bursts", "replays", "cases", "commands",
            "actions", "failure_messages", "connections", "screenshots")
+# What these tests found, kept with the report (maintained here, by hand, as findings change).
+FINDINGS = """\
+## What the tests found
+
+Fixed while writing them:
+- StartSession answers with a missing or mistyped SessionId / StreamUrl / TokenValue became a SessionInfo
+  holding a list, failing later; now one AwsError naming the fields, never the token (`app/aws/service.py`).
+- `ResponseError` was not an `AwsError`, so the CLI and the TUI, which turn AwsError into one line, let it
+  through; it is one now (`app/aws/parse.py`).
+- Answers botocore cannot parse surfaced in Python's words ("AttributeError: 'list' object has no attribute
+  'get'", "Invalid timestamp {…}" echoing raw content); now "the answer to ListApps was malformed
+  (AttributeError); retry, and report it if it persists" (`app/aws/errors.py`).
+- A timestamp beyond datetime's range raised OSError, which read as "cannot reach the endpoint"
+  (`app/aws/clients.py`).
+- Timeouts could only be set in code: a silent endpoint held the CLI or the TUI for up to 4 × 30 s per call.
+  Now `SM_SPACES_CONNECT_TIMEOUT` / `SM_SPACES_READ_TIMEOUT` apply everywhere, and a read timeout says the
+  endpoint "did not answer in time" (`app/aws/service.py`, `app/aws/errors.py`).
+- The simulated account accepted a session token sent with its own long-term keys; AWS refuses it
+  (`app/demo/sigv4.py`). `Faults.error_burst` added for deterministic 5xx bursts (`app/demo/faults.py`).
+- Found by a strict-xfail test, fixed by its owner (ef2a6bf): the SSM resend loop waited with
+  `asyncio.wait_for`, which on Python 3.11 can swallow a cancellation; after a polite close the agent's
+  handler never ended and stopping the simulated account hung for aiohttp's shutdown timeout.
+
+Open (reported to the owners):
+- Stacked confirmations: when two actions ask at once, the newer dialog can appear between the user
+  reading one and pressing `y`, so `y` answers the other space's question. Serialising the questions
+  (one `asyncio.Lock` around `SpaceActions._ask`) would close it. The ten-actions test waits for every
+  dialog before answering.
+- A kill between the temporary write and the rename leaves a private `.<name>.XXXX.tmp` beside the file
+  (never read, 0600); `abandoned_temp_files` in the crash figures counts them. A sweep of stale ones of our
+  own prefix would tidy them.
+- When the agent ends the session (channel_closed) mid-session, ssh-proxy prints nothing of its own; only
+  ssh's "Connection to … closed by remote host." is shown.
+"""
+
 STAT_HEAD = re.compile(r"^(tests/\S+::\S+):\s*$")
 STAT_COUNTS = re.compile(r"(\d+) passing(?: examples)?, (\d+) failing(?: examples)?,? (?:and )?(\d+) invalid")
 
@@ -228,6 +263,7 @@ def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict]
             examples = f", {stats[node]} examples" if node in stats else ""
             lines.append(f"- `{node}` — {result['outcome']}{examples}")
         lines += ["", "</details>", ""]
+    lines += [FINDINGS]
     known = [n for n, r in outcomes.items() if r["outcome"] == "xfailed"]
     failed = [n for n, r in outcomes.items() if r["outcome"] == "failed"]
     lines += ["## Known bugs (strict xfail) and failures", ""]
