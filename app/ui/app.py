@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +114,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self._refreshing = False
         self._drawn: list[Space] = []  # the spaces the tree was last built from
         self._details: dict[tuple[str, str, str], Space] = {}  # DescribeSpace results, for the detail pane
+        self._describe_next: Space | None = None  # the space a waiting describe worker will fetch
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -284,14 +284,25 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
     def on_tree_node_highlighted(self, event: SpaceTree.NodeHighlighted) -> None:
         self.render_detail()
         space = self.space_tree.highlighted_space
-        if space is not None and space.key not in self._details and self.caller is not None:
-            self.run_worker(partial(self._describe, space), group="describe", exclusive=True, exit_on_error=False)
+        if space is None or space.key in self._details or self.caller is None:
+            self._describe_next = None
+            return
+        waiting, self._describe_next = self._describe_next is not None, space
+        if not waiting:  # one worker per rest of the cursor, not one per row scrolled past
+            self.run_worker(self._describe_when_still(), group="describe", exit_on_error=False)
 
-    async def _describe(self, space: Space) -> None:
-        """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane."""
+    async def _describe_when_still(self) -> None:
+        """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane
+        once the cursor has stayed on a space for 0.15 s."""
         from app.aws.errors import AwsError
 
-        await asyncio.sleep(0.15)  # cursor held still: don't describe every row the user scrolls past
+        seen = None
+        while self._describe_next is not None and self._describe_next is not seen:
+            seen = self._describe_next
+            await asyncio.sleep(0.15)
+        space, self._describe_next = self._describe_next, None
+        if space is None:
+            return
         try:
             svc = await self.service(space.region)
             self._details[space.key] = await svc.describe_space(space.domain_id, space.name)

@@ -257,7 +257,11 @@ def group_by_domain(spaces: list[Space]) -> list[DomainGroup]:
     return sorted(domains.values(), key=lambda g: (g.domain_name.lower(), g.domain_id))
 
 
+def space_sort_key(space: Space) -> tuple[str, str, str]:
+    return (space.name.lower(), space.domain_name.lower(), space.domain_id)
+
+
 def sort_spaces(spaces: list[Space]) -> list[Space]:
-    return sorted(spaces, key=lambda s: (s.name.lower(), s.domain_name.lower(), s.domain_id))
+    return sorted(spaces, key=space_sort_key)
 
 

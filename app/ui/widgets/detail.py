@@ -89,11 +89,15 @@ class DetailPane(Widget):
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self._lines(width))
 
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        self._base_style = self.rich_style  # computed from the CSS on every access: once per paint
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         lines = self._lines(width)
         line = lines[y] if y < len(lines) else Strip.blank(width)
-        return line.apply_style(self.rich_style)
+        return line.apply_style(self._base_style)
 
 
 def _segments(console: Console, text: Text) -> list[Segment]:

@@ -1,34 +1,37 @@
 """The Toolkit-shaped tree: Region → SageMaker AI → Studio → spaces (or → domain → user profile → spaces).
 
-The tree is rebuilt from already-filtered model lists; each branch shows at most `page` spaces with a
-"… more" row, so a 10,000-space account never builds 10,000 nodes per keystroke.
+A ScrollView drawing with the Line API, not a Textual Tree: Tree makes a node object per row and
+re-renders every visible line on each rebuild (~30 ms a keystroke with 10,000 spaces). Here the
+filtered lists are the rows (tree_rows.Lines), only the lines on screen are drawn, and each drawn
+line is kept as a Strip keyed by what it shows, so a cursor move repaints two lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
 
 from app.model import Space
 from app.ui.view import DomainGroup, Tally, group_by_domain
 from app.ui.widgets.labels import AMBER, MUTED, RED, Columns, count_text, space_line
+from app.ui.widgets.tree_rows import Branch, Leaf, Lines, Node, Row
 
-PAGE = 100  # space rows per branch before a "… more" row
+__all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
+
 LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
-
-
-@dataclass(frozen=True)
-class Branch:
-    """A non-space node; `key` identifies it across rebuilds (to keep it collapsed or paged)."""
-
-    kind: str  # region | service | studio | domain | owner | more
-    key: str
-    region: str = ""
+SAMPLE = 300  # column widths fit the first rows of each branch: measuring 10k names per keystroke is waste
+ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
 
 
 @dataclass
@@ -49,14 +52,48 @@ class TreeContent:
     tallies: dict[str, Tally] = field(default_factory=dict)
 
 
-class SpaceTree(Tree[Space | Branch]):
+class SpaceTree(ScrollView, can_focus=True):
     """Spaces by region; enter on a space asks the app to connect."""
 
+    COMPONENT_CLASSES = {"tree--cursor", "tree--guides"}
+    DEFAULT_CSS = """
+    SpaceTree {
+        background: $surface;
+        color: $foreground;
+        & > .tree--guides { color: $surface-lighten-2; }
+        & > .tree--cursor {
+            text-style: $block-cursor-blurred-text-style;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .tree--cursor {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+            & > .tree--guides { color: $surface-lighten-3; }
+        }
+        &:light > .tree--guides { color: $surface-darken-1; }
+    }
+    """
     BINDINGS = [
         Binding("enter", "activate", "Connect/expand", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("space", "toggle", "Open/close", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
     ]
+
+    class NodeHighlighted(Message, namespace="tree"):
+        """The cursor moved to another line (the app's on_tree_node_highlighted)."""
+
+        def __init__(self, node: Node | Leaf) -> None:
+            self.node = node
+            super().__init__()
 
     class SpaceActivated(Message):
         def __init__(self, space: Space) -> None:
@@ -64,89 +101,93 @@ class SpaceTree(Tree[Space | Branch]):
             super().__init__()
 
     def __init__(self, **kwargs) -> None:
-        super().__init__("spaces", **kwargs)
-        self.show_root = False
-        self.guide_depth = 3
+        super().__init__(**kwargs)
         self.spinner = "⠋"
+        self.cursor_line = -1  # no line yet: the first listing puts it on the first space
+        self._roots: list[Node] = []
+        self._lines = Lines([], lambda node: True)
         self._collapsed: set[str] = set()
-        self._pages: dict[str, int] = {}
         self._opened: set[str] = set()  # lazily built domains the user opened: keep them open
-        self._pending: dict[object, DomainGroup] = {}  # node id → children not built yet
-        self._space_nodes: dict[tuple[str, str, str], TreeNode] = {}
-        self._by_identity: dict[str, TreeNode] = {}  # branch key → node, for keeping the cursor
+        self._lazy = False
         self._columns = Columns()
         self._content: TreeContent | None = None
-        # Labels by space object: typing in the filter redraws the same spaces over and over.
+        self._highlighted: object = None  # identity of the last line announced with NodeHighlighted
+        # Labels by space object, and drawn lines by what they show: typing in the filter redraws
+        # the same spaces over and over.
         self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
+        self._strips: dict[tuple, tuple[Text, Strip]] = {}  # the Text is held so its id stays unique
+        self._styles: tuple[Style, Style, Style] | None = None
 
     # --- building -------------------------------------------------------------------------
 
     def show(self, content: TreeContent) -> None:
         """Rebuild from `content`, keeping the cursor on the same space or branch."""
         self._content = content
-        keep = self._cursor_identity()
-        self.clear()
-        self._space_nodes.clear()
-        self._pending.clear()
-        # Widths fit the rows a branch can show: measuring 10k names per keystroke is waste.
-        sample = [s for r in content.regions for s in content.spaces.get(r, [])[:PAGE]]
+        keep = self._cursor_target()
+        sample = [s for r in content.regions for s in content.spaces.get(r, [])[:SAMPLE]]
         self._columns = Columns.fit(sample)
-        big = sum(len(content.spaces.get(r, [])) for r in content.regions) > LAZY_GROUPS
-        self._by_identity.clear()
+        self._lazy = sum(len(content.spaces.get(r, [])) for r in content.regions) > LAZY_GROUPS
+        self._roots = []
         for region in content.regions:
             spaces = content.spaces.get(region, [])
             state = content.states.get(region, RegionState())
-            region_node = self._branch(self.root, Branch("region", region, region), _region_label(region, spaces, state))
-            service = self._branch(region_node, Branch("service", f"{region}/sm", region), Text("SageMaker AI"))
-            tally = content.tallies.get(region, Tally())
-            studio = self._branch(service, Branch("studio", f"{region}/studio", region), _studio_label(tally))
-            if content.grouped:
-                self._add_grouped(studio, region, spaces, lazy=big)
-            else:
-                self._add_spaces(studio, f"{region}/studio", spaces)
-        target = None if keep is None else self._space_nodes.get(keep) or self._by_identity.get(keep)  # type: ignore[arg-type]
-        if target is not None:
-            self.call_after_refresh(self.move_cursor, target)
-        elif self._space_nodes:
-            first = next(iter(self._space_nodes.values()))
-            self.call_after_refresh(self.move_cursor, first)
-        elif self._pending:  # every domain closed (a big account): start on the first of them
-            self.call_after_refresh(self.move_cursor_to_line, 0)
-
-    def _add_grouped(self, studio: TreeNode, region: str, spaces: list[Space], lazy: bool) -> None:
-        """Domain → user profile → spaces. With many spaces, domains start closed and are filled
-        when opened, so a keystroke never builds thousands of nodes nobody sees."""
-        for group in group_by_domain(spaces):
-            key = f"{region}/d/{group.domain_id}"
-            label = Text.assemble((group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count))
-            opened = key not in self._collapsed and (not lazy or key in self._opened)
-            domain_node = self._by_identity[key] = studio.add(label, Branch("domain", key, region), expand=opened)
-            if opened:
-                self._fill_domain(domain_node, group)
-            else:
-                self._pending[domain_node.id] = group
-
-    def _fill_domain(self, domain_node: TreeNode, group: DomainGroup) -> None:
-        key, region = domain_node.data.key, domain_node.data.region
-        for owner in sorted(group.by_owner, key=lambda o: (o == "", o.lower())):
-            members = group.by_owner[owner]
-            owner_key = f"{key}/u/{owner}"
-            owner_label = Text.assemble((owner or "shared", "" if owner else "italic"), count_text(len(members)))
-            owner_node = self._branch(domain_node, Branch("owner", owner_key, region), owner_label)
-            self._add_spaces(owner_node, owner_key, members)
-
-    def _add_spaces(self, parent: TreeNode, key: str, spaces: list[Space]) -> None:
-        limit = self._pages.get(key, PAGE)
-        nodes = self._space_nodes
-        for space in spaces[:limit]:
-            nodes[space.key] = parent.add_leaf(self._label(space), space)
-        if len(spaces) > limit:
-            more = len(spaces) - limit
-            branch = Branch("more", key)
-            self._by_identity[branch.key] = parent.add_leaf(
-                Text(f"… {more:,} more — narrow with / or press enter to show {min(more, PAGE)} more", style=MUTED),
-                branch,
+            region_node = Node(Branch("region", region, region), _region_label(region, state))
+            service = region_node.add(Node(Branch("service", f"{region}/sm", region), Text("SageMaker AI")))
+            studio = service.add(
+                Node(Branch("studio", f"{region}/studio", region), _studio_label(content.tallies.get(region, Tally())))
             )
+            if content.grouped:
+                for group in group_by_domain(spaces):
+                    label = Text.assemble(
+                        (group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count)
+                    )
+                    studio.add(Node(Branch("domain", f"{region}/d/{group.domain_id}", region), label, group=group))
+            else:
+                studio.spaces = spaces
+            self._roots.append(region_node)
+        self._relayout(keep)
+
+    def _is_open(self, node: Node) -> bool:
+        key = node.data.key
+        if key in self._collapsed:
+            return False
+        if node.group is not None:
+            if self._lazy and key not in self._opened:
+                return False
+            if not node.children:
+                _fill_domain(node, node.group)
+        return True
+
+    def _relayout(self, keep: object) -> None:
+        """Flatten the branches, put the cursor back on `keep` (a space or a branch key), repaint."""
+        self._lines = Lines(self._roots, self._is_open)
+        line = None
+        if isinstance(keep, Space):
+            line = self._lines.space_line(keep)
+        elif isinstance(keep, str):
+            line = self._lines.branch_lines.get(keep)
+        if line is None:  # nothing to keep (or it is gone): the first space, else no cursor yet
+            runs = self._lines.runs()
+            line = runs[0][0] if runs else -1
+        self.cursor_line = min(line, self._lines.total - 1)
+        self._set_line_count(self._lines.total)
+        self.refresh()
+        self.call_after_refresh(self._scroll_to_cursor)
+        self._announce()
+
+    def _set_line_count(self, total: int) -> None:
+        size, old = Size(self.size.width, total), self.virtual_size
+        height = self.scrollable_content_region.height
+        if size == old:
+            return
+        if height and old.width == size.width and (old.height > height) == (total > height):
+            # The scrollbar stays (or stays away): move its range in place. Setting virtual_size
+            # asks for a layout of the whole screen, ~10 ms per keystroke in the filter.
+            self.set_reactive(Widget.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = total
+            self.scroll_to(y=min(self.scroll_offset.y, max(0, total - height)), animate=False, immediate=True)
+        else:
+            self.virtual_size = size
 
     def _label(self, space: Space) -> Text:
         cached = self._labels.get(id(space))
@@ -158,85 +199,221 @@ class SpaceTree(Tree[Space | Branch]):
         self._labels[id(space)] = (space, self._columns, self.spinner, text)
         return text
 
-    def _branch(self, parent: TreeNode, branch: Branch, label: Text) -> TreeNode:
-        node = self._by_identity[branch.key] = parent.add(label, branch, expand=branch.key not in self._collapsed)
-        return node
+    # --- drawing --------------------------------------------------------------------------
 
-    def _all_nodes(self):
-        stack = list(self.root.children)
-        while stack:
-            node = stack.pop(0)
-            yield node
-            stack[0:0] = list(node.children)
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
 
-    def _cursor_identity(self) -> object:
-        node = self.cursor_node
-        return None if node is None else _identity(node.data)
+    def on_focus(self, event: events.Focus) -> None:
+        self._styles = None
+        self.refresh()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._styles = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        if self._styles is None:
+            self._styles = (
+                self.rich_style,
+                self.get_component_rich_style("tree--guides", partial=True),
+                self.get_component_rich_style("tree--cursor", partial=False),
+            )
+        base = self._styles[0]
+        row = self._lines.row(scroll_y + y)
+        if row is None:
+            return Strip.blank(width, base)
+        return self._row_strip(row, scroll_y + y == self.cursor_line).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _row_strip(self, row: Row, cursor: bool) -> Strip:
+        space = row.space
+        label = self._label(space) if space is not None else row.node.label  # type: ignore[union-attr]
+        opened = space is None and self._is_open(row.node)  # type: ignore[arg-type]
+        key = (id(label), row.guides, row.last, opened, cursor, self._styles)
+        cached = self._strips.get(key)
+        if cached is not None:
+            return cached[1]
+        base, guide_style, cursor_style = self._styles  # type: ignore[misc]
+        console = self.app.console
+        segments: list[Segment] = []
+        if row.guides or row.node is None or row.node.data.kind != "region":
+            style = base + guide_style  # a segment per column, as Tree draws them
+            segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
+            segments.append(Segment("└─ " if row.last else "├─ ", style))
+        body = _segments(console, label)
+        if space is None:
+            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *body]
+        if cursor:
+            body = list(Segment.apply_style(body, post_style=cursor_style))
+        segments.extend(Segment.apply_style(body, base))
+        strip = Strip(segments)
+        if len(self._strips) > 4000:
+            self._strips.clear()
+        self._strips[key] = (label, strip)
+        return strip
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def _cursor_target(self) -> object:
+        row = self._lines.row(self.cursor_line)
+        if row is None:
+            return None
+        return row.space if row.space is not None else row.node.data.key  # type: ignore[union-attr]
+
+    def _set_cursor(self, line: int) -> None:
+        line = max(0, min(line, self._lines.total - 1))
+        if self._lines.total == 0:
+            return
+        if line == self.cursor_line:
+            return
+        old, self.cursor_line = self.cursor_line, line
+        self.refresh_line(old)
+        self.refresh_line(line)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        if self.cursor_line < top:
+            self.scroll_to(y=self.cursor_line, animate=False, immediate=True)
+        elif height and self.cursor_line >= top + height:
+            self.scroll_to(y=self.cursor_line - height + 1, animate=False, immediate=True)
+
+    def _announce(self) -> None:
+        row = self._lines.row(self.cursor_line)
+        if row is None:
+            return
+        target = row.space if row.space is not None else row.node
+        if target is not self._highlighted:
+            self._highlighted = target
+            node = Leaf(row.space, self._label(row.space)) if row.space is not None else row.node
+            self.post_message(self.NodeHighlighted(node))  # type: ignore[arg-type]
+
+    def move_cursor(self, node: Node | Leaf | Space | None) -> None:
+        """Put the cursor on a branch or space (from _all_nodes(), _space_nodes or a Space)."""
+        if node is None:
+            return
+        data = node if isinstance(node, Space) else node.data
+        line = self._lines.space_line(data) if isinstance(data, Space) else self._lines.branch_lines.get(data.key)
+        if line is not None:
+            self._set_cursor(line)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor_line - 1)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor_line + 1)
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor_line - max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor_line + max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(self._lines.total - 1)
 
     # --- in-place updates -----------------------------------------------------------------
 
     def update_space(self, space: Space) -> bool:
-        """Redraw one space line (progress); False if it is not on screen."""
-        node = self._space_nodes.get(space.key)
-        if node is None:
+        """Redraw one space line (progress); False if it is not drawn."""
+        line = self._lines.space_line(space)
+        if line is None:
             return False
-        node.data = space
-        node.set_label(space_line(space, self._columns, self.spinner))
+        row = self._lines.row(line)
+        assert row is not None and row.run is not None
+        row.run[row.index] = space  # the run is the filtered list the app drew from: keep it current
+        self.refresh_line(line)
+        if line == self.cursor_line:
+            self._highlighted = space
         return True
 
     def tick_spinners(self, frame: str) -> None:
         self.spinner = frame
-        for node in self._space_nodes.values():
-            space = node.data
-            if isinstance(space, Space) and space.status.in_transition:
-                node.set_label(space_line(space, self._columns, frame))
+        top = self.scroll_offset.y
+        for line in range(top, min(self._lines.total, top + self.size.height)):
+            row = self._lines.row(line)
+            if row is not None and row.space is not None and row.space.status.in_transition:
+                self.refresh_line(line)
 
     @property
     def highlighted_space(self) -> Space | None:
-        node = self.cursor_node
-        return node.data if node is not None and isinstance(node.data, Space) else None
+        row = self._lines.row(self.cursor_line)
+        return row.space if row is not None else None
 
     def space_lines(self) -> list[Space]:
-        """The spaces currently drawn (tests and the palette use this)."""
-        return [n.data for n in self._space_nodes.values() if isinstance(n.data, Space)]
+        """The spaces in open branches (tests and the palette use this)."""
+        return [s for _, run in self._lines.runs() for s in run]
+
+    @property
+    def _space_nodes(self) -> dict[tuple[str, str, str], Leaf]:
+        return {s.key: Leaf(s, self._label(s)) for s in self.space_lines()}
+
+    def _all_nodes(self):
+        """Every line's branch node or space leaf, top to bottom."""
+        for line in range(self._lines.total):
+            row = self._lines.row(line)
+            assert row is not None
+            yield row.node if row.space is None else Leaf(row.space, self._label(row.space))
 
     # --- events ---------------------------------------------------------------------------
 
     def action_activate(self) -> None:
-        node = self.cursor_node
-        if node is None:
+        row = self._lines.row(self.cursor_line)
+        if row is None:
             return
-        if isinstance(node.data, Space):
-            self.post_message(self.SpaceActivated(node.data))
-        elif isinstance(node.data, Branch) and node.data.kind == "more":
-            self._pages[node.data.key] = self._pages.get(node.data.key, PAGE) + PAGE
-            if self._content is not None:
-                self.show(self._content)
+        if row.space is not None:
+            self.post_message(self.SpaceActivated(row.space))
         else:
-            node.toggle()
+            self.action_toggle()
 
-    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
-        if isinstance(event.node.data, Branch):
-            self._collapsed.add(event.node.data.key)
+    def action_toggle(self) -> None:
+        row = self._lines.row(self.cursor_line)
+        if row is None or row.node is None:
+            return
+        key = row.node.data.key
+        if self._is_open(row.node):
+            self._collapsed.add(key)
+        else:
+            self._collapsed.discard(key)
+            self._opened.add(key)
+        self._relayout(key)
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
-        if isinstance(event.node.data, Branch):
-            self._collapsed.discard(event.node.data.key)
-            group = self._pending.pop(event.node.id, None)
-            if group is not None:
-                self._opened.add(event.node.data.key)
-                self._fill_domain(event.node, group)
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        line = offset.y + self.scroll_offset.y
+        if line >= self._lines.total:
+            return
+        self._set_cursor(line)
+        row = self._lines.row(line)
+        if row is not None and row.node is not None:
+            self.action_toggle()
 
 
-def _identity(data: object) -> object:
-    if isinstance(data, Space):
-        return data.key
-    if isinstance(data, Branch):
-        return data.key
-    return None
+def _fill_domain(domain: Node, group: DomainGroup) -> None:
+    key, region = domain.data.key, domain.data.region
+    for owner in sorted(group.by_owner, key=lambda o: (o == "", o.lower())):
+        members = group.by_owner[owner]
+        label = Text.assemble((owner or "shared", "" if owner else "italic"), count_text(len(members)))
+        domain.add(Node(Branch("owner", f"{key}/u/{owner}", region), label, spaces=members))
 
 
-def _region_label(region: str, spaces: list[Space], state: RegionState) -> Text:
+def _segments(console: Console, text: Text) -> list[Segment]:
+    """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
+    return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
+
+
+def _region_label(region: str, state: RegionState) -> Text:
     label = Text(region, style="bold")
     if state.loading:
         label.append("  loading…", style=AMBER)

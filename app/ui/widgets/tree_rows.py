@@ -1,0 +1,127 @@
+"""The tree's shape as plain Python: branch nodes, runs of space rows, and line lookup.
+
+A 10,000-space branch is one run (the filtered list itself), not 10,000 objects: flattening costs
+one step per branch, and a line number finds its row by bisection. SpaceTree draws only the lines
+on screen from this.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+from rich.text import Text
+
+from app.model import Space
+from app.ui.view import DomainGroup, space_sort_key
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A non-space node; `key` identifies it across rebuilds (to keep it collapsed or under the cursor)."""
+
+    kind: str  # region | service | studio | domain | owner
+    key: str
+    region: str = ""
+
+
+@dataclass(eq=False)
+class Node:
+    """A branch line. `spaces` are its leaf rows, after its child branches."""
+
+    data: Branch
+    label: Text
+    children: list[Node] = field(default_factory=list)
+    spaces: list[Space] = field(default_factory=list)
+    group: DomainGroup | None = None  # a domain whose owner branches are built when first opened
+
+    def add(self, child: Node) -> Node:
+        self.children.append(child)
+        return child
+
+
+@dataclass(eq=False)
+class Leaf:
+    """A space line handed out to callers (tests, the app): its label and its space."""
+
+    data: Space
+    label: Text
+
+
+@dataclass(frozen=True)
+class Row:
+    """What one line shows: a branch (`node`) or the `index`-th space of `run`; `guides` are the
+    is-last flags of the ancestors that draw a guide column, `last` whether the line ends its branch."""
+
+    node: Node | None
+    run: list[Space] | None
+    index: int
+    guides: tuple[bool, ...]
+    last: bool
+
+    @property
+    def space(self) -> Space | None:
+        return self.run[self.index] if self.run is not None else None
+
+
+@dataclass
+class _Block:
+    node: Node | None  # a branch line, or a run of spaces
+    run: list[Space] | None
+    guides: tuple[bool, ...]
+    last: bool
+
+
+class Lines:
+    """The visible lines of a forest of nodes, given which branches are open."""
+
+    def __init__(self, roots: list[Node], is_open) -> None:  # is_open(node) -> bool
+        self._blocks: list[_Block] = []
+        self._starts: list[int] = []
+        self.branch_lines: dict[str, int] = {}
+        self.total = 0
+        for root in roots:
+            self._visit(root, (), True, 0, is_open)
+
+    def _visit(self, node: Node, guides: tuple[bool, ...], last: bool, depth: int, is_open) -> None:
+        self.branch_lines[node.data.key] = self.total
+        self._push(_Block(node, None, guides, last), 1)
+        if not is_open(node):
+            return
+        inner = guides + (last,) if depth > 0 else guides  # top-level lines draw no guide column
+        for i, child in enumerate(node.children):
+            self._visit(child, inner, i == len(node.children) - 1 and not node.spaces, depth + 1, is_open)
+        if node.spaces:
+            self._push(_Block(None, node.spaces, inner, True), len(node.spaces))
+
+    def _push(self, block: _Block, size: int) -> None:
+        self._starts.append(self.total)
+        self._blocks.append(block)
+        self.total += size
+
+    def row(self, line: int) -> Row | None:
+        if not 0 <= line < self.total:
+            return None
+        i = bisect_right(self._starts, line) - 1
+        block, offset = self._blocks[i], line - self._starts[i]
+        if block.run is None:
+            return Row(block.node, None, 0, block.guides, block.last)
+        return Row(None, block.run, offset, block.guides, offset == len(block.run) - 1)
+
+    def runs(self) -> list[tuple[int, list[Space]]]:
+        """(first line, spaces) of every run of space lines."""
+        return [(start, b.run) for start, b in zip(self._starts, self._blocks) if b.run is not None]
+
+    def nodes(self) -> list[Node]:
+        return [b.node for b in self._blocks if b.node is not None]
+
+    def space_line(self, space: Space) -> int | None:
+        """The line showing the space with `space`'s key (runs are sorted, so bisect)."""
+        wanted = space_sort_key(space)
+        for start, run in self.runs():
+            i = bisect_left(run, wanted, key=space_sort_key)
+            while i < len(run) and space_sort_key(run[i]) == wanted:
+                if run[i].key == space.key:
+                    return start + i
+                i += 1
+        return None
