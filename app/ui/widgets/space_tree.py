@@ -168,15 +168,28 @@ class SpaceTree(ScrollView, can_focus=True):
             line = self._lines.branch_lines.get(keep)
         if line is None:  # nothing to keep (or it is gone): the first space, else no cursor yet
             runs = self._lines.runs()
-            line = runs[0][0] if runs else -1
+            closed = any(n.group is not None and not n.children for n in self._lines.nodes())
+            line = runs[0][0] if runs else 0 if closed else -1  # closed domains: start on the first line
         self.cursor_line = min(line, self._lines.total - 1)
         self._set_line_count(self._lines.total)
         self.refresh()
         self.call_after_refresh(self._scroll_to_cursor)
         self._announce()
 
+    def _content_width(self) -> int:
+        """The widest line, as Tree measured it: the horizontal scrollbar shows only when needed."""
+        cols = self._columns
+        label = cols.name + cols.instance + cols.owner + 35  # space_line: 6 cells, 5 gaps of 2
+        widest = 0
+        for start, _ in self._lines.runs():
+            row = self._lines.row(start)
+            widest = max(widest, 3 * (len(row.guides) + 1) + label)  # type: ignore[union-attr]
+        for node in self._lines.nodes():
+            widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * _depth(node.data.kind))
+        return widest
+
     def _set_line_count(self, total: int) -> None:
-        size, old = Size(self.size.width, total), self.virtual_size
+        size, old = Size(self._content_width(), total), self.virtual_size
         height = self.scrollable_content_region.height
         if size == old:
             return
@@ -398,6 +411,10 @@ class SpaceTree(ScrollView, can_focus=True):
         row = self._lines.row(line)
         if row is not None and row.node is not None:
             self.action_toggle()
+
+
+def _depth(kind: str) -> int:
+    return {"region": 0, "service": 1, "studio": 2, "domain": 3, "owner": 4}.get(kind, 0)
 
 
 def _fill_domain(domain: Node, group: DomainGroup) -> None:
