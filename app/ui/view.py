@@ -104,6 +104,7 @@ class SpaceIndex:
         self._tally_cache: tuple[tuple[str, ...], Tally] | None = None
         self._matches: dict[tuple[str, ...], list[int]] = {}
         self._selections: dict[tuple, Selection] = {}
+        self._last: tuple | None = None  # (text match list, owners and regions, Selection) of the last select
 
     def replace(self, spaces: list[Space]) -> None:
         self.spaces = sort_spaces(spaces)
@@ -119,6 +120,7 @@ class SpaceIndex:
         self._tally_cache = None
         self._matches.clear()
         self._selections.clear()
+        self._last = None
 
     def update(self, space: Space) -> bool:
         """Swap in a newer state of one space; False if it is not known."""
@@ -153,7 +155,11 @@ class SpaceIndex:
         found = self._selections.get(key)
         if found is not None:
             return found
-        positions = self._text_matches(words)
+        positions = matched = self._text_matches(words)
+        last = self._last
+        if last is not None and last[0] is matched and last[1] == key[1:]:
+            self._selections[key] = last[2]  # "space-" after "space": the very same match
+            return last[2]
         region_set = set(regions) if regions is not None else None
         if region_set is not None and not region_set.issuperset(self._regions_present):
             region_of = self._region
@@ -171,6 +177,7 @@ class SpaceIndex:
         if len(self._selections) >= self.MEMO:
             self._selections.clear()
         self._selections[key] = selection
+        self._last = (matched, key[1:], selection)
         return selection
 
     def _text_matches(self, words: tuple[str, ...]) -> list[int]:
@@ -196,6 +203,8 @@ class SpaceIndex:
             result = [i for i in base if word in texts[i]]
         else:
             result = [i for i in base if all(w in texts[i] for w in words)]
+        if base is not None and len(result) == len(base):
+            result = base  # nothing dropped: the same list, so the Selection below is reused too
         if len(self._matches) >= self.MEMO:
             self._matches.clear()
         self._matches[words] = result

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -34,8 +35,17 @@ class DetailPane(Widget):
         self._strips: tuple[int, list[Strip]] | None = None  # (width, lines)
 
     def update(self, content: list[tuple[str, Text]] | Text) -> None:
+        before, width = self._strips, self.size.width
         self._rows, self._strips = content, None
-        self.refresh()
+        if before is None or before[0] != width or not self.is_mounted:
+            self.refresh()
+            return
+        # Repaint only the lines that differ: a cursor move changes ~15 of the pane's ~40 lines,
+        # and each repainted line costs Textual its border, padding and filters.
+        old, new = before[1], self._lines(width)
+        changed = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]]
+        if changed:
+            self.refresh(*(Region(0, y, width, 1) for y in changed))
 
     def show(self, space: Space | None, spinner: str = "⠋") -> None:
         if self._shown is not None and self._shown[0] is space and self._shown[1] == spinner:

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from app.ui.clock import format_age
@@ -33,38 +36,75 @@ class HeaderInfo:
 class ContextHeader(Widget):
     """Two columns of key/value context plus a counts column; re-rendered every second for the age.
 
-    A plain Widget with render(), not a Static: its size is fixed by CSS, so an update repaints it
-    without asking the whole screen for a new layout (which Static.update does).
+    Line API, one line per row: each row is drawn as a one-row grid with the same columns (the
+    ratio columns' widths do not depend on the content, so the rows line up exactly as one grid),
+    and only rows whose content changed are redrawn, so a `/` keystroke repaints the filter row
+    alone. Its size is fixed by CSS: an update never asks the screen for a new layout.
     """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.info = HeaderInfo()
         self.now = 0.0
+        self._drawn: list[tuple[tuple, Strip] | None] = [None, None, None]
+        self._width = 0
 
     def show(self, info: HeaderInfo, now: float) -> None:
         self.info, self.now = info, now
-        self.refresh()
+        for y, key in enumerate(self._row_keys()):
+            drawn = self._drawn[y]
+            if drawn is not None and drawn[0] != key:
+                self._drawn[y] = None
+                self.refresh(Region(0, y, self.size.width, 1))
 
-    def render(self) -> Table:
-        return self._render_table()
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn = [None, None, None]  # a new theme: the rows' colours change
 
-    def _render_table(self) -> Table:
-        info = self.info
+    def _row_keys(self) -> list[tuple]:
+        info, counts = self.info, self.info.counts
+        return [
+            (info.profile, info.caller, info.readonly, info.endpoint),
+            (info.account, self._age().markup, counts.running, counts.total),
+            (tuple(info.regions), info.filter_note, counts.busy, counts.failed),
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._width:
+            self._drawn, self._width = [None, None, None], width
+        if y >= len(self._drawn):
+            return Strip.blank(width, self.rich_style)
+        key = self._row_keys()[y]
+        drawn = self._drawn[y]
+        if drawn is None or drawn[0] != key:
+            grid = self._grid()
+            grid.add_row(*self._cells()[y])
+            strips = Visual.to_strips(self, visualize(self, grid), width, 1, self.visual_style)
+            drawn = self._drawn[y] = (key, strips[0] if strips else Strip.blank(width, self.rich_style))
+        return drawn[1]
+
+    @staticmethod
+    def _grid() -> Table:
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style=f"bold {AMBER}", no_wrap=True, width=8)
         grid.add_column(no_wrap=True, ratio=2)
         grid.add_column(style=f"bold {AMBER}", no_wrap=True, width=7)
         grid.add_column(no_wrap=True, ratio=2)
         grid.add_column(no_wrap=True, justify="right", ratio=1)
-        grid.add_row("Profile:", Text(info.profile), "Caller:", Text(info.caller), _logo(info))
-        grid.add_row("Account:", Text(info.account), "Data:", self._age(), _counts(info.counts, "Running"))
-        grid.add_row(
-            "Region:", Text(", ".join(info.regions) or "-"), "Filter:",
-            Text(info.filter_note or "all spaces", style="" if info.filter_note else MUTED),
-            _counts(info.counts, None),
-        )
         return grid
+
+    def _cells(self) -> list[tuple]:
+        info = self.info
+        return [
+            ("Profile:", Text(info.profile), "Caller:", Text(info.caller), _logo(info)),
+            ("Account:", Text(info.account), "Data:", self._age(), _counts(info.counts, "Running")),
+            (
+                "Region:", Text(", ".join(info.regions) or "-"), "Filter:",
+                Text(info.filter_note or "all spaces", style="" if info.filter_note else MUTED),
+                _counts(info.counts, None),
+            ),
+        ]
 
     def _age(self) -> Text:
         info = self.info
