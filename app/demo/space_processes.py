@@ -31,6 +31,8 @@ def minimal_environment(home: Path, user: str, term: str | None) -> dict[str, st
     }
     if term:
         env["TERM"] = term
+        # The prompt a Studio space shows; --norc below keeps the host's bashrc from replacing it.
+        env["PS1"] = rf"{user}@{home.name.split('-', 1)[-1]}:\w$ "
     return env
 
 
@@ -40,7 +42,7 @@ async def run_process(process: asyncssh.SSHServerProcess, home: Path, user: str)
     env = minimal_environment(home, user, term)
     try:
         if term:
-            argv = ["bash", "-c", command] if command else ["bash", "-i"]
+            argv = ["bash", "-c", command] if command else ["bash", "--norc", "-i"]
             code = await _run_with_pty(process, argv, env, home)
         else:
             argv = ["bash", "-c", command] if command else ["bash"]
