@@ -12,6 +12,16 @@ from textual.widgets import Input, Label, Static
 from app.ui.widgets.labels import AMBER, RED
 
 
+class FilterInput(Input):
+    """Input sets its virtual width to its text's on every change, and virtual_size asks for a
+    layout of the whole screen (~3 ms, then every widget recomposited) per keystroke. Never below
+    the visible width: while the text fits, typing changes nothing about the layout."""
+
+    @property
+    def content_width(self) -> int:
+        return max(super().content_width, self.scrollable_content_region.width)
+
+
 class FilterBar(Horizontal):
     """`/` opens it, typing narrows the tree, esc clears and closes it."""
 
@@ -31,7 +41,7 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-slash")
-        yield Input(placeholder="filter by name, domain, owner, status…", id="filter-input")
+        yield FilterInput(placeholder="filter by name, domain, owner, status…", id="filter-input")
 
     @property
     def input(self) -> Input:

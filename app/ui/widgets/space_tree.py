@@ -25,6 +25,7 @@ from textual.widget import Widget
 from app.model import Space
 from app.ui.view import DomainGroup, Tally, group_by_domain
 from app.ui.widgets.labels import AMBER, MUTED, RED, Columns, count_text, space_line
+from app.ui.widgets.space_segments import space_segments
 from app.ui.widgets.tree_rows import Branch, Leaf, Lines, Node, Row
 
 __all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
@@ -115,7 +116,7 @@ class SpaceTree(ScrollView, can_focus=True):
         # Labels by space object, and drawn lines by what they show: typing in the filter redraws
         # the same spaces over and over.
         self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
-        self._strips: dict[tuple, tuple[Text, Strip]] = {}  # the Text is held so its id stays unique
+        self._strips: dict[tuple, tuple[object, Strip]] = {}  # the keyed object is held so its id stays unique
         self._styles: tuple[Style, Style, Style] | None = None
 
     # --- building -------------------------------------------------------------------------
@@ -172,8 +173,12 @@ class SpaceTree(ScrollView, can_focus=True):
             line = runs[0][0] if runs else 0 if closed else -1  # closed domains: start on the first line
         self.cursor_line = min(line, self._lines.total - 1)
         self._set_line_count(self._lines.total)
+        # Scrolled before the repaint, so the lines are drawn once, at their final offset.
+        if self.scrollable_content_region.height:
+            self._scroll_to_cursor()
+        else:
+            self.call_after_refresh(self._scroll_to_cursor)  # not laid out yet
         self.refresh()
-        self.call_after_refresh(self._scroll_to_cursor)
         self._announce()
 
     def _content_width(self) -> int:
@@ -244,29 +249,30 @@ class SpaceTree(ScrollView, can_focus=True):
 
     def _row_strip(self, row: Row, cursor: bool) -> Strip:
         space = row.space
-        label = self._label(space) if space is not None else row.node.label  # type: ignore[union-attr]
+        shown: object = space if space is not None else row.node.label  # type: ignore[union-attr]
         opened = space is None and self._is_open(row.node)  # type: ignore[arg-type]
-        key = (id(label), row.guides, row.last, opened, cursor, self._styles)
+        spinner = self.spinner if space is not None and space.status.in_transition else ""
+        key = (id(shown), self._columns, spinner, row.guides, row.last, opened, cursor, self._styles)
         cached = self._strips.get(key)
         if cached is not None:
             return cached[1]
         base, guide_style, cursor_style = self._styles  # type: ignore[misc]
-        console = self.app.console
         segments: list[Segment] = []
         if row.guides or row.node is None or row.node.data.kind != "region":
             style = base + guide_style  # a segment per column, as Tree draws them
             segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
             segments.append(Segment("└─ " if row.last else "├─ ", style))
-        body = _segments(console, label)
-        if space is None:
-            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *body]
+        if space is not None:
+            body = space_segments(space, self._columns, self.spinner)
+        else:
+            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *_segments(self.app.console, row.node.label)]  # type: ignore[union-attr]
         if cursor:
             body = list(Segment.apply_style(body, post_style=cursor_style))
         segments.extend(Segment.apply_style(body, base))
         strip = Strip(segments)
         if len(self._strips) > 4000:
             self._strips.clear()
-        self._strips[key] = (label, strip)
+        self._strips[key] = (shown, strip)
         return strip
 
     # --- cursor ---------------------------------------------------------------------------
