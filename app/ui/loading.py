@@ -53,6 +53,12 @@ class ListingLoader:
         return self._refreshing
 
     def refresh_listing(self: SpacesApp) -> None:
+        if not getattr(self, "_first_frame_out", False):
+            # The listing imports aiobotocore (~0.2 s of CPU) on a thread, which holds the GIL
+            # for 5 ms at a time: start it only once the first frame (the cached spaces) is out.
+            self._first_frame_out = True
+            self.call_after_refresh(self.refresh_listing)
+            return
         self.run_worker(self._load(), group="refresh", exclusive=True, exit_on_error=False)
 
     async def _load(self: SpacesApp) -> None:
