@@ -2,10 +2,12 @@
 
 The app runs headless under Textual's `run_test` against the simulated account (in its own process)
 holding domains x spaces_per_domain spaces. Each sample is the CPU time the process spends on one
-`pilot.press` and the pause until the app is idle again: handling the key, filtering, rebuilding the
-tree and compositing the screen. CPU time, not wall time, because the pilot's idle detection sleeps
-in coarse steps that would swamp the figure; the process does nothing else meanwhile (the
-simulated account runs in another process, the clock is frozen, background refresh is off).
+`pilot.press` and the pause until the app is idle again: handling the key, filtering, drawing the
+tree's new lines and compositing the screen. It includes the pilot's own work per key (it walks every
+widget twice to see the screen has caught up): `noop` measures that with a key bound to nothing.
+CPU time, not wall time, because the pilot's idle detection sleeps in coarse steps that would swamp
+the figure; the process does nothing else meanwhile (the simulated account runs in another process,
+the clock is frozen, background refresh is off).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
                     cache_profile="bench", use_settings=False)
     filter_ms: list[float] = []
     cursor_ms: list[float] = []
+    noop_ms: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         start = time.perf_counter()
         loaded = await wait_until(pilot, lambda: len(app.index.spaces) >= expected, rounds=3000, step=0.02)
@@ -55,6 +58,8 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
             await pilot.pause()
             into.append((time.process_time() - t) * 1000)
 
+        for _ in range(20):  # a key bound to nothing: what the harness itself costs per key
+            await timed("f19", noop_ms)
         for _ in range(cursor_moves):
             await timed("down", cursor_ms)
         for _ in range(cursor_moves // 4):
@@ -68,7 +73,7 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
         shown_after = len(app.visible_spaces())
         await pilot.press("escape")
         await app.close_services()
-    return {"filter_ms": filter_ms, "cursor_ms": cursor_ms, "rss_mb": rss, "load_s": load_s,
+    return {"filter_ms": filter_ms, "cursor_ms": cursor_ms, "noop_ms": noop_ms, "rss_mb": rss, "load_s": load_s,
             "spaces": expected, "shown_after_filter_cleared": shown_after}
 
 
@@ -79,7 +84,7 @@ def measure(domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: i
         os.environ["SM_SPACES_CACHE_DIR"] = os.path.join(tmp, "cache")
         with server_proc.start(domains=domains, spaces=spaces_per_domain) as server:
             result = asyncio.run(_drive(server, expected, cursor_moves))
-    for name in ("filter_ms", "cursor_ms"):
+    for name in ("filter_ms", "cursor_ms", "noop_ms"):
         result[name.replace("_ms", "_p50")] = percentile(result[name], 50)
         result[name.replace("_ms", "_p95")] = percentile(result[name], 95)
     return result
