@@ -118,10 +118,16 @@ class Lines:
     def space_line(self, space: Space) -> int | None:
         """The line showing the space with `space`'s key (runs are sorted, so bisect)."""
         wanted = space_sort_key(space)
-        for start, run in self.runs():
+        runs = self.runs()
+        for start, run in runs:
             i = bisect_left(run, wanted, key=space_sort_key)
             while i < len(run) and space_sort_key(run[i]) == wanted:
                 if run[i].key == space.key:
                     return start + i
                 i += 1
+        # A newer state whose sort fields changed (say, a describe without the domain's name): look.
+        for start, run in runs:
+            for i, other in enumerate(run):
+                if other.name == space.name and other.key == space.key:
+                    return start + i
         return None
