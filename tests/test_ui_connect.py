@@ -70,10 +70,15 @@ def _app(demo, **options):
 
 
 async def test_c_runs_ssh_through_our_proxy_with_refresh_paused(demo):
-    app, runner = _app(demo, background_refresh=True, refresh_interval=0.05)
+    app, runner = _app(demo, background_refresh=True, refresh_interval=3600)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         highlight(app, "fraud-detection")
+        # A refresh due every 50 ms from now on (no settle() after this: the app never rests).
+        app.refresh_interval = 0.05
+        app.refresh_listing()
+        loads = app.load_count
+        assert await wait_until(pilot, lambda: app.load_count > loads + 2)
         await pilot.press("c")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
@@ -211,4 +216,27 @@ async def test_default_runner_without_a_terminal_is_a_notification(demo):
         await pilot.press("c")
         assert await wait_until(pilot, lambda: "cannot be handed over" in _messages(app))
         assert app.is_running and app.background_refresh is False  # demo_app's setting, restored
+        await app.close_services()
+
+
+async def test_ctrl_c_before_the_session_is_a_warning_not_a_crash(demo):
+    """SIGINT reaches ssh (as Ctrl-C on the terminal would, before ssh puts it in raw mode)."""
+    import signal
+
+    async def interrupted(argv: list[str], env: dict[str, str]) -> Handoff:
+        proc = await asyncio.create_subprocess_exec(
+            *[w for w in argv if w != "-t"], env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        proc.send_signal(signal.SIGINT)
+        _, err = await proc.communicate()
+        return Handoff(proc.returncode, err.decode())
+
+    app = demo_app(demo)
+    app.process_runner = interrupted
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "fraud-detection")
+        await pilot.press("c")
+        assert await wait_until(pilot, lambda: "was interrupted" in _messages(app), rounds=1500)
+        assert app.is_running
         await app.close_services()

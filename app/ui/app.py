@@ -46,15 +46,16 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
 
     BINDINGS = [
         Binding("c", "connect", "Connect"),
-        Binding("v", "vscode", "VS Code"),
-        Binding("f", "forward", "Forward"),
-        Binding("F", "forwards", "Forwards"),
-        Binding("S", "ssh_config", "SSH config"),
+        # The footer is full at 150 columns: rarer keys are in ? help and the ctrl+p palette only.
+        Binding("v", "vscode", "Code"),
+        Binding("f", "forward", "Jupyter"),
+        Binding("F", "forwards", "Forwards", show=False),
+        Binding("S", "ssh_config", "SSH config", show=False),
         Binding("s", "start", "Start"),
         Binding("x", "stop", "Stop"),
         Binding("e", "remote_access", "Remote"),
-        Binding("i", "instance_type", "Instance"),
-        Binding("t", "idle_timeout", "Idle"),
+        Binding("i", "instance_type", "Instance", show=False),
+        Binding("t", "idle_timeout", "Idle", show=False),
         Binding("slash", "filter", "Filter"),
         Binding("u", "owner_filter", "Profiles"),
         Binding("g", "toggle_group", "Group"),

@@ -90,7 +90,9 @@ class ConnectActions:
         except HandoffError as err:
             self.notify(str(err), title="Connect", severity="error", timeout=10, markup=False)
             return
-        if result.returncode != 0:
+        if result.returncode < 0:  # ssh itself was ended by a signal (Ctrl-C before the session began)
+            self.notify(f"ssh to {running.name} was interrupted", title="Connect", severity="warning", markup=False)
+        elif result.returncode != 0:
             why = result.failure_line()
             self.notify(f"ssh to {running.name} ended with status {result.returncode}" + (f": {why}" if why else ""),
                         title="Connect", severity="error" if result.returncode == 255 else "warning",

@@ -60,7 +60,9 @@ class ForwardsScreen(ModalScreen[None]):
         listing.clear_options()
         listing.add_options(Option(forward_label(f), id=str(id(f))) for f in forwards)
         listing.display = bool(forwards)
-        self.query_one("#forward-empty", Static).update(Text("" if forwards else EMPTY, style=MUTED))
+        empty = self.query_one("#forward-empty", Static)
+        empty.update(Text(EMPTY, style=MUTED))
+        empty.display = not forwards
         if forwards:
             listing.highlighted = 0
 
