@@ -256,3 +256,25 @@ async def test_readonly_forwards_a_running_space_but_starts_nothing(demo):
         assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
         await app.close_forwards()
         await app.close_services()
+
+
+async def test_help_and_palette_offer_the_reach_keys(demo):
+    from app.ui.screens.help import HelpScreen
+
+    app = demo_app(demo, readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = dict(app.screen.bindings)
+        assert rows["v"].startswith("open the space in VS Code") and rows["f"].startswith("forward")
+        assert rows["F"].startswith("list the open forwards") and rows["S"].startswith("install the ssh config")
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Forward JupyterLab of fraud-detection")  # offered in --readonly too
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
+        assert next(iter(app.forwards)).label == "fraud-detection"
+        await app.close_forwards()
+        await app.close_services()

@@ -77,3 +77,27 @@ class TestErrors:
             await settle(pilot)
 
         assert snap_compare(demo_app(demo), run_before=run_before, terminal_size=SIZE)
+
+
+class TestReach:
+    def test_ssh_config_diff(self, demo, snap_compare):
+        """The diff dialog of S, for a fixed context (the demo's port and this machine's paths
+        would change on every run)."""
+        from app.connect.ssh_block import BlockContext, expected_block
+        from app.connect.ssh_config import plan_install, unified_diff
+        from app.ui.screens.ssh_config import SshConfigScreen
+
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            spaces = [s for s in pilot.app.index.spaces if s.domain_name == "ml-platform"]
+            block = expected_block(spaces, BlockContext("work", "us-east-1"), prefix=["/usr/local/bin/sm-spaces"])
+            before = b"Host bastion\n  HostName bastion.example.com\n"
+            diff = unified_diff(before, plan_install(before, block), "~/.ssh/config")
+            pilot.app.push_screen(SshConfigScreen(diff, "~/.ssh/config"))
+            assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, SshConfigScreen))
+            await pilot.pause(0.1)
+
+        assert snap_compare(demo_app(demo), run_before=run_before, terminal_size=SIZE)
+
+    def test_forwards_empty(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_runner("F", modal=True), terminal_size=SIZE)
