@@ -18,7 +18,7 @@ SIZE = (150, 40)
 
 
 async def shoot(out: Path, name: str, *keys: str, space: str | None = None, modal: bool = False,
-                fault: str | None = None, **app_options: object) -> None:
+                fault: str | None = None, settle_keys: bool = False, **app_options: object) -> None:
     from app.demo.server import DemoServer
     from app.ui.testing import demo_app, highlight, settle, wait_until
 
@@ -34,6 +34,8 @@ async def shoot(out: Path, name: str, *keys: str, space: str | None = None, moda
             for key in keys:
                 await pilot.press(key)
                 await pilot.pause()
+                if settle_keys:  # e.g. f opens a forward in a worker before F lists it
+                    await settle(pilot)
             if modal:
                 await wait_until(pilot, lambda: len(app.screen_stack) > 1)
                 await pilot.pause(0.1)
@@ -43,6 +45,7 @@ async def shoot(out: Path, name: str, *keys: str, space: str | None = None, moda
                 app.clear_notifications()
             await pilot.pause()
             app.save_screenshot(str(out / f"{name}.svg"))
+            await app.close_forwards()
             await app.close_services()
     print(f"wrote {out / name}.svg")
 
@@ -56,6 +59,7 @@ async def main(out: Path) -> None:
     await shoot(out, "profile-filter", "u", modal=True)
     await shoot(out, "confirm-stop", "x", space="fraud-detection", modal=True)
     await shoot(out, "error-credentials", "r", fault="expired")
+    await shoot(out, "forwards", "f", "F", space="fraud-detection", modal=True, settle_keys=True)
 
 
 if __name__ == "__main__":
