@@ -59,8 +59,14 @@ def _command_modules() -> list:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.commands.common import UsageError
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C at any point, even while modules are still loading
+        print("sm-spaces: interrupted", file=sys.stderr)
+        return 130
 
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = build_parser()
     # Everything after the first `--` is the remote command (argparse's REMAINDER would also
     # swallow options given after the space name).
@@ -74,6 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, "cmd"):
             parser.error("only connect takes a command after --")
         args.cmd = trailing
+    return args
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from app.commands.common import UsageError
+
+    args = _parse(argv)
     try:
         if args.command is None:
             from app.commands.tui import tui_command
@@ -83,9 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"sm-spaces: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("sm-spaces: interrupted", file=sys.stderr)
-        return 130
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if getattr(args, "debug", False):
             raise

@@ -112,7 +112,13 @@ class SpaceActions(ReachActions, ConnectActions):
         return lambda fresh: self.apply_space(fresh.with_alias(old.alias) if old.alias else fresh)
 
     async def _ask(self: SpacesApp, title: str, body: str, yes: str, danger: bool = True) -> bool:
-        return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
+        # One question at a time: a dialog pushed while the user is answering another would take
+        # the keypress meant for the first (several actions can be in flight at once).
+        lock = self.__dict__.get("_ask_lock")
+        if lock is None:
+            lock = self.__dict__["_ask_lock"] = asyncio.Lock()
+        async with lock:
+            return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
 
     async def _with_upgrade(self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]) -> Space | None:
         """Run `call`; if remote access needs a larger instance, ask, then retry with the next size up."""
