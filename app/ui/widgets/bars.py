@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
@@ -21,10 +20,6 @@ class FilterInput(Input):
     @property
     def content_width(self) -> int:
         return max(super().content_width, self.scrollable_content_region.width)
-
-    def on_resize(self) -> None:
-        # Settled while the bar opens (a layout anyway), not on the first keystroke.
-        self.virtual_size = Size(self.content_width, 1)
 
 
 class FilterBar(Horizontal):
