@@ -25,6 +25,10 @@ class AgentFaults:
     port_open_delay: float = 0.0  # seconds between HandshakeComplete and the port being open
     seed: int = 1
     rng: random.Random = field(default_factory=random.Random, repr=False)
+    # What the switches did, so a test can tell a lossy run really lost frames.
+    dropped: int = 0
+    duplicated: int = 0
+    reordered: int = 0
 
     def __post_init__(self) -> None:
         self.rng.seed(self.seed)
@@ -71,13 +75,16 @@ class FaultyLink:
             return
         rng = faults.rng
         if rng.random() < faults.drop_rate:
+            faults.dropped += 1
             return
         if self._held is None and rng.random() < faults.reorder_rate:
+            faults.reordered += 1
             self._held = frame
             self._flush_handle = asyncio.get_running_loop().call_later(self.HOLD_S, self._flush_later)
             return
         await self._deliver(frame)
         if rng.random() < faults.duplicate_rate:
+            faults.duplicated += 1
             await self._deliver(frame)
         await self._release_held()
 

@@ -1,0 +1,78 @@
+"""20 MB each way with the real OpenSSH scp and sftp through `sm-spaces ssh-proxy`, on a clean link
+and on one that drops, duplicates and reorders frames: the bytes arrive identical or not at all."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app.demo.server import DemoServer
+
+MB = 1024 * 1024
+ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
+ALIAS = "sm-fraud-detection"
+
+
+@pytest.fixture(scope="module")
+def served():
+    handle = DemoServer(transition_delay=0.0).start_in_thread()
+    env = dict(os.environ)
+    env.pop("AWS_PROFILE", None)
+    env.update(handle.server.env())
+    try:
+        yield handle.server, env
+    finally:
+        handle.stop()
+
+
+def _options() -> list[str]:
+    proxy = f"{sys.executable} -m app ssh-proxy {ARN}"
+    return ["-F", "/dev/null", "-o", f"ProxyCommand={proxy}", "-o", "User=sagemaker-user",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def faults(served, request):
+    server, _ = served
+    lossy = request.param
+    agent = server.agent.faults
+    saved = (agent.drop_rate, agent.duplicate_rate, agent.reorder_rate)
+    agent.dropped = agent.duplicated = agent.reordered = 0
+    if lossy:
+        agent.drop_rate, agent.duplicate_rate, agent.reorder_rate = 0.05, 0.05, 0.05
+    yield lossy
+    agent.drop_rate, agent.duplicate_rate, agent.reorder_rate = saved
+
+
+@pytest.mark.parametrize("faults", [False, True], ids=["clean", "lossy"], indirect=True)
+@pytest.mark.parametrize("tool", ["scp", "sftp"])
+def test_20_mb_each_way_arrives_identical(served, faults, tool, tmp_path):
+    _, env = served
+    source = tmp_path / "up.bin"
+    source.write_bytes(os.urandom(20 * MB))
+    back = tmp_path / "back.bin"
+    remote = f"{tool}-{'lossy' if faults else 'clean'}.bin"
+    if tool == "scp":
+        up = subprocess.run(["scp", *_options(), str(source), f"{ALIAS}:{remote}"], env=env,
+                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+        assert up.returncode == 0, up.stderr
+        down = subprocess.run(["scp", *_options(), f"{ALIAS}:{remote}", str(back)], env=env,
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+        assert down.returncode == 0, down.stderr
+    else:
+        batch = tmp_path / "batch"
+        batch.write_text(f"put {source} {remote}\nget {remote} {back}\n")
+        proc = subprocess.run(["sftp", *_options(), "-b", str(batch), ALIAS], env=env,
+                              capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr
+    assert back.stat().st_size == 20 * MB
+    assert _sha(back) == _sha(source)
+    agent = served[0].agent.faults
+    if faults:  # the link really was lossy: thousands of frames cross it each way
+        assert min(agent.dropped, agent.duplicated, agent.reordered) > 100
