@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,25 +22,18 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from app.model import Space
-from app.ui.view import DomainGroup, Tally, group_by_domain
-from app.ui.widgets.labels import AMBER, MUTED, RED, Columns, count_text, space_line
+from app.ui.view import Tally, group_by_domain
+from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
 from app.ui.widgets.space_segments import space_segments
-from app.ui.widgets.tree_rows import Branch, Leaf, Lines, Node, Row
+from app.ui.widgets.tree_rows import (
+    Branch, Leaf, Lines, Node, RegionState, Row, depth_of, fill_domain, region_label, studio_label, text_segments,
+)
 
 __all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
 
 LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
 SAMPLE = 300  # column widths fit the first rows of each branch: measuring 10k names per keystroke is waste
 ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
-
-
-@dataclass
-class RegionState:
-    """What the tree knows about one region besides its spaces."""
-
-    loading: bool = False
-    error: str | None = None
-    domains: int | None = None
 
 
 @dataclass
@@ -132,10 +124,10 @@ class SpaceTree(ScrollView, can_focus=True):
         for region in content.regions:
             spaces = content.spaces.get(region, [])
             state = content.states.get(region, RegionState())
-            region_node = Node(Branch("region", region, region), _region_label(region, state))
+            region_node = Node(Branch("region", region, region), region_label(region, state))
             service = region_node.add(Node(Branch("service", f"{region}/sm", region), Text("SageMaker AI")))
             studio = service.add(
-                Node(Branch("studio", f"{region}/studio", region), _studio_label(content.tallies.get(region, Tally())))
+                Node(Branch("studio", f"{region}/studio", region), studio_label(content.tallies.get(region, Tally())))
             )
             if content.grouped:
                 for group in group_by_domain(spaces):
@@ -156,7 +148,7 @@ class SpaceTree(ScrollView, can_focus=True):
             if self._lazy and key not in self._opened:
                 return False
             if not node.children:
-                _fill_domain(node, node.group)
+                fill_domain(node, node.group)
         return True
 
     def _relayout(self, keep: object) -> None:
@@ -190,7 +182,7 @@ class SpaceTree(ScrollView, can_focus=True):
             row = self._lines.row(start)
             widest = max(widest, 3 * (len(row.guides) + 1) + label)  # type: ignore[union-attr]
         for node in self._lines.nodes():
-            widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * _depth(node.data.kind))
+            widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * depth_of(node.data.kind))
         return widest
 
     def _set_line_count(self, total: int) -> None:
@@ -265,7 +257,7 @@ class SpaceTree(ScrollView, can_focus=True):
         if space is not None:
             body = space_segments(space, self._columns, self.spinner)
         else:
-            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *_segments(self.app.console, row.node.label)]  # type: ignore[union-attr]
+            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *text_segments(self.app.console, row.node.label)]  # type: ignore[union-attr]
         if cursor:
             body = list(Segment.apply_style(body, post_style=cursor_style))
         segments.extend(Segment.apply_style(body, base))
@@ -417,35 +409,3 @@ class SpaceTree(ScrollView, can_focus=True):
         row = self._lines.row(line)
         if row is not None and row.node is not None:
             self.action_toggle()
-
-
-def _depth(kind: str) -> int:
-    return {"region": 0, "service": 1, "studio": 2, "domain": 3, "owner": 4}.get(kind, 0)
-
-
-def _fill_domain(domain: Node, group: DomainGroup) -> None:
-    key, region = domain.data.key, domain.data.region
-    for owner in sorted(group.by_owner, key=lambda o: (o == "", o.lower())):
-        members = group.by_owner[owner]
-        label = Text.assemble((owner or "shared", "" if owner else "italic"), count_text(len(members)))
-        domain.add(Node(Branch("owner", f"{key}/u/{owner}", region), label, spaces=members))
-
-
-def _segments(console: Console, text: Text) -> list[Segment]:
-    """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
-    return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
-
-
-def _region_label(region: str, state: RegionState) -> Text:
-    label = Text(region, style="bold")
-    if state.loading:
-        label.append("  loading…", style=AMBER)
-    if state.error:
-        label.append(f"  ⚠ {state.error}", style=RED)
-    elif state.domains is not None:
-        label.append(f"  {state.domains} domain{'s' if state.domains != 1 else ''}", style=MUTED)
-    return label
-
-
-def _studio_label(tally: Tally) -> Text:
-    return Text.assemble(("Studio", ""), count_text(tally.total, tally.running, tally.busy))

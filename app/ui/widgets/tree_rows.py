@@ -1,4 +1,4 @@
-"""The tree's shape as plain Python: branch nodes, runs of space rows, and line lookup.
+"""The tree's shape as plain Python: branch nodes, runs of space rows, line lookup, branch labels.
 
 A 10,000-space branch is one run (the filtered list itself), not 10,000 objects: flattening costs
 one step per branch, and a line number finds its row by bisection. SpaceTree draws only the lines
@@ -10,10 +10,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
 
 from app.model import Space
-from app.ui.view import DomainGroup, space_sort_key
+from app.ui.view import DomainGroup, Tally, space_sort_key
+from app.ui.widgets.labels import AMBER, MUTED, RED, count_text
 
 
 @dataclass(frozen=True)
@@ -131,3 +134,44 @@ class Lines:
                 if other.name == space.name and other.key == space.key:
                     return start + i
         return None
+
+
+@dataclass
+class RegionState:
+    """What the tree knows about one region besides its spaces."""
+
+    loading: bool = False
+    error: str | None = None
+    domains: int | None = None
+
+
+def depth_of(kind: str) -> int:
+    return {"region": 0, "service": 1, "studio": 2, "domain": 3, "owner": 4}.get(kind, 0)
+
+
+def fill_domain(domain: Node, group: DomainGroup) -> None:
+    key, region = domain.data.key, domain.data.region
+    for owner in sorted(group.by_owner, key=lambda o: (o == "", o.lower())):
+        members = group.by_owner[owner]
+        label = Text.assemble((owner or "shared", "" if owner else "italic"), count_text(len(members)))
+        domain.add(Node(Branch("owner", f"{key}/u/{owner}", region), label, spaces=members))
+
+
+def text_segments(console: Console, text: Text) -> list[Segment]:
+    """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
+    return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
+
+
+def region_label(region: str, state: RegionState) -> Text:
+    label = Text(region, style="bold")
+    if state.loading:
+        label.append("  loading…", style=AMBER)
+    if state.error:
+        label.append(f"  ⚠ {state.error}", style=RED)
+    elif state.domains is not None:
+        label.append(f"  {state.domains} domain{'s' if state.domains != 1 else ''}", style=MUTED)
+    return label
+
+
+def studio_label(tally: Tally) -> Text:
+    return Text.assemble(("Studio", ""), count_text(tally.total, tally.running, tally.busy))
