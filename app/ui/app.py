@@ -297,9 +297,11 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         once the cursor has stayed on a space for 0.15 s."""
         from app.aws.errors import AwsError
 
+        # Compared by key, not identity: a refresh replaces every Space object, and with a short
+        # refresh interval an identity check would never see the cursor stay still.
         seen = None
-        while self._describe_next is not None and self._describe_next is not seen:
-            seen = self._describe_next
+        while self._describe_next is not None and self._describe_next.key != seen:
+            seen = self._describe_next.key
             await asyncio.sleep(0.15)
         space, self._describe_next = self._describe_next, None
         if space is None:
