@@ -10,6 +10,8 @@ Fixtures (stable: other test files rely on them)
   `demo_thread.server` is the `DemoServer`.
 - `demo_env` (sync): a full environment (os.environ with AWS_* cleared + `demo_thread.server.env()`,
   config and credential files pointed at absent paths) for running `sm-spaces`/boto in a subprocess.
+- `served` (sync, module scope): `(server, env)` — one threaded DemoServer shared by a module's tests
+  and the environment (os.environ without AWS_PROFILE, plus `server.env()`) for subprocesses.
 - `make_botocore_client` (sync): `make_botocore_client(server, service="sagemaker", region=None, **config)`
   builds a plain synchronous botocore client for `server` (retries off unless `retries=` is given).
 - `signed_call` (async helper): `await signed_call(server, "ListSpaces", {...}, region=..., service=...)`
@@ -110,6 +112,18 @@ def demo_thread() -> Iterator[ThreadedDemo]:
     handle = DemoServer(DemoAccount.seeded(), transition_delay=0.0).start_in_thread()
     try:
         yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[DemoServer, dict[str, str]]]:
+    handle = DemoServer(DemoAccount.seeded(), transition_delay=0.0).start_in_thread()
+    env = dict(os.environ)
+    env.pop("AWS_PROFILE", None)
+    env.update(handle.server.env())
+    try:
+        yield handle.server, env
     finally:
         handle.stop()
 

@@ -10,22 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.demo.server import DemoServer
 
 SM = [sys.executable, "-m", "app"]
-
-
-@pytest.fixture(scope="module")
-def served():
-    """The simulated account on a background thread, and the environment that reaches it."""
-    handle = DemoServer(transition_delay=0.0).start_in_thread()
-    env = dict(os.environ)
-    env.pop("AWS_PROFILE", None)
-    env.update(handle.server.env())
-    try:
-        yield handle.server, env
-    finally:
-        handle.stop()
 
 
 def run(argv, env=None, timeout=120, **kw):

@@ -8,23 +8,10 @@ import sys
 
 import pytest
 
-from app.demo.server import DemoServer
 
 MB = 1024 * 1024
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
 ALIAS = "sm-fraud-detection"
-
-
-@pytest.fixture(scope="module")
-def served():
-    handle = DemoServer(transition_delay=0.0).start_in_thread()
-    env = dict(os.environ)
-    env.pop("AWS_PROFILE", None)
-    env.update(handle.server.env())
-    try:
-        yield handle.server, env
-    finally:
-        handle.stop()
 
 
 def _options() -> list[str]:

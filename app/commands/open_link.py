@@ -136,6 +136,7 @@ def session_proxy(variable: str) -> int:
     """Bridge stdin/stdout to the session found in environment variable `variable`."""
     from app.aws.errors import AwsError
     from app.aws.service import SessionInfo
+    from app.connect.session import bridge_stdio
 
     if not _ENV_NAME_RE.fullmatch(variable):
         raise UsageError("--session-env takes an environment variable name (A-Z, 0-9, _)")
@@ -150,24 +151,9 @@ def session_proxy(variable: str) -> int:
     if urlsplit(session.stream_url).scheme not in ("ws", "wss"):
         raise UsageError(f"${variable}: the stream URL is not a websocket URL")
     try:
-        return asyncio.run(_bridge(session))
+        return asyncio.run(bridge_stdio(session))
     except AwsError as err:
         raise AwsError(f"{_scrub(str(err), session)}; {EXPIRED_HINT}", kind=err.kind) from None
-
-
-async def _bridge(session) -> int:  # type: ignore[no-untyped-def]
-    from app.aws.errors import AwsError
-    from app.connect.session import open_session_channel
-    from app.ssm.bridge import bridge, open_stdio
-    from app.ssm.channel import ChannelError
-
-    channel = await open_session_channel(session)
-    reader, writer = await open_stdio()
-    try:
-        await bridge(channel, reader, writer)
-    except ChannelError as err:
-        raise AwsError(str(err), kind="endpoint") from None
-    return 0
 
 
 def _scrub(message: str, session) -> str:  # type: ignore[no-untyped-def]

@@ -43,20 +43,12 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
     from app.aws.quick_session import start_session
-    from app.connect.session import open_session_channel
-    from app.ssm.bridge import bridge, open_stdio
-    from app.ssm.channel import ChannelError
+    from app.connect.session import bridge_stdio
 
     arn = await resolve_target(svc, target)
     # One call per connect: without a botocore client (its service model costs ~150 ms) when the
     # configuration is the plain one; the full client otherwise.
-    channel = await open_session_channel(await start_session(svc, arn))
-    reader, writer = await open_stdio()
-    try:
-        await bridge(channel, reader, writer)
-    except ChannelError as err:
-        raise AwsError(str(err), kind="endpoint") from None
-    return 0
+    return await bridge_stdio(await start_session(svc, arn))
 
 
 async def run_plugin_proxy(svc: SpacesService, target: str) -> int:

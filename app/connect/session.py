@@ -33,3 +33,18 @@ async def open_session_channel(session: SessionInfo) -> DataChannel:
         return await DataChannel.connect(session.stream_url, session.token)
     except ChannelError as err:
         raise AwsError(str(err), kind="endpoint") from None
+
+
+async def bridge_stdio(session: SessionInfo) -> int:
+    """Open `session`'s channel and bridge it to this process's stdin/stdout (a ProxyCommand's
+    job) until either side ends; 0 on a clean end, AwsError with one line otherwise."""
+    from app.ssm.bridge import bridge, open_stdio
+    from app.ssm.channel import ChannelError
+
+    channel = await open_session_channel(session)
+    reader, writer = await open_stdio()
+    try:
+        await bridge(channel, reader, writer)
+    except ChannelError as err:
+        raise AwsError(str(err), kind="endpoint") from None
+    return 0
