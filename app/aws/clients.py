@@ -11,7 +11,7 @@ import os
 import re
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from app.aws.errors import AwsError, translate
 
@@ -81,6 +81,7 @@ class Clients:
         max_pool: int = 32,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
+        on_create: Callable[[Any], None] | None = None,
     ) -> None:
         self.profile = profile
         self.region = check_region(region)
@@ -92,13 +93,22 @@ class Clients:
         self._clients: dict[str, Any] = {}
         self._lock = asyncio.Lock()
         self._session: Any = None
+        self._on_create = on_create  # e.g. to hook the new client's events, once per client
+
+    @property
+    def credentials(self) -> tuple[str, str, str | None] | None:
+        """Keys handed in (the in-process demo); None when the botocore chain finds them."""
+        return self._credentials
 
     async def get(self, service: str) -> Any:
         if service in self._clients:
             return self._clients[service]
         async with self._lock:
             if service not in self._clients:
-                self._clients[service] = await self._create(service)
+                client = await self._create(service)
+                if self._on_create is not None:
+                    self._on_create(client)
+                self._clients[service] = client
         return self._clients[service]
 
     async def _create(self, service: str) -> Any:

@@ -111,6 +111,7 @@ class SpacesService:
             max_pool=max_concurrency,
             connect_timeout=connect_timeout if connect_timeout is not None else _timeout_from_env(CONNECT_TIMEOUT_ENV, 10.0),
             read_timeout=read_timeout if read_timeout is not None else _timeout_from_env(READ_TIMEOUT_ENV, 30.0),
+            on_create=self._hook_retries,
         )
         self._domains: dict[str, Domain] = {}
 
@@ -154,13 +155,12 @@ class SpacesService:
         return result
 
     async def _client(self, service: str) -> Any:
-        fresh = service not in self._clients._clients
-        client = await self._clients.get(service)
-        if fresh:
-            # The event carries the service id ("sagemaker"), not the endpoint prefix ("api.sagemaker").
-            event = f"needs-retry.{client.meta.service_model.service_id.hyphenize()}"
-            client.meta.events.register_first(event, self._saw_retry)
-        return client
+        return await self._clients.get(service)
+
+    def _hook_retries(self, client: Any) -> None:
+        # The event carries the service id ("sagemaker"), not the endpoint prefix ("api.sagemaker").
+        event = f"needs-retry.{client.meta.service_model.service_id.hyphenize()}"
+        client.meta.events.register_first(event, self._saw_retry)
 
     def _saw_retry(self, response: Any = None, attempts: int = 0, **_: Any) -> float | None:
         """botocore's own retry of a throttled call: cut the limit, and wait a short jittered time.
@@ -178,9 +178,13 @@ class SpacesService:
         return None
 
     @property
+    def credentials(self) -> tuple[str, str, str | None] | None:
+        return self._clients.credentials
+
+    @property
     def uses_explicit_credentials(self) -> bool:
         """Keys handed in (the in-process demo) rather than found by the botocore chain."""
-        return self._clients._credentials is not None
+        return self._clients.credentials is not None
 
     @property
     def timeouts(self) -> tuple[float, float]:
@@ -206,9 +210,6 @@ class SpacesService:
 
     async def list_all(self, *, sso_users: bool = False) -> Listing:
         return await listing.list_all(self, sso_users=sso_users)
-
-    async def list_spaces(self) -> list[Space]:
-        return (await self.list_all()).spaces
 
     def remember_domains(self, domains: list[Domain]) -> None:
         self._domains.update((d.domain_id, d) for d in domains)

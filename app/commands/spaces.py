@@ -86,7 +86,7 @@ async def _list(args: argparse.Namespace) -> list[Space]:
             return (await svc.list_all()).spaces
         from app.aws.context import ServicePool, available_regions
 
-        pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, credentials=svc._clients._credentials)
+        pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, credentials=svc.credentials)
         try:
             results = await asyncio.gather(
                 *(pool.get(r).list_all() for r in available_regions()), return_exceptions=True
