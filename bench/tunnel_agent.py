@@ -12,7 +12,6 @@ import json
 import socket
 import sys
 
-from aiohttp import web
 
 SINK, SOURCE = 1, 2
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-bench/tunnel"
@@ -60,13 +59,7 @@ async def main(size: int) -> None:
 
     registry = SessionRegistry()
     service = DataChannelService(registry, open_port)
-    app = web.Application()
-    service.add_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"ws://127.0.0.1:{runner.addresses[0][1]}"
+    runner, base = await service.serve_loopback()
     loop = asyncio.get_running_loop()
     while True:
         line = await loop.run_in_executor(None, sys.stdin.readline)

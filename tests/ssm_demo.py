@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncssh
-from aiohttp import web
 
 from app.demo.agent_faults import AgentFaults
 from app.demo.datachannel import DataChannelService
@@ -49,15 +48,9 @@ async def running_agent() -> AsyncIterator[Agent]:
     registry = SessionRegistry()
     hosts = SpaceHosts()
     service = DataChannelService(registry, hosts.open_port, AgentFaults(seed=7))
-    app = web.Application()
-    service.add_routes(app)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
+    runner, base = await service.serve_loopback()
     try:
-        yield Agent(registry, service, hosts, f"ws://127.0.0.1:{port}")
+        yield Agent(registry, service, hosts, base)
     finally:
         await runner.cleanup()
         await hosts.close()

@@ -60,6 +60,16 @@ class DataChannelService:
     def add_routes(self, app: web.Application) -> None:
         app.add_routes(self.routes())
 
+    async def serve_loopback(self) -> tuple[web.AppRunner, str]:
+        """This service alone on 127.0.0.1 (no SageMaker API): the runner to clean up and the
+        ws:// base URL for `SessionRegistry.stream_url`."""
+        app = web.Application()
+        self.add_routes(app)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        return runner, f"ws://127.0.0.1:{runner.addresses[0][1]}"
+
     def cut_connections(self) -> None:
         """Drop every live websocket abruptly, as a network failure would."""
         for connection in list(self._live):
