@@ -122,6 +122,10 @@ class _AgentConnection:
         self._faults = faults
         self._to_client = FaultyLink(faults, self._send_counted)
         self._from_client = FaultyLink(faults, self._on_sequenced_frame)
+        # Frames reach _on_sequenced_frame from the read loop and from the fault link's delayed
+        # release at once; without this lock one could write its bytes to the port before an
+        # earlier one that is still awaiting its ack, and the stream would arrive reordered.
+        self._in_order = asyncio.Lock()
         self._out = OutgoingStream(self._to_client.pass_on, MessageType.OUTPUT)
         self._in = IncomingStream()
         self._bucket = TokenBucket()
@@ -196,11 +200,12 @@ class _AgentConnection:
         message = frames.decode(frame)
         if message.payload_type == PayloadType.OUTPUT and self._port_writer is None:
             return  # the port is not open yet: refuse without an ack, the client resends
-        should_ack, ready = self._in.accept(message)
-        if should_ack:
-            await self._ws.send_bytes(frames.ack_frame(message))
-        for item in ready:
-            await self._process(item)
+        async with self._in_order:
+            should_ack, ready = self._in.accept(message)
+            if should_ack:
+                await self._ws.send_bytes(frames.ack_frame(message))
+            for item in ready:
+                await self._process(item)
 
     async def _process(self, message: Message) -> None:
         kind = message.payload_type
