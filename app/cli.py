@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from typing import Callable, NoReturn, Sequence
 
 from app import __version__
 
@@ -27,14 +27,18 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                        help="show tracebacks on errors")
 
 
+def _top_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"sm-spaces {__version__}")
+    parser.add_argument("--readonly", action="store_true", help="TUI without start, stop or update")
+    _global_options(parser, top=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sm-spaces",
         description="Amazon SageMaker Studio spaces from a terminal. Without a command, opens the TUI.",
     )
-    parser.add_argument("--version", action="version", version=f"sm-spaces {__version__}")
-    parser.add_argument("--readonly", action="store_true", help="TUI without start, stop or update")
-    _global_options(parser, top=True)
+    _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
@@ -66,8 +70,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _NotJustTheTui(Exception):
+    """The quick parse met something only the full parser handles (a command, -h, an error)."""
+
+
+class _TuiParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotJustTheTui(message)
+
+
+def _tui_only(words: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the TUI, else None.
+
+    Building every sub-parser imports every command module (~10 ms), which the TUI's first paint
+    would wait for. Top-level options alone need none of them; anything else (a command, -h, an
+    error to report) goes to the full parser, so help and error messages stay exactly its own.
+    """
+    parser = _TuiParser(prog="sm-spaces", add_help=False)
+    _top_options(parser)
+    try:
+        args, extras = parser.parse_known_args(words)
+    except _NotJustTheTui:
+        return None
+    if extras:  # a command (or anything else positional) was given
+        return None
+    args.command = None
+    return args
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = build_parser()
     # Everything after the first `--` is the remote command (argparse's REMAINDER would also
     # swallow options given after the space name).
     words = list(sys.argv[1:] if argv is None else argv)
@@ -75,6 +106,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if "--" in words:
         cut = words.index("--")
         words, trailing = words[:cut], words[cut + 1:]
+    elif (args := _tui_only(words)) is not None:
+        return args
+    parser = build_parser()
     args = parser.parse_args(words)
     if trailing is not None:
         if not hasattr(args, "cmd"):

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
@@ -20,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
-from app.atomic import atomic_write, backup_path
 from app.model import App, Space
+
+# tomllib, tomli_w and app.atomic are imported where settings are read or anything is written: the
+# TUI's first frame only reads the cache, usually without any settings file yet.
 
 APP_NAME = "sm-spaces"
 CONFIG_DIR_ENV = "SM_SPACES_CONFIG_DIR"
@@ -108,6 +108,8 @@ MAX_REFRESH_S = 86_400
 
 @dataclass(slots=True)
 class Settings:
+    """config.toml's values (a docstring also spares @dataclass an inspect.signature at import)."""
+
     profile: str | None = None  # None: the botocore default chain (AWS_PROFILE, default)
     regions: list[str] = field(default_factory=list)  # empty: the profile's default region
     filters: list[str] = field(default_factory=list)  # "<domain-id>/<user-profile>" keys
@@ -152,6 +154,8 @@ def save_settings(settings: Settings, path: Path | None = None, *, force: bool =
     Refuses with SettingsFileMalformed if the file on disk has errors, so a user's broken edit is
     not silently replaced; with `force` it is replaced and the old content kept as a backup.
     """
+    from app.atomic import atomic_write, backup_path
+
     path = path or settings_path()
     settings.validate()
     try:
@@ -164,6 +168,8 @@ def save_settings(settings: Settings, path: Path | None = None, *, force: bool =
                 f"not saving settings: {path} has errors ({problem}); fix or delete it, "
                 f"or overwrite it (the old file is kept as {backup_path(path).name})"
             ) from None
+    import tomli_w
+
     data = tomli_w.dumps(settings.to_table()).encode("utf-8")
     atomic_write(path, data, mode=0o600, backup=path.exists())
 
@@ -185,6 +191,8 @@ def _read_settings(path: Path) -> Settings:
         raise _Malformed(f"cannot read it ({error.strerror or error})") from None
     if len(raw) > _MAX_SETTINGS_BYTES:
         raise _Malformed("file is larger than 1 MiB")
+    import tomllib
+
     try:
         table = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -282,6 +290,8 @@ def save_cache(
         "spaces": [_space_to_json(space) for space in spaces],
     }
     data = json.dumps(document, separators=(",", ":")).encode("utf-8")
+    from app.atomic import atomic_write
+
     atomic_write(cache_path(profile, region, endpoint_url), data, mode=0o600)
 
 

@@ -1,7 +1,8 @@
 """The domain model: what a SageMaker Studio account holds, independent of botocore and textual.
 
 Everything here is a plain frozen dataclass or a pure function, so the UI, the command line and the
-tests can share it without touching the network.
+tests can share it without touching the network. Each class has a docstring: without one, @dataclass
+builds it from inspect.signature at import, which the TUI's first frame would wait for.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ _SPACE_ARN = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class SpaceArn:
+    """The parts of a space ARN (arn:<partition>:sagemaker:<region>:<account>:space/<domain>/<name>)."""
+
     partition: str
     region: str
     account: str
@@ -107,6 +110,8 @@ def is_space_arn(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Domain:
+    """A SageMaker domain (DescribeDomain/ListDomains)."""
+
     domain_id: str
     name: str
     region: str
@@ -117,6 +122,8 @@ class Domain:
 
 @dataclass(frozen=True, slots=True)
 class UserProfile:
+    """A user profile of a domain; SSO domains name the Identity Center user."""
+
     domain_id: str
     name: str
     status: str = "InService"
@@ -126,6 +133,8 @@ class UserProfile:
 
 @dataclass(frozen=True, slots=True)
 class App:
+    """The IDE app of a space (ListApps), which is what runs when the space is running."""
+
     domain_id: str
     space_name: str
     app_type: str
@@ -151,6 +160,8 @@ class IdleBounds:
 
 @dataclass(frozen=True, slots=True)
 class Space:
+    """A Studio space with its app, as the listing (and DescribeSpace for the details) shows it."""
+
     domain_id: str
     name: str
     region: str

@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 from app.model import Space, SpaceStatus, remote_access_upgrade
 from app.ui.connecting import ConnectActions
 from app.ui.reach import ReachActions
-from app.ui.screens.confirm import ConfirmScreen
-from app.ui.screens.help import HelpScreen
-from app.ui.screens.idle_timeout import IdleTimeoutScreen
-from app.ui.screens.owner_filter import OwnerFilterScreen, owners_from_result
-from app.ui.screens.pickers import ProfilePicker, RegionPicker
 from app.ui.widgets.bars import FilterBar
+
+# The dialogs (app.ui.screens.*) are imported by the actions that open them: none is needed for
+# the first frame, and importing them all up front delayed it (tests/test_lazy_imports.py).
 
 if TYPE_CHECKING:
     from app.ui.app import SpacesApp
@@ -118,6 +116,8 @@ class SpaceActions(ReachActions, ConnectActions):
         if lock is None:
             lock = self.__dict__["_ask_lock"] = asyncio.Lock()
         async with lock:
+            from app.ui.screens.confirm import ConfirmScreen
+
             return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
 
     async def _with_upgrade(self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]) -> Space | None:
@@ -217,6 +217,8 @@ class SpaceActions(ReachActions, ConnectActions):
         space = await self._described(space)
         svc = await self.service(space.region)
         bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
+        from app.ui.screens.idle_timeout import IdleTimeoutScreen
+
         minutes = await self.push_screen_wait(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
         if minutes is None:
             return
@@ -246,6 +248,8 @@ class SpaceActions(ReachActions, ConnectActions):
         self.save_prefs()
 
     def action_owner_filter(self: SpacesApp) -> None:
+        from app.ui.screens.owner_filter import OwnerFilterScreen, owners_from_result
+
         profiles = [p for ps in self.user_profiles.values() for p in ps]
         domains = [d for ds in self.domains.values() for d in ds]
         if not profiles:
@@ -273,6 +277,8 @@ class SpaceActions(ReachActions, ConnectActions):
         counts = {r: s.domains for r, s in self.region_states.items() if s.domains is not None}
         # The chosen regions first, then those known to hold domains, then the rest alphabetically.
         ordered = sorted(extra + list(regions), key=lambda r: (r not in self.regions, not counts.get(r), r))
+        from app.ui.screens.pickers import RegionPicker
+
         chosen = await self.push_screen_wait(RegionPicker(ordered, self.regions, counts))
         if chosen:
             self.switch_regions(chosen)
@@ -292,6 +298,8 @@ class SpaceActions(ReachActions, ConnectActions):
         if not profiles:
             self.notify("No profiles in the AWS config files (~/.aws/config).", severity="warning")
             return
+        from app.ui.screens.pickers import ProfilePicker
+
         chosen = await self.push_screen_wait(ProfilePicker(profiles, self.profile))
         if chosen and chosen != self.profile:
             await self.switch_profile(chosen)
@@ -313,6 +321,8 @@ class SpaceActions(ReachActions, ConnectActions):
 
     def action_help(self: SpacesApp) -> None:
         """Keys grouped by action, from the bindings active on the main screen right now."""
+        from app.ui.screens.help import HelpScreen
+
         by_action: dict[str, tuple[list[str], str]] = {}
         for active in self.screen.active_bindings.values():
             binding = active.binding

@@ -14,6 +14,8 @@ from app.ui.view import OwnerPair
 
 @dataclass
 class Prefs:
+    """What the UI keeps between runs (a docstring also spares @dataclass an inspect.signature)."""
+
     profile: str | None = None
     regions: list[str] = field(default_factory=list)
     owners: frozenset[OwnerPair] | None = None

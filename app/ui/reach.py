@@ -11,13 +11,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.connect.forward import Forward, Forwards
 from app.model import Space
-from app.ui.screens.forwards import ForwardsScreen
-from app.ui.screens.ssh_config import SshConfigScreen
 
 if TYPE_CHECKING:
+    from app.connect.forward import Forward, Forwards
     from app.ui.app import SpacesApp
+
+# The forwards and the dialogs are imported by the actions that use them, not before the first frame.
 
 # What `connect --vscode --demo` says: an editor outlives the simulated account it would point at.
 DEMO_EDITOR_REFUSAL = (
@@ -63,6 +63,7 @@ class ReachActions:
 
     async def _ssh_config_flow(self: SpacesApp) -> None:
         from app.connect.ssh_config import write_plan
+        from app.ui.screens.ssh_config import SshConfigScreen
 
         with _reported(self, "SSH config"):
             plan = await self._plan()
@@ -84,6 +85,7 @@ class ReachActions:
     async def _alias_installed(self: SpacesApp, space: Space) -> bool:
         """The space's alias in the block, installed after the user saw the diff; False if declined."""
         from app.connect.ssh_config import block_aliases, write_plan
+        from app.ui.screens.ssh_config import SshConfigScreen
 
         plan = await self._plan()
         if space.alias not in block_aliases(plan.after.decode("utf-8", "replace")):
@@ -132,6 +134,8 @@ class ReachActions:
     @property
     def forwards(self: SpacesApp) -> Forwards:
         if self._forwards is None:
+            from app.connect.forward import Forwards
+
             self._forwards, self._forward_watchers = Forwards(), {}
         return self._forwards
 
@@ -140,9 +144,12 @@ class ReachActions:
             self.run_space_action("forward", space)
 
     def action_forwards(self: SpacesApp) -> None:
+        from app.ui.screens.forwards import ForwardsScreen
+
         self.push_screen(ForwardsScreen())
 
     async def _forward_flow(self: SpacesApp, space: Space) -> None:
+        from app.connect.forward import Forward
         from app.connect.session import open_channel
 
         with _reported(self, "Forward"):
