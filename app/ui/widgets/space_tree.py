@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from app.model import Space
 from app.ui.view import Tally, group_by_domain
+from app.ui.widgets.bordered_lines import BorderedLinesCache
 from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
 from app.ui.widgets.space_segments import space_segments
 from app.ui.widgets.tree_rows import (
@@ -95,6 +96,7 @@ class SpaceTree(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._styles_cache = BorderedLinesCache()  # its content rows skip Textual's per-line CSS work
         self.spinner = "⠋"
         self.cursor_line = -1  # no line yet: the first listing puts it on the first space
         self._roots: list[Node] = []
@@ -170,7 +172,7 @@ class SpaceTree(ScrollView, can_focus=True):
             self._scroll_to_cursor()
         else:
             self.call_after_refresh(self._scroll_to_cursor)  # not laid out yet
-        self.refresh()
+        self.refresh(Region(0, 0, self.size.width, self.size.height))  # the rows, not the border and title
         self._announce()
 
     def _content_width(self) -> int:
