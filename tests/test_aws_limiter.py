@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -56,3 +57,75 @@ def test_recovers_quickly_once_throttling_stops(clock: Clock) -> None:
     for _ in range(28):
         limit.on_success(0.05)
     assert limit.limit == 32
+
+
+async def test_slots_never_exceed_the_limit_and_are_served_in_order() -> None:
+    limit = AdaptiveLimit(3, minimum=1)
+    running: list[int] = []
+    peak = 0
+    order: list[int] = []
+
+    async def call(i: int) -> None:
+        nonlocal peak
+        async with limit.slot():
+            order.append(i)
+            running.append(i)
+            peak = max(peak, len(running))
+            await asyncio.sleep(0.001)
+            running.remove(i)
+
+    await asyncio.gather(*(call(i) for i in range(20)))
+    assert peak == 3 and order == list(range(20)) and limit.active == 0
+
+
+async def test_a_cancelled_waiter_gives_its_slot_on() -> None:
+    limit = AdaptiveLimit(1, minimum=1)
+    release = asyncio.Event()
+    served: list[str] = []
+
+    async def holder() -> None:
+        async with limit.slot():
+            await release.wait()
+
+    async def waiter(name: str) -> None:
+        async with limit.slot():
+            served.append(name)
+
+    first = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    cancelled = asyncio.ensure_future(waiter("cancelled"))
+    granted_then_cancelled = asyncio.ensure_future(waiter("granted-then-cancelled"))
+    last = asyncio.ensure_future(waiter("last"))
+    await asyncio.sleep(0)
+    cancelled.cancel()  # while still queued
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.sleep(0)  # the holder ends: its release grants the next live waiter...
+    assert first.done() and limit.active == 1
+    granted_then_cancelled.cancel()  # ...which is cancelled before it runs: the slot must move on
+    await asyncio.gather(cancelled, granted_then_cancelled, last, return_exceptions=True)
+    assert served == ["last"] and limit.active == 0 and not limit._waiters
+
+
+async def test_an_urgent_call_jumps_the_queue() -> None:
+    limit = AdaptiveLimit(1, minimum=1)
+    release = asyncio.Event()
+    order: list[str] = []
+
+    async def holder() -> None:
+        async with limit.slot():
+            await release.wait()
+
+    async def call(name: str, urgent: bool = False) -> None:
+        async with limit.slot(urgent=urgent):
+            order.append(name)
+
+    tasks = [asyncio.ensure_future(holder())]
+    await asyncio.sleep(0)
+    tasks += [asyncio.ensure_future(call(f"fan-out-{i}")) for i in range(3)]
+    await asyncio.sleep(0)
+    tasks.append(asyncio.ensure_future(call("next-page", urgent=True)))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == ["next-page", "fan-out-0", "fan-out-1", "fan-out-2"]

@@ -148,6 +148,27 @@ class Clients:
             raise translate(exc, profile=self.profile, endpoint=self.endpoint_url) from None
 
     @property
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds for every call."""
+        return self._timeouts
+
+    async def signing_credentials(self) -> Any:
+        """The credentials this profile's clients sign with (botocore's chain, resolved once per
+        session and refreshed by it), or the keys handed in; None when there are none."""
+        if self._credentials:
+            from botocore.credentials import Credentials
+
+            return Credentials(*self._credentials)
+        await self.get("sagemaker")  # creates the session the chain belongs to
+        return await self._session.get_credentials()
+
+    def scoped_config(self) -> dict[str, Any]:
+        """The profile's settings from the AWS config files ({} for handed-in keys)."""
+        if self._credentials or self._session is None:
+            return {}
+        return self._session.get_scoped_config()
+
+    @property
     def uses_sso(self) -> bool:
         """Whether the profile logs in through IAM Identity Center (decides the fix we suggest)."""
         if self._credentials or self._session is None:

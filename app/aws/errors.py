@@ -20,7 +20,11 @@ _CREDENTIAL_CODES = {
     "MissingAuthenticationTokenException",
     "RequestExpired",
 }
-_THROTTLE_CODES = {"ThrottlingException", "Throttling", "TooManyRequestsException"}
+# The codes AWS services answer a too-fast caller with (botocore's standard retry treats them so).
+THROTTLE_CODES = frozenset({
+    "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
+    "RequestThrottled", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
+})
 
 
 class AwsError(Exception):
@@ -55,6 +59,11 @@ class NeedsLargerInstance(AwsError):
         )
         self.current = current
         self.suggested = suggested
+
+
+def throttled(op: str | None) -> AwsError:
+    return AwsError(f"SageMaker is throttling {op or 'requests'}; wait a moment and retry",
+                    kind="throttled", operation=op)
 
 
 def login_fix(profile: str | None, sso: bool) -> str:
@@ -169,12 +178,8 @@ def _from_code(
         err = credentials_error(profile, detail, sso=sso)
         err.operation = op
         return err
-    if code in _THROTTLE_CODES:
-        return AwsError(
-            f"SageMaker is throttling {op or 'requests'}; wait a moment and retry",
-            kind="throttled",
-            operation=op,
-        )
+    if code in THROTTLE_CODES:
+        return throttled(op)
     if code in ("ResourceNotFound", "ResourceNotFoundException"):
         what = f"space {space!r} in domain {domain}" if space else "the resource"
         return AwsError(

@@ -13,25 +13,7 @@ from typing import Any
 
 from aiobotocore.parsers import AioJSONParser, AioResponseParserFactory
 
-# Output shape -> the member holding the items.
-RAW_PAGES = {
-    "ListSpacesResponse": "Spaces",
-    "ListAppsResponse": "Apps",
-    "ListDomainsResponse": "Domains",
-    "ListUserProfilesResponse": "UserProfiles",
-}
-
-
-def plain_page(parsed: Any, items_key: str) -> bool:
-    """Whether a decoded body is a well-formed page: a dict of known members, items a list of
-    dicts, NextToken a string. Anything else is left to botocore (and its error reporting)."""
-    if not isinstance(parsed, dict) or not parsed.keys() <= {items_key, "NextToken"}:
-        return False
-    token = parsed.get("NextToken")
-    items = parsed.get(items_key, [])
-    return (token is None or isinstance(token, str)) and isinstance(items, list) and all(
-        isinstance(item, dict) for item in items
-    )
+from app.aws.pages import RAW_PAGES, plain_page
 
 
 class LeanJSONParser(AioJSONParser):

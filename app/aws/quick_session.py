@@ -14,7 +14,6 @@ path (`SpacesService.start_session`), which owns retries, explanations and error
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import TYPE_CHECKING, Any
@@ -63,24 +62,16 @@ async def _signed_call(svc: SpacesService, space_arn: str) -> SessionInfo | None
     if url is None or credentials is None:
         return None
     import aiohttp
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
 
     from app.aws.service import _session_info
+    from app.aws.signed_json import decoded, post
 
-    body = json.dumps({"ResourceIdentifier": space_arn}).encode()
-    request = AWSRequest(method="POST", url=url + "/", data=body, headers={
-        "Content-Type": "application/x-amz-json-1.1",
-        "X-Amz-Target": "SageMaker.StartSession",
-        "User-Agent": "sm-spaces",
-    })
-    SigV4Auth(credentials.get_frozen_credentials(), "sagemaker", svc.region).add_auth(request)
     connect, read = svc.timeouts
     timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
     # trust_env: HTTP(S)_PROXY and NO_PROXY apply here as they do to botocore and the websocket.
     async with aiohttp.ClientSession(trust_env=True, timeout=timeout) as http:
-        async with http.post(url + "/", data=body, headers=dict(request.headers.items())) as answer:
-            if answer.status != 200:
-                return None
-            payload = json.loads(await answer.read())
-    return _session_info(payload) if isinstance(payload, dict) else None
+        status, raw = await post(http, url + "/", "SageMaker.StartSession",
+                                 {"ResourceIdentifier": space_arn}, credentials.get_frozen_credentials(),
+                                 svc.region)
+    payload = decoded(raw)
+    return _session_info(payload) if status == 200 and isinstance(payload, dict) else None

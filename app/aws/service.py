@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from app.aws import lifecycle, listing, parse
 from app.aws.clients import _RETRIES, Clients
-from app.aws.errors import AwsError, translate
+from app.aws.direct_pages import DirectPages
+from app.aws.errors import THROTTLE_CODES, AwsError, translate
 from app.aws.limiter import AdaptiveLimit
 from app.aws.listing import Listing
 from app.model import Domain, IdleBounds, Space
@@ -114,6 +115,7 @@ class SpacesService:
             on_create=self._hook_retries,
         )
         self._domains: dict[str, Domain] = {}
+        self._direct = DirectPages(self._clients, max_pool=max_concurrency, timeouts=self._clients.timeouts)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -137,22 +139,34 @@ class SpacesService:
         from botocore import xform_name
 
         client = await self._client(service)
-        async with self.limit.slot():
+        direct = service == "sagemaker" and self._direct.takes(op)
+        async with self.limit.slot(urgent="NextToken" in params):
             started = time.monotonic()
             try:
-                result = await getattr(client, xform_name(op))(**params)
+                answer = await self._direct.fetch(op, params) if direct else None
+                result = None if answer is not None else await getattr(client, xform_name(op))(**params)
             except Exception as exc:
-                raise translate(
-                    exc,
-                    operation=op,
-                    profile=self.profile,
-                    sso=self._clients.uses_sso,
-                    endpoint=self.endpoint_url or f"the {service} endpoint in {self.region}",
-                    space=params.get("SpaceName"),
-                    domain=params.get("DomainId"),
-                ) from None
+                raise self._translate(exc, op, service, params) from None
+        if answer is not None:
+            # The call our slot went to sends its request before this one decodes its page: in a
+            # fan-out the next wave then leaves while the pages that arrived are being read.
+            await asyncio.sleep(0)
+            result = self._direct.decode(op, answer)
+            if result is None:  # not a plain page: the direct road is closed now, botocore answers
+                return await self._call_once(op, service, params)
         self.limit.on_success(time.monotonic() - started)
         return result
+
+    def _translate(self, exc: Exception, op: str, service: str, params: dict[str, Any]) -> AwsError:
+        return translate(
+            exc,
+            operation=op,
+            profile=self.profile,
+            sso=self._clients.uses_sso,
+            endpoint=self.endpoint_url or f"the {service} endpoint in {self.region}",
+            space=params.get("SpaceName"),
+            domain=params.get("DomainId"),
+        )
 
     async def _client(self, service: str) -> Any:
         return await self._clients.get(service)
@@ -171,7 +185,7 @@ class SpacesService:
         """
         if response and isinstance(response, tuple) and len(response) == 2:
             code = ((response[1] or {}).get("Error") or {}).get("Code", "")
-            if "Throttl" in code or code == "TooManyRequestsException":
+            if code in THROTTLE_CODES:
                 self.limit.on_throttle()
                 if attempts < _RETRIES_MAX_ATTEMPTS:
                     return random.uniform(0, min(1.0, 0.05 * 2**attempts))
@@ -189,9 +203,10 @@ class SpacesService:
     @property
     def timeouts(self) -> tuple[float, float]:
         """(connect, read) seconds, as every call of this service uses them."""
-        return self._clients._timeouts
+        return self._clients.timeouts
 
     async def aclose(self) -> None:
+        await self._direct.aclose()
         await self._clients.aclose()
 
     async def __aenter__(self) -> SpacesService:
