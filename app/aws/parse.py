@@ -107,26 +107,40 @@ def timestamp(value: Any) -> datetime | None:
 
 
 def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: App | None) -> Space:
-    """A Space from a ListSpaces summary joined with its app."""
-    settings = _dict(item.get("SpaceSettingsSummary"))
-    storage = _dict(_dict(settings.get("SpaceStorageSettings")).get("EbsStorageSettings"))
+    """A Space from a ListSpaces summary joined with its app.
+
+    Written for speed (a listing builds thousands): one lookup per field and the type checks
+    inline, with the same defaults as the helpers above."""
+    get = item.get
+    settings = get("SpaceSettingsSummary")
+    if type(settings) is not dict:
+        settings = {}
+    storage = settings.get("SpaceStorageSettings")
+    storage = storage.get("EbsStorageSettings") if type(storage) is dict else None
+    size = storage.get("EbsVolumeSizeInGb") if type(storage) is dict else None
+    owner = get("OwnershipSettingsSummary")
+    owner = owner.get("OwnerUserProfileName") if type(owner) is dict else None
+    sharing = get("SpaceSharingSettingsSummary")
+    sharing = sharing.get("SharingType") if type(sharing) is dict else None
+    status, display, app_type = get("Status"), get("SpaceDisplayName"), settings.get("AppType")
+    modified = get("LastModifiedTime")
     return Space(
         domain_id=dom.domain_id,
         name=_required(item, "SpaceName", "space"),
         region=dom.region,
         account=account,
         partition=partition,
-        space_status=_str(item.get("Status")) or "Unknown",
+        space_status=status if type(status) is str and status else "Unknown",
         domain_name=dom.name,
-        display_name=_str(item.get("SpaceDisplayName")) or "",
-        app_type=_str(settings.get("AppType")) or (app_.app_type if app_ else None),
+        display_name=display if type(display) is str else "",
+        app_type=app_type if type(app_type) is str and app_type else (app_.app_type if app_ else None),
         app=app_,
-        owner=_str(_dict(item.get("OwnershipSettingsSummary")).get("OwnerUserProfileName")),
-        sharing=_str(_dict(item.get("SpaceSharingSettingsSummary")).get("SharingType")) or "Private",
+        owner=owner if type(owner) is str and owner else None,
+        sharing=sharing if type(sharing) is str and sharing else "Private",
         remote_access=settings.get("RemoteAccess") == "ENABLED",
         instance_type=app_.instance_type if app_ and app_.status != "Deleted" else None,
-        storage_gib=_int(storage.get("EbsVolumeSizeInGb")),
-        last_modified=timestamp(item.get("LastModifiedTime")),
+        storage_gib=size if type(size) is int else None,
+        last_modified=modified if isinstance(modified, datetime) else timestamp(modified),
     )
 
 
