@@ -25,6 +25,7 @@ from app.ui.actions import SpaceActions
 from app.ui.clock import Clock, spinner_frame
 from app.ui.commands import SpaceCommands
 from app.ui.loading import ListingLoader, freeze_heap, with_details
+from app.ui.run import resume_gc
 from app.ui.view import SpaceIndex
 from app.ui.widgets.bars import CredentialsBanner, FilterBar
 from app.ui.widgets.detail import DetailPane
@@ -152,6 +153,8 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self.set_interval(self.poll_interval, self._poll_transitions)
         self.refresh_listing()
         self._sm_ready = True
+        # The collector was paused for the start (app.ui.run); it resumes once the first frame is out.
+        self.call_after_refresh(resume_gc)
 
     def watch_theme(self, theme: str) -> None:
         if getattr(self, "_sm_ready", False):
