@@ -24,6 +24,7 @@ from textual.widget import Widget
 from app.model import Space
 from app.ui.view import Tally, group_by_domain
 from app.ui.widgets.bordered_lines import BorderedLinesCache
+from app.ui.widgets.quick_scrollbar import QuickScrollBar
 from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
 from app.ui.widgets.space_segments import space_segments
 from app.ui.widgets.tree_rows import (
@@ -112,6 +113,16 @@ class SpaceTree(ScrollView, can_focus=True):
         self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
         self._strips: dict[tuple, tuple[object, Strip]] = {}  # the keyed object is held so its id stays unique
         self._styles: tuple[Style, Style, Style] | None = None
+
+    @property
+    def vertical_scrollbar(self) -> QuickScrollBar:
+        """Widget.vertical_scrollbar, with a bar that repaints from remembered rows."""
+        if self._vertical_scrollbar is None:
+            bar = QuickScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar  # type: ignore[return-value]
 
     # --- building -------------------------------------------------------------------------
 
