@@ -23,7 +23,6 @@ from app.model import Domain, Space, UserProfile
 from app.ui import prefs as prefs_module
 from app.ui.actions import SpaceActions
 from app.ui.clock import Clock, spinner_frame
-from app.ui.commands import SpaceCommands
 from app.ui.loading import ListingLoader, freeze_heap, with_details
 from app.ui.run import resume_gc
 from app.ui.view import SpaceIndex
@@ -39,10 +38,17 @@ def styles_path() -> Path:
     return packaged if packaged.exists() else Path(app_package.__file__).parent.parent / "styles" / "app.tcss"
 
 
+def _space_commands() -> type:
+    """The palette's provider, imported when the palette first opens (Textual calls this then)."""
+    from app.ui.commands import SpaceCommands
+
+    return SpaceCommands
+
+
 class SpacesApp(ListingLoader, SpaceActions, App[int]):
     CSS_PATH = str(styles_path())
     TITLE = "sm-spaces"
-    COMMANDS = App.COMMANDS | {SpaceCommands}
+    COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [

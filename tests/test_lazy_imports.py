@@ -1,0 +1,118 @@
+"""What the TUI imports before its first frame, and that the CLI's lazy paths still parse like the full one.
+
+Structural, not timed: each check runs in a fresh interpreter and looks at sys.modules. The modules
+listed here were made lazy for the first paint (BENCHMARKS.md, "First paint"); importing one of them
+again at start-up would quietly bring the delay back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from app import cli
+
+# Never before the first frame: the AWS and SSH stacks load after it, on a thread.
+NETWORK = ("botocore", "aiobotocore", "aiohttp", "asyncssh", "boto3")
+# Imported by the actions that open them, by the sub-commands, or when settings are written.
+LAZY = (
+    "app.ui.screens.confirm", "app.ui.screens.help", "app.ui.screens.idle_timeout",
+    "app.ui.screens.owner_filter", "app.ui.screens.pickers", "app.ui.screens.forwards",
+    "app.ui.screens.ssh_config", "app.ui.commands", "app.connect.forward",
+    *(f"app.commands.{name}" for name in cli.COMMANDS),
+    "tomllib", "tomli_w", "app.atomic",
+)
+
+
+def _imported_by(code: str, tmp_path) -> set[str]:
+    """The modules a fresh interpreter has loaded after running `code`."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    env_code = (
+        "import os\n"
+        f"os.environ['SM_SPACES_CONFIG_DIR'] = {str(tmp_path / 'config')!r}\n"
+        f"os.environ['SM_SPACES_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
+    )
+    out = subprocess.run([sys.executable, "-c", env_code + script], capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m in names or m.split(".")[0] in NETWORK)
+
+
+def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
+    # What run_tui does before Textual paints: parse, import the app, read settings and the cache.
+    modules = _imported_by(
+        "from app.cli import _parse\n"
+        "args = _parse(['--region', 'us-east-1', '--readonly'])\n"
+        "assert args.command is None and args.readonly\n"
+        "import app.ui.run, app.ui.app\n"
+        "from app.ui import prefs\n"
+        "prefs.load()\n"
+        "prefs.load_cached('default', 'us-east-1', None)\n",
+        tmp_path,
+    )
+    assert "app.ui.app" in modules and "app.config" in modules  # the check ran what it says
+    assert _heavy(modules, LAZY) == []
+
+
+def test_palette_provider_loads_when_the_palette_asks(tmp_path):
+    modules = _imported_by(
+        "from app.ui.app import SpacesApp\n"
+        "providers = [p() for p in SpacesApp.COMMANDS if p.__module__ == 'app.ui.app']\n"
+        "assert [p.__name__ for p in providers] == ['SpaceCommands'], providers\n",
+        tmp_path,
+    )
+    assert "app.ui.commands" in modules
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["--region", "us-east-1"],
+    ["--region=eu-west-1", "--demo", "--readonly"],
+    ["--profile", "dev", "--endpoint-url", "http://127.0.0.1:9", "--debug"],
+    ["--reg", "us-west-2"],  # abbreviations work as in the full parser
+    ["--profile", "list"],  # an option's value that is also a command's name
+])
+def test_tui_arguments_parse_as_the_full_parser_does(argv):
+    assert vars(cli._parse(argv)) == vars(cli.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["--bogus"], ["--region"], ["--de"], ["nonsense"]])
+def test_tui_argument_errors_are_the_full_parsers(argv, capsys):
+    with pytest.raises(SystemExit) as quick:
+        cli._parse(argv)
+    quick_err = capsys.readouterr().err
+    with pytest.raises(SystemExit) as full:
+        cli.build_parser().parse_args(argv)
+    assert quick.value.code == full.value.code == 2
+    assert quick_err == capsys.readouterr().err
+    assert "COMMAND" in quick_err  # the usage line of the full parser, not a TUI-only one
+
+
+def test_help_still_lists_every_command():
+    import argparse
+
+    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    names = list(sub.choices)
+    assert {"list", "start", "stop", "connect", "ssh-proxy", "ssh-config", "doctor", "demo", "forward",
+            "open"} <= set(names)
+    out = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True)
+    listed = out.stdout.split("positional arguments:", 1)[1]
+    for name in names:
+        assert f"\n    {name} " in listed, name
+
+
+def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
+    out = subprocess.run([sys.executable, "-c", (
+        "import gc\n"
+        "from app.ui.run import pause_gc_until_first_frame, resume_gc\n"
+        "pause_gc_until_first_frame(); paused = gc.isenabled()\n"
+        "resume_gc(); resumed = gc.isenabled()\n"
+        "gc.disable(); pause_gc_until_first_frame(); resume_gc(); left_off = gc.isenabled()\n"
+        "print(paused, resumed, left_off)\n"
+    )], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "False"]
