@@ -116,3 +116,24 @@ def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
         "print(paused, resumed, left_off)\n"
     )], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True", "False"]
+
+
+async def test_gc_resumes_once_the_first_frame_is_out(tmp_path, monkeypatch):
+    import gc
+
+    from app.ui.app import SpacesApp
+    from app.ui.run import pause_gc_until_first_frame, resume_gc
+
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+    pause_gc_until_first_frame()
+    try:
+        assert not gc.isenabled()
+        app = SpacesApp(regions=["us-east-1"], endpoint_url="http://127.0.0.1:9", use_settings=False,
+                        background_refresh=False)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            await app.close_services()
+    finally:
+        resume_gc()
