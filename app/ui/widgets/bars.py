@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
@@ -20,6 +22,11 @@ class FilterInput(Input):
     @property
     def content_width(self) -> int:
         return max(super().content_width, self.scrollable_content_region.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The virtual width the first keystroke would set (else that keystroke lays the screen out):
+        # set here, when the bar opens or the terminal resizes, which lays the screen out anyway.
+        self.virtual_size = Size(self.content_width, 1)
 
 
 class FilterBar(Horizontal):
