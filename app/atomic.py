@@ -8,11 +8,16 @@ content: we write a temporary file in the same directory, fsync it, rename it ov
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 BACKUP_SUFFIX = ".sm-spaces.bak"
+# A temporary file this old was left by a writer that died (SIGKILL, power loss) mid-write: no
+# live writer takes more than moments between creating its temporary file and renaming it.
+STALE_TEMP_SECONDS = 600
 
 
 def backup_path(path: str | os.PathLike[str]) -> Path:
@@ -58,6 +63,30 @@ def atomic_write(
             pass
         raise
     _fsync_directory(parent)
+    _sweep_stale_temps(parent, target.name)
+
+
+def _temp_pattern(name: str) -> re.Pattern[str]:
+    # mkstemp's names: the prefix, eight characters of [a-z0-9_], the suffix.
+    return re.compile(re.escape(f".{name}.") + r"[a-z0-9_]{8}" + re.escape(".tmp"))
+
+
+def _sweep_stale_temps(directory: Path, name: str) -> None:
+    """Remove temporary files of ours that a killed writer left beside `name` (best effort)."""
+    pattern = _temp_pattern(name)
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def _make_private_dirs(directory: Path) -> None:

@@ -144,3 +144,23 @@ def test_refuses_to_replace_a_directory(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
     with pytest.raises(IsADirectoryError):
         atomic_write(tmp_path / "config", b"x")
+
+
+def test_temp_files_a_killed_writer_left_are_swept_by_the_next_write(tmp_path: Path) -> None:
+    target = tmp_path / "config"
+    target.write_bytes(OLD)
+    _kill_writer_randomly(target, 20, random.Random(99))
+    (tmp_path / ".config.zz99_abc.tmp").write_bytes(A[:1000])  # one for certain, as mkstemp names them
+    leftovers = [p for p in tmp_path.iterdir() if p.name != "config"]
+    old = time.time() - 3600
+    for path in leftovers:
+        os.utime(path, (old, old))  # as if the killed writers died an hour ago
+    fresh = tmp_path / ".config.abcd1234.tmp"  # a live writer's, moments old: must survive
+    fresh.write_bytes(b"x")
+    unrelated = [tmp_path / ".config.notours.tmp", tmp_path / ".other.abcd1234.tmp", tmp_path / "config.tmp"]
+    for path in unrelated:
+        path.write_bytes(b"keep")
+        os.utime(path, (old, old))
+    atomic_write(target, b"new\n")
+    assert target.read_bytes() == b"new\n"
+    assert {p.name for p in tmp_path.iterdir()} == {"config", fresh.name, *(p.name for p in unrelated)}
