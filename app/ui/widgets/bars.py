@@ -11,6 +11,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from app.ui.widgets.deliver import deliver_now
 from app.ui.widgets.labels import AMBER, RED
 
 
@@ -27,6 +28,10 @@ class FilterInput(Input):
         # The virtual width the first keystroke would set (else that keystroke lays the screen out):
         # set here, when the bar opens or the terminal resizes, which lays the screen out anyway.
         self.virtual_size = Size(self.content_width, 1)
+
+    def watch_value(self, value: str) -> None:
+        if isinstance(self.parent, FilterBar):
+            self.parent.text_changed(value)  # as the key is handled, not when Input.Changed arrives
 
 
 class FilterBar(Horizontal):
@@ -46,6 +51,10 @@ class FilterBar(Horizontal):
             self.cleared = cleared
             super().__init__()
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._announced = ""
+
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-slash")
         yield FilterInput(placeholder="filter by name, domain, owner, status…", id="filter-input")
@@ -58,9 +67,15 @@ class FilterBar(Horizontal):
         self.add_class("-visible")
         self.input.focus()
 
+    def text_changed(self, text: str) -> None:
+        """Hand the app the new text in the keystroke's own turn (deliver_now): the screen's next
+        update shows the input, the narrowed tree and the header together."""
+        if text != self._announced:
+            self._announced = text
+            deliver_now(self, self.Changed(text))
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.post_message(self.Changed(event.value))
+        event.stop()  # text_changed has told the app already
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -71,7 +86,7 @@ class FilterBar(Horizontal):
     def action_dismiss(self) -> None:
         self.input.value = ""
         self.remove_class("-visible")
-        self.post_message(self.Changed(""))
+        self.text_changed("")
         self.post_message(self.Done(cleared=True))
 
 

@@ -24,6 +24,7 @@ from textual.widget import Widget
 from app.model import Space
 from app.ui.view import Tally, group_by_domain
 from app.ui.widgets.bordered_lines import BorderedLinesCache
+from app.ui.widgets.deliver import deliver_now
 from app.ui.widgets.quick_scrollbar import QuickScrollBar
 from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
 from app.ui.widgets.space_segments import space_segments
@@ -316,7 +317,7 @@ class SpaceTree(ScrollView, can_focus=True):
         if target is not self._highlighted:
             self._highlighted = target
             node = Leaf(row.space, self._label(row.space)) if row.space is not None else row.node
-            self.post_message(self.NodeHighlighted(node))  # type: ignore[arg-type]
+            deliver_now(self, self.NodeHighlighted(node))  # type: ignore[arg-type]  # the pane in the same screen update
 
     def move_cursor(self, node: Node | Leaf | Space | None) -> None:
         """Put the cursor on a branch or space (from _all_nodes(), _space_nodes or a Space)."""
