@@ -42,8 +42,14 @@ async def big_demo():
 async def test_the_listing_goes_direct_and_matches_botocores(big_demo: DemoServer) -> None:
     async with _service(big_demo) as direct:
         through_botocore = await _botocore_calls(direct)
+        await direct.list_all()
+        # The first round went through botocore (the endpoint had not answered it yet); the rest
+        # of that listing and every page of the next came the direct way.
+        assert set(through_botocore) == {"ListDomains", "ListSpaces", "ListApps", "ListUserProfiles"}
+        assert len(through_botocore) == 4
+        through_botocore.clear()
         listing = await direct.list_all()
-        assert through_botocore == []  # every page came the direct way
+        assert through_botocore == []
     async with _service(big_demo) as plain:
         plain._direct._open = False  # the road closed from the start: botocore lists alone
         through_botocore = await _botocore_calls(plain)
@@ -55,8 +61,9 @@ async def test_the_listing_goes_direct_and_matches_botocores(big_demo: DemoServe
 
 
 async def test_throttled_pages_are_retried_on_the_direct_road(big_demo: DemoServer) -> None:
-    big_demo.faults.throttle_rate = 0.3
     async with _service(big_demo) as svc:
+        await svc.call("ListDomains")  # the endpoint has answered botocore: the direct road is open
+        big_demo.faults.throttle_rate = 0.3
         through_botocore = await _botocore_calls(svc)
         listing = await svc.list_all()
         assert len(listing.spaces) == 6 * 30
@@ -65,8 +72,9 @@ async def test_throttled_pages_are_retried_on_the_direct_road(big_demo: DemoServ
 
 
 async def test_a_server_error_hands_over_to_botocore_for_good(big_demo: DemoServer) -> None:
-    big_demo.faults.error_burst = 1  # the first call fails with a 500
     async with _service(big_demo) as svc:
+        await svc.call("ListDomains")
+        big_demo.faults.error_burst = 1  # the next call, a direct one, fails with a 500
         through_botocore = await _botocore_calls(svc)
         listing = await svc.list_all()
         assert big_demo.faults.errored == 1
@@ -76,8 +84,9 @@ async def test_a_server_error_hands_over_to_botocore_for_good(big_demo: DemoServ
 
 
 async def test_errors_read_as_through_botocore(demo: DemoServer) -> None:
-    demo.faults.deny = {"ListSpaces"}
     async with _service(demo) as svc:
+        await svc.call("ListDomains")
+        demo.faults.deny = {"ListSpaces"}
         with pytest.raises(AwsError) as denied:
             await svc.list_all()
     assert denied.value.kind == "access_denied" and "sagemaker:ListSpaces" in str(denied.value)
@@ -92,6 +101,7 @@ async def test_keys_from_the_credential_chain_sign_the_direct_road(demo: DemoSer
     if c.token:
         monkeypatch.setenv("AWS_SESSION_TOKEN", c.token)
     async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url) as svc:
+        await svc.call("ListDomains")
         through_botocore = await _botocore_calls(svc)
         listing = await svc.list_all()
         assert listing.spaces and through_botocore == [] and svc._direct.takes("ListSpaces")

@@ -7,7 +7,9 @@ assembly, request objects, the retry handler); signed with botocore's SigV4 sign
 with aiohttp it is ~0.28 ms. The pages themselves come back as lean_parser hands them over.
 
 Only the plain case takes this road: the four list operations, an endpoint that `plain_endpoint`
-vouches for and the credentials the client itself signs with. Throttling comes back as the same
+vouches for and has already answered the botocore client once (so an endpoint that is down, silent
+or refusing us is reported by botocore alone, with its retries, rather than after a first failure
+here as well), and the credentials the client itself signs with. Throttling comes back as the same
 AwsError the client would raise, so the service's retry loop and adaptive limit see it; anything
 else unusual (an error answer, a malformed page, a network failure) returns None, the caller asks
 the botocore client instead, and this road stays closed for the rest of the service's life.
@@ -35,12 +37,17 @@ class DirectPages:
         self._max_pool = max_pool
         self._timeouts = timeouts
         self._open = True
+        self._proven = False  # set once the botocore client has had an answer from the endpoint
         self._url: str | None = None
         self._credentials: Any = None
         self._http: Any = None
 
     def takes(self, op: str) -> bool:
-        return self._open and op in ITEMS_OF
+        return self._proven and self._open and op in ITEMS_OF
+
+    def proven(self) -> None:
+        """The endpoint answered a botocore call: the direct road may open."""
+        self._proven = True
 
     async def fetch(self, op: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """(status, raw body) of one list call, or None: ask the botocore client."""

@@ -144,7 +144,10 @@ class SpacesService:
             started = time.monotonic()
             try:
                 answer = await self._direct.fetch(op, params) if direct else None
-                result = None if answer is not None else await getattr(client, xform_name(op))(**params)
+                if answer is None:
+                    result = await getattr(client, xform_name(op))(**params)
+                    if service == "sagemaker":
+                        self._direct.proven()
             except Exception as exc:
                 raise self._translate(exc, op, service, params) from None
         if answer is not None:
