@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from app.ui.clock import format_age
 from app.ui.view import Tally
+from app.ui.widgets.header_filter import FILTER_ROW, FilterCell
 from app.ui.widgets.labels import ACCENT, AMBER, GREEN, MUTED, RED
 
 LOGO = "sm-spaces"
@@ -48,6 +49,7 @@ class ContextHeader(Widget):
         self.now = 0.0
         self._drawn: list[tuple[tuple, Strip] | None] = [None, None, None]
         self._width = 0
+        self._filter_cell = FilterCell()
 
     def show(self, info: HeaderInfo, now: float) -> None:
         self.info, self.now = info, now
@@ -60,6 +62,7 @@ class ContextHeader(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._drawn = [None, None, None]  # a new theme: the rows' colours change
+        self._filter_cell = FilterCell()
 
     def _row_keys(self) -> list[tuple]:
         info, counts = self.info, self.info.counts
@@ -78,11 +81,15 @@ class ContextHeader(Widget):
         key = self._row_keys()[y]
         drawn = self._drawn[y]
         if drawn is None or drawn[0] != key:
-            grid = self._grid()
-            grid.add_row(*self._cells()[y])
-            strips = Visual.to_strips(self, visualize(self, grid), width, 1, self.visual_style)
-            drawn = self._drawn[y] = (key, strips[0] if strips else Strip.blank(width, self.rich_style))
+            strip = self._filter_cell.splice(self, key, width) if y == FILTER_ROW else None
+            drawn = self._drawn[y] = (key, strip or self._render_row(y, width))
         return drawn[1]
+
+    def _render_row(self, y: int, width: int, cells: tuple | None = None) -> Strip:
+        grid = self._grid()
+        grid.add_row(*(cells or self._cells()[y]))
+        strips = Visual.to_strips(self, visualize(self, grid), width, 1, self.visual_style)
+        return strips[0] if strips else Strip.blank(width, self.rich_style)
 
     @staticmethod
     def _grid() -> Table:
