@@ -187,8 +187,8 @@ class SpaceIndex:
         if found is not None:
             return found
         base: list[int] | None = None
-        for old, positions in self._matches.items():
-            if old and (base is None or len(positions) < len(base)) and all(
+        for old, positions in self._matches.items():  # () too: the first word refines "everything"
+            if (base is None or len(positions) < len(base)) and all(
                 any(o in w for w in words) for o in old
             ):
                 base = positions

@@ -20,6 +20,12 @@ class FilterInput(Input):
     layout of the whole screen (~3 ms, then every widget recomposited) per keystroke. Never below
     the visible width: while the text fits, typing changes nothing about the layout."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # What the first keystroke's validation adds (an input without validators is valid); added
+        # then, it restyles the input on that keystroke (~1.5 ms). No CSS rule styles it.
+        self.add_class("-valid")
+
     @property
     def content_width(self) -> int:
         return max(super().content_width, self.scrollable_content_region.width)

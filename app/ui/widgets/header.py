@@ -81,8 +81,12 @@ class ContextHeader(Widget):
         key = self._row_keys()[y]
         drawn = self._drawn[y]
         if drawn is None or drawn[0] != key:
-            strip = self._filter_cell.splice(self, key, width) if y == FILTER_ROW else None
-            drawn = self._drawn[y] = (key, strip or self._render_row(y, width))
+            strip = self._filter_cell.splice(key, width) if y == FILTER_ROW else None
+            if strip is None:
+                strip = self._render_row(y, width)
+                if y == FILTER_ROW:  # ready the filter cell for the keystrokes, after this frame
+                    self.call_after_refresh(self._filter_cell.prepare, self, key, width)
+            drawn = self._drawn[y] = (key, strip)
         return drawn[1]
 
     def _render_row(self, y: int, width: int, cells: tuple | None = None) -> Strip:

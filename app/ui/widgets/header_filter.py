@@ -6,9 +6,10 @@ do not depend on the content, so the cell is a fixed span of the row: a probe ro
 filled with a marker) gives the span and its style, and a new filter text is that span re-filled.
 
 Only plain text that fits goes this way (ASCII, printable, shorter than the span: no ellipsis,
-no wide characters); anything else renders the grid. And the first spliced row for each width and
-set of other cells is checked, cell by cell, against the grid's own rendering; a mismatch turns
-splicing off for good.
+no wide characters); anything else renders the grid. The probe, for each width and set of other
+cells, runs after the grid has drawn the row (so neither on a keystroke nor before the first
+frame), and a sample text spliced into it must equal, cell for cell, the grid's own rendering of
+that text; a mismatch turns splicing off for good.
 """
 
 from __future__ import annotations
@@ -41,37 +42,47 @@ class _Template:
 
 class FilterCell:
     def __init__(self) -> None:
-        self._template: _Template | None = None
-        self._checked = False  # a spliced row matched the grid's rendering for this template
+        self._template: _Template | None = None  # set only once checked against the grid
         self._off = False
 
-    def splice(self, header: ContextHeader, key: tuple, width: int) -> Strip | None:
+    def splice(self, key: tuple, width: int) -> Strip | None:
         """The filter row for row key `key`, or None when the grid should render it."""
         regions, note, busy, failed = key
-        others = (regions, busy, failed)
-        if self._off or not note or not (note.isascii() and note.isprintable()):
-            return None
         template = self._template
-        if template is None or template.width != width or template.others != others:
-            template = self._template = _probe(header, width, others)
-            self._checked = False
-            if template is None:
-                return None
-        span = template.end - template.start
-        if len(note) >= span:
+        if template is None or template.width != width or template.others != (regions, busy, failed):
             return None
-        row = Strip.join([
-            template.strip.crop(0, template.start),
-            Strip([Segment(note.ljust(span), template.style)], span),
-            template.strip.crop(template.end, width),
-        ])
-        if not self._checked:
-            rendered = header._render_row(FILTER_ROW, width)
-            if _cells(rendered) != _cells(row):
-                self._off = True
-                return rendered
-            self._checked = True
-        return row
+        if not note or not (note.isascii() and note.isprintable()) or len(note) >= template.end - template.start:
+            return None
+        return _fill(template, note)
+
+    def prepare(self, header: ContextHeader, key: tuple, width: int) -> None:
+        """Probe and check the template for this row's other cells, if not done yet: called after
+        the grid drew the row (not on a keystroke, nor before the first frame)."""
+        regions, _, busy, failed = key
+        others = (regions, busy, failed)
+        template = self._template
+        if self._off or (template is not None and template.width == width and template.others == others):
+            return
+        self._template = None
+        template = _probe(header, width, others)
+        if template is None:
+            return
+        sample = "x-0"  # a short filter text: spliced and rendered by the grid, cell for cell the same?
+        cells = list(header._cells()[FILTER_ROW])
+        cells[FILTER_COLUMN] = Text(sample)
+        if _cells(header._render_row(FILTER_ROW, width, tuple(cells))) != _cells(_fill(template, sample)):
+            self._off = True
+            return
+        self._template = template
+
+
+def _fill(template: _Template, note: str) -> Strip:
+    span = template.end - template.start
+    return Strip.join([
+        template.strip.crop(0, template.start),
+        Strip([Segment(note.ljust(span), template.style)], span),
+        template.strip.crop(template.end, template.width),
+    ])
 
 
 def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None:
