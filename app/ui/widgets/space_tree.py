@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -24,19 +23,18 @@ from textual.widget import Widget
 from app.model import Space
 from app.ui.view import Tally, group_by_domain
 from app.ui.widgets.bordered_lines import BorderedLinesCache
-from app.ui.widgets.deliver import deliver_now
 from app.ui.widgets.quick_scrollbar import QuickScrollBar
 from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
-from app.ui.widgets.space_segments import space_segments
+from app.ui.widgets.tree_cursor import TreeCursor
+from app.ui.widgets.tree_drawing import ICON_OPEN, TreeDrawing
 from app.ui.widgets.tree_rows import (
-    Branch, Leaf, Lines, Node, RegionState, Row, depth_of, fill_domain, region_label, studio_label, text_segments,
+    Branch, Leaf, Lines, Node, RegionState, depth_of, fill_domain, region_label, studio_label,
 )
 
 __all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
 
 LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
 SAMPLE = 300  # column widths fit the first rows of each branch: measuring 10k names per keystroke is waste
-ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
 
 
 @dataclass
@@ -48,7 +46,7 @@ class TreeContent:
     tallies: dict[str, Tally] = field(default_factory=dict)
 
 
-class SpaceTree(ScrollView, can_focus=True):
+class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
     """Spaces by region; enter on a space asks the app to connect."""
 
     COMPONENT_CLASSES = {"tree--cursor", "tree--guides"}
@@ -222,129 +220,6 @@ class SpaceTree(ScrollView, can_focus=True):
             self._labels.clear()
         self._labels[id(space)] = (space, self._columns, self.spinner, text)
         return text
-
-    # --- drawing --------------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles = None
-        self._strips.clear()
-
-    def on_focus(self, event: events.Focus) -> None:
-        self._styles = None
-        self.refresh()
-
-    def on_blur(self, event: events.Blur) -> None:
-        self._styles = None
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        if self._styles is None:
-            self._styles = (
-                self.rich_style,
-                self.get_component_rich_style("tree--guides", partial=True),
-                self.get_component_rich_style("tree--cursor", partial=False),
-            )
-        base = self._styles[0]
-        row = self._lines.row(scroll_y + y)
-        if row is None:
-            return Strip.blank(width, base)
-        return self._row_strip(row, scroll_y + y == self.cursor_line).crop_extend(scroll_x, scroll_x + width, base)
-
-    def _row_strip(self, row: Row, cursor: bool) -> Strip:
-        space = row.space
-        shown: object = space if space is not None else row.node.label  # type: ignore[union-attr]
-        opened = space is None and self._is_open(row.node)  # type: ignore[arg-type]
-        spinner = self.spinner if space is not None and space.status.in_transition else ""
-        key = (id(shown), self._columns, spinner, row.guides, row.last, opened, cursor, self._styles)
-        cached = self._strips.get(key)
-        if cached is not None:
-            return cached[1]
-        base, guide_style, cursor_style = self._styles  # type: ignore[misc]
-        segments: list[Segment] = []
-        if row.guides or row.node is None or row.node.data.kind != "region":
-            style = base + guide_style  # a segment per column, as Tree draws them
-            segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
-            segments.append(Segment("└─ " if row.last else "├─ ", style))
-        if space is not None:
-            body = space_segments(space, self._columns, self.spinner)
-        else:
-            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *text_segments(self.app.console, row.node.label)]  # type: ignore[union-attr]
-        if cursor:
-            body = list(Segment.apply_style(body, post_style=cursor_style))
-        segments.extend(Segment.apply_style(body, base))
-        strip = Strip(segments)
-        if len(self._strips) > 4000:
-            self._strips.clear()
-        self._strips[key] = (shown, strip)
-        return strip
-
-    # --- cursor ---------------------------------------------------------------------------
-
-    def _cursor_target(self) -> object:
-        row = self._lines.row(self.cursor_line)
-        if row is None:
-            return None
-        return row.space if row.space is not None else row.node.data.key  # type: ignore[union-attr]
-
-    def _set_cursor(self, line: int) -> None:
-        line = max(0, min(line, self._lines.total - 1))
-        if self._lines.total == 0:
-            return
-        if line == self.cursor_line:
-            return
-        old, self.cursor_line = self.cursor_line, line
-        self.refresh_line(old)
-        self.refresh_line(line)
-        self._scroll_to_cursor()
-        self._announce()
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        top = self.scroll_offset.y
-        if self.cursor_line < top:
-            self.scroll_to(y=self.cursor_line, animate=False, immediate=True)
-        elif height and self.cursor_line >= top + height:
-            self.scroll_to(y=self.cursor_line - height + 1, animate=False, immediate=True)
-
-    def _announce(self) -> None:
-        row = self._lines.row(self.cursor_line)
-        if row is None:
-            return
-        target = row.space if row.space is not None else row.node
-        if target is not self._highlighted:
-            self._highlighted = target
-            node = Leaf(row.space, self._label(row.space)) if row.space is not None else row.node
-            deliver_now(self, self.NodeHighlighted(node))  # type: ignore[arg-type]  # the pane in the same screen update
-
-    def move_cursor(self, node: Node | Leaf | Space | None) -> None:
-        """Put the cursor on a branch or space (from _all_nodes(), _space_nodes or a Space)."""
-        if node is None:
-            return
-        data = node if isinstance(node, Space) else node.data
-        line = self._lines.space_line(data) if isinstance(data, Space) else self._lines.branch_lines.get(data.key)
-        if line is not None:
-            self._set_cursor(line)
-
-    def action_cursor_up(self) -> None:
-        self._set_cursor(self.cursor_line - 1)
-
-    def action_cursor_down(self) -> None:
-        self._set_cursor(self.cursor_line + 1)
-
-    def action_page_up(self) -> None:
-        self._set_cursor(self.cursor_line - max(1, self.scrollable_content_region.height - 1))
-
-    def action_page_down(self) -> None:
-        self._set_cursor(self.cursor_line + max(1, self.scrollable_content_region.height - 1))
-
-    def action_first(self) -> None:
-        self._set_cursor(0)
-
-    def action_last(self) -> None:
-        self._set_cursor(self._lines.total - 1)
 
     # --- in-place updates -----------------------------------------------------------------
 
