@@ -3,8 +3,8 @@
 ssh-proxy makes exactly one API call per connect. A botocore client for it loads SageMaker's whole
 service model (~4 MB of JSON) and aiobotocore's client machinery: ~150 ms of the proxy's start-up.
 This path resolves credentials through the same botocore chain (botocore.Session, afresh on every
-connect, in memory only), signs the one request with botocore's SigV4 signer and posts it with
-aiohttp, which the data channel needs anyway.
+connect, in memory only), signs the one request (app.aws.sigv4) and posts it with aiohttp, which
+the data channel needs anyway.
 
 It only takes the plain road: an explicit --endpoint-url, or the standard AWS partition with no
 endpoint, FIPS, dual-stack or CA-bundle settings in the environment or the profile. Anything else,
@@ -65,13 +65,13 @@ async def _signed_call(svc: SpacesService, space_arn: str) -> SessionInfo | None
 
     from app.aws.service import _session_info
     from app.aws.signed_json import decoded, post
+    from app.aws.sigv4 import PostSigner
 
     connect, read = svc.timeouts
     timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
     # trust_env: HTTP(S)_PROXY and NO_PROXY apply here as they do to botocore and the websocket.
     async with aiohttp.ClientSession(trust_env=True, timeout=timeout) as http:
-        status, raw = await post(http, url + "/", "SageMaker.StartSession",
-                                 {"ResourceIdentifier": space_arn}, credentials.get_frozen_credentials(),
-                                 svc.region)
+        status, raw = await post(http, PostSigner(url + "/", svc.region), url + "/", "SageMaker.StartSession",
+                                 {"ResourceIdentifier": space_arn}, credentials.get_frozen_credentials())
     payload = decoded(raw)
     return _session_info(payload) if status == 200 and isinstance(payload, dict) else None

@@ -1,4 +1,4 @@
-"""One awsJson1.1 request signed with botocore's SigV4 signer and posted with aiohttp.
+"""One awsJson1.1 request, signed (app.aws.sigv4) and posted with aiohttp.
 
 The light roads (ssh-proxy's single StartSession, a listing's pages) use this instead of a
 botocore client's per-call pipeline. The answer comes back raw: the callers decide what counts
@@ -11,8 +11,7 @@ import inspect
 import json
 from typing import Any
 
-JSON_1_1 = "application/x-amz-json-1.1"
-
+from app.aws.sigv4 import PostSigner
 
 async def frozen(credentials: Any) -> Any:
     """Current keys of botocore or aiobotocore credentials (refreshing them when they are due)."""
@@ -20,26 +19,11 @@ async def frozen(credentials: Any) -> Any:
     return await keys if inspect.isawaitable(keys) else keys
 
 
-def signed_headers(url: str, target: str, body: bytes, keys: Any, region: str,
-                   service: str = "sagemaker") -> dict[str, str]:
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-
-    request = AWSRequest(method="POST", url=url, data=body, headers={
-        "Content-Type": JSON_1_1,
-        "X-Amz-Target": target,
-        "User-Agent": "sm-spaces",
-    })
-    SigV4Auth(keys, service, region).add_auth(request)
-    return dict(request.headers.items())
-
-
-async def post(http: Any, url: str, target: str, params: dict[str, Any], keys: Any,
-               region: str) -> tuple[int, bytes]:
+async def post(http: Any, signer: PostSigner, url: str, target: str, params: dict[str, Any],
+               keys: Any) -> tuple[int, bytes]:
     """(HTTP status, raw body) of one signed call."""
     body = json.dumps(params).encode()
-    headers = signed_headers(url, target, body, keys, region)
-    async with http.post(url, data=body, headers=headers) as answer:
+    async with http.post(url, data=body, headers=signer.headers(target, body, keys)) as answer:
         return answer.status, await answer.read()
 
 
