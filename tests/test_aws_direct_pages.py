@@ -105,3 +105,50 @@ async def test_keys_from_the_credential_chain_sign_the_direct_road(demo: DemoSer
         through_botocore = await _botocore_calls(svc)
         listing = await svc.list_all()
         assert listing.spaces and through_botocore == [] and svc._direct.takes("ListSpaces")
+
+
+# --- a refresh asks the known domains' pages beside ListDomains (listing.py) ----------------------
+
+
+def _answered_before_list_domains(demo: DemoServer, op: str) -> int:
+    order = list(demo.answered)
+    return order[: order.index("ListDomains")].count(op)
+
+
+async def test_a_refresh_asks_known_domains_pages_beside_list_domains(big_demo: DemoServer) -> None:
+    big_demo.faults.latency_by_op = {"ListDomains": 0.3}  # every other call answers at once
+    async with _service(big_demo) as svc:
+        first = await svc.list_all()
+        # Cold: nothing but the account-wide first page of spaces could be asked before the domains
+        # were known.
+        assert _answered_before_list_domains(big_demo, "ListSpaces") == 1
+        big_demo.answered.clear()
+        second = await svc.list_all()
+        assert _answered_before_list_domains(big_demo, "ListSpaces") == 1 + 6
+        assert _answered_before_list_domains(big_demo, "ListApps") == 1 + 6
+    assert _comparable(second.spaces) == _comparable(first.spaces)
+
+
+async def test_a_refresh_follows_domains_created_and_deleted_meanwhile(big_demo: DemoServer) -> None:
+    account = big_demo.account
+    async with _service(big_demo) as svc:
+        first = await svc.list_all()
+        gone = first.domains[0].domain_id
+        del account.domains[gone]  # deleted since: its early pages are dropped
+        fresh = account.add_domain("d-created0000", "created-later", big_demo.region)
+        owner = account.add_profile(fresh, "late-user").name
+        account.add_space(fresh, "late-space", app_type="JupyterLab", owner=owner)
+        second = await svc.list_all()
+    assert {s.domain_id for s in second.spaces} == {d.domain_id for d in first.domains} - {gone} | {fresh.domain_id}
+    assert [s.name for s in second.spaces if s.domain_id == fresh.domain_id] == ["late-space"]
+    assert len(second.spaces) == 5 * 30 + 1
+    assert svc.fanned_out and gone not in svc.fanned_out and fresh.domain_id in svc.fanned_out
+
+
+async def test_a_small_account_is_not_fanned_out_on_refresh(demo: DemoServer) -> None:
+    async with _service(demo) as svc:
+        await svc.list_all()
+        assert svc.fanned_out == []  # its spaces and apps fit the account-wide first pages
+        demo.answered.clear()
+        await svc.list_all()
+    assert sorted(demo.answered) == sorted(["ListDomains", "ListSpaces", "ListApps", "ListUserProfiles"])

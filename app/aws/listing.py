@@ -4,7 +4,9 @@ ListSpaces, ListApps and ListUserProfiles need no domain, so the first round ask
 the account-wide first page of each at once: an account whose spaces and apps fit in one page is
 listed in one round trip. Otherwise the second round asks every domain's pages at once (one or a
 few waves of the concurrency limit) rather than following a long account-wide chain of pages.
-User profiles follow their account-wide chain beside all this, in a single slot.
+A refresh of such an account asks its known domains' pages in the first round already, beside
+ListDomains, which still decides what is listed. User profiles follow their account-wide chain
+beside all this, in a single slot.
 """
 
 from __future__ import annotations
@@ -94,29 +96,46 @@ async def list_all(svc: SpacesService, *, sso_users: bool = False) -> Listing:
 
 
 async def _list_all(svc: SpacesService, sso_users: bool) -> Listing:
+    # The first round's calls are made first, so they take slots before any speculative call.
     profiles = asyncio.ensure_future(paginate(svc, "ListUserProfiles", "UserProfiles", MaxResults=PAGE))
+    first_round = [
+        asyncio.ensure_future(paginate(svc, "ListDomains", "Domains", MaxResults=PAGE)),
+        asyncio.ensure_future(svc.call("ListSpaces", MaxResults=PAGE)),
+        asyncio.ensure_future(svc.call("ListApps", MaxResults=PAGE)),
+    ]
+    # A refresh of an account the last listing had to fan out over: its domains' pages are asked
+    # at once, beside ListDomains, rather than a round trip later; ListDomains still decides.
+    early = {domain_id: asyncio.ensure_future(_domain_items(svc, domain_id)) for domain_id in svc.fanned_out}
+    pending = [profiles, *first_round, *early.values()]
     try:
-        domain_items, first_spaces, first_apps = await _all_or_nothing(
-            paginate(svc, "ListDomains", "Domains", MaxResults=PAGE),
-            svc.call("ListSpaces", MaxResults=PAGE),
-            svc.call("ListApps", MaxResults=PAGE),
-        )
+        domain_items, first_spaces, first_apps = await _all_or_nothing(*first_round)
         domains = [parse.domain(d, svc.region) for d in domain_items]
         svc.remember_domains(domains)
         known = {d.domain_id: d for d in domains}
+        for gone in early.keys() - known.keys():  # deleted since the last listing
+            _discard(early.pop(gone))
         spaces_of = _complete_page_by_domain(first_spaces, "Spaces", known)
         apps_of = _complete_page_by_domain(first_apps, "Apps", known)
         # Each domain's spaces are built as soon as its pages arrive, while other calls are in flight.
-        per_domain = await _all_or_nothing(*(_domain_spaces(svc, d, spaces_of, apps_of) for d in domains))
+        per_domain = await _all_or_nothing(
+            *(_domain_spaces(svc, d, spaces_of, apps_of, early.get(d.domain_id)) for d in domains))
         profile_items = await profiles
     except BaseException:
-        profiles.cancel()
+        for task in pending:
+            _discard(task)
         raise
+    svc.fanned_out = list(known) if spaces_of is None or apps_of is None else []
     user_profiles = await _profiles_of(svc, [i for i in profile_items if _domain_of(i, known)], sso_users)
     spaces = [space for chunk in per_domain for space in chunk]
     _set_aliases(spaces)
     spaces.sort(key=lambda s: (s.domain_name, s.name))
     return Listing(svc.region, domains, user_profiles, spaces)
+
+
+def _discard(task: asyncio.Future) -> None:
+    """Cancel a call nobody needs any more, and take its failure, if it had one, so none is logged."""
+    task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 def _complete_page_by_domain(page: Any, key: str, domains: dict[str, Domain]) -> dict[str, list[dict]] | None:
@@ -132,12 +151,24 @@ def _complete_page_by_domain(page: Any, key: str, domains: dict[str, Domain]) ->
     return grouped
 
 
-async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, list[dict]] | None,
-                         apps_of: dict[str, list[dict]] | None) -> list[Space]:
-    space_items, app_items = await asyncio.gather(
-        _items_of(svc, "ListSpaces", "Spaces", dom, spaces_of),
-        _items_of(svc, "ListApps", "Apps", dom, apps_of),
+async def _domain_items(svc: SpacesService, domain_id: str) -> tuple[list[dict], list[dict]]:
+    """One domain's space summaries and apps, every page of each."""
+    return await asyncio.gather(
+        paginate(svc, "ListSpaces", "Spaces", DomainIdEquals=domain_id, MaxResults=PAGE),
+        paginate(svc, "ListApps", "Apps", DomainIdEquals=domain_id, MaxResults=PAGE),
     )
+
+
+async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, list[dict]] | None,
+                         apps_of: dict[str, list[dict]] | None,
+                         early: asyncio.Future | None = None) -> list[Space]:
+    if early is not None:
+        space_items, app_items = await early
+    else:
+        space_items, app_items = await asyncio.gather(
+            _items_of(svc, "ListSpaces", "Spaces", dom, spaces_of),
+            _items_of(svc, "ListApps", "Apps", dom, apps_of),
+        )
     apps: dict[str, list[App]] = defaultdict(list)
     for item in app_items:
         app = parse.app(item)

@@ -115,6 +115,9 @@ class SpacesService:
             on_create=self._hook_retries,
         )
         self._domains: dict[str, Domain] = {}
+        # Domains whose pages the last listing had to ask one by one (the account-wide first pages
+        # did not hold everything): a refresh asks them beside ListDomains (listing.py).
+        self.fanned_out: list[str] = []
         self._direct = DirectPages(self._clients, max_pool=max_concurrency, timeouts=self._clients.timeouts)
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -150,10 +153,7 @@ class SpacesService:
                         self._direct.proven()
             except Exception as exc:
                 raise self._translate(exc, op, service, params) from None
-        if answer is not None:
-            # The call our slot went to sends its request before this one decodes its page: in a
-            # fan-out the next wave then leaves while the pages that arrived are being read.
-            await asyncio.sleep(0)
+        if answer is not None:  # decoded with the slot already free for the next call
             result = self._direct.decode(op, answer)
             if result is None:  # not a plain page: the direct road is closed now, botocore answers
                 return await self._call_once(op, service, params)

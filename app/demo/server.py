@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from functools import cache
 from typing import Any
@@ -79,6 +80,9 @@ class DemoServer:
         # Requests being handled now, and the most at once: shows that latency overlaps (benchmarks).
         self.in_flight = 0
         self.peak_in_flight = 0
+        # The operations answered most recently, in the order their answers left: shows what a
+        # client asked before what (tests).
+        self.answered: deque[str] = deque(maxlen=1000)
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -174,6 +178,7 @@ class DemoServer:
         delay = self.faults.delay_for(op)
         if delay > 0:
             await asyncio.sleep(delay)
+        self.answered.append(op)
         return response
 
     def _respond(self, request: web.Request, body: bytes, target: str, claimed: sigv4.Scope | None,
@@ -207,8 +212,11 @@ class DemoServer:
         if op in self.faults.deny:
             raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)
-        return web.Response(body=json.dumps(answer).encode(), content_type=JSON_TYPE,
+        return web.Response(body=json.dumps(answer, separators=_COMPACT).encode(), content_type=JSON_TYPE,
                             headers={"x-amzn-RequestId": str(uuid.uuid4())})
+
+
+_COMPACT = (",", ":")  # as AWS sends its JSON: no spaces
 
 
 def _json_error(error: ApiError) -> web.Response:
