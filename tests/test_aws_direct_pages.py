@@ -152,3 +152,23 @@ async def test_a_small_account_is_not_fanned_out_on_refresh(demo: DemoServer) ->
         demo.answered.clear()
         await svc.list_all()
     assert sorted(demo.answered) == sorted(["ListDomains", "ListSpaces", "ListApps", "ListUserProfiles"])
+
+
+async def test_a_new_service_told_a_cached_listings_domains_asks_them_at_once(big_demo: DemoServer) -> None:
+    async with _service(big_demo) as svc:
+        cached = (await svc.list_all()).spaces
+    big_demo.faults.latency_by_op = {"ListDomains": 0.3}
+    async with _service(big_demo) as svc:  # as a new TUI with that listing in its cache
+        svc.expect_domains([s.domain_id for s in cached])
+        big_demo.answered.clear()
+        listing = await svc.list_all()
+    assert _answered_before_list_domains(big_demo, "ListSpaces") == 1 + 6
+    assert _comparable(listing.spaces) == _comparable(cached)
+
+
+async def test_a_small_cached_listing_is_not_asked_domain_by_domain(demo: DemoServer) -> None:
+    async with _service(demo) as svc:
+        cached = (await svc.list_all()).spaces
+    async with _service(demo) as svc:
+        svc.expect_domains([s.domain_id for s in cached])
+        assert len(cached) <= 100 and svc.fanned_out == []

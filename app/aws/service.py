@@ -229,6 +229,12 @@ class SpacesService:
     async def list_all(self, *, sso_users: bool = False) -> Listing:
         return await listing.list_all(self, sso_users=sso_users)
 
+    def expect_domains(self, domain_of_each_space: list[str]) -> None:
+        """Before any listing has run here: the domains of a cached listing's spaces, which the next
+        listing asks beside ListDomains when they are too many for the account-wide first page."""
+        if not self.fanned_out and len(domain_of_each_space) > listing.PAGE:
+            self.fanned_out = sorted(set(domain_of_each_space))
+
     def remember_domains(self, domains: list[Domain]) -> None:
         self._domains.update((d.domain_id, d) for d in domains)
 

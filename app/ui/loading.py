@@ -118,6 +118,8 @@ class ListingLoader:
         state = self.region_states.setdefault(region, RegionState())
         try:
             svc = await self.service(region)
+            # A large account's cached domains: their pages are asked in the listing's first round.
+            svc.expect_domains([s.domain_id for s in self.index.spaces if s.region == region])
             listing = await svc.list_all(sso_users=bool(self.caller and self.caller.sso_user))
         except AwsError as err:
             state.loading, state.error = False, _short(err)
