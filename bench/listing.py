@@ -42,6 +42,49 @@ async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[floa
     return first, refresh, count, stats
 
 
+async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list[float]:
+    """The listing's calls in its order with nothing but transport: the first round (ListDomains and
+    the account-wide first pages), then every domain's ListSpaces and ListApps and the rest of the
+    user-profile chain under a semaphore of 32; bodies are read, and decoded only where the next call
+    needs them (domain ids, page tokens). Plain aiohttp and our SigV4 signer, no service, no joins:
+    the floor this machine and the simulator put under any Python client making these calls."""
+    import json as json_module
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from app.aws.sigv4 import PostSigner
+
+    key, secret, token = server.credentials
+    keys = SimpleNamespace(access_key=key, secret_key=secret, token=token)
+    url = server.endpoint.rstrip("/") + "/"
+    signer = PostSigner(url, server.info["region"])
+    gate = asyncio.Semaphore(32)
+    times: list[float] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as http:
+        async def call(op: str, **params: Any) -> bytes:
+            body = json_module.dumps(params).encode()
+            async with gate, http.post(url, data=body, headers=signer.headers(f"SageMaker.{op}", body, keys)) as r:
+                return await r.read()
+
+        async def profiles() -> None:
+            page = json_module.loads(await call("ListUserProfiles", MaxResults=PAGE))
+            while page.get("NextToken"):
+                page = json_module.loads(await call("ListUserProfiles", MaxResults=PAGE, NextToken=page["NextToken"]))
+
+        for i in range(runs + 1):
+            start = time.perf_counter()
+            chain = asyncio.ensure_future(profiles())
+            domains, _, _ = await asyncio.gather(call("ListDomains", MaxResults=PAGE),
+                                                 call("ListSpaces", MaxResults=PAGE), call("ListApps", MaxResults=PAGE))
+            ids = [d["DomainId"] for d in json_module.loads(domains)["Domains"]]
+            await asyncio.gather(*(call(op, DomainIdEquals=d, MaxResults=PAGE)
+                                   for d in ids for op in ("ListSpaces", "ListApps")), chain)
+            if i:  # the first run opens the connections
+                times.append(time.perf_counter() - start)
+    return times
+
+
 async def _all_pages(client: Any, op: str, key: str) -> list[dict]:
     items: list[dict] = []
     token = None
@@ -93,7 +136,8 @@ def measure(sizes=SIZES, *, latency: float = 0.05, runs: int = 5, toolkit_runs: 
         with server_proc.start(domains=domains, spaces=spaces, latency=latency) as server:
             ours, refresh, count, _ = asyncio.run(_ours(server, runs))
             row: dict[str, Any] = {"domains": domains, "spaces_per_domain": spaces, "spaces": count,
-                                   "ours": ours, "refresh": refresh, "lower_bound": 2 * latency}
+                                   "ours": ours, "refresh": refresh, "lower_bound": 2 * latency,
+                                   "transport": asyncio.run(_transport_floor(server, runs))}
             if domains * spaces <= toolkit_max_spaces and toolkit_runs:
                 k_runs = toolkit_runs if domains * spaces <= 2000 else 1
                 toolkit, k_count = asyncio.run(_toolkit(server, k_runs))
@@ -120,4 +164,5 @@ if __name__ == "__main__":
     out = measure(runs=runs, toolkit_runs=0, throttle_size=None)
     for row in out["sizes"]:
         print(row["domains"], row["spaces_per_domain"], "first", [round(t * 1000) for t in row["ours"]],
-              "refresh", [round(t * 1000) for t in row["refresh"]])
+              "refresh", [round(t * 1000) for t in row["refresh"]],
+              "transport", [round(t * 1000) for t in row["transport"]])

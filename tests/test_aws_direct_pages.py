@@ -172,3 +172,57 @@ async def test_a_small_cached_listing_is_not_asked_domain_by_domain(demo: DemoSe
     async with _service(demo) as svc:
         svc.expect_domains([s.domain_id for s in cached])
         assert len(cached) <= 100 and svc.fanned_out == []
+
+
+# --- proxies: the environment's, looked up once ------------------------------------------------
+
+
+def test_env_proxy_follows_http_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.aws.direct_pages import env_proxy
+
+    for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert env_proxy("https://api.sagemaker.us-east-1.amazonaws.com/") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    assert env_proxy("https://api.sagemaker.us-east-1.amazonaws.com/") == "http://proxy.internal:3128"
+    assert env_proxy("http://127.0.0.1:8080/") is None  # HTTPS_PROXY is for https only
+    monkeypatch.setenv("NO_PROXY", ".amazonaws.com")
+    assert env_proxy("https://api.sagemaker.us-east-1.amazonaws.com/") is None
+
+
+async def test_the_direct_road_goes_through_the_environments_proxy(big_demo: DemoServer, monkeypatch) -> None:
+    import aiohttp
+    from aiohttp import web
+
+    forwarded: list[str] = []
+
+    async def forward(request: web.Request) -> web.Response:  # a plain-HTTP forward proxy
+        forwarded.append(request.headers.get("X-Amz-Target", ""))
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "proxy-connection")}
+        async with aiohttp.ClientSession() as http:
+            async with http.request(request.method, str(request.url), data=await request.read(),
+                                    headers=headers) as answer:
+                return web.Response(status=answer.status, body=await answer.read(),
+                                    content_type=answer.content_type)
+
+    proxy_app = web.Application()
+    proxy_app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(proxy_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        async with _service(big_demo) as svc:
+            listing = await svc.list_all()  # botocore proves the endpoint (through the proxy too)
+            forwarded.clear()
+            through_botocore = await _botocore_calls(svc)
+            again = await svc.list_all()
+            assert through_botocore == [] and svc._direct.takes("ListSpaces")
+    finally:
+        await runner.cleanup()
+    assert len(listing.spaces) == len(again.spaces) == 6 * 30
+    assert "SageMaker.ListSpaces" in forwarded and "SageMaker.ListApps" in forwarded

@@ -43,6 +43,7 @@ class DirectPages:
         self._credentials: Any = None
         self._http: Any = None
         self._signer: PostSigner | None = None
+        self._proxy: str | None = None
 
     def takes(self, op: str) -> bool:
         return self._proven and self._open and op in ITEMS_OF
@@ -57,7 +58,8 @@ class DirectPages:
             if self._http is None and not await self._prepare():
                 return None
             keys = await frozen(self._credentials)
-            return await post(self._http, self._signer, self._url, f"SageMaker.{op}", params, keys)
+            return await post(self._http, self._signer, self._url, f"SageMaker.{op}", params, keys,
+                              proxy=self._proxy)
         except Exception:
             self._open = False  # the client will report (and retry) whatever went wrong
             return None
@@ -92,8 +94,10 @@ class DirectPages:
         self._http = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._max_pool, ssl=ssl if ssl is not None else True),
             timeout=aiohttp.ClientTimeout(sock_connect=connect, sock_read=read),
-            trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as botocore honours them
         )
+        # HTTP(S)_PROXY and NO_PROXY apply as botocore applies them, looked up once: aiohttp's
+        # trust_env looks them up on every request (~0.1 ms each, 10-15 ms of a 100-call listing).
+        self._proxy = env_proxy(url)
         self._url, self._credentials = url + "/", credentials
         self._signer = PostSigner(self._url, self._clients.region)
         return True
@@ -103,3 +107,14 @@ class DirectPages:
             await self._http.close()
             self._http = None
 
+
+def env_proxy(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTP_PROXY/HTTPS_PROXY), unless NO_PROXY exempts it."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(url)
+    proxy = getproxies().get(parts.scheme)
+    if not proxy or proxy_bypass(parts.netloc):
+        return None
+    return proxy

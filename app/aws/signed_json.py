@@ -20,10 +20,10 @@ async def frozen(credentials: Any) -> Any:
 
 
 async def post(http: Any, signer: PostSigner, url: str, target: str, params: dict[str, Any],
-               keys: Any) -> tuple[int, bytes]:
+               keys: Any, proxy: str | None = None) -> tuple[int, bytes]:
     """(HTTP status, raw body) of one signed call."""
     body = json.dumps(params).encode()
-    async with http.post(url, data=body, headers=signer.headers(target, body, keys)) as answer:
+    async with http.post(url, data=body, headers=signer.headers(target, body, keys), proxy=proxy) as answer:
         return answer.status, await answer.read()
 
 
