@@ -43,7 +43,7 @@ def collect(quick: bool) -> dict:
         step("listing", listing.measure, runs=runs, toolkit_runs=3)
         step("first_paint", startup.first_paint, runs)
         step("cli", startup.cli, runs)
-        step("keys", keys.measure, 100, 100, cursor_moves=60)
+        step("keys", keys.measure, 100, 100, cursor_moves=60, runs=5)
         step("raw_channel", tunnel.raw, 100, 3)
         step("ssh", tunnel.ssh, 100, 3)
         step("ssh_breakdown", tunnel.breakdown, runs)

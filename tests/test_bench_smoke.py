@@ -25,7 +25,8 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     listing = results["listing"]
     row = listing["sizes"][0]
     assert row["spaces"] == 2 * 3 and row["toolkit_spaces"] == 6
-    assert _figures(row["ours"]) and _figures(row["toolkit"])
+    assert _figures(row["ours"]) and _figures(row["refresh"]) and _figures(row["transport"])
+    assert _figures(row["toolkit"])
     throttled = listing["throttled"]
     assert throttled["spaces"] == throttled["expected"] == 6
     assert _figures(throttled["times"])
@@ -37,7 +38,9 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
 
     keys = results["keys"]
     assert keys["spaces"] == 10 and keys["shown_after_filter_cleared"] == 10
-    assert len(keys["filter_ms"]) == 2 * len("space-0042") and len(keys["cursor_ms"]) == 5
+    from bench.keys import FILTER_TEXTS
+
+    assert len(keys["filter_ms"]) == 2 * sum(map(len, FILTER_TEXTS)) and len(keys["cursor_ms"]) == 5
     assert keys["rss_mb"] > 10
 
     for name in ("raw_channel", "ssh"):

@@ -104,13 +104,13 @@ class ListingLoader:
         keep = [s for s in self.index.spaces if s.region not in loaded and s.region in self.regions]
         fresh = [s for listing in loaded.values() for s in listing.spaces]
         self.index.replace(keep + fresh)
-        freeze_heap()
         if loaded:
             self.loaded_at, self.stale = self.clock.now(), False
         if not self.owners_chosen:
             profiles = [p for ps in self.user_profiles.values() for p in ps]
             self.owners = sso_default_owners(self.caller.sso_user, profiles)
         self.render_all()
+        freeze_heap()  # after the tree has built its rows for the new listing: they are frozen too
 
     async def _load_region(self: SpacesApp, region: str) -> Any:
         from app.aws.errors import AwsError
