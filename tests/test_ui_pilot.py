@@ -119,6 +119,31 @@ async def test_slash_filter_narrows_and_escape_clears(demo):
         await app.close_services()
 
 
+async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_bindings(demo):
+    """Keys that arrive together (fast typing, a paste, tmux send-keys) are queued before the filter
+    input takes focus: they must land in the filter, not start, stop or open anything."""
+    from textual import events
+
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        statuses = {s.name: s.status for s in app.index.spaces}
+        screens = len(app.screen_stack)
+        for key, char in [("slash", "/"), ("s", "s"), ("t", "t"), ("backspace", None), ("u", "u"),
+                          ("d", "d"), ("x", "x"), ("space", " "), ("f", "f")]:
+            app.post_message(events.Key(key, char))  # queued back to back, as the driver does
+        await pilot.pause()
+        await settle(pilot)
+        assert app.query_one("#filter-input").value == "sudx f"
+        assert len(app.screen_stack) == screens  # `u` opened no dialog
+        assert {s.name: s.status for s in app.index.spaces} == statuses  # `s` and `x` acted on nothing
+        await pilot.press("escape")
+        await pilot.press("u")  # once the filter is closed, keys are bindings again
+        await pilot.pause()
+        assert isinstance(app.screen, OwnerFilterScreen)
+        await app.close_services()
+
+
 async def test_owner_filter_modal_narrows_tree(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:

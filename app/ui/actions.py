@@ -7,6 +7,8 @@ import asyncio
 import importlib
 from typing import TYPE_CHECKING, Awaitable, Callable
 
+from textual import events
+
 from app.model import Space, SpaceStatus, remote_access_upgrade
 from app.ui.connecting import ConnectActions
 from app.ui.reach import ReachActions
@@ -233,6 +235,13 @@ class SpaceActions(ReachActions, ConnectActions):
 
     def action_filter(self: SpacesApp) -> None:
         self.query_one(FilterBar).open()
+
+    async def on_event(self: SpacesApp, event: events.Event) -> None:
+        # Keys queued behind `/` go to the filter even before its input has taken focus.
+        if isinstance(event, events.Key) and self.screen is self.screen_stack[0]:
+            if self.query_one(FilterBar).catch_early_key(event):
+                return
+        await super().on_event(event)  # type: ignore[misc]
 
     def on_filter_bar_changed(self: SpacesApp, event: FilterBar.Changed) -> None:
         self.filter_text = event.text

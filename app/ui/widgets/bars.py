@@ -35,6 +35,11 @@ class FilterInput(Input):
         # set here, when the bar opens or the terminal resizes, which lays the screen out anyway.
         self.virtual_size = Size(self.content_width, 1)
 
+    async def _on_key(self, event: events.Key) -> None:
+        if isinstance(self.parent, FilterBar):
+            self.parent.input_has_keys()
+        await super()._on_key(event)
+
     def watch_value(self, value: str) -> None:
         if isinstance(self.parent, FilterBar):
             self.parent.text_changed(value)  # as the key is handled, not when Input.Changed arrives
@@ -60,6 +65,7 @@ class FilterBar(Horizontal):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._announced = ""
+        self._opening = False  # `/` was pressed and the input has not had focus yet
 
     def compose(self) -> ComposeResult:
         yield Label("/", id="filter-slash")
@@ -71,7 +77,30 @@ class FilterBar(Horizontal):
 
     def open(self) -> None:
         self.add_class("-visible")
+        self._opening = True
         self.input.focus()
+
+    def input_has_keys(self) -> None:
+        """The input receives keys itself now: none can be queued behind `/` any more."""
+        self._opening = False
+
+    def catch_early_key(self, event: events.Key) -> bool:
+        """Type a key into the filter that arrived after `/` but before the input had any.
+
+        Focus moves a moment after `/` is handled, behind keys already queued (fast typing, a
+        paste): those went to the tree and would reach the app's bindings, where `s` starts a
+        space and `x` stops one. Returns whether the key was taken."""
+        if not self._opening or (self.input.has_focus and not event.is_forwarded):
+            return False  # (a key on its way in while the input has focus: the input takes it)
+        if event.is_printable and event.character:
+            self.input.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            self.input.action_delete_left()
+        else:
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
 
     def text_changed(self, text: str) -> None:
         """Hand the app the new text in the keystroke's own turn (deliver_now): the screen's next
@@ -85,11 +114,13 @@ class FilterBar(Horizontal):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._opening = False
         if not event.value:
             self.remove_class("-visible")
         self.post_message(self.Done(cleared=False))
 
     def action_dismiss(self) -> None:
+        self._opening = False
         self.input.value = ""
         self.remove_class("-visible")
         self.text_changed("")
