@@ -226,3 +226,4 @@ async def test_the_direct_road_goes_through_the_environments_proxy(big_demo: Dem
         await runner.cleanup()
     assert len(listing.spaces) == len(again.spaces) == 6 * 30
     assert "SageMaker.ListSpaces" in forwarded and "SageMaker.ListApps" in forwarded
+

@@ -17,6 +17,7 @@ the botocore client instead, and this road stays closed for the rest of the serv
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from app.aws.errors import THROTTLE_CODES, throttled
@@ -44,6 +45,7 @@ class DirectPages:
         self._http: Any = None
         self._signer: PostSigner | None = None
         self._proxy: str | None = None
+        self._preparing = asyncio.Lock()
 
     def takes(self, op: str) -> bool:
         return self._proven and self._open and op in ITEMS_OF
@@ -55,7 +57,7 @@ class DirectPages:
     async def fetch(self, op: str, params: dict[str, Any]) -> tuple[int, bytes] | None:
         """(status, raw body) of one list call, or None: ask the botocore client."""
         try:
-            if self._http is None and not await self._prepare():
+            if self._http is None and not await self._prepare_once():
                 return None
             keys = await frozen(self._credentials)
             return await post(self._http, self._signer, self._url, f"SageMaker.{op}", params, keys,
@@ -74,6 +76,12 @@ class DirectPages:
             raise throttled(op)
         self._open = False
         return None
+
+    async def _prepare_once(self) -> bool:
+        # Calls that arrive together set the road up once: resolving credentials may wait (a
+        # refresh), and without the lock each waiting call would make an HTTP session of its own.
+        async with self._preparing:
+            return self._http is not None or await self._prepare()
 
     async def _prepare(self) -> bool:
         credentials = await self._clients.signing_credentials()
