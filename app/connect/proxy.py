@@ -33,12 +33,34 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
     if not target.startswith("sm-"):
         raise AwsError(f"{target!r} is neither a space ARN nor an sm-spaces alias (sm-<space>)",
                        kind="validation")
-    spaces = (await svc.list_all()).spaces
-    for space in spaces:
-        if space.alias == target:
-            return space.arn
-    raise AwsError(f"no space has the alias {target!r} in {svc.region}; see `sm-spaces list`",
+    found = await _alias_in(svc, target)
+    if found:
+        return found
+    # The ssh block's `Host sm-*` catch-all names one region; a space created since the block was
+    # written may live in another of the regions the user looks at (settings.regions).
+    others = [r for r in _settings_regions() if r != svc.region]
+    for region in others:
+        from app.aws.service import SpacesService
+
+        async with SpacesService(profile=svc.profile, region=region, endpoint_url=svc.endpoint_url,
+                                 credentials=svc.credentials) as elsewhere:
+            found = await _alias_in(elsewhere, target)
+        if found:
+            return found
+    where = ", ".join([svc.region, *others])
+    raise AwsError(f"no space has the alias {target!r} in {where}; see `sm-spaces list`",
                    kind="not_found")
+
+
+async def _alias_in(svc: SpacesService, alias: str) -> str | None:
+    return next((space.arn for space in (await svc.list_all()).spaces if space.alias == alias), None)
+
+
+def _settings_regions() -> list[str]:
+    from app.config import load_settings
+
+    settings, _problem = load_settings()  # a broken file means no extra regions, not a failed connect
+    return list(settings.regions)
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:

@@ -1,0 +1,51 @@
+"""ssh-proxy's alias lookup (the ssh block's `Host sm-*` catch-all names one region): a space in
+another region the user looks at is found there too; real listings against the simulated account."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.aws.errors import AwsError
+from app.aws.service import SpacesService
+from app.config import Settings, save_settings
+from app.connect.proxy import resolve_target
+
+
+@pytest.fixture
+def settings_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _service(demo, region: str = "us-east-1") -> SpacesService:
+    c = demo.credentials
+    return SpacesService(region=region, endpoint_url=demo.endpoint_url,
+                         credentials=(c.access_key, c.secret_key, c.token))
+
+
+async def test_an_alias_in_another_of_the_users_regions_is_found(demo, settings_dir) -> None:
+    save_settings(Settings(regions=["us-east-1", "eu-west-1"]))
+    async with _service(demo) as svc:
+        arn = await resolve_target(svc, "sm-gdpr-reports")
+    assert arn.startswith("arn:aws:sagemaker:eu-west-1:") and arn.endswith("/gdpr-reports")
+
+
+async def test_without_that_region_in_the_settings_the_miss_names_where_it_looked(demo, settings_dir) -> None:
+    async with _service(demo) as svc:
+        with pytest.raises(AwsError) as missing:
+            await resolve_target(svc, "sm-gdpr-reports")
+        assert await resolve_target(svc, "sm-fraud-detection") == \
+            next(s.arn for s in (await svc.list_all()).spaces if s.name == "fraud-detection")
+    assert missing.value.kind == "not_found"
+    assert "'sm-gdpr-reports' in us-east-1;" in str(missing.value)
+
+
+async def test_a_broken_settings_file_only_means_no_other_regions(demo, settings_dir, tmp_path) -> None:
+    (tmp_path / "config").mkdir()
+    broken = tmp_path / "config" / "config.toml"
+    broken.write_text("regions = [not toml\n")
+    async with _service(demo) as svc:
+        with pytest.raises(AwsError) as missing:
+            await resolve_target(svc, "sm-gdpr-reports")
+    assert missing.value.kind == "not_found"
+    assert broken.read_text() == "regions = [not toml\n"  # left byte-identical
