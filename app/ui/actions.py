@@ -239,7 +239,8 @@ class SpaceActions(ReachActions, ConnectActions):
     async def on_event(self: SpacesApp, event: events.Event) -> None:
         # Keys queued behind `/` go to the filter even before its input has taken focus.
         if isinstance(event, events.Key) and self.screen is self.screen_stack[0]:
-            if self.query_one(FilterBar).catch_early_key(event):
+            bar = self.__dict__.get("_filter_bar")  # held from on_mount
+            if bar is not None and bar.catch_early_key(event):
                 return
         await super().on_event(event)  # type: ignore[misc]
 

@@ -147,6 +147,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self._header_widget = self.query_one(ContextHeader)
         self._detail_widget = self.query_one(DetailPane)
         self._banner_widget = self.query_one(CredentialsBanner)
+        self._filter_bar = self.query_one(FilterBar)
         self._apply_settings()
         if self._refresh_override is not None:
             self.refresh_interval = self._refresh_override
