@@ -186,14 +186,21 @@ KEYS_HOW = (
     "remembers recent queries (a backspace is a lookup); the filter text and the cursor highlight reach "
     "the app in the keystroke's own turn (one screen update per key, not two); the header re-fills only "
     "its filter cell; the filter input lays nothing out on a keystroke; the cyclic GC is frozen once a "
-    "listing lands and the tree has built its rows for it (frozen before that, the rows were left for "
-    "full collections to walk: ~21 ms, now ~7). **Where a key that changes the tree goes** (~12 ms on a quiet machine): the harness "
+    "listing lands and the tree has built its rows for it, with higher collector thresholds after (frozen before that, the rows were left for "
+    "full collections to walk: ~21 ms, now ~7; at the default thresholds a middle-generation "
+    "collection of up to ~3.5 ms landed on about one key in ten). **Where a key that changes the tree goes** (~12 ms on a quiet machine): the harness "
     "~4 ms, the tree's rows ~2 ms (our line drawing ~1), Textual's compositor ~2.3 ms, the detail pane, "
     "input and scrollbar ~1 ms, the filter handler ~1.5 ms; young-generation garbage collections "
     "(0.5-2.7 ms) and the detail pane's describe call land on some keys, which is most of the spread."
 )
 
-KEYS_GAP = "Figures move by several ms with other load on this shared 2-core machine."
+KEYS_GAP = (
+    "Figures move by several ms with other load on this shared 2-core machine: the per-run p95 above "
+    "spans several ms, and the harness floor itself moves between ~4 and ~7 ms from run to run. What "
+    "would close the rest of a tree-changing key: fewer widgets repainted per key (the detail pane "
+    "and the header change with the highlighted space), and Textual's compositor cutting the tree's "
+    "region as one block rather than line by line."
+)
 
 
 def _tunnel(raw: dict, ssh: dict) -> list[str]:
