@@ -151,24 +151,21 @@ def _complete_page_by_domain(page: Any, key: str, domains: dict[str, Domain]) ->
     return grouped
 
 
-async def _domain_items(svc: SpacesService, domain_id: str) -> tuple[list[dict], list[dict]]:
-    """One domain's space summaries and apps, every page of each."""
+async def _domain_items(svc: SpacesService, domain_id: str, spaces_of: dict[str, list[dict]] | None = None,
+                        apps_of: dict[str, list[dict]] | None = None) -> tuple[list[dict], list[dict]]:
+    """One domain's space summaries and apps: from the account-wide first page that held them all,
+    else every page of the domain's own."""
     return await asyncio.gather(
-        paginate(svc, "ListSpaces", "Spaces", DomainIdEquals=domain_id, MaxResults=PAGE),
-        paginate(svc, "ListApps", "Apps", DomainIdEquals=domain_id, MaxResults=PAGE),
+        _items_of(svc, "ListSpaces", "Spaces", domain_id, spaces_of),
+        _items_of(svc, "ListApps", "Apps", domain_id, apps_of),
     )
 
 
 async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, list[dict]] | None,
                          apps_of: dict[str, list[dict]] | None,
                          early: asyncio.Future | None = None) -> list[Space]:
-    if early is not None:
-        space_items, app_items = await early
-    else:
-        space_items, app_items = await asyncio.gather(
-            _items_of(svc, "ListSpaces", "Spaces", dom, spaces_of),
-            _items_of(svc, "ListApps", "Apps", dom, apps_of),
-        )
+    space_items, app_items = await (early if early is not None
+                                    else _domain_items(svc, dom.domain_id, spaces_of, apps_of))
     apps: dict[str, list[App]] = defaultdict(list)
     for item in app_items:
         app = parse.app(item)
@@ -183,11 +180,11 @@ async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, l
     return spaces
 
 
-async def _items_of(svc: SpacesService, op: str, key: str, dom: Domain,
+async def _items_of(svc: SpacesService, op: str, key: str, domain_id: str,
                     known: dict[str, list[dict]] | None) -> list[dict]:
     if known is not None:
-        return known.get(dom.domain_id, [])
-    return await paginate(svc, op, key, DomainIdEquals=dom.domain_id, MaxResults=PAGE)
+        return known.get(domain_id, [])
+    return await paginate(svc, op, key, DomainIdEquals=domain_id, MaxResults=PAGE)
 
 
 def _domain_of(item: dict, domains: dict[str, Domain]) -> Domain | None:
