@@ -44,40 +44,27 @@ def run_tui(
     """
     pause_gc_until_first_frame()
     try:
-        return _run(profile=profile, regions=regions, endpoint_url=endpoint_url, credentials=credentials,
-                    readonly=readonly, demo_server=demo_server)
+        from app.ui.app import SpacesApp
+
+        cache_profile = None
+        if demo_server is not None:
+            endpoint_url = endpoint_url or demo_server.endpoint_url
+            if credentials is None:
+                c = demo_server.credentials
+                credentials = (c.access_key, c.secret_key, c.token)
+            regions = regions or [demo_server.region]
+            cache_profile = "demo"
+        app = SpacesApp(
+            profile=profile,
+            regions=regions,
+            endpoint_url=endpoint_url,
+            credentials=credentials,
+            readonly=readonly,
+            cache_profile=cache_profile,
+            # The simulator's regions are not the user's: don't let a demo run rewrite their settings.
+            use_settings=demo_server is None,
+        )
+        result = app.run()
+        return int(result or 0)
     finally:
         resume_gc()
-
-
-def _run(
-    *,
-    profile: str | None,
-    regions: list[str] | None,
-    endpoint_url: str | None,
-    credentials: tuple | None,
-    readonly: bool,
-    demo_server=None,
-) -> int:
-    from app.ui.app import SpacesApp
-
-    cache_profile = None
-    if demo_server is not None:
-        endpoint_url = endpoint_url or demo_server.endpoint_url
-        if credentials is None:
-            c = demo_server.credentials
-            credentials = (c.access_key, c.secret_key, c.token)
-        regions = regions or [demo_server.region]
-        cache_profile = "demo"
-    app = SpacesApp(
-        profile=profile,
-        regions=regions,
-        endpoint_url=endpoint_url,
-        credentials=credentials,
-        readonly=readonly,
-        cache_profile=cache_profile,
-        # The simulator's regions are not the user's: don't let a demo run rewrite their settings.
-        use_settings=demo_server is None,
-    )
-    result = app.run()
-    return int(result or 0)
