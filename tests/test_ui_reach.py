@@ -192,17 +192,22 @@ async def test_vscode_is_refused_in_demo_mode(demo, stand_in_code):
 # --- f / F: JupyterLab forwards -----------------------------------------------------------------
 
 
+async def _forward(pilot, app, space: str):
+    """`f` on `space`; the forward it opened and the JupyterLab URL it serves on loopback."""
+    highlight(app, space)
+    await pilot.press("f")
+    assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
+    forward = next(iter(app.forwards))
+    return forward, f"http://127.0.0.1:{forward.local_port}{LAB}"
+
+
 async def test_forward_serves_the_page_survives_a_refresh_and_closes_from_the_list(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "fraud-detection")
-        await pilot.press("f")
-        assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
-        forward = next(iter(app.forwards))
+        forward, url = await _forward(pilot, app, "fraud-detection")
         assert forward.url == f"http://localhost:{forward.local_port}{LAB}"
         assert await wait_until(pilot, lambda: forward.url in _messages(app))
-        url = f"http://127.0.0.1:{forward.local_port}{LAB}"
         status, body = await _get(url)
         assert status == 200 and "fraud-detection" in body
         loads = app.load_count
@@ -228,11 +233,7 @@ async def test_forward_starts_a_stopped_space_and_quit_closes_it(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "feature-store-dev")
-        await pilot.press("f")
-        assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
-        forward = next(iter(app.forwards))
-        url = f"http://127.0.0.1:{forward.local_port}{LAB}"
+        forward, url = await _forward(pilot, app, "feature-store-dev")
         assert (await _get(url))[0] == 200
         await pilot.press("q")
     assert not forward.active
