@@ -15,7 +15,7 @@ import pytest
 from app.model import SpaceStatus
 from app.ui.handoff import Handoff
 from app.ui.screens.confirm import ConfirmScreen
-from app.ui.testing import demo_app, highlight, settle, shown, wait_until
+from app.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
 
 SIZE = (150, 45)
 
@@ -118,9 +118,7 @@ async def test_stopped_small_space_starts_on_a_larger_instance_after_asking(demo
     app, runner = _app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "nlp-experiments")  # stopped, ml.t3.medium, no remote access
-        await pilot.press("c")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "nlp-experiments", "c")  # stopped, ml.t3.medium, no remote access
         assert "ml.t3.large" in app.screen.yes
         await pilot.press("y")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
@@ -136,9 +134,7 @@ async def test_declining_the_larger_instance_connects_nowhere(demo):
     app, runner = _app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "nlp-experiments")
-        await pilot.press("c")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "nlp-experiments", "c")
         await pilot.press("n")
         await settle(pilot)
         assert runner.calls == []
@@ -150,9 +146,7 @@ async def test_running_without_remote_access_restarts_after_asking(demo):
     app, runner = _app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "churn-model")  # running, ml.t3.medium, no remote access
-        await pilot.press("c")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "churn-model", "c")  # running, ml.t3.medium, no remote access
         assert "Restart" in app.screen.title_text and "lost" in app.screen.body.plain
         await pilot.press("y")
         # Remote access needs a larger instance than ml.t3.medium: a second question.

@@ -10,7 +10,7 @@ from app.ui.screens.help import HelpScreen
 from app.ui.screens.idle_timeout import IdleTimeoutScreen
 from app.ui.screens.owner_filter import OwnerFilterScreen
 from app.ui.screens.pickers import RegionPicker
-from app.ui.testing import demo_app, highlight, settle, shown, wait_until
+from app.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
 from app.ui.widgets.bars import CredentialsBanner
 
 SIZE = (150, 45)
@@ -76,9 +76,7 @@ async def test_stop_through_confirmation(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "fraud-detection")
-        await pilot.press("x")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "fraud-detection", "x")
         await pilot.press("y")
         assert await wait_until(pilot, lambda: shown(app)["fraud-detection"] == "Stopped")
         assert (await _space(demo, "fraud-detection")).status is SpaceStatus.STOPPED
@@ -89,9 +87,7 @@ async def test_stop_refused_on_n(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "fraud-detection")
-        await pilot.press("x")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "fraud-detection", "x")
         await pilot.press("n")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)
@@ -226,9 +222,7 @@ async def test_access_denied_is_a_message_and_the_app_keeps_running(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         demo.faults.deny = {"DeleteApp"}
-        highlight(app, "fraud-detection")
-        await pilot.press("x")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "fraud-detection", "x")
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "DeleteApp" in _messages(app) or "denied" in _messages(app).lower())
         assert app.is_running and shown(app)["fraud-detection"] == "Running"
@@ -255,9 +249,7 @@ async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "churn-model")  # running, ml.t3.medium, no remote access
-        await pilot.press("e")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "churn-model", "e")  # running, ml.t3.medium, no remote access
         assert "unsaved work" in str(app.screen.body).lower()
         await pilot.press("y")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "ml.t3.large" in str(app.screen.body))
@@ -427,9 +419,7 @@ async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        highlight(app, "model-monitoring")  # stopped, ml.t3.medium (not in the listing: described on demand)
-        await pilot.press("i")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await ask_about(pilot, "model-monitoring", "i")  # stopped, ml.t3.medium (not in the listing: described on demand)
         assert "ml.t3.large" in str(app.screen.body)
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "now uses" in _messages(app), rounds=1000)

@@ -63,6 +63,16 @@ def highlight(app: SpacesApp, space_name: str) -> None:
     raise LookupError(f"{space_name} is not in the tree")
 
 
+async def ask_about(pilot: Any, space_name: str, key: str) -> bool:
+    """Highlight a space and press `key`; whether a confirmation dialog then asks about it."""
+    from app.ui.screens.confirm import ConfirmScreen
+
+    app = pilot.app
+    highlight(app, space_name)
+    await pilot.press(key)
+    return await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+
+
 def shown(app: SpacesApp) -> dict[str, str]:
     """Space name → status as drawn in the tree right now."""
     return {s.name: s.status.value for s in app.space_tree.space_lines()}
