@@ -73,13 +73,19 @@ def _clear_message(stderr: str) -> str:
     return lines[-1]
 
 
-def test_cut_during_an_interactive_session(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
-    handle, env = served
+def _live_cat(env: dict[str, str]) -> subprocess.Popen:
+    """ssh running `cat` in the space, shown to be live and interactive (a line echoed back)."""
     proc = ssh("cat", env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"ping\n")
     proc.stdin.flush()
-    assert proc.stdout.readline() == b"ping\n"  # the session is live and interactive
+    assert proc.stdout.readline() == b"ping\n"
+    return proc
+
+
+def test_cut_during_an_interactive_session(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
+    handle, env = served
+    proc = _live_cat(env)
     on_demo_loop(handle, handle.server.agent.cut_connections)
     rest = proc.stdout.read()  # EOF comes: nothing hangs
     code, stderr = _finish(proc)
@@ -91,11 +97,7 @@ def test_cut_during_an_interactive_session(served: tuple[ThreadedDemo, dict[str,
 
 def test_agent_closing_the_channel_mid_session(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
     handle, env = served
-    proc = ssh("cat", env, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(b"ping\n")
-    proc.stdin.flush()
-    assert proc.stdout.readline() == b"ping\n"
+    proc = _live_cat(env)
 
     def close_channels() -> None:  # as the agent does when the session is terminated from AWS
         for connection in list(handle.server.agent._live):
