@@ -78,21 +78,28 @@ async def test_slots_never_exceed_the_limit_and_are_served_in_order() -> None:
     assert peak == 3 and order == list(range(20)) and limit.active == 0
 
 
-async def test_a_cancelled_waiter_gives_its_slot_on() -> None:
+async def _one_slot_held() -> tuple[AdaptiveLimit, asyncio.Event, asyncio.Future]:
+    """A limit of one whose slot a task holds until the event is set."""
     limit = AdaptiveLimit(1, minimum=1)
     release = asyncio.Event()
-    served: list[str] = []
 
     async def holder() -> None:
         async with limit.slot():
             await release.wait()
 
+    held = asyncio.ensure_future(holder())
+    await asyncio.sleep(0)
+    return limit, release, held
+
+
+async def test_a_cancelled_waiter_gives_its_slot_on() -> None:
+    limit, release, first = await _one_slot_held()
+    served: list[str] = []
+
     async def waiter(name: str) -> None:
         async with limit.slot():
             served.append(name)
 
-    first = asyncio.ensure_future(holder())
-    await asyncio.sleep(0)
     cancelled = asyncio.ensure_future(waiter("cancelled"))
     granted_then_cancelled = asyncio.ensure_future(waiter("granted-then-cancelled"))
     last = asyncio.ensure_future(waiter("last"))
@@ -108,20 +115,14 @@ async def test_a_cancelled_waiter_gives_its_slot_on() -> None:
 
 
 async def test_an_urgent_call_jumps_the_queue() -> None:
-    limit = AdaptiveLimit(1, minimum=1)
-    release = asyncio.Event()
+    limit, release, held = await _one_slot_held()
     order: list[str] = []
-
-    async def holder() -> None:
-        async with limit.slot():
-            await release.wait()
 
     async def call(name: str, urgent: bool = False) -> None:
         async with limit.slot(urgent=urgent):
             order.append(name)
 
-    tasks = [asyncio.ensure_future(holder())]
-    await asyncio.sleep(0)
+    tasks = [held]
     tasks += [asyncio.ensure_future(call(f"fan-out-{i}")) for i in range(3)]
     await asyncio.sleep(0)
     tasks.append(asyncio.ensure_future(call("next-page", urgent=True)))
