@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Callable, NoReturn, Sequence
 
-from app import __version__
+from . import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -59,7 +59,7 @@ COMMANDS = ("spaces", "connect", "sshconfig", "doctor", "demo", "forward", "open
 def _command_modules() -> list:
     import importlib
 
-    return [importlib.import_module(f"app.commands.{name}") for name in COMMANDS]
+    return [importlib.import_module(f".commands.{name}", __package__) for name in COMMANDS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,12 +118,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from app.commands.common import UsageError
+    from .commands.common import UsageError
 
     args = _parse(argv)
     try:
         if args.command is None:
-            from app.commands.tui import tui_command
+            from .commands.tui import tui_command
 
             return tui_command(args)
         return args.run(args)
@@ -133,7 +133,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if getattr(args, "debug", False):
             raise
-        from app.commands.common import describe_failure
+        from .commands.common import describe_failure
 
         print(f"sm-spaces: {describe_failure(exc)}", file=sys.stderr)
         return EXIT_FAILED

@@ -20,7 +20,7 @@ from typing import Any
 
 import platformdirs
 
-from app.model import App, Space
+from .model import App, Space
 
 # tomllib, tomli_w and app.atomic are imported where settings are read or anything is written: the
 # TUI's first frame only reads the cache, usually without any settings file yet.
@@ -154,7 +154,7 @@ def save_settings(settings: Settings, path: Path | None = None, *, force: bool =
     Refuses with SettingsFileMalformed if the file on disk has errors, so a user's broken edit is
     not silently replaced; with `force` it is replaced and the old content kept as a backup.
     """
-    from app.atomic import atomic_write, backup_path
+    from .atomic import atomic_write, backup_path
 
     path = path or settings_path()
     settings.validate()
@@ -290,7 +290,7 @@ def save_cache(
         "spaces": [_space_to_json(space) for space in spaces],
     }
     data = json.dumps(document, separators=(",", ":")).encode("utf-8")
-    from app.atomic import atomic_write
+    from .atomic import atomic_write
 
     atomic_write(cache_path(profile, region, endpoint_url), data, mode=0o600)
 

@@ -25,10 +25,10 @@ atexit.register(shutil.rmtree, PYCACHE, True)
 
 
 def sm_spaces() -> list[str]:
-    """The console script beside our interpreter, as a user runs it (else `python -m app`)."""
+    """The console script beside our interpreter, as a user runs it (else `python -m sm_spaces`)."""
     if os.access(SM_SPACES, os.X_OK):
         return [SM_SPACES]
-    return [PYTHON, "-m", "app"]
+    return [PYTHON, "-m", "sm_spaces"]
 
 
 def median(values: list[float]) -> float:

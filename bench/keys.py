@@ -39,9 +39,9 @@ def _rss_mb() -> float:
 
 
 async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves: int) -> dict:
-    from app.ui.app import SpacesApp
-    from app.ui.clock import FrozenClock
-    from app.ui.testing import settle, wait_until
+    from sm_spaces.ui.app import SpacesApp
+    from sm_spaces.ui.clock import FrozenClock
+    from sm_spaces.ui.testing import settle, wait_until
 
     app = SpacesApp(regions=[server.info["region"]], endpoint_url=server.endpoint,
                     credentials=server.credentials, clock=FrozenClock(), background_refresh=False,

@@ -22,7 +22,7 @@ async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[floa
     connections are open (their set-up is left out, as the client's is). A listing starts knowing no
     domain, as a new `sm-spaces list` or TUI does; a refresh follows it, as the TUI's `r` does,
     knowing the domains the listing fanned out over."""
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     first: list[float] = []
     refresh: list[float] = []
@@ -53,7 +53,7 @@ async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list
 
     import aiohttp
 
-    from app.aws.sigv4 import PostSigner
+    from sm_spaces.aws.sigv4 import PostSigner
 
     key, secret, token = server.credentials
     keys = SimpleNamespace(access_key=key, secret_key=secret, token=token)

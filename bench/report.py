@@ -124,7 +124,7 @@ def _first_paint(r: dict) -> list[str]:
     ratio = ours / base
     return ["## First paint", "",
             "Wall time from spawning `sm-spaces --region us-east-1` on a pseudo-terminal (140 × 40) until a "
-            "cached space's name appears in its output (the cache seeded with `app.config.save_cache`; the "
+            "cached space's name appears in its output (the cache seeded with `sm_spaces.config.save_cache`; the "
             "refresh after the paint goes to an unreachable endpoint and does not matter), against the wall "
             "time of `python -c \"import textual.app\"`.", "",
             "| first frame with cached spaces | `import textual.app` | ratio | target |", "|---|---|---|---|",

@@ -17,8 +17,8 @@ from typing import Any
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from app.demo.account import DemoAccount
-    from app.demo.server import DemoServer
+    from sm_spaces.demo.account import DemoAccount
+    from sm_spaces.demo.server import DemoServer
 
     if args.domains:
         account = DemoAccount.generate(args.domains, args.spaces, seed=args.seed)

@@ -29,8 +29,8 @@ UNREACHABLE = "http://127.0.0.1:9"  # the refresh after the paint fails fast; th
 
 
 async def _listed_spaces() -> list:
-    from app.aws.service import SpacesService
-    from app.demo.server import DemoServer
+    from sm_spaces.aws.service import SpacesService
+    from sm_spaces.demo.server import DemoServer
 
     async with DemoServer() as server:
         c = server.credentials
@@ -41,7 +41,7 @@ async def _listed_spaces() -> list:
 
 def seed_cache(cache_dir: Path, count: int = 0) -> None:
     """A cached listing for profile "default" in REGION whose first space is called MARKER."""
-    from app import config
+    from sm_spaces import config
 
     spaces = asyncio.run(_listed_spaces())
     spaces[0] = dataclasses.replace(spaces[0], name=MARKER, alias=f"sm-{MARKER}")

@@ -37,7 +37,7 @@ def _children_cpu() -> float:
 
 async def _raw_once(agent: subprocess.Popen, port: int, size: int) -> tuple[float, float, float]:
     """(seconds, our CPU seconds, agent CPU seconds) for `size` bytes one way."""
-    from app.ssm.channel import DataChannel
+    from sm_spaces.ssm.channel import DataChannel
 
     assert agent.stdin is not None and agent.stdout is not None
     agent.stdin.write(f"{port}\n")
@@ -87,8 +87,8 @@ def raw(size_mb: int, runs: int) -> dict:
 
 
 def _ssh_argv(server: server_proc.ServerProcess, command: list[str], program: str = "ssh") -> list[str]:
-    from app.connect.handoff import AwsTarget, system_ssh_argv
-    from app.model import SpaceArn, alias_for
+    from sm_spaces.connect.handoff import AwsTarget, system_ssh_argv
+    from sm_spaces.model import SpaceArn, alias_for
 
     arn = server.info["space_arn"]
     argv = system_ssh_argv(alias_for(SpaceArn.parse(arn).space_name), arn,
@@ -135,16 +135,16 @@ def ssh(size_mb: int, runs: int) -> dict:
 
 # --- where the time of `ssh <alias> true` goes ---------------------------------------------------
 
-_PROXY_IMPORTS = ("import app.cli, app.commands.connect, app.commands.common, app.aws.service, "
-                  "app.aws.quick_session, app.connect.proxy, app.connect.session, app.ssm.channel, "
-                  "app.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp")
+_PROXY_IMPORTS = ("import sm_spaces.cli, sm_spaces.commands.connect, sm_spaces.commands.common, sm_spaces.aws.service, "
+                  "sm_spaces.aws.quick_session, sm_spaces.connect.proxy, sm_spaces.connect.session, sm_spaces.ssm.channel, "
+                  "sm_spaces.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp")
 
 
 async def _session_steps(server: server_proc.ServerProcess) -> tuple[float, float]:
     """As ssh-proxy does it: keys found by botocore's chain (here the environment), one StartSession."""
-    from app.aws.quick_session import start_session
-    from app.aws.service import SpacesService
-    from app.ssm.channel import DataChannel
+    from sm_spaces.aws.quick_session import start_session
+    from sm_spaces.aws.service import SpacesService
+    from sm_spaces.ssm.channel import DataChannel
 
     os.environ.update(server.env)
     start = time.perf_counter()

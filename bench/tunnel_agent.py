@@ -42,8 +42,8 @@ async def _source(writer: asyncio.StreamWriter, size: int) -> None:
 
 
 async def main(size: int) -> None:
-    from app.demo.datachannel import DataChannelService
-    from app.demo.sessions import SessionRegistry
+    from sm_spaces.demo.datachannel import DataChannelService
+    from sm_spaces.demo.sessions import SessionRegistry
 
     tasks: set[asyncio.Task] = set()
 

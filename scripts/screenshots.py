@@ -19,8 +19,8 @@ SIZE = (150, 40)
 
 async def shoot(out: Path, name: str, *keys: str, space: str | None = None, modal: bool = False,
                 fault: str | None = None, settle_keys: bool = False, **app_options: object) -> None:
-    from app.demo.server import DemoServer
-    from app.ui.testing import demo_app, highlight, settle, wait_until
+    from sm_spaces.demo.server import DemoServer
+    from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
     async with DemoServer() as server:
         app = demo_app(server, **app_options)

@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from app.demo.account import DemoAccount
-from app.demo.server import DemoServer, ThreadedDemo
+from sm_spaces.demo.account import DemoAccount
+from sm_spaces.demo.server import DemoServer, ThreadedDemo
 
 # Hypothesis's per-example deadline (200 ms) measures the machine, not the code: on a loaded
 # two-core CI runner it fails correct tests. Examples still run; only the clock is off.

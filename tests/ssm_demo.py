@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import asyncssh
 
-from app.demo.agent_faults import AgentFaults
-from app.demo.datachannel import DataChannelService
-from app.demo.sessions import DemoSession, SessionRegistry
-from app.demo.space_host import SpaceHosts
-from app.ssm.channel import DataChannel
-from app.ssm.tunnel import ChannelTunnel
+from sm_spaces.demo.agent_faults import AgentFaults
+from sm_spaces.demo.datachannel import DataChannelService
+from sm_spaces.demo.sessions import DemoSession, SessionRegistry
+from sm_spaces.demo.space_host import SpaceHosts
+from sm_spaces.ssm.channel import DataChannel
+from sm_spaces.ssm.tunnel import ChannelTunnel
 
 SPACE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-abc123/my-space"
 

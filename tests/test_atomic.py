@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.atomic import atomic_write, backup_path
+from sm_spaces.atomic import atomic_write, backup_path
 
 OLD = b"old\n" * 50_000
 A = b"A" * 1_500_000
@@ -23,7 +23,7 @@ B = b"B\n" * 400_000
 WRITER = textwrap.dedent(
     """
     import sys
-    from app.atomic import atomic_write
+    from sm_spaces.atomic import atomic_write
     path = sys.argv[1]
     a = b"A" * 1_500_000
     b = b"B\\n" * 400_000

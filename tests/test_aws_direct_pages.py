@@ -8,10 +8,10 @@ import dataclasses
 
 import pytest
 
-from app.aws.errors import AwsError
-from app.aws.service import SpacesService
-from app.demo.account import DemoAccount
-from app.demo.server import DemoServer
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.demo.account import DemoAccount
+from sm_spaces.demo.server import DemoServer
 
 
 def _service(demo: DemoServer, **kwargs) -> SpacesService:
@@ -178,7 +178,7 @@ async def test_a_small_cached_listing_is_not_asked_domain_by_domain(demo: DemoSe
 
 
 def test_env_proxy_follows_http_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.aws.direct_pages import env_proxy
+    from sm_spaces.aws.direct_pages import env_proxy
 
     for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)

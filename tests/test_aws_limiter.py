@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from app.aws import limiter
-from app.aws.limiter import AdaptiveLimit
+from sm_spaces.aws import limiter
+from sm_spaces.aws.limiter import AdaptiveLimit
 
 
 class Clock:

@@ -5,9 +5,9 @@ import socket
 
 import pytest
 
-from app.aws.errors import AwsError, NeedsLargerInstance
-from app.aws.service import SpacesService
-from app.model import SpaceStatus
+from sm_spaces.aws.errors import AwsError, NeedsLargerInstance
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.model import SpaceStatus
 
 
 @pytest.fixture

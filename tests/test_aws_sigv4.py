@@ -9,7 +9,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from app.aws.sigv4 import JSON_1_1, PostSigner
+from sm_spaces.aws.sigv4 import JSON_1_1, PostSigner
 
 NOW = 1_795_000_000.0  # a fixed instant, so both signers sign the same date
 

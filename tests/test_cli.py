@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from app import __version__
+from sm_spaces import __version__
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def run(*args, env=None, timeout=120):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from app.atomic import backup_path
-from app.cli import main
-from app.connect.ssh_block import proxy_command_prefix
-from app.connect.ssh_config import plan_remove
-from app.demo.server import DemoServer
+from sm_spaces.atomic import backup_path
+from sm_spaces.cli import main
+from sm_spaces.connect.ssh_block import self_command
+from sm_spaces.connect.ssh_config import plan_remove
+from sm_spaces.demo.server import DemoServer
 
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 USER_CONTENT = (b"# my hosts\r\nHost build\r\n\tHostName build.example.com\r\n"
@@ -146,7 +146,7 @@ def test_a_yes_on_the_terminal_writes_and_a_no_does_not(account, config, monkeyp
 def test_ssh_resolves_aliases_and_the_pattern_to_our_proxy(account, config):
     assert main(["ssh-config", "install", "--yes", "--config", str(config), "--endpoint-url",
                  account.endpoint_url, "--region", "us-east-1"]) == 0
-    prefix = " ".join(proxy_command_prefix())
+    prefix = " ".join(self_command())
     arn = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
     alias = ssh_g(config, "sm-fraud-detection")
     assert alias["proxycommand"] == f"{prefix} --endpoint-url {account.endpoint_url} ssh-proxy {arn}"

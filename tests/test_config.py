@@ -13,9 +13,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import config
-from app.atomic import backup_path
-from app.config import (
+from sm_spaces import config
+from sm_spaces.atomic import backup_path
+from sm_spaces.config import (
     Settings,
     SettingsFileMalformed,
     load_cache,
@@ -23,7 +23,7 @@ from app.config import (
     save_cache,
     save_settings,
 )
-from app.model import App, Space
+from sm_spaces.model import App, Space
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def run(argv, env=None, timeout=120, **kw):

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.connect.deeplink import DeepLink, DeepLinkError, parse_deep_link
-from app.model import SpaceArn
+from sm_spaces.connect.deeplink import DeepLink, DeepLinkError, parse_deep_link
+from sm_spaces.model import SpaceArn
 
 BASE = "vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker"
 TOKEN = "SeCrEtToKeN0123456789abcdefABCDEF+/xyz=="

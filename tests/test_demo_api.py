@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from app.demo.account import DemoAccount
-from app.demo.seed_data import SSO_DEMO_USER
-from app.demo.server import DemoServer
+from sm_spaces.demo.account import DemoAccount
+from sm_spaces.demo.seed_data import SSO_DEMO_USER
+from sm_spaces.demo.server import DemoServer
 
 ML = "d-mlplatf0rm01"
 RESEARCH = "d-research5bx2"
@@ -240,7 +240,7 @@ def test_demo_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Any) -> None:
     import os
     import signal
 
-    code = "import sys; from app.demo.serve_cli import serve; sys.exit(serve(None, 0.0))"
+    code = "import sys; from sm_spaces.demo.serve_cli import serve; sys.exit(serve(None, 0.0))"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)

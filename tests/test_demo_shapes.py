@@ -12,7 +12,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from app.demo.sagemaker_api import HANDLERS
+from sm_spaces.demo.sagemaker_api import HANDLERS
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
 

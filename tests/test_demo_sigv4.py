@@ -17,10 +17,10 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 from botocore.exceptions import ClientError
 
-from app.demo.account import DemoAccount
-from app.demo.faults import ApiError
-from app.demo.server import DemoServer
-from app.demo.sigv4 import Credentials, verify
+from sm_spaces.demo.account import DemoAccount
+from sm_spaces.demo.faults import ApiError
+from sm_spaces.demo.server import DemoServer
+from sm_spaces.demo.sigv4 import Credentials, verify
 
 CREDS = Credentials("AKIADEMOTESTKEY00001", "s3cr3t/key+with=odd-chars", None)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
-from app.commands.doctor import render
-from app.connect.doctor import Check, Status
-from app.connect.doctor_aws import policy_source_arn
-from app.connect.doctor_local import check_dns, check_proxies, mask_proxy, resolve
-from app.demo.server import DemoServer
+from sm_spaces.cli import main
+from sm_spaces.commands.doctor import render
+from sm_spaces.connect.doctor import Check, Status
+from sm_spaces.connect.doctor_aws import policy_source_arn
+from sm_spaces.connect.doctor_local import check_dns, check_proxies, mask_proxy, resolve
+from sm_spaces.demo.server import DemoServer
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import urllib.request
 import aiohttp
 import pytest
 
-from app.aws.service import SpacesService
-from app.connect.forward import Forward, ForwardError, Forwards
-from app.connect.session import open_channel
-from app.demo.server import DemoServer
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.connect.forward import Forward, ForwardError, Forwards
+from sm_spaces.connect.session import open_channel
+from sm_spaces.demo.server import DemoServer
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 LAB = "/jupyterlab/default/lab"
 
 

@@ -23,11 +23,11 @@ from aiohttp import ClientSession, web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.aws import parse
-from app.aws.errors import AwsError
-from app.aws.parse import ResponseError
-from app.demo.server import DemoServer
-from app.model import Domain, Space
+from sm_spaces.aws import parse
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.parse import ResponseError
+from sm_spaces.demo.server import DemoServer
+from sm_spaces.model import Domain, Space
 from tests.reliability_log import Counter
 
 # --- values of every JSON type -------------------------------------------------------------------
@@ -212,7 +212,7 @@ ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detec
 
 
 def _service(server: DemoServer, url: str) -> Any:
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     c = server.credentials
     svc = SpacesService(region=server.region, endpoint_url=url, credentials=(c.access_key, c.secret_key, c.token),
@@ -334,7 +334,7 @@ error_bodies = st.one_of(
 
 def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     # One attempt per call (botocore's max_attempts counts retries): retries would repeat the same answer.
-    monkeypatch.setattr("app.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 0})
+    monkeypatch.setattr("sm_spaces.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 0})
     answer: dict[str, Any] = {}
     counter = Counter("fuzz.error_answers")
     kinds: dict[str, int] = {}
@@ -352,7 +352,7 @@ def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None
 
     loop = asyncio.new_event_loop()
     runner, url = loop.run_until_complete(serve())
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     svc = SpacesService(region="us-east-1", endpoint_url=url, credentials=("AKIDFUZZ", "s" * 40, None),
                         connect_timeout=2, read_timeout=5)

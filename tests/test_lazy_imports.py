@@ -13,17 +13,17 @@ import sys
 
 import pytest
 
-from app import cli
+from sm_spaces import cli
 
 # Never before the first frame: the AWS and SSH stacks load after it, on a thread.
 NETWORK = ("botocore", "aiobotocore", "aiohttp", "asyncssh", "boto3")
 # Imported by the actions that open them, by the sub-commands, or when settings are written.
 LAZY = (
-    "app.ui.screens.confirm", "app.ui.screens.help", "app.ui.screens.idle_timeout",
-    "app.ui.screens.owner_filter", "app.ui.screens.pickers", "app.ui.screens.forwards",
-    "app.ui.screens.ssh_config", "app.ui.commands", "app.connect.forward",
-    *(f"app.commands.{name}" for name in cli.COMMANDS),
-    "tomllib", "tomli_w", "app.atomic",
+    "sm_spaces.ui.screens.confirm", "sm_spaces.ui.screens.help", "sm_spaces.ui.screens.idle_timeout",
+    "sm_spaces.ui.screens.owner_filter", "sm_spaces.ui.screens.pickers", "sm_spaces.ui.screens.forwards",
+    "sm_spaces.ui.screens.ssh_config", "sm_spaces.ui.commands", "sm_spaces.connect.forward",
+    *(f"sm_spaces.commands.{name}" for name in cli.COMMANDS),
+    "tomllib", "tomli_w", "sm_spaces.atomic",
 )
 
 
@@ -46,27 +46,27 @@ def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
 def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
     # What run_tui does before Textual paints: parse, import the app, read settings and the cache.
     modules = _imported_by(
-        "from app.cli import _parse\n"
+        "from sm_spaces.cli import _parse\n"
         "args = _parse(['--region', 'us-east-1', '--readonly'])\n"
         "assert args.command is None and args.readonly\n"
-        "import app.ui.run, app.ui.app\n"
-        "from app.ui import prefs\n"
+        "import sm_spaces.ui.run, sm_spaces.ui.app\n"
+        "from sm_spaces.ui import prefs\n"
         "prefs.load()\n"
         "prefs.load_cached('default', 'us-east-1', None)\n",
         tmp_path,
     )
-    assert "app.ui.app" in modules and "app.config" in modules  # the check ran what it says
+    assert "sm_spaces.ui.app" in modules and "sm_spaces.config" in modules  # the check ran what it says
     assert _heavy(modules, LAZY) == []
 
 
 def test_palette_provider_loads_when_the_palette_asks(tmp_path):
     modules = _imported_by(
-        "from app.ui.app import SpacesApp\n"
-        "providers = [p() for p in SpacesApp.COMMANDS if p.__module__ == 'app.ui.app']\n"
+        "from sm_spaces.ui.app import SpacesApp\n"
+        "providers = [p() for p in SpacesApp.COMMANDS if p.__module__ == 'sm_spaces.ui.app']\n"
         "assert [p.__name__ for p in providers] == ['SpaceCommands'], providers\n",
         tmp_path,
     )
-    assert "app.ui.commands" in modules
+    assert "sm_spaces.ui.commands" in modules
 
 
 @pytest.mark.parametrize("argv", [
@@ -100,7 +100,7 @@ def test_help_still_lists_every_command():
     names = list(sub.choices)
     assert {"list", "start", "stop", "connect", "ssh-proxy", "ssh-config", "doctor", "demo", "forward",
             "open"} <= set(names)
-    out = subprocess.run([sys.executable, "-m", "app", "--help"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "sm_spaces", "--help"], capture_output=True, text=True, check=True)
     listed = out.stdout.split("positional arguments:", 1)[1]
     for name in names:
         assert f"\n    {name} " in listed, name
@@ -109,7 +109,7 @@ def test_help_still_lists_every_command():
 def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
     out = subprocess.run([sys.executable, "-c", (
         "import gc\n"
-        "from app.ui.run import pause_gc_until_first_frame, resume_gc\n"
+        "from sm_spaces.ui.run import pause_gc_until_first_frame, resume_gc\n"
         "pause_gc_until_first_frame(); paused = gc.isenabled()\n"
         "resume_gc(); resumed = gc.isenabled()\n"
         "gc.disable(); pause_gc_until_first_frame(); resume_gc(); left_off = gc.isenabled()\n"
@@ -121,8 +121,8 @@ def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
 async def test_gc_resumes_once_the_first_frame_is_out(tmp_path, monkeypatch):
     import gc
 
-    from app.ui.app import SpacesApp
-    from app.ui.run import pause_gc_until_first_frame, resume_gc
+    from sm_spaces.ui.app import SpacesApp
+    from sm_spaces.ui.run import pause_gc_until_first_frame, resume_gc
 
     monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.model import (
+from sm_spaces.model import (
     App, IdleBounds, Space, SpaceArn, SpaceStatus, alias_for, assign_aliases, derive_status,
     is_space_arn, remote_access_upgrade,
 )

@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 import pytest
 
-from app.demo import sagemaker_api
-from app.demo.server import DemoServer
+from sm_spaces.demo import sagemaker_api
+from sm_spaces.demo.server import DemoServer
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 BASE = "vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker"
 
 

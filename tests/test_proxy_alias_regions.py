@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.aws.errors import AwsError
-from app.aws.service import SpacesService
-from app.config import Settings, save_settings
-from app.connect.proxy import resolve_target
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.config import Settings, save_settings
+from sm_spaces.connect.proxy import resolve_target
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from app.aws.errors import AwsError
-from app.aws.quick_session import plain_endpoint, start_session
-from app.aws.service import SpacesService
-from app.model import SpaceArn
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.quick_session import plain_endpoint, start_session
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.model import SpaceArn
 
 _SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_USE_FIPS_ENDPOINT",
              "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE", "AWS_PROFILE")

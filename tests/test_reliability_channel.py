@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from app.demo.server import DemoServer, ThreadedDemo
+from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from tests.reliability_log import record
 
 SPACE = "fraud-detection"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
-PROXY = " ".join([sys.executable, "-m", "app", "ssh-proxy", "%n"])
+PROXY = " ".join([sys.executable, "-m", "sm_spaces", "ssh-proxy", "%n"])
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_the_same_transfer_without_a_cut_is_complete(served: tuple[ThreadedDemo,
 # 3.11 can swallow a cancellation racing the event; after a polite close the agent's resend task then
 # never ended and DemoServer.stop() hung until aiohttp's shutdown timeout (fixed in ef2a6bf).
 def test_agent_connection_ends_after_a_polite_close(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
-    from app.ssm.channel import DataChannel
+    from sm_spaces.ssm.channel import DataChannel
     from tests.conftest import botocore_client
 
     handle, _ = served

@@ -33,9 +33,9 @@ ZYGOTE = textwrap.dedent(
     import os, sys, time
     from datetime import datetime, timezone
     from pathlib import Path
-    from app import config
-    from app.connect import ssh_config
-    from app.model import App, Space
+    from sm_spaces import config
+    from sm_spaces.connect import ssh_config
+    from sm_spaces.model import App, Space
 
     kind, target = sys.argv[1], Path(sys.argv[2])
 

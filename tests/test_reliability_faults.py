@@ -15,13 +15,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.aws.errors import AwsError
-from app.aws.service import SpacesService
-from app.demo.server import DemoServer
-from app.model import SpaceStatus
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.demo.server import DemoServer
+from sm_spaces.model import SpaceStatus
 from tests.reliability_log import record
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def _service(demo: DemoServer, **options: object) -> SpacesService:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import pytest
 from textual.worker import WorkerState
 
-from app.aws.service import SpacesService
-from app.demo.server import DemoServer
-from app.model import SpaceStatus
-from app.ui.screens.confirm import ConfirmScreen
-from app.ui.screens.help import HelpScreen
-from app.ui.testing import demo_app, settle, shown, wait_until
-from app.ui.widgets.bars import CredentialsBanner
+from sm_spaces.aws.service import SpacesService
+from sm_spaces.demo.server import DemoServer
+from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.screens.confirm import ConfirmScreen
+from sm_spaces.ui.screens.help import HelpScreen
+from sm_spaces.ui.testing import demo_app, settle, shown, wait_until
+from sm_spaces.ui.widgets.bars import CredentialsBanner
 from tests.reliability_log import record
 from tests.test_reliability_faults import SilentEndpoint
 
@@ -89,8 +89,8 @@ async def test_silent_endpoint_keeps_the_ui_responsive_and_ends_in_a_message(mon
     monkeypatch.setenv("SM_SPACES_CONNECT_TIMEOUT", "0.2")
     monkeypatch.setenv("SM_SPACES_READ_TIMEOUT", "0.2")
     async with SilentEndpoint() as silent:
-        from app.ui.app import SpacesApp
-        from app.ui.clock import FrozenClock
+        from sm_spaces.ui.app import SpacesApp
+        from sm_spaces.ui.clock import FrozenClock
 
         app = SpacesApp(regions=["us-east-1"], endpoint_url=silent.url, credentials=("AKIDSILENT", "s" * 40, None),
                         clock=FrozenClock(), background_refresh=False, poll_interval=0.05,

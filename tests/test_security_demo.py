@@ -17,10 +17,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from app.demo import sigv4
-from app.demo.sagemaker_api import HANDLERS
-from app.demo.server import DemoServer
-from app.ssm import frames
+from sm_spaces.demo import sigv4
+from sm_spaces.demo.sagemaker_api import HANDLERS
+from sm_spaces.demo.server import DemoServer
+from sm_spaces.ssm import frames
 from tests.reliability_log import record
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
@@ -75,7 +75,7 @@ def test_listens_on_one_loopback_port_and_space_hosts_on_none(make_botocore_clie
         # Open a real session so the agent and the space's SSH host are running too.
         import asyncio
 
-        from app.ssm.channel import DataChannel
+        from sm_spaces.ssm.channel import DataChannel
 
         answer = make_botocore_client(server).start_session(ResourceIdentifier=ARN)
 

@@ -24,11 +24,11 @@ from urllib.parse import quote
 
 import pytest
 
-from app.demo.server import DemoServer, ThreadedDemo
-from app.demo.sigv4 import Credentials
+from sm_spaces.demo.server import DemoServer, ThreadedDemo
+from sm_spaces.demo.sigv4 import Credentials
 from tests.reliability_log import record
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 BASE = "vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker"
 
 
@@ -187,10 +187,10 @@ def test_no_secret_on_command_lines_outputs_or_files(world: tuple[ThreadedDemo, 
 
 
 async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.aws.errors import AwsError
-    from app.aws.service import SpacesService
-    from app.ssm.channel import ChannelError, DataChannel
-    from app.ui.testing import demo_app, settle
+    from sm_spaces.aws.errors import AwsError
+    from sm_spaces.aws.service import SpacesService
+    from sm_spaces.ssm.channel import ChannelError, DataChannel
+    from sm_spaces.ui.testing import demo_app, settle
 
     monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.demo.server import DemoServer
+from sm_spaces.demo.server import DemoServer
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 ALIAS = "sm-fraud-detection"
 
 

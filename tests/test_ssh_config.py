@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.atomic import backup_path
-from app.connect.ssh_config import (
+from sm_spaces.atomic import backup_path
+from sm_spaces.connect.ssh_config import (
     SshConfigConflict,
     SshConfigError,
     find_conflicts,

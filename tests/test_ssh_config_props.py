@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.connect.ssh_config import install, plan_install, plan_remove, remove, render_block
-from app.connect.ssh_config_parse import locate_block
+from sm_spaces.connect.ssh_config import install, plan_install, plan_remove, remove, render_block
+from sm_spaces.connect.ssh_config_parse import locate_block
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-abc123/foo"
 BLOCK = render_block([("sm-foo", ARN)], ["/usr/bin/sm-spaces"], profile="dev")

@@ -16,8 +16,8 @@ from tests.ssm_demo import Agent, running_agent
 REPO = Path(__file__).resolve().parents[1]
 PROXY = (
     "import asyncio, os\n"
-    "from app.ssm.bridge import bridge, open_stdio\n"
-    "from app.ssm.channel import DataChannel\n"
+    "from sm_spaces.ssm.bridge import bridge, open_stdio\n"
+    "from sm_spaces.ssm.channel import DataChannel\n"
     "async def main():\n"
     "    channel = await DataChannel.connect(os.environ['SSM_TEST_URL'], os.environ.pop('SSM_TEST_TOKEN'))\n"
     "    reader, writer = await open_stdio()\n"

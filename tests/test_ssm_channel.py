@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from app.ssm.channel import ChannelError, DataChannel
+from sm_spaces.ssm.channel import ChannelError, DataChannel
 from tests.ssm_demo import running_agent
 
 LAB_REQUEST = b"GET /jupyterlab/default/lab HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

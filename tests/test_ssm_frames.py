@@ -10,17 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ssm import frames
-from app.ssm.frames import Message, MessageType, PayloadType, ProtocolError
+from sm_spaces.ssm import frames
+from sm_spaces.ssm.frames import Message, MessageType, PayloadType, ProtocolError
 
-# CI runs in a fresh clone with shared/ copied beside it: <clone>/../shared/ssm-golden.
-GOLDEN_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "ssm-golden"
+# Frames recorded from the official session-manager-plugin (see the README beside them), kept in the
+# repository so that a plain clone passes its own tests.
+GOLDEN_DIR = Path(__file__).resolve().parent / "data" / "ssm-golden"
 GOLDEN_FILE = GOLDEN_DIR / "official-client-frames.hex"
 
 
 def golden_frames() -> list[bytes]:
     if not GOLDEN_FILE.is_file():
-        pytest.fail(f"golden frames missing: {GOLDEN_FILE} (shared/ must sit beside the clone)")
+        pytest.fail(f"golden frames missing: {GOLDEN_FILE}")
     result = []
     for line in GOLDEN_FILE.read_text().splitlines():
         if line.strip():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-from app.ssm import frames
-from app.ssm.frames import MessageType, PayloadType
-from app.ssm.reliability import MAX_RTO_S, OutgoingStream
+from sm_spaces.ssm import frames
+from sm_spaces.ssm.frames import MessageType, PayloadType
+from sm_spaces.ssm.reliability import MAX_RTO_S, OutgoingStream
 
 
 class RefusingAgent:

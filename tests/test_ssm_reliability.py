@@ -7,9 +7,9 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ssm import frames
-from app.ssm.frames import Message, MessageType, PayloadType
-from app.ssm.reliability import MAX_RTO_S, CongestionWindow, IncomingStream, OutgoingStream, RttEstimator
+from sm_spaces.ssm import frames
+from sm_spaces.ssm.frames import Message, MessageType, PayloadType
+from sm_spaces.ssm.reliability import MAX_RTO_S, CongestionWindow, IncomingStream, OutgoingStream, RttEstimator
 
 
 def data(seq: int) -> Message:

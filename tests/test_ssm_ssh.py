@@ -12,7 +12,7 @@ import aiohttp
 import asyncssh
 import pytest
 
-from app.ssm.channel import ChannelError
+from sm_spaces.ssm.channel import ChannelError
 from tests.ssm_demo import running_agent
 
 MB = 1024 * 1024

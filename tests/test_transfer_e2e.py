@@ -15,7 +15,7 @@ ALIAS = "sm-fraud-detection"
 
 
 def _options() -> list[str]:
-    proxy = f"{sys.executable} -m app ssh-proxy {ARN}"
+    proxy = f"{sys.executable} -m sm_spaces ssh-proxy {ARN}"
     return ["-F", "/dev/null", "-o", f"ProxyCommand={proxy}", "-o", "User=sagemaker-user",
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
 

@@ -12,10 +12,10 @@ import asyncio
 
 import pytest
 
-from app.model import SpaceStatus
-from app.ui.handoff import Handoff
-from app.ui.screens.confirm import ConfirmScreen
-from app.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
+from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.handoff import Handoff
+from sm_spaces.ui.screens.confirm import ConfirmScreen
+from sm_spaces.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
 
 SIZE = (150, 45)
 
@@ -54,7 +54,7 @@ def _messages(app) -> str:
 
 
 async def _status(demo, name: str):
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
     async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,

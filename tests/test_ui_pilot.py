@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.model import SpaceStatus
-from app.ui.screens.confirm import ConfirmScreen
-from app.ui.screens.help import HelpScreen
-from app.ui.screens.idle_timeout import IdleTimeoutScreen
-from app.ui.screens.owner_filter import OwnerFilterScreen
-from app.ui.screens.pickers import RegionPicker
-from app.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
-from app.ui.widgets.bars import CredentialsBanner
+from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.screens.confirm import ConfirmScreen
+from sm_spaces.ui.screens.help import HelpScreen
+from sm_spaces.ui.screens.idle_timeout import IdleTimeoutScreen
+from sm_spaces.ui.screens.owner_filter import OwnerFilterScreen
+from sm_spaces.ui.screens.pickers import RegionPicker
+from sm_spaces.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
+from sm_spaces.ui.widgets.bars import CredentialsBanner
 
 SIZE = (150, 45)
 
@@ -24,7 +24,7 @@ def isolated_config(tmp_path, monkeypatch):
 
 
 async def _space(demo, name):
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
     async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
@@ -157,7 +157,7 @@ async def test_owner_filter_modal_narrows_tree(demo):
 
 
 async def test_sso_caller_sees_own_spaces_by_default(demo):
-    from app.demo.seed_data import SSO_DEMO_USER
+    from sm_spaces.demo.seed_data import SSO_DEMO_USER
 
     demo.account.use_sso_user(SSO_DEMO_USER)
     app = demo_app(demo)
@@ -199,7 +199,7 @@ async def test_region_picker_adds_region_side_by_side(demo):
 
 async def test_throttling_is_a_message_and_the_app_keeps_running(demo, monkeypatch):
     # Fewer retries than the shipped 10 (which ride out real throttling for a minute), same code path.
-    monkeypatch.setattr("app.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 2})
+    monkeypatch.setattr("sm_spaces.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 2})
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -277,7 +277,7 @@ async def test_idle_timeout_is_validated_and_saved(demo):
             await pilot.press("backspace")
         await pilot.press(*"240", "enter")
         assert await wait_until(pilot, lambda: "240 min" in _messages(app))
-        from app.aws.service import SpacesService
+        from sm_spaces.aws.service import SpacesService
 
         c = demo.credentials
         async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
@@ -359,7 +359,7 @@ async def test_malformed_settings_reported_once_and_left_byte_identical(demo, is
 
 
 async def test_settings_persist_grouping_and_regions(demo, isolated_config):
-    from app import config
+    from sm_spaces import config
 
     app = demo_app(demo, use_settings=True)
     async with app.run_test(size=SIZE) as pilot:
@@ -392,7 +392,7 @@ async def test_no_background_refresh_when_off(demo):
 
 
 async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_path, monkeypatch):
-    from app.ui.screens.pickers import ProfilePicker
+    from sm_spaces.ui.screens.pickers import ProfilePicker
 
     c = demo.credentials
     (tmp_path / "config.ini").write_text("[default]\nregion = us-east-1\n[profile analyst]\nregion = us-east-1\n")

@@ -11,11 +11,11 @@ import stat
 import aiohttp
 import pytest
 
-from app.model import SpaceStatus
-from app.ui.handoff import child_env
-from app.ui.screens.forwards import ForwardsScreen
-from app.ui.screens.ssh_config import SshConfigScreen
-from app.ui.testing import demo_app, highlight, settle, wait_until
+from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.handoff import child_env
+from sm_spaces.ui.screens.forwards import ForwardsScreen
+from sm_spaces.ui.screens.ssh_config import SshConfigScreen
+from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
 SIZE = (150, 45)
 LAB = "/jupyterlab/default/lab"
@@ -43,7 +43,7 @@ def _account_app(demo, **options):
 
 
 async def _status(demo, name: str):
-    from app.aws.service import SpacesService
+    from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
     async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
@@ -260,7 +260,7 @@ async def test_readonly_forwards_a_running_space_but_starts_nothing(demo):
 
 
 async def test_help_and_palette_offer_the_reach_keys(demo):
-    from app.ui.screens.help import HelpScreen
+    from sm_spaces.ui.screens.help import HelpScreen
 
     app = demo_app(demo, readonly=True)
     async with app.run_test(size=SIZE) as pilot:

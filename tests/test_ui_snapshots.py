@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.testing import demo_app, highlight, settle, wait_until
+from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
 SIZE = (140, 36)
 
@@ -18,7 +18,7 @@ def isolated_config(tmp_path, monkeypatch):
 @pytest.fixture
 def demo():
     """The simulated account on its own thread: snap_compare runs the app on a loop of its own."""
-    from app.demo.server import DemoServer
+    from sm_spaces.demo.server import DemoServer
 
     server = DemoServer(transition_delay=0.0)
     with server.start_in_thread():
@@ -83,9 +83,9 @@ class TestReach:
     def test_ssh_config_diff(self, demo, snap_compare):
         """The diff dialog of S, for a fixed context (the demo's port and this machine's paths
         would change on every run)."""
-        from app.connect.ssh_block import BlockContext, expected_block
-        from app.connect.ssh_config import plan_install, unified_diff
-        from app.ui.screens.ssh_config import SshConfigScreen
+        from sm_spaces.connect.ssh_block import BlockContext, expected_block
+        from sm_spaces.connect.ssh_config import plan_install, unified_diff
+        from sm_spaces.ui.screens.ssh_config import SshConfigScreen
 
         async def run_before(pilot) -> None:
             await settle(pilot)

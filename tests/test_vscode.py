@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-SM = [sys.executable, "-m", "app"]
+SM = [sys.executable, "-m", "sm_spaces"]
 EXPECTED_TAIL = ["--remote", "ssh-remote+sm-fraud-detection", "/home/sagemaker-user"]
 
 STAND_IN = """#!{python}

@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from app.aws.errors import AwsError, translate
+from .errors import AwsError, translate
 
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
 # Standard retry mode rides out a transient 5xx or dropped connection; few attempts, so an endpoint
@@ -118,7 +118,7 @@ class Clients:
         try:
             if self._session is None:
                 # Credentials pass in memory only (the demo's per-run keys); never to disk.
-                from app.aws.lean_parser import LeanParserFactory
+                from .lean_parser import LeanParserFactory
 
                 self._session = AioSession(profile=None if self._credentials else self.profile)
                 parsers = LeanParserFactory()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from app.aws.service import SpacesService
+from .service import SpacesService
 
 
 @lru_cache(maxsize=8)

@@ -20,14 +20,14 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from app.aws.errors import THROTTLE_CODES, throttled
-from app.aws.pages import RAW_PAGES, plain_page
-from app.aws.quick_session import plain_endpoint
-from app.aws.signed_json import decoded, error_code, frozen, post
-from app.aws.sigv4 import PostSigner
+from .errors import THROTTLE_CODES, throttled
+from .pages import RAW_PAGES, plain_page
+from .quick_session import plain_endpoint
+from .signed_json import decoded, error_code, frozen, post
+from .sigv4 import PostSigner
 
 if TYPE_CHECKING:
-    from app.aws.clients import Clients
+    from .clients import Clients
 
 ITEMS_OF = {shape.removesuffix("Response"): key for shape, key in RAW_PAGES.items()}
 _THROTTLED_STATUS = (400, 429)

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiobotocore.parsers import AioJSONParser, AioResponseParserFactory
 
-from app.aws.pages import RAW_PAGES, plain_page
+from .pages import RAW_PAGES, plain_page
 
 
 class LeanJSONParser(AioJSONParser):

@@ -10,12 +10,12 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from app.aws import parse
-from app.aws.errors import AwsError, NeedsLargerInstance
-from app.model import Space, SpaceStatus, remote_access_upgrade
+from . import parse
+from .errors import AwsError, NeedsLargerInstance
+from ..model import Space, SpaceStatus, remote_access_upgrade
 
 if TYPE_CHECKING:
-    from app.aws.service import SpacesService
+    from .service import SpacesService
 
 Progress = Callable[[Space], None] | None
 APP_NAME = "default"

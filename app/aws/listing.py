@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Iterator
 
-from app.aws import parse
-from app.model import App, Domain, Space, UserProfile, alias_for
+from . import parse
+from ..model import App, Domain, Space, UserProfile, alias_for
 
 if TYPE_CHECKING:
-    from app.aws.service import SpacesService
+    from .service import SpacesService
 
 PAGE = 100  # the most these calls allow; AWS's default page is 10
 

@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.aws.service import SessionInfo, SpacesService
+    from .service import SessionInfo, SpacesService
 
 # Settings that change where or how botocore would send the call: leave those cases to botocore.
 _ENV_SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_USE_FIPS_ENDPOINT",
@@ -63,9 +63,9 @@ async def _signed_call(svc: SpacesService, space_arn: str) -> SessionInfo | None
         return None
     import aiohttp
 
-    from app.aws.service import _session_info
-    from app.aws.signed_json import decoded, post
-    from app.aws.sigv4 import PostSigner
+    from .service import _session_info
+    from .signed_json import decoded, post
+    from .sigv4 import PostSigner
 
     connect, read = svc.timeouts
     timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)

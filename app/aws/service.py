@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from app.aws import lifecycle, listing, parse
-from app.aws.clients import _RETRIES, Clients
-from app.aws.direct_pages import DirectPages
-from app.aws.errors import THROTTLE_CODES, AwsError, translate
-from app.aws.limiter import AdaptiveLimit
-from app.aws.listing import Listing
-from app.model import Domain, IdleBounds, Space
+from . import lifecycle, listing, parse
+from .clients import _RETRIES, Clients
+from .direct_pages import DirectPages
+from .errors import THROTTLE_CODES, AwsError, translate
+from .limiter import AdaptiveLimit
+from .listing import Listing
+from ..model import Domain, IdleBounds, Space
 
 Progress = Callable[[Space], None] | None
 _RETRIES_MAX_ATTEMPTS = int(_RETRIES["max_attempts"])
@@ -91,7 +91,7 @@ class SpacesService:
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
     ) -> None:
-        from app.aws.clients import default_region
+        from .clients import default_region
 
         region = region or default_region(profile)
         if not region:
@@ -271,7 +271,7 @@ class SpacesService:
         )
         partition, account = parse.arn_account(desc.get("SpaceArn") or dom.arn)
         space = parse.space_detail(desc, dom, account, partition, app)
-        from app.model import alias_for
+        from ..model import alias_for
 
         return space.with_alias(alias_for(space.name))
 
@@ -329,7 +329,7 @@ class SpacesService:
     async def _explain_unreachable(self, space_arn: str) -> None:
         """After a refused StartSession: a space that is not running (or has no remote access) is
         reported at once; only a running one is worth retrying while SSM registers it."""
-        from app.model import SpaceArn, SpaceStatus
+        from ..model import SpaceArn, SpaceStatus
 
         arn = SpaceArn.parse(space_arn)
         space = await self.describe_space(arn.domain_id, arn.space_name)

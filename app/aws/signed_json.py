@@ -11,7 +11,7 @@ import inspect
 import json
 from typing import Any
 
-from app.aws.sigv4 import PostSigner
+from .sigv4 import PostSigner
 
 async def frozen(credentials: Any) -> Any:
     """Current keys of botocore or aiobotocore credentials (refreshing them when they are due)."""

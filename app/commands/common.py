@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, AsyncIterator
 
 if TYPE_CHECKING:
-    from app.aws.service import SpacesService
-    from app.demo.server import DemoServer
+    from ..aws.service import SpacesService
+    from ..demo.server import DemoServer
 
 
 class UsageError(Exception):
@@ -19,7 +19,7 @@ class UsageError(Exception):
 
 def describe_failure(exc: BaseException) -> str:
     """One line for any failure that reached the top."""
-    from app.aws.errors import AwsError
+    from ..aws.errors import AwsError
 
     if isinstance(exc, (AwsError, UsageError)):
         return str(exc)
@@ -36,10 +36,10 @@ async def aws_context(
     args: argparse.Namespace, *, demo_delay: float = 1.0, **service_options: object
 ) -> AsyncIterator[tuple[SpacesService, DemoServer | None]]:
     """A SpacesService for the arguments; with --demo, backed by a simulated account in this process."""
-    from app.aws.service import SpacesService
+    from ..aws.service import SpacesService
 
     if getattr(args, "demo", False):
-        from app.demo.server import DemoServer
+        from ..demo.server import DemoServer
 
         async with DemoServer(transition_delay=demo_delay) as server:
             creds = server.credentials

@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 
-from app.commands.common import UsageError, aws_context
+from .common import UsageError, aws_context
 
 WITH = ("ssh", "asyncssh", "plugin")
 EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
@@ -39,11 +39,11 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
 
 
 def ssh_proxy_command(args: argparse.Namespace) -> int:
-    from app.connect.proxy import run_plugin_proxy, run_proxy
-    from app.model import SpaceArn, is_space_arn
+    from ..connect.proxy import run_plugin_proxy, run_proxy
+    from ..model import SpaceArn, is_space_arn
 
     if args.session_env:
-        from app.commands.open_link import session_proxy
+        from .open_link import session_proxy
 
         if args.plugin:
             raise UsageError("--session-env and --plugin do not go together")
@@ -65,8 +65,8 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
 async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The space named by args.space/args.domain, started first (with consent) unless it runs with
     remote access. Shared by connect, connect --vscode and forward."""
-    from app.commands.spaces import start_with_consent
-    from app.model import SpaceStatus
+    from .spaces import start_with_consent
+    from ..model import SpaceStatus
 
     space = await svc.find_space(args.space, args.domain)
     if space.status is not SpaceStatus.RUNNING or not space.remote_access:
@@ -79,7 +79,7 @@ async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyp
 
 
 async def _connect(args: argparse.Namespace) -> int:
-    from app.connect.handoff import AwsTarget, system_ssh_argv
+    from ..connect.handoff import AwsTarget, system_ssh_argv
 
     command = list(args.cmd)
     async with aws_context(args) as (svc, server):
@@ -100,8 +100,8 @@ async def _connect(args: argparse.Namespace) -> int:
 
 
 async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-untyped-def]
-    from app.connect.inprocess import run_command, run_shell, ssh_connection
-    from app.connect.session import open_channel
+    from ..connect.inprocess import run_command, run_shell, ssh_connection
+    from ..connect.session import open_channel
 
     async with ssh_connection(lambda: open_channel(svc, space.arn), space.alias) as conn:
         if command:
@@ -113,7 +113,7 @@ async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-
 
 def connect_command(args: argparse.Namespace) -> int:
     if args.vscode or args.editor:
-        from app.commands.vscode import vscode_command
+        from .vscode import vscode_command
 
         args.editor = args.editor or "code"
         return vscode_command(args)

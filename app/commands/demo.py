@@ -18,6 +18,6 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
 
 
 def demo_command(args: argparse.Namespace) -> int:
-    from app.demo.serve_cli import serve
+    from ..demo.serve_cli import serve
 
     return serve(port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user)

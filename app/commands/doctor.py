@@ -28,7 +28,7 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
 
 
 def doctor_command(args: argparse.Namespace) -> int:
-    from app.connect.doctor import exit_code
+    from ..connect.doctor import exit_code
 
     header, checks = asyncio.run(_run(args))
     print(render(header, checks, stream=sys.stdout))
@@ -36,12 +36,12 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
-    from app.aws.errors import AwsError
-    from app.commands.common import aws_context, profile_of
-    from app.connect.doctor import Check, DoctorContext, Status, run_checks
-    from app.connect.doctor_local import check_ssh
-    from app.connect.ssh_block import effective_endpoint
-    from app.connect.ssh_config import default_config_path
+    from ..aws.errors import AwsError
+    from .common import aws_context, profile_of
+    from ..connect.doctor import Check, DoctorContext, Status, run_checks
+    from ..connect.doctor_local import check_ssh
+    from ..connect.ssh_block import effective_endpoint
+    from ..connect.ssh_config import default_config_path
 
     try:
         async with aws_context(args, demo_delay=0.0, connect_timeout=5.0, read_timeout=15.0) as (svc, demo):
@@ -67,7 +67,7 @@ def _header(ctx) -> str:  # type: ignore[no-untyped-def]
 
 
 def render(header: str, checks: list, *, stream=None) -> str:  # type: ignore[no-untyped-def]
-    from app.commands.style import Style
+    from .style import Style
 
     style = Style.for_stream(stream or sys.stdout)
     width = max((len(c.name) for c in checks), default=0)

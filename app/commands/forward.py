@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from app.commands.common import UsageError, aws_context
+from .common import UsageError, aws_context
 
 _EPILOG = """\
 The forward runs in this process (asyncssh over the SSM data channel); no ssh config is needed.
@@ -44,9 +44,9 @@ def forward_command(args: argparse.Namespace) -> int:
 
 
 async def _forward(args: argparse.Namespace) -> int:
-    from app.commands.connect import running_space
-    from app.connect.forward import Forward, ForwardError
-    from app.connect.session import open_channel
+    from .connect import running_space
+    from ..connect.forward import Forward, ForwardError
+    from ..connect.session import open_channel
 
     async with aws_context(args) as (svc, _):
         space = await running_space(svc, args)

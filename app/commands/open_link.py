@@ -19,7 +19,7 @@ import re
 import sys
 from urllib.parse import urlsplit
 
-from app.commands.common import UsageError
+from .common import UsageError
 
 SESSION_ENV = "SM_SPACES_LINK_SESSION"
 _ENV_NAME_RE = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
@@ -56,8 +56,8 @@ def allowed_local_endpoint(endpoint_url: str | None) -> str | None:
 
 
 def open_command(args: argparse.Namespace) -> int:
-    from app.connect.deeplink import DeepLinkError, parse_deep_link
-    from app.connect.ssh_block import effective_endpoint
+    from ..connect.deeplink import DeepLinkError, parse_deep_link
+    from ..connect.ssh_block import effective_endpoint
 
     allowed = allowed_local_endpoint(effective_endpoint(getattr(args, "endpoint_url", None)))
     try:
@@ -70,8 +70,8 @@ def open_command(args: argparse.Namespace) -> int:
     command = list(args.cmd)
     if not command and not sys.stdin.isatty():
         raise UsageError("an interactive shell needs a terminal; pass a command after --")
-    from app.aws.service import SessionInfo
-    from app.model import alias_for
+    from ..aws.service import SessionInfo
+    from ..model import alias_for
 
     session = SessionInfo(link.session_id, link.stream_url, link.token)
     alias = alias_for(link.space_arn.space_name)
@@ -97,9 +97,9 @@ def _read_uri(uri: str) -> str:
 
 
 async def _inprocess(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
-    from app.aws.errors import AwsError
-    from app.connect.inprocess import run_command, run_shell, ssh_connection
-    from app.connect.session import open_session_channel
+    from ..aws.errors import AwsError
+    from ..connect.inprocess import run_command, run_shell, ssh_connection
+    from ..connect.session import open_session_channel
 
     try:
         async with ssh_connection(lambda: open_session_channel(session), alias) as conn:
@@ -112,8 +112,9 @@ def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore
     import shutil
     import subprocess
 
-    from app.connect.handoff import SSH_OPTIONS, self_command
-    from app.connect.ssh_config import _proxy_word
+    from ..connect.handoff import SSH_OPTIONS
+    from ..connect.ssh_block import self_command
+    from ..connect.ssh_config import _proxy_word
 
     ssh = shutil.which("ssh")
     if ssh is None:
@@ -134,9 +135,9 @@ def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore
 
 def session_proxy(variable: str) -> int:
     """Bridge stdin/stdout to the session found in environment variable `variable`."""
-    from app.aws.errors import AwsError
-    from app.aws.service import SessionInfo
-    from app.connect.session import bridge_stdio
+    from ..aws.errors import AwsError
+    from ..aws.service import SessionInfo
+    from ..connect.session import bridge_stdio
 
     if not _ENV_NAME_RE.fullmatch(variable):
         raise UsageError("--session-env takes an environment variable name (A-Z, 0-9, _)")

@@ -7,8 +7,8 @@ import asyncio
 import json
 import sys
 
-from app.commands.common import aws_context, confirm, progress_printer
-from app.model import Space
+from .common import aws_context, confirm, progress_printer
+from ..model import Space
 
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 
@@ -84,7 +84,7 @@ async def _list(args: argparse.Namespace) -> list[Space]:
     async with aws_context(args) as (svc, _):
         if not args.all_regions:
             return (await svc.list_all()).spaces
-        from app.aws.context import ServicePool, available_regions
+        from ..aws.context import ServicePool, available_regions
 
         pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, credentials=svc.credentials)
         try:
@@ -116,7 +116,7 @@ def list_command(args: argparse.Namespace) -> int:
 async def start_with_consent(svc, space: Space, *, instance_type: str | None, yes: bool,  # type: ignore[no-untyped-def]
                              wait: bool = True) -> Space:
     """Start `space`; when remote access needs a bigger instance, ask (or take --yes) first."""
-    from app.aws.errors import NeedsLargerInstance
+    from ..aws.errors import NeedsLargerInstance
 
     kwargs = dict(progress=progress_printer(), wait=wait)
     try:

@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from app.commands.common import UsageError, aws_context, confirm, profile_of
+from .common import UsageError, aws_context, confirm, profile_of
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -44,7 +44,7 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
 
 
 def ssh_config_command(args: argparse.Namespace) -> int:
-    from app.connect.ssh_config import SshConfigError, default_config_path
+    from ..connect.ssh_config import SshConfigError, default_config_path
 
     path: Path = args.config or default_config_path()
     try:
@@ -62,7 +62,7 @@ def ssh_config_command(args: argparse.Namespace) -> int:
 
 
 def _install(args: argparse.Namespace, path: Path) -> int:
-    from app.connect.ssh_config import install
+    from ..connect.ssh_config import install
 
     if getattr(args, "demo", False) and not args.dry_run:
         raise UsageError(
@@ -82,7 +82,7 @@ def _install(args: argparse.Namespace, path: Path) -> int:
 
 
 async def _block_for_account(args: argparse.Namespace) -> str:
-    from app.connect.ssh_block import BlockContext, expected_block
+    from ..connect.ssh_block import BlockContext, expected_block
 
     context = explicit_block_context(args)
     async with aws_context(args) as (svc, demo):
@@ -97,8 +97,8 @@ async def _block_for_account(args: argparse.Namespace) -> str:
 def explicit_block_context(args: argparse.Namespace):  # -> BlockContext
     """Profile, region and endpoint as the user gave them, refused early if they cannot be baked
     safely into ssh_config (they end up in a shell command)."""
-    from app.config import validate_endpoint_url, validate_profile, validate_region
-    from app.connect.ssh_block import BlockContext, effective_endpoint
+    from ..config import validate_endpoint_url, validate_profile, validate_region
+    from ..connect.ssh_block import BlockContext, effective_endpoint
 
     profile, region = profile_of(args), getattr(args, "region", None)
     endpoint = effective_endpoint(getattr(args, "endpoint_url", None))
@@ -113,7 +113,7 @@ def explicit_block_context(args: argparse.Namespace):  # -> BlockContext
 
 
 def _remove(args: argparse.Namespace, path: Path) -> int:
-    from app.connect.ssh_config import remove
+    from ..connect.ssh_config import remove
 
     plan = remove(path, dry_run=True)
     if not plan.changed:
@@ -126,7 +126,7 @@ def _remove(args: argparse.Namespace, path: Path) -> int:
 
 
 def _show(args: argparse.Namespace, path: Path) -> int:
-    from app.connect.ssh_block import BlockContext, compare, installed_block
+    from ..connect.ssh_block import BlockContext, compare, installed_block
 
     try:
         data = path.read_bytes()
@@ -142,7 +142,7 @@ def _show(args: argparse.Namespace, path: Path) -> int:
     if not any(getattr(args, name, None) for name in ("profile", "region", "endpoint_url", "demo")):
         args = argparse.Namespace(**{**vars(args), "profile": baked.profile, "region": baked.region,
                                      "endpoint_url": baked.endpoint_url})
-    from app.aws.errors import AwsError
+    from ..aws.errors import AwsError
 
     try:
         status = compare(block, asyncio.run(_block_for_account(args)))
@@ -164,8 +164,8 @@ def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
 
 
 def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  # type: ignore[no-untyped-def]
-    from app.atomic import backup_path
-    from app.connect.ssh_config import write_plan
+    from ..atomic import backup_path
+    from ..connect.ssh_config import write_plan
 
     sys.stdout.write(_coloured_diff(plan.diff))
     sys.stdout.flush()
@@ -183,7 +183,7 @@ def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  #
 
 
 def _coloured_diff(diff: str) -> str:
-    from app.commands.style import Style
+    from .style import Style
 
     style = Style.for_stream(sys.stdout)
     colours = {"+": "green", "-": "red", "@": "cyan"}

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from app.commands.common import profile_of
+from .common import profile_of
 
 
 def tui_command(args: argparse.Namespace) -> int:
-    from app.ui.run import run_tui
+    from ..ui.run import run_tui
 
     regions = [args.region] if args.region else None
     if not args.demo:
         return run_tui(profile=profile_of(args), regions=regions, endpoint_url=args.endpoint_url,
                        credentials=None, readonly=args.readonly)
-    from app.demo.server import DemoServer
+    from ..demo.server import DemoServer
 
     handle = DemoServer(transition_delay=3.0).start_in_thread()
     try:

@@ -13,14 +13,14 @@ import asyncio
 import subprocess
 import sys
 
-from app.commands.common import UsageError, aws_context
+from .common import UsageError, aws_context
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def vscode_command(args: argparse.Namespace) -> int:
-    from app.connect.editor import EditorMissing, find_editor
-    from app.connect.ssh_config import SshConfigError
+    from ..connect.editor import EditorMissing, find_editor
+    from ..connect.ssh_config import SshConfigError
 
     if args.cmd:
         raise UsageError("--vscode opens an editor on the space; it takes no command after --")
@@ -46,10 +46,10 @@ def vscode_command(args: argparse.Namespace) -> int:
 
 async def _prepare(args: argparse.Namespace) -> str | None:
     """Start the space if needed and install the alias; the alias, or None when the user declined."""
-    from app.commands.connect import running_space
-    from app.commands.sshconfig import explicit_block_context, show_diff_and_write
-    from app.connect.ssh_block import BlockContext, expected_block
-    from app.connect.ssh_config import block_aliases, default_config_path, install
+    from .connect import running_space
+    from .sshconfig import explicit_block_context, show_diff_and_write
+    from ..connect.ssh_block import BlockContext, expected_block
+    from ..connect.ssh_config import block_aliases, default_config_path, install
 
     context = explicit_block_context(args)  # refuses a profile/region/endpoint unsafe to bake in
     async with aws_context(args) as (svc, _):
@@ -70,7 +70,7 @@ async def _prepare(args: argparse.Namespace) -> str | None:
 
 def _tip_once(editor, alias: str) -> None:  # type: ignore[no-untyped-def]
     """The serverInstallPath tip, until the user's settings have it for this alias."""
-    from app.connect.editor import server_install_path_set, server_install_path_tip
+    from ..connect.editor import server_install_path_set, server_install_path_tip
 
     if not server_install_path_set(editor, alias):
         print(server_install_path_tip(editor, alias), file=sys.stderr)

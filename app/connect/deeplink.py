@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
-from app.config import DOMAIN_ID_RE, USER_PROFILE_RE
-from app.model import IDE_APP_TYPES, SpaceArn
+from ..config import DOMAIN_ID_RE, USER_PROFILE_RE
+from ..model import IDE_APP_TYPES, SpaceArn
 
 SCHEME = "vscode"
 AUTHORITY = "amazonwebservices.aws-toolkit-vscode"

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.aws.service import SpacesService
-    from app.model import Space
+    from ..aws.service import SpacesService
+    from ..model import Space
 
 
 class Status(StrEnum):
@@ -53,7 +53,7 @@ async def run_checks(ctx: DoctorContext) -> list[Check]:
     """Every check, in the order a person would fix things."""
     import asyncio
 
-    from app.connect import doctor_aws, doctor_local, doctor_ssh
+    from . import doctor_aws, doctor_local, doctor_ssh
 
     checks: list[Check] = [await asyncio.to_thread(doctor_local.check_ssh)]
     checks += await doctor_aws.check_account(ctx)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from app.aws.errors import AwsError
-from app.connect.doctor import Check, DoctorContext, Status
+from ..aws.errors import AwsError
+from .doctor import Check, DoctorContext, Status
 
 READ_ACTIONS = ("ListDomains", "DescribeDomain", "ListUserProfiles", "ListSpaces", "ListApps", "DescribeSpace")
 WRITE_ACTIONS = ("CreateApp", "DeleteApp", "UpdateSpace", "StartSession")
@@ -43,7 +43,7 @@ async def _credentials(ctx: DoctorContext) -> Check:
 
 
 def _region(ctx: DoctorContext) -> Check:
-    from app.aws.context import available_regions
+    from ..aws.context import available_regions
 
     region = ctx.svc.region
     try:

@@ -12,7 +12,7 @@ import threading
 import urllib.request
 from urllib.parse import urlsplit
 
-from app.connect.doctor import Check, Status
+from .doctor import Check, Status
 
 DNS_TIMEOUT_S = 3.0
 _PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",

@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from app.connect.doctor import Check, DoctorContext, Status
-from app.connect.ssh_block import BlockContext, compare, expected_block, installed_block
-from app.connect.ssh_config import SshConfigError, block_aliases, find_conflicts
-from app.connect.ssh_config_parse import ALIAS_NAMESPACE
-from app.model import REMOTE_USER
+from .doctor import Check, DoctorContext, Status
+from .ssh_block import BlockContext, compare, expected_block, installed_block
+from .ssh_config import SshConfigError, block_aliases, find_conflicts
+from .ssh_config_parse import ALIAS_NAMESPACE
+from ..model import REMOTE_USER
 
 INSTALL_FIX = "sm-spaces ssh-config install"
 PROBE_NAME = "sm-doctor-probe"  # matched by the sm-* pattern, as a space created later would be

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.model import REMOTE_HOME
+from ..model import REMOTE_HOME
 
 SERVER_INSTALL_PATH_KEY = "remote.SSH.serverInstallPath"
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.ssm.channel import DataChannel
+    from ..ssm.channel import DataChannel
 
 LISTEN_HOST = "127.0.0.1"  # never another interface: the forward carries the user's session
 JUPYTER_PORT = 8888
@@ -74,7 +74,7 @@ class Forward:
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        from app.connect.inprocess import ssh_connection
+        from .inprocess import ssh_connection
 
         if self._stack is not None:
             raise ForwardError("the forward is already started")

@@ -13,9 +13,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.aws.errors import AwsError
-from app.connect.ssh_config import _proxy_word
-from app.model import REMOTE_USER
+from ..aws.errors import AwsError
+from .ssh_block import self_command
+from .ssh_config import _proxy_word
+from ..model import REMOTE_USER
 
 # Host keys are not pinned, for the reasons given in app/connect/ssh_config.py: AWS authenticates
 # the channel and a restarted space may come back with new keys.
@@ -29,13 +30,6 @@ SSH_OPTIONS = (
 )
 
 
-def self_command() -> list[str]:
-    """How to run this program again from a child process: the console script next to our
-    interpreter when there is one (what pip installed), else `python -m app`."""
-    script = Path(sys.executable).with_name("sm-spaces")
-    if script.is_file() and os.access(script, os.X_OK):
-        return [str(script)]
-    return [sys.executable, "-m", "app"]
 
 
 @dataclass(frozen=True)

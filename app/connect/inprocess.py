@@ -13,10 +13,10 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable
 
-from app.model import REMOTE_USER
+from ..model import REMOTE_USER
 
 if TYPE_CHECKING:
-    from app.ssm.channel import DataChannel
+    from ..ssm.channel import DataChannel
 
 
 @contextlib.asynccontextmanager
@@ -24,7 +24,7 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
     """An asyncssh connection whose transport is a fresh data channel."""
     import asyncssh
 
-    from app.ssm.tunnel import ChannelTunnel
+    from ..ssm.tunnel import ChannelTunnel
 
     tunnel = ChannelTunnel(open_channel)
     # SSM authenticates the session; the space's sshd accepts sagemaker-user without keys.

@@ -14,11 +14,11 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
-from app.aws.errors import AwsError
-from app.model import SpaceArn, is_space_arn
+from ..aws.errors import AwsError
+from ..model import SpaceArn, is_space_arn
 
 if TYPE_CHECKING:
-    from app.aws.service import SpacesService
+    from ..aws.service import SpacesService
 
 PLUGIN = "session-manager-plugin"
 # The official plugin reads the StartSession answer from the environment variable named by its
@@ -40,7 +40,7 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
     # written may live in another of the regions the user looks at (settings.regions).
     others = [r for r in _settings_regions() if r != svc.region]
     for region in others:
-        from app.aws.service import SpacesService
+        from ..aws.service import SpacesService
 
         async with SpacesService(profile=svc.profile, region=region, endpoint_url=svc.endpoint_url,
                                  credentials=svc.credentials) as elsewhere:
@@ -57,15 +57,15 @@ async def _alias_in(svc: SpacesService, alias: str) -> str | None:
 
 
 def _settings_regions() -> list[str]:
-    from app.config import load_settings
+    from ..config import load_settings
 
     settings, _problem = load_settings()  # a broken file means no extra regions, not a failed connect
     return list(settings.regions)
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
-    from app.aws.quick_session import start_session
-    from app.connect.session import bridge_stdio
+    from ..aws.quick_session import start_session
+    from .session import bridge_stdio
 
     arn = await resolve_target(svc, target)
     # One call per connect: without a botocore client (its service model costs ~150 ms) when the

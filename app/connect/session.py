@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.aws.errors import AwsError
+from ..aws.errors import AwsError
 
 if TYPE_CHECKING:
-    from app.aws.service import SessionInfo, SpacesService
-    from app.ssm.channel import DataChannel
+    from ..aws.service import SessionInfo, SpacesService
+    from ..ssm.channel import DataChannel
 
 
 async def open_channel(svc: SpacesService, space_arn: str) -> DataChannel:
-    from app.ssm.channel import ChannelError, DataChannel
+    from ..ssm.channel import ChannelError, DataChannel
 
     session = await svc.start_session(space_arn)
     try:
@@ -27,7 +27,7 @@ async def open_channel(svc: SpacesService, space_arn: str) -> DataChannel:
 
 async def open_session_channel(session: SessionInfo) -> DataChannel:
     """A channel for a session obtained elsewhere (a Studio deep link)."""
-    from app.ssm.channel import ChannelError, DataChannel
+    from ..ssm.channel import ChannelError, DataChannel
 
     try:
         return await DataChannel.connect(session.stream_url, session.token)
@@ -38,8 +38,8 @@ async def open_session_channel(session: SessionInfo) -> DataChannel:
 async def bridge_stdio(session: SessionInfo) -> int:
     """Open `session`'s channel and bridge it to this process's stdin/stdout (a ProxyCommand's
     job) until either side ends; 0 on a clean end, AwsError with one line otherwise."""
-    from app.ssm.bridge import bridge, open_stdio
-    from app.ssm.channel import ChannelError
+    from ..ssm.bridge import bridge, open_stdio
+    from ..ssm.channel import ChannelError
 
     channel = await open_session_channel(session)
     reader, writer = await open_stdio()

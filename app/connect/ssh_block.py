@@ -12,21 +12,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.connect.ssh_config import block_aliases, render_block
-from app.connect.ssh_config_parse import ALIAS_NAMESPACE, _KEYWORD, locate_block, split_args, split_lines
-from app.model import Space
+from .ssh_config import block_aliases, render_block
+from .ssh_config_parse import ALIAS_NAMESPACE, _KEYWORD, locate_block, split_args, split_lines
+from ..model import Space
 
 
-def proxy_command_prefix() -> list[str]:
-    """How ssh (through the user's shell) should start sm-spaces: the console script installed next
-    to this Python when there is one, else ``python -m app`` with this very interpreter. Both are
-    absolute, so the block works whatever PATH ssh, VS Code or a cron job runs with."""
+def self_command() -> list[str]:
+    """How a child (ssh's ProxyCommand, through the user's shell) starts sm-spaces again: the console
+    script installed next to this Python when there is one, else ``python -m <our package>`` with this
+    very interpreter. Both are absolute, so they work whatever PATH ssh, VS Code or a cron job runs with."""
     bin_dir = Path(os.path.abspath(sys.executable)).parent
     for name in ("sm-spaces", "sm-spaces.exe"):
         script = bin_dir / name
         if script.is_file() and os.access(script, os.X_OK):
             return [str(script)]
-    return [os.path.abspath(sys.executable), "-m", "app"]
+    return [os.path.abspath(sys.executable), "-m", __name__.partition(".")[0]]
 
 
 def effective_endpoint(explicit: str | None) -> str | None:
@@ -79,7 +79,7 @@ def entries_for(spaces: Iterable[Space]) -> list[tuple[str, str]]:
 
 def expected_block(spaces: Iterable[Space], context: BlockContext,
                    prefix: Sequence[str] | None = None) -> str:
-    return render_block(entries_for(spaces), prefix or proxy_command_prefix(), profile=context.profile,
+    return render_block(entries_for(spaces), prefix or self_command(), profile=context.profile,
                         region=context.region, endpoint_url=context.endpoint_url)
 
 

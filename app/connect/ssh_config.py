@@ -25,9 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.atomic import atomic_write
-from app.config import validate_endpoint_url, validate_profile, validate_region
-from app.connect.ssh_config_parse import (
+from ..atomic import atomic_write
+from ..config import validate_endpoint_url, validate_profile, validate_region
+from .ssh_config_parse import (
     ALIAS_NAMESPACE,
     END_MARKER,
     START_MARKER,
@@ -37,7 +37,7 @@ from app.connect.ssh_config_parse import (
     line_ending,
     locate_block,
 )
-from app.model import REMOTE_USER, SpaceArn
+from ..model import REMOTE_USER, SpaceArn
 
 __all__ = [
     "SshConfigConflict",
@@ -91,7 +91,7 @@ def render_block(
     """The managed block (LF line ends, trailing newline).
 
     `entries` are (alias, space ARN) pairs; `proxy_argv_prefix` runs sm-spaces (e.g. its console
-    script, or ``[python, "-m", "app"]``). Every value is validated or quoted; anything that could
+    script, or ``[python, "-m", <package>]``). Every value is validated or quoted; anything that could
     smuggle an option or a shell command raises ValueError.
     """
     options: list[str] = []

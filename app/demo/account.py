@@ -12,8 +12,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from app.demo import seed_data
-from app.model import TOO_SMALL_FOR_REMOTE
+from . import seed_data
+from ..model import TOO_SMALL_FOR_REMOTE
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"

@@ -20,12 +20,12 @@ from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
 
-from app.demo.agent_faults import AgentFaults, FaultyLink, TokenBucket
-from app.demo.sessions import DemoSession, SessionRegistry
-from app.ssm import frames
-from app.ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
-from app.ssm.reliability import IncomingStream, OutgoingStream
-from app.ssm.wsbatch import coalesce_writes
+from .agent_faults import AgentFaults, FaultyLink, TokenBucket
+from .sessions import DemoSession, SessionRegistry
+from ..ssm import frames
+from ..ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
+from ..ssm.reliability import IncomingStream, OutgoingStream
+from ..ssm.wsbatch import coalesce_writes
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.demo import sagemaker_views as views
-from app.demo.account import DemoAccount, DomainRec, SpaceRec
-from app.demo.faults import in_use, not_found, validation
-from app.demo.sessions import SessionRegistry
-from app.model import TOO_SMALL_FOR_REMOTE, SpaceArn
+from . import sagemaker_views as views
+from .account import DemoAccount, DomainRec, SpaceRec
+from .faults import in_use, not_found, validation
+from .sessions import SessionRegistry
+from ..model import TOO_SMALL_FOR_REMOTE, SpaceArn
 
 _LIVE_APP = ("Pending", "InService", "Deleting")
 

@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from app.demo.account import AppRec, DemoAccount, DomainRec, ProfileRec, SpaceRec, image_arn
-from app.demo.faults import validation
+from .account import AppRec, DemoAccount, DomainRec, ProfileRec, SpaceRec, image_arn
+from .faults import validation
 
 DEFAULT_PAGE = 10
 MAX_PAGE = 100

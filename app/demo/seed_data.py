@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.demo.account import DemoAccount
+    from .account import DemoAccount
 
 SSO_DEMO_USER = "maria.garcia"
 

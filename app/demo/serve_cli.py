@@ -11,8 +11,8 @@ import shlex
 import sys
 from collections import Counter
 
-from app.demo.account import DemoAccount
-from app.demo.server import DemoServer
+from .account import DemoAccount
+from .server import DemoServer
 
 
 def export_lines(server: DemoServer) -> list[str]:

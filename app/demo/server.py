@@ -19,14 +19,14 @@ from typing import Any
 
 from aiohttp import web
 
-from app.demo import sigv4, sts
-from app.demo.account import DemoAccount
-from app.demo.agent_faults import AgentFaults
-from app.demo.datachannel import DataChannelService
-from app.demo.faults import ApiError, Faults, access_denied, expired_token
-from app.demo.sagemaker_api import HANDLERS, Call, resource_arn
-from app.demo.sessions import SessionRegistry
-from app.demo.sigv4 import Credentials
+from . import sigv4, sts
+from .account import DemoAccount
+from .agent_faults import AgentFaults
+from .datachannel import DataChannelService
+from .faults import ApiError, Faults, access_denied, expired_token
+from .sagemaker_api import HANDLERS, Call, resource_arn
+from .sessions import SessionRegistry
+from .sigv4 import Credentials
 
 JSON_TYPE = "application/x-amz-json-1.1"
 _log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class DemoServer:
         self.web_app.router.add_post("/", self._handle)
         # The SSM side: StartSession's StreamUrl points back at this server's data-channel route,
         # behind which each space's SSH host runs in-process (no listening port of its own).
-        from app.demo.space_host import SpaceHosts  # asyncssh: imported only with the demo
+        from .space_host import SpaceHosts  # asyncssh: imported only with the demo
 
         self.hosts = SpaceHosts()
         self.agent = DataChannelService(self.sessions, self.hosts.open_port, AgentFaults())

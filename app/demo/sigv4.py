@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Mapping
 from urllib.parse import parse_qsl, quote
 
-from app.demo.faults import ApiError
+from .faults import ApiError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=5)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import asyncssh
 
-from app.demo.space_processes import run_process
-from app.demo.space_web import serve_http
+from .space_processes import run_process
+from .space_web import serve_http
 
 log = logging.getLogger(__name__)
 

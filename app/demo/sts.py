@@ -8,8 +8,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from app.demo.account import DemoAccount
-from app.demo.faults import ApiError
+from .account import DemoAccount
+from .faults import ApiError
 
 _NS = "https://sts.amazonaws.com/doc/2011-06-15/"
 

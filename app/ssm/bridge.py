@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 
-from app.ssm.channel import DataChannel
+from .channel import DataChannel
 
 READ_SIZE = 64 * 1024
 

@@ -20,10 +20,10 @@ from typing import Any
 
 import aiohttp
 
-from app.ssm import frames
-from app.ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
-from app.ssm.reliability import IncomingStream, OutgoingStream
-from app.ssm.wsbatch import coalesce_writes
+from . import frames
+from .frames import Flag, Message, MessageType, PayloadType, ProtocolError
+from .reliability import IncomingStream, OutgoingStream
+from .wsbatch import coalesce_writes
 
 log = logging.getLogger(__name__)
 

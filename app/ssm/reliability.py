@@ -13,8 +13,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 
-from app.ssm import frames
-from app.ssm.frames import Message
+from . import frames
+from .frames import Message
 
 INITIAL_RTO_S = 0.2
 MAX_RTO_S = 1.0

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.ssm.channel import ChannelError, DataChannel
+from .channel import ChannelError, DataChannel
 
 WRITE_HIGH_WATER = 1024 * 1024
 WRITE_LOW_WATER = 256 * 1024

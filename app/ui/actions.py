@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 
 from textual import events
 
-from app.model import Space, SpaceStatus, remote_access_upgrade
-from app.ui.connecting import ConnectActions
-from app.ui.reach import ReachActions
-from app.ui.widgets.bars import FilterBar
+from ..model import Space, SpaceStatus, remote_access_upgrade
+from .connecting import ConnectActions
+from .reach import ReachActions
+from .widgets.bars import FilterBar
 
 # The dialogs (app.ui.screens.*) are imported by the actions that open them: none is needed for
 # the first frame, and importing them all up front delayed it (tests/test_lazy_imports.py).
 
 if TYPE_CHECKING:
-    from app.ui.app import SpacesApp
+    from .app import SpacesApp
 
 HELP_TEXT = {
     "connect": "ssh into the space (also enter); starts it first if needed",
@@ -73,7 +73,7 @@ class SpaceActions(ReachActions, ConnectActions):
         self.run_worker(self._guarded(space, flow), group="action", exit_on_error=False)
 
     async def _guarded(self: SpacesApp, space: Space, flow: Callable[[Space], Awaitable[None]]) -> None:
-        errors = importlib.import_module("app.aws.errors")
+        errors = importlib.import_module("..aws.errors", __package__)
         self.busy.add(space.key)
         try:
             await flow(space)
@@ -118,13 +118,13 @@ class SpaceActions(ReachActions, ConnectActions):
         if lock is None:
             lock = self.__dict__["_ask_lock"] = asyncio.Lock()
         async with lock:
-            from app.ui.screens.confirm import ConfirmScreen
+            from .screens.confirm import ConfirmScreen
 
             return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
 
     async def _with_upgrade(self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]) -> Space | None:
         """Run `call`; if remote access needs a larger instance, ask, then retry with the next size up."""
-        errors = importlib.import_module("app.aws.errors")
+        errors = importlib.import_module("..aws.errors", __package__)
         try:
             return await call(None)
         except errors.NeedsLargerInstance as err:
@@ -219,7 +219,7 @@ class SpaceActions(ReachActions, ConnectActions):
         space = await self._described(space)
         svc = await self.service(space.region)
         bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
-        from app.ui.screens.idle_timeout import IdleTimeoutScreen
+        from .screens.idle_timeout import IdleTimeoutScreen
 
         minutes = await self.push_screen_wait(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
         if minutes is None:
@@ -258,7 +258,7 @@ class SpaceActions(ReachActions, ConnectActions):
         self.save_prefs()
 
     def action_owner_filter(self: SpacesApp) -> None:
-        from app.ui.screens.owner_filter import OwnerFilterScreen, owners_from_result
+        from .screens.owner_filter import OwnerFilterScreen, owners_from_result
 
         profiles = [p for ps in self.user_profiles.values() for p in ps]
         domains = [d for ds in self.domains.values() for d in ds]
@@ -280,14 +280,14 @@ class SpaceActions(ReachActions, ConnectActions):
         self.run_worker(self._pick_regions(), group="picker", exit_on_error=False)
 
     async def _pick_regions(self: SpacesApp) -> None:
-        context = await asyncio.to_thread(importlib.import_module, "app.aws.context")
+        context = await asyncio.to_thread(importlib.import_module, "..aws.context", __package__)
         partition = self.caller.partition if self.caller else "aws"
         regions = await asyncio.to_thread(context.available_regions, partition)
         extra = [r for r in self.regions if r not in regions]  # e.g. the simulator's region
         counts = {r: s.domains for r, s in self.region_states.items() if s.domains is not None}
         # The chosen regions first, then those known to hold domains, then the rest alphabetically.
         ordered = sorted(extra + list(regions), key=lambda r: (r not in self.regions, not counts.get(r), r))
-        from app.ui.screens.pickers import RegionPicker
+        from .screens.pickers import RegionPicker
 
         chosen = await self.push_screen_wait(RegionPicker(ordered, self.regions, counts))
         if chosen:
@@ -303,12 +303,12 @@ class SpaceActions(ReachActions, ConnectActions):
         self.run_worker(self._pick_profile(), group="picker", exit_on_error=False)
 
     async def _pick_profile(self: SpacesApp) -> None:
-        context = await asyncio.to_thread(importlib.import_module, "app.aws.context")
+        context = await asyncio.to_thread(importlib.import_module, "..aws.context", __package__)
         profiles = await asyncio.to_thread(context.available_profiles)
         if not profiles:
             self.notify("No profiles in the AWS config files (~/.aws/config).", severity="warning")
             return
-        from app.ui.screens.pickers import ProfilePicker
+        from .screens.pickers import ProfilePicker
 
         chosen = await self.push_screen_wait(ProfilePicker(profiles, self.profile))
         if chosen and chosen != self.profile:
@@ -331,7 +331,7 @@ class SpaceActions(ReachActions, ConnectActions):
 
     def action_help(self: SpacesApp) -> None:
         """Keys grouped by action, from the bindings active on the main screen right now."""
-        from app.ui.screens.help import HelpScreen
+        from .screens.help import HelpScreen
 
         by_action: dict[str, tuple[list[str], str]] = {}
         for active in self.screen.active_bindings.values():

@@ -18,29 +18,29 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-import app as app_package
-from app.model import Domain, Space, UserProfile
-from app.ui import prefs as prefs_module
-from app.ui.actions import SpaceActions
-from app.ui.clock import Clock, spinner_frame
-from app.ui.loading import ListingLoader, freeze_heap, with_details
-from app.ui.run import resume_gc
-from app.ui.view import SpaceIndex
-from app.ui.widgets.bars import CredentialsBanner, FilterBar
-from app.ui.widgets.detail import DetailPane
-from app.ui.widgets.header import ContextHeader, HeaderInfo
-from app.ui.widgets.space_tree import RegionState, SpaceTree, TreeContent
+from ..model import Domain, Space, UserProfile
+from . import prefs as prefs_module
+from .actions import SpaceActions
+from .clock import Clock, spinner_frame
+from .loading import ListingLoader, freeze_heap, with_details
+from .run import resume_gc
+from .view import SpaceIndex
+from .widgets.bars import CredentialsBanner, FilterBar
+from .widgets.detail import DetailPane
+from .widgets.header import ContextHeader, HeaderInfo
+from .widgets.space_tree import RegionState, SpaceTree, TreeContent
 
 
 def styles_path() -> Path:
     """The TCSS shipped in the wheel (app/styles), or the repo's styles/ in a source checkout."""
-    packaged = Path(app_package.__file__).parent / "styles" / "app.tcss"
-    return packaged if packaged.exists() else Path(app_package.__file__).parent.parent / "styles" / "app.tcss"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "styles" / "app.tcss"
+    return packaged if packaged.exists() else package.parent / "styles" / "app.tcss"
 
 
 def _space_commands() -> type:
     """The palette's provider, imported when the palette first opens (Textual calls this then)."""
-    from app.ui.commands import SpaceCommands
+    from .commands import SpaceCommands
 
     return SpaceCommands
 
@@ -238,7 +238,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
 
     def known_regions(self) -> list[str]:
         """Every region SageMaker offers, once the aws layer is loaded (the palette uses this)."""
-        context = sys.modules.get("app.aws.context")
+        context = sys.modules.get(f"{__package__.rpartition('.')[0]}.aws.context")
         if context is None:
             return list(self.regions)
         try:
@@ -305,7 +305,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
     async def _describe_when_still(self) -> None:
         """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane
         once the cursor has stayed on a space for 0.15 s."""
-        from app.aws.errors import AwsError
+        from ..aws.errors import AwsError
 
         # Compared by key, not identity: a refresh replaces every Space object, and with a short
         # refresh interval an identity check would never see the cursor stay still.

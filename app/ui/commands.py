@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from app.ui.app import SpacesApp
+    from .app import SpacesApp
 
 SPACE_ACTIONS = [
     ("connect", "Connect to {}"),

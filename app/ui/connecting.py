@@ -8,11 +8,11 @@ import importlib
 from functools import partial
 from typing import TYPE_CHECKING
 
-from app.model import Space, SpaceStatus
-from app.ui.handoff import HandoffError, Runner, background_paused, child_env, run_in_terminal
+from ..model import Space, SpaceStatus
+from .handoff import HandoffError, Runner, background_paused, child_env, run_in_terminal
 
 if TYPE_CHECKING:
-    from app.ui.app import SpacesApp
+    from .app import SpacesApp
 
 
 class ConnectActions:
@@ -69,8 +69,8 @@ class ConnectActions:
     # --- ssh ------------------------------------------------------------------------------------
 
     async def _connect_flow(self: SpacesApp, space: Space) -> None:
-        handoff = importlib.import_module("app.connect.handoff")
-        errors = importlib.import_module("app.aws.errors")
+        handoff = importlib.import_module("..connect.handoff", __package__)
+        errors = importlib.import_module("..aws.errors", __package__)
         running = await self.ensure_running(space, "Connect")
         if running is None:
             return

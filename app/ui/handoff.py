@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.ui.app import SpacesApp
+    from .app import SpacesApp
 
 STDERR_TAIL = 4096  # bytes of the child's stderr kept to explain a failure after the TUI is back
 

@@ -10,13 +10,13 @@ import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from app.model import Space
-from app.ui import prefs as prefs_module
-from app.ui.view import sso_default_owners
-from app.ui.widgets.space_tree import RegionState
+from ..model import Space
+from . import prefs as prefs_module
+from .view import sso_default_owners
+from .widgets.space_tree import RegionState
 
 if TYPE_CHECKING:
-    from app.ui.app import SpacesApp
+    from .app import SpacesApp
 
 
 class ListingLoader:
@@ -25,9 +25,9 @@ class ListingLoader:
     async def service(self: SpacesApp, region: str) -> Any:
         """The SpacesService for a region; aiobotocore is imported off the event loop the first time."""
         if region not in self._services:
-            module = await asyncio.to_thread(importlib.import_module, "app.aws.service")
+            module = await asyncio.to_thread(importlib.import_module, "..aws.service", __package__)
             # The palette offers "Switch to <region>" from the endpoint data this module reads.
-            await asyncio.to_thread(importlib.import_module, "app.aws.context")
+            await asyncio.to_thread(importlib.import_module, "..aws.context", __package__)
             self._services[region] = module.SpacesService(
                 profile=self.profile,
                 region=region,
@@ -76,10 +76,10 @@ class ListingLoader:
                 self._refresh_timer = self.set_timer(self.refresh_interval, self.refresh_listing)
 
     async def _load_once(self: SpacesApp) -> None:
-        from app.aws.errors import AwsError
+        from ..aws.errors import AwsError
 
         if not self.regions:
-            module = await asyncio.to_thread(importlib.import_module, "app.aws.clients")
+            module = await asyncio.to_thread(importlib.import_module, "..aws.clients", __package__)
             default = module.default_region(self.profile)
             if not default:
                 self.show_error(AwsError("no AWS region is set; press R to choose regions, or pass --region", kind="validation"))
@@ -113,7 +113,7 @@ class ListingLoader:
         freeze_heap()  # after the tree has built its rows for the new listing: they are frozen too
 
     async def _load_region(self: SpacesApp, region: str) -> Any:
-        from app.aws.errors import AwsError
+        from ..aws.errors import AwsError
 
         state = self.region_states.setdefault(region, RegionState())
         try:
@@ -143,7 +143,7 @@ class ListingLoader:
             self.run_worker(self._poll(moving[:20]), group="poll", exit_on_error=False)
 
     async def _poll(self: SpacesApp, spaces: list[Space]) -> None:
-        from app.aws.errors import AwsError
+        from ..aws.errors import AwsError
 
         try:
             for space in spaces:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from app.model import Space
-from app.ui.view import OwnerPair
+from ..model import Space
+from .view import OwnerPair
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Prefs:
 def load() -> tuple[Prefs, str | None, object | None]:
     """(prefs, warning, raw settings object to hand back to save)."""
     try:
-        from app import config
+        from .. import config
 
         settings, warning = config.load_settings()
     except Exception as exc:  # config module missing or broken: defaults, say so once
@@ -51,7 +51,7 @@ def save(raw: object | None, prefs: Prefs) -> str | None:
     if raw is None or not dataclasses.is_dataclass(raw):
         return None
     try:
-        from app import config
+        from .. import config
 
         names = {f.name for f in dataclasses.fields(raw)}
         wanted = {
@@ -72,7 +72,7 @@ def save(raw: object | None, prefs: Prefs) -> str | None:
 
 def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[list[Space], float] | None:
     try:
-        from app import config
+        from .. import config
 
         found = config.load_cache(profile_key, region, endpoint_url=endpoint)
     except Exception:
@@ -86,7 +86,7 @@ def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[li
 
 def save_cached(profile_key: str, region: str, spaces: list[Space], endpoint: str | None) -> None:
     try:
-        from app import config
+        from .. import config
 
         config.save_cache(profile_key, region, spaces, endpoint_url=endpoint)
     except Exception:

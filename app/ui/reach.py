@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.model import Space
+from ..model import Space
 
 if TYPE_CHECKING:
-    from app.connect.forward import Forward, Forwards
-    from app.ui.app import SpacesApp
+    from ..connect.forward import Forward, Forwards
+    from .app import SpacesApp
 
 # The forwards and the dialogs are imported by the actions that use them, not before the first frame.
 
@@ -39,8 +39,8 @@ class ReachActions:
 
     def _block(self: SpacesApp) -> str:
         """The block `ssh-config install` would write for the regions shown, from the listing."""
-        from app.commands.sshconfig import explicit_block_context
-        from app.connect.ssh_block import expected_block
+        from ..commands.sshconfig import explicit_block_context
+        from ..connect.ssh_block import expected_block
 
         if not self.regions or self.loaded_at is None:
             raise _Refusal("the listing is not loaded yet; wait for it (or press r), then try again")
@@ -55,15 +55,15 @@ class ReachActions:
         return expected_block(spaces, context)
 
     async def _plan(self: SpacesApp):  # type: ignore[no-untyped-def]
-        from app.connect.ssh_config import default_config_path, install
+        from ..connect.ssh_config import default_config_path, install
 
         path = self.ssh_config_path or default_config_path()
         # Raises SshConfigConflict when a user-written Host claims one of our aliases.
         return await asyncio.to_thread(install, path, self._block(), dry_run=True)
 
     async def _ssh_config_flow(self: SpacesApp) -> None:
-        from app.connect.ssh_config import write_plan
-        from app.ui.screens.ssh_config import SshConfigScreen
+        from ..connect.ssh_config import write_plan
+        from .screens.ssh_config import SshConfigScreen
 
         with _reported(self, "SSH config"):
             plan = await self._plan()
@@ -84,8 +84,8 @@ class ReachActions:
 
     async def _alias_installed(self: SpacesApp, space: Space) -> bool:
         """The space's alias in the block, installed after the user saw the diff; False if declined."""
-        from app.connect.ssh_config import block_aliases, write_plan
-        from app.ui.screens.ssh_config import SshConfigScreen
+        from ..connect.ssh_config import block_aliases, write_plan
+        from .screens.ssh_config import SshConfigScreen
 
         plan = await self._plan()
         if space.alias not in block_aliases(plan.after.decode("utf-8", "replace")):
@@ -108,7 +108,7 @@ class ReachActions:
             self.run_space_action("vscode", space)
 
     async def _vscode_flow(self: SpacesApp, space: Space, editor_name: str = "code") -> None:
-        from app.connect.editor import find_editor, server_install_path_set, server_install_path_tip
+        from ..connect.editor import find_editor, server_install_path_set, server_install_path_tip
 
         with _reported(self, "VS Code"):
             if self.demo_mode:
@@ -134,7 +134,7 @@ class ReachActions:
     @property
     def forwards(self: SpacesApp) -> Forwards:
         if self._forwards is None:
-            from app.connect.forward import Forwards
+            from ..connect.forward import Forwards
 
             self._forwards, self._forward_watchers = Forwards(), {}
         return self._forwards
@@ -144,13 +144,13 @@ class ReachActions:
             self.run_space_action("forward", space)
 
     def action_forwards(self: SpacesApp) -> None:
-        from app.ui.screens.forwards import ForwardsScreen
+        from .screens.forwards import ForwardsScreen
 
         self.push_screen(ForwardsScreen())
 
     async def _forward_flow(self: SpacesApp, space: Space) -> None:
-        from app.connect.forward import Forward
-        from app.connect.session import open_channel
+        from ..connect.forward import Forward
+        from ..connect.session import open_channel
 
         with _reported(self, "Forward"):
             for forward in self.forwards:
@@ -201,10 +201,10 @@ class _Refusal(Exception):
 def _reported(app: SpacesApp, title: str):  # type: ignore[no-untyped-def]
     """Failures of these flows as one notification line: a refusal, a conflicting Host, a missing
     editor, a forward that could not listen, a profile that cannot be baked into ssh_config."""
-    from app.commands.common import UsageError
-    from app.connect.editor import EditorMissing
-    from app.connect.forward import ForwardError
-    from app.connect.ssh_config import SshConfigError
+    from ..commands.common import UsageError
+    from ..connect.editor import EditorMissing
+    from ..connect.forward import ForwardError
+    from ..connect.ssh_config import SshConfigError
 
     try:
         yield
@@ -220,6 +220,6 @@ def _display(path: Path) -> str:
 
 
 def _diff(plan) -> str:  # type: ignore[no-untyped-def]
-    from app.connect.ssh_config import unified_diff
+    from ..connect.ssh_config import unified_diff
 
     return unified_diff(plan.before, plan.after, _display(plan.path))

@@ -44,7 +44,7 @@ def run_tui(
     """
     pause_gc_until_first_frame()
     try:
-        from app.ui.app import SpacesApp
+        from .app import SpacesApp
 
         cache_profile = None
         if demo_server is not None:

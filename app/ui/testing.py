@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from app.ui.app import SpacesApp
-from app.ui.clock import FrozenClock
+from .app import SpacesApp
+from .clock import FrozenClock
 
 
 def demo_app(server: Any, **overrides: Any) -> SpacesApp:
@@ -65,7 +65,7 @@ def highlight(app: SpacesApp, space_name: str) -> None:
 
 async def ask_about(pilot: Any, space_name: str, key: str) -> bool:
     """Highlight a space and press `key`; whether a confirmation dialog then asks about it."""
-    from app.ui.screens.confirm import ConfirmScreen
+    from .screens.confirm import ConfirmScreen
 
     app = pilot.app
     highlight(app, space_name)

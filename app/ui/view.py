@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from app.model import Space, SpaceStatus, UserProfile
+from ..model import Space, SpaceStatus, UserProfile
 
 # An owner filter entry: (domain_id, user profile name).
 OwnerPair = tuple[str, str]

@@ -16,10 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from app.ui.widgets.labels import AMBER, MUTED
+from ..widgets.labels import AMBER, MUTED
 
 if TYPE_CHECKING:
-    from app.connect.forward import Forward
+    from ...connect.forward import Forward
 
 EMPTY = "No forwards are open. Press f on a space to forward its JupyterLab to localhost."
 

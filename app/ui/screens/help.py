@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from app.ui.widgets.labels import AMBER, MUTED
+from ..widgets.labels import AMBER, MUTED
 
 EXTRA = [
     ("↑ ↓ j k", "move in the tree"),

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
-from app.model import IdleBounds
-from app.ui.widgets.labels import MUTED, RED
+from ...model import IdleBounds
+from ..widgets.labels import MUTED, RED
 
 
 class _WithinBounds(Validator):

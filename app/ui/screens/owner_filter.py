@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from app.model import Domain, UserProfile
-from app.ui.screens.pickers import FilteredSelectScreen
-from app.ui.view import OwnerPair
-from app.ui.widgets.labels import ACCENT, MUTED
+from ...model import Domain, UserProfile
+from .pickers import FilteredSelectScreen
+from ..view import OwnerPair
+from ..widgets.labels import ACCENT, MUTED
 
 SHOW_ALL = "*"
 

@@ -11,7 +11,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from app.ui.widgets.labels import GREEN, MUTED
+from ..widgets.labels import GREEN, MUTED
 
 
 class FilteredSelectScreen(ModalScreen[list[str] | None]):

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from app.ui.widgets.labels import MUTED
+from ..widgets.labels import MUTED
 
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 

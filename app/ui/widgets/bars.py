@@ -11,8 +11,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from app.ui.widgets.deliver import deliver_now
-from app.ui.widgets.labels import AMBER, RED
+from .deliver import deliver_now
+from .labels import AMBER, RED
 
 
 class FilterInput(Input):

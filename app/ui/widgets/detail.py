@@ -12,8 +12,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from app.model import Space
-from app.ui.widgets.labels import MUTED, remote_text, status_text
+from ...model import Space
+from .labels import MUTED, remote_text, status_text
 
 
 KEY_WIDTH = 12  # "Display name"

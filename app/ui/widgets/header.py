@@ -11,10 +11,10 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
-from app.ui.clock import format_age
-from app.ui.view import Tally
-from app.ui.widgets.header_filter import FILTER_ROW, FilterCell
-from app.ui.widgets.labels import ACCENT, AMBER, GREEN, MUTED, RED
+from ..clock import format_age
+from ..view import Tally
+from .header_filter import FILTER_ROW, FilterCell
+from .labels import ACCENT, AMBER, GREEN, MUTED, RED
 
 LOGO = "sm-spaces"
 

@@ -24,7 +24,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 if TYPE_CHECKING:
-    from app.ui.widgets.header import ContextHeader
+    from .header import ContextHeader
 
 FILTER_ROW, FILTER_COLUMN = 2, 3
 _MARK = "|"

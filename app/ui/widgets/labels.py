@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from app.model import Space, SpaceStatus
-from app.ui.view import is_shared, owner_column
+from ...model import Space, SpaceStatus
+from ..view import is_shared, owner_column
 
 GREEN = "#5fd75f"
 AMBER = "#ffaf00"

@@ -7,9 +7,9 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 
-from app.model import Space, SpaceStatus
-from app.ui.view import is_shared, owner_column
-from app.ui.widgets.labels import ACCENT, GREEN, MUTED, STATUS_ICON, STATUS_STYLE, STATUS_WIDTH, Columns
+from ...model import Space, SpaceStatus
+from ..view import is_shared, owner_column
+from .labels import ACCENT, GREEN, MUTED, STATUS_ICON, STATUS_STYLE, STATUS_WIDTH, Columns
 
 _parse = Style.parse  # cached by Rich
 _JUPYTER, _OTHER_APP = _parse(ACCENT), _parse("#af87ff")

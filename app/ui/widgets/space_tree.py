@@ -20,14 +20,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from app.model import Space
-from app.ui.view import Tally, group_by_domain
-from app.ui.widgets.bordered_lines import BorderedLinesCache
-from app.ui.widgets.quick_scrollbar import QuickScrollBar
-from app.ui.widgets.labels import MUTED, Columns, count_text, space_line
-from app.ui.widgets.tree_cursor import TreeCursor
-from app.ui.widgets.tree_drawing import ICON_OPEN, TreeDrawing
-from app.ui.widgets.tree_rows import (
+from ...model import Space
+from ..view import Tally, group_by_domain
+from .bordered_lines import BorderedLinesCache
+from .quick_scrollbar import QuickScrollBar
+from .labels import MUTED, Columns, count_text, space_line
+from .tree_cursor import TreeCursor
+from .tree_drawing import ICON_OPEN, TreeDrawing
+from .tree_rows import (
     Branch, Leaf, Lines, Node, RegionState, depth_of, fill_domain, region_label, studio_label,
 )
 

@@ -5,9 +5,9 @@ A mixin of SpaceTree (space_tree.py). A move repaints the two lines it leaves an
 
 from __future__ import annotations
 
-from app.model import Space
-from app.ui.widgets.deliver import deliver_now
-from app.ui.widgets.tree_rows import Leaf, Lines, Node
+from ...model import Space
+from .deliver import deliver_now
+from .tree_rows import Leaf, Lines, Node
 
 
 class TreeCursor:

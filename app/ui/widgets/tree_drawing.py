@@ -11,9 +11,9 @@ from rich.style import Style
 from textual import events
 from textual.strip import Strip
 
-from app.ui.widgets.labels import Columns
-from app.ui.widgets.space_segments import space_segments
-from app.ui.widgets.tree_rows import Lines, Row, text_segments
+from .labels import Columns
+from .space_segments import space_segments
+from .tree_rows import Lines, Row, text_segments
 
 ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
 

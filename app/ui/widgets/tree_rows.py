@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 
-from app.model import Space
-from app.ui.view import DomainGroup, Tally, space_sort_key
-from app.ui.widgets.labels import AMBER, MUTED, RED, count_text
+from ...model import Space
+from ..view import DomainGroup, Tally, space_sort_key
+from .labels import AMBER, MUTED, RED, count_text
 
 
 @dataclass(frozen=True)
