@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from . import __version__
 
@@ -17,14 +18,30 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # before the sub-command from being reset by the sub-parser's default.
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("AWS context")
-    group.add_argument("--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)")
-    group.add_argument("--region", default=default, help="AWS region (default: AWS_REGION or the profile's region)")
-    group.add_argument("--endpoint-url", default=default, metavar="URL",
-                       help="SageMaker endpoint URL (default: AWS_ENDPOINT_URL_SAGEMAKER or AWS's)")
-    group.add_argument("--demo", action="store_true", default=False if top else argparse.SUPPRESS,
-                       help="use a simulated account that runs in-process (no AWS needed)")
-    group.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
-                       help="show tracebacks on errors")
+    group.add_argument(
+        "--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)"
+    )
+    group.add_argument(
+        "--region", default=default, help="AWS region (default: AWS_REGION or the profile's region)"
+    )
+    group.add_argument(
+        "--endpoint-url",
+        default=default,
+        metavar="URL",
+        help="SageMaker endpoint URL (default: AWS_ENDPOINT_URL_SAGEMAKER or AWS's)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="use a simulated account that runs in-process (no AWS needed)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="show tracebacks on errors",
+    )
 
 
 def _top_options(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +122,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     trailing: list[str] | None = None
     if "--" in words:
         cut = words.index("--")
-        words, trailing = words[:cut], words[cut + 1:]
+        words, trailing = words[:cut], words[cut + 1 :]
     elif (args := _tui_only(words)) is not None:
         return args
     parser = build_parser()

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +280,7 @@ def save_cache(
     endpoint_url: str | None = None,
     saved_at: datetime | None = None,
 ) -> None:
-    saved_at = saved_at or datetime.now(timezone.utc)
+    saved_at = saved_at or datetime.now(UTC)
     document = {
         "version": _CACHE_VERSION,
         "profile": profile,

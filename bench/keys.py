@@ -43,9 +43,15 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
     from sm_spaces.ui.clock import FrozenClock
     from sm_spaces.ui.testing import settle, wait_until
 
-    app = SpacesApp(regions=[server.info["region"]], endpoint_url=server.endpoint,
-                    credentials=server.credentials, clock=FrozenClock(), background_refresh=False,
-                    cache_profile="bench", use_settings=False)
+    app = SpacesApp(
+        regions=[server.info["region"]],
+        endpoint_url=server.endpoint,
+        credentials=server.credentials,
+        clock=FrozenClock(),
+        background_refresh=False,
+        cache_profile="bench",
+        use_settings=False,
+    )
     filter_ms: list[float] = []
     cursor_ms: list[float] = []
     noop_ms: list[float] = []
@@ -80,8 +86,15 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
         shown_after = len(app.visible_spaces())
         await pilot.press("escape")
         await app.close_services()
-    return {"filter_ms": filter_ms, "cursor_ms": cursor_ms, "noop_ms": noop_ms, "rss_mb": rss, "load_s": load_s,
-            "spaces": expected, "shown_after_filter_cleared": shown_after}
+    return {
+        "filter_ms": filter_ms,
+        "cursor_ms": cursor_ms,
+        "noop_ms": noop_ms,
+        "rss_mb": rss,
+        "load_s": load_s,
+        "spaces": expected,
+        "shown_after_filter_cleared": shown_after,
+    }
 
 
 def _measure_here(domains: int, spaces_per_domain: int, cursor_moves: int) -> dict:
@@ -93,7 +106,9 @@ def _measure_here(domains: int, spaces_per_domain: int, cursor_moves: int) -> di
             return asyncio.run(_drive(server, expected, cursor_moves))
 
 
-def measure(domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: int = 40, runs: int = 1) -> dict:
+def measure(
+    domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: int = 40, runs: int = 1
+) -> dict:
     """In a fresh interpreter per run, as the TUI runs: not in the bench process, which holds whatever
     the earlier benchmarks imported and kept (botocore's models, listings) for its collector to walk.
     Each figure is the median over the runs of that run's percentile; the per-run ones are kept."""
@@ -101,7 +116,10 @@ def measure(domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: i
     for _ in range(runs):
         child = subprocess.run(
             [PYTHON, "-m", "bench.keys", "--child", str(domains), str(spaces_per_domain), str(cursor_moves)],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if child.returncode != 0:
             raise RuntimeError(f"keystroke benchmark failed: {child.stderr[-600:]}")
@@ -111,7 +129,16 @@ def measure(domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: i
             one[name.replace("_ms", "_p95")] = percentile(one[name], 95)
         per_run.append(one)
     result = dict(per_run[-1])
-    for name in ("filter_p50", "filter_p95", "cursor_p50", "cursor_p95", "noop_p50", "noop_p95", "rss_mb", "load_s"):
+    for name in (
+        "filter_p50",
+        "filter_p95",
+        "cursor_p50",
+        "cursor_p95",
+        "noop_p50",
+        "noop_p95",
+        "rss_mb",
+        "load_s",
+    ):
         result[name] = statistics.median(run[name] for run in per_run)
     result["runs"] = [{k: v for k, v in run.items() if not k.endswith("_ms")} for run in per_run]
     return result

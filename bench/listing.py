@@ -27,8 +27,9 @@ async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[floa
     first: list[float] = []
     refresh: list[float] = []
     count = 0
-    async with SpacesService(region=server.info["region"], endpoint_url=server.endpoint,
-                             credentials=server.credentials) as svc:
+    async with SpacesService(
+        region=server.info["region"], endpoint_url=server.endpoint, credentials=server.credentials
+    ) as svc:
         await svc.call("ListDomains", MaxResults=1)  # the client made and the endpoint answering
         await svc.list_all()  # the connections open
         for _ in range(runs):
@@ -52,7 +53,6 @@ async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list
     from types import SimpleNamespace
 
     import aiohttp
-
     from sm_spaces.aws.sigv4 import PostSigner
 
     key, secret, token = server.credentials
@@ -62,24 +62,39 @@ async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list
     gate = asyncio.Semaphore(32)
     times: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as http:
+
         async def call(op: str, **params: Any) -> bytes:
             body = json_module.dumps(params).encode()
-            async with gate, http.post(url, data=body, headers=signer.headers(f"SageMaker.{op}", body, keys)) as r:
+            async with (
+                gate,
+                http.post(url, data=body, headers=signer.headers(f"SageMaker.{op}", body, keys)) as r,
+            ):
                 return await r.read()
 
         async def profiles() -> None:
             page = json_module.loads(await call("ListUserProfiles", MaxResults=PAGE))
             while page.get("NextToken"):
-                page = json_module.loads(await call("ListUserProfiles", MaxResults=PAGE, NextToken=page["NextToken"]))
+                page = json_module.loads(
+                    await call("ListUserProfiles", MaxResults=PAGE, NextToken=page["NextToken"])
+                )
 
         for i in range(runs + 1):
             start = time.perf_counter()
             chain = asyncio.ensure_future(profiles())
-            domains, _, _ = await asyncio.gather(call("ListDomains", MaxResults=PAGE),
-                                                 call("ListSpaces", MaxResults=PAGE), call("ListApps", MaxResults=PAGE))
+            domains, _, _ = await asyncio.gather(
+                call("ListDomains", MaxResults=PAGE),
+                call("ListSpaces", MaxResults=PAGE),
+                call("ListApps", MaxResults=PAGE),
+            )
             ids = [d["DomainId"] for d in json_module.loads(domains)["Domains"]]
-            await asyncio.gather(*(call(op, DomainIdEquals=d, MaxResults=PAGE)
-                                   for d in ids for op in ("ListSpaces", "ListApps")), chain)
+            await asyncio.gather(
+                *(
+                    call(op, DomainIdEquals=d, MaxResults=PAGE)
+                    for d in ids
+                    for op in ("ListSpaces", "ListApps")
+                ),
+                chain,
+            )
             if i:  # the first run opens the connections
                 times.append(time.perf_counter() - start)
     return times
@@ -118,8 +133,12 @@ async def _toolkit(server: server_proc.ServerProcess, runs: int) -> tuple[list[f
     times: list[float] = []
     count = 0
     async with AioSession().create_client(
-        "sagemaker", region_name=server.info["region"], endpoint_url=server.endpoint,
-        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token,
+        "sagemaker",
+        region_name=server.info["region"],
+        endpoint_url=server.endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
     ) as client:
         await client.list_domains(MaxResults=1)
         for _ in range(runs):
@@ -129,15 +148,29 @@ async def _toolkit(server: server_proc.ServerProcess, runs: int) -> tuple[list[f
     return times, count
 
 
-def measure(sizes=SIZES, *, latency: float = 0.05, runs: int = 5, toolkit_runs: int = 3,
-            toolkit_max_spaces: int = 10_000, throttle: float = 1 / 3, throttle_size=(50, 40)) -> dict:
+def measure(
+    sizes=SIZES,
+    *,
+    latency: float = 0.05,
+    runs: int = 5,
+    toolkit_runs: int = 3,
+    toolkit_max_spaces: int = 10_000,
+    throttle: float = 1 / 3,
+    throttle_size=(50, 40),
+) -> dict:
     results: dict[str, Any] = {"latency": latency, "sizes": [], "page": PAGE}
     for domains, spaces in sizes:
         with server_proc.start(domains=domains, spaces=spaces, latency=latency) as server:
             ours, refresh, count, _ = asyncio.run(_ours(server, runs))
-            row: dict[str, Any] = {"domains": domains, "spaces_per_domain": spaces, "spaces": count,
-                                   "ours": ours, "refresh": refresh, "lower_bound": 2 * latency,
-                                   "transport": asyncio.run(_transport_floor(server, runs))}
+            row: dict[str, Any] = {
+                "domains": domains,
+                "spaces_per_domain": spaces,
+                "spaces": count,
+                "ours": ours,
+                "refresh": refresh,
+                "lower_bound": 2 * latency,
+                "transport": asyncio.run(_transport_floor(server, runs)),
+            }
             if domains * spaces <= toolkit_max_spaces and toolkit_runs:
                 k_runs = toolkit_runs if domains * spaces <= 2000 else 1
                 toolkit, k_count = asyncio.run(_toolkit(server, k_runs))
@@ -148,21 +181,40 @@ def measure(sizes=SIZES, *, latency: float = 0.05, runs: int = 5, toolkit_runs: 
         domains, spaces = throttle_size
         with server_proc.start(domains=domains, spaces=spaces, latency=latency, throttle=throttle) as server:
             times, _, count, stats = asyncio.run(_ours(server, min(runs, 3)))  # each run takes ~4 s
-        clean = next((r["ours"] for r in results["sizes"]
-                      if (r["domains"], r["spaces_per_domain"]) == (domains, spaces)), None)
-        results["throttled"] = {"domains": domains, "spaces_per_domain": spaces, "rate": throttle,
-                                "times": times, "spaces": count, "expected": domains * spaces,
-                                "clean_median": statistics.median(clean) if clean else None, **stats}
+        clean = next(
+            (
+                r["ours"]
+                for r in results["sizes"]
+                if (r["domains"], r["spaces_per_domain"]) == (domains, spaces)
+            ),
+            None,
+        )
+        results["throttled"] = {
+            "domains": domains,
+            "spaces_per_domain": spaces,
+            "rate": throttle,
+            "times": times,
+            "spaces": count,
+            "expected": domains * spaces,
+            "clean_median": statistics.median(clean) if clean else None,
+            **stats,
+        }
     return results
 
 
 if __name__ == "__main__":
-    import json
     import sys
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     out = measure(runs=runs, toolkit_runs=0, throttle_size=None)
     for row in out["sizes"]:
-        print(row["domains"], row["spaces_per_domain"], "first", [round(t * 1000) for t in row["ours"]],
-              "refresh", [round(t * 1000) for t in row["refresh"]],
-              "transport", [round(t * 1000) for t in row["transport"]])
+        print(
+            row["domains"],
+            row["spaces_per_domain"],
+            "first",
+            [round(t * 1000) for t in row["ours"]],
+            "refresh",
+            [round(t * 1000) for t in row["refresh"]],
+            "transport",
+            [round(t * 1000) for t in row["transport"]],
+        )

@@ -14,8 +14,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import keys, listing, report, startup, tunnel  # noqa: E402
-from bench.common import ROOT  # noqa: E402
+from bench import keys, listing, report, startup, tunnel
+from bench.common import ROOT
 
 COMMAND = ".venv/bin/python -m bench"
 
@@ -32,7 +32,9 @@ def collect(quick: bool) -> dict:
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
 
     if quick:
-        step("listing", listing.measure, ((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3))
+        step(
+            "listing", listing.measure, ((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3)
+        )
         step("first_paint", startup.first_paint, 1)
         step("cli", startup.cli, 1)
         step("keys", keys.measure, 2, 5, cursor_moves=4)

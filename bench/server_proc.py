@@ -29,15 +29,21 @@ async def _serve(args: argparse.Namespace) -> None:
     server.faults.throttle_rate = args.throttle
     await server.start()  # it mounts the SSM data channel and the spaces' SSH hosts itself
     running = [
-        (d, s) for d in account.domains.values() for s in d.spaces
+        (d, s)
+        for d in account.domains.values()
+        for s in d.spaces
         if s.remote_access and s.app is not None and s.app.status == "InService"
     ]
     arn = ""
     if running:
         d, s = running[0]
         arn = f"arn:aws:sagemaker:{d.region}:{account.account_id}:space/{d.domain_id}/{s.name}"
-    print(json.dumps({"env": server.env(), "endpoint": server.endpoint_url, "region": server.region,
-                      "space_arn": arn}), flush=True)
+    print(
+        json.dumps(
+            {"env": server.env(), "endpoint": server.endpoint_url, "region": server.region, "space_arn": arn}
+        ),
+        flush=True,
+    )
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
     await server.stop()
@@ -80,10 +86,24 @@ class ServerProcess:
         self.close()
 
 
-def start(*, domains: int = 0, spaces: int = 0, latency: float = 0.0, throttle: float = 0.0,
-          seed: int = 0) -> ServerProcess:
-    argv = [sys.executable, "-m", "bench.server_proc", "--domains", str(domains), "--spaces", str(spaces),
-            "--latency", str(latency), "--throttle", str(throttle), "--seed", str(seed)]
+def start(
+    *, domains: int = 0, spaces: int = 0, latency: float = 0.0, throttle: float = 0.0, seed: int = 0
+) -> ServerProcess:
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.server_proc",
+        "--domains",
+        str(domains),
+        "--spaces",
+        str(spaces),
+        "--latency",
+        str(latency),
+        "--throttle",
+        str(throttle),
+        "--seed",
+        str(seed),
+    ]
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()

@@ -34,8 +34,11 @@ async def _listed_spaces() -> list:
 
     async with DemoServer() as server:
         c = server.credentials
-        async with SpacesService(region=server.region, endpoint_url=server.endpoint_url,
-                                 credentials=(c.access_key, c.secret_key, c.token)) as svc:
+        async with SpacesService(
+            region=server.region,
+            endpoint_url=server.endpoint_url,
+            credentials=(c.access_key, c.secret_key, c.token),
+        ) as svc:
             return (await svc.list_all()).spaces
 
 
@@ -95,9 +98,16 @@ def first_paint(runs: int) -> dict:
         cache, conf = Path(tmp, "cache"), Path(tmp, "config")
         conf.mkdir()
         seed_cache(cache)
-        env = child_env(SM_SPACES_CACHE_DIR=str(cache), SM_SPACES_CONFIG_DIR=str(conf), TERM="xterm-256color",
-                        AWS_ACCESS_KEY_ID="AKIDBENCHMARK", AWS_SECRET_ACCESS_KEY="bench", AWS_CONFIG_FILE=os.devnull,
-                        AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+        env = child_env(
+            SM_SPACES_CACHE_DIR=str(cache),
+            SM_SPACES_CONFIG_DIR=str(conf),
+            TERM="xterm-256color",
+            AWS_ACCESS_KEY_ID="AKIDBENCHMARK",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+            AWS_EC2_METADATA_DISABLED="true",
+        )
         env.pop("AWS_PROFILE", None)
         argv = [*sm_spaces(), "--region", REGION, "--endpoint-url", UNREACHABLE]
         baseline_argv = [PYTHON, "-c", "import textual.app"]
@@ -114,7 +124,9 @@ def first_paint(runs: int) -> dict:
 def _to_banner(argv: list[str], env: dict[str, str]) -> float:
     """Seconds from spawning an ssh-proxy until the space's SSH banner's first byte reaches stdout."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     assert proc.stdout is not None and proc.stdin is not None
     first = proc.stdout.read(1)
     elapsed = time.perf_counter() - start
@@ -135,8 +147,15 @@ def cli(runs: int) -> dict:
     demo_list = time_process([*sm_spaces(), "--demo", "list", "--json"], runs=runs)
     with server_proc.start() as server:
         env = child_env(**server.env)
-        argv = [*sm_spaces(), "--region", server.info["region"], "--endpoint-url", server.endpoint,
-                "ssh-proxy", server.info["space_arn"]]
+        argv = [
+            *sm_spaces(),
+            "--region",
+            server.info["region"],
+            "--endpoint-url",
+            server.endpoint,
+            "ssh-proxy",
+            server.info["space_arn"],
+        ]
         _to_banner(argv, env)
         proxy = [_to_banner(argv, env) for _ in range(runs)]
     return {"bare": bare, "version": version, "demo_list": demo_list, "ssh_proxy": proxy}

@@ -91,9 +91,13 @@ def _ssh_argv(server: server_proc.ServerProcess, command: list[str], program: st
     from sm_spaces.model import SpaceArn, alias_for
 
     arn = server.info["space_arn"]
-    argv = system_ssh_argv(alias_for(SpaceArn.parse(arn).space_name), arn,
-                           AwsTarget(None, server.info["region"], server.endpoint), command)
-    argv = ["-F", os.devnull if program == "ssh" else os.devnull, *argv[1:]]
+    argv = system_ssh_argv(
+        alias_for(SpaceArn.parse(arn).space_name),
+        arn,
+        AwsTarget(None, server.info["region"], server.endpoint),
+        command,
+    )
+    argv = ["-F", os.devnull, *argv[1:]]
     if program != "ssh":
         # sftp takes the same -o options; the destination goes last, without a remote command.
         argv = [a for a in argv if a != "--"]
@@ -135,9 +139,11 @@ def ssh(size_mb: int, runs: int) -> dict:
 
 # --- where the time of `ssh <alias> true` goes ---------------------------------------------------
 
-_PROXY_IMPORTS = ("import sm_spaces.cli, sm_spaces.commands.connect, sm_spaces.commands.common, sm_spaces.aws.service, "
-                  "sm_spaces.aws.quick_session, sm_spaces.connect.proxy, sm_spaces.connect.session, sm_spaces.ssm.channel, "
-                  "sm_spaces.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp")
+_PROXY_IMPORTS = (
+    "import sm_spaces.cli, sm_spaces.commands.connect, sm_spaces.commands.common, sm_spaces.aws.service, "
+    "sm_spaces.aws.quick_session, sm_spaces.connect.proxy, sm_spaces.connect.session, sm_spaces.ssm.channel, "
+    "sm_spaces.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp"
+)
 
 
 async def _session_steps(server: server_proc.ServerProcess) -> tuple[float, float]:
@@ -164,15 +170,27 @@ def breakdown(runs: int) -> dict:
     with server_proc.start() as server:
         for _ in range(runs):
             # A fresh interpreter each time, as ssh-proxy is: client creation is part of the cost.
-            code = ("import asyncio, json, sys; from bench import tunnel, server_proc; "
-                    "info = json.loads(sys.stdin.read()); "
-                    "s = server_proc.ServerProcess(None, info); "
-                    "print(json.dumps(asyncio.run(tunnel._session_steps(s))))")
-            done = subprocess.run([PYTHON, "-c", code], input=json.dumps(server.info), capture_output=True,
-                                  text=True, check=True, cwd=str(Path(__file__).resolve().parent.parent))
+            code = (
+                "import asyncio, json, sys; from bench import tunnel, server_proc; "
+                "info = json.loads(sys.stdin.read()); "
+                "s = server_proc.ServerProcess(None, info); "
+                "print(json.dumps(asyncio.run(tunnel._session_steps(s))))"
+            )
+            done = subprocess.run(
+                [PYTHON, "-c", code],
+                input=json.dumps(server.info),
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=str(Path(__file__).resolve().parent.parent),
+            )
             steps.append(json.loads(done.stdout))
-    return {"bare": bare, "imports": imports, "start_session": [s[0] for s in steps],
-            "channel_open": [s[1] for s in steps]}
+    return {
+        "bare": bare,
+        "imports": imports,
+        "start_session": [s[0] for s in steps],
+        "channel_open": [s[1] for s in steps],
+    }
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import json
 import socket
 import sys
 
-
 SINK, SOURCE = 1, 2
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-bench/tunnel"
 CHUNK = 256 * 1024

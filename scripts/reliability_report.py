@@ -21,7 +21,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,69 +39,180 @@ class Row:
 
 
 ROWS = [
-    Row("1. Faults", "50 % of calls throttled during a listing", "listings with every other call "
+    Row(
+        "1. Faults",
+        "50 % of calls throttled during a listing",
+        "listings with every other call "
         "ThrottlingException; compared field by field with an unfaulted listing",
-        ["tests/test_reliability_faults.py::test_half_of_all", "tests/test_aws_service.py::test_listing_survives"],
-        ["faults.throttle_50"]),
-    Row("1. Faults", "bursts of 5xx", "bursts of 500/503 inside the retry budget; an outage beyond it; "
-        "5xx during start and stop", ["tests/test_reliability_faults.py::test_short_5xx",
-                                      "tests/test_reliability_faults.py::test_many_short_5xx",
-                                      "tests/test_reliability_faults.py::test_long_5xx",
-                                      "tests/test_reliability_faults.py::test_5xx_on_start"],
-        ["faults.5xx"]),
-    Row("1. Faults", "credentials expire while the TUI is open", "ExpiredToken during background refresh "
-        "and during an action; valid again later", ["tests/test_reliability_tui.py::test_credentials",
-                                                     "tests/test_ui_pilot.py::test_expired_credentials"],
-        ["tui.credentials_expire"]),
-    Row("1. Faults", "an endpoint that stops answering", "a 127.0.0.1 server that accepts and never "
-        "answers, with SM_SPACES_*_TIMEOUT; service, CLI and TUI",
-        ["tests/test_reliability_faults.py::test_silent", "tests/test_reliability_faults.py::test_bad_timeout",
-         "tests/test_reliability_tui.py::test_silent"], ["faults.silent_endpoint", "tui.silent_endpoint"]),
-    Row("1. Faults", "a space that goes Failed while starting", "seed space custom-image-test; service, "
-        "CLI and TUI", ["tests/test_reliability_faults.py::test_space_failing",
-                        "tests/test_reliability_tui.py::test_space_failing"], ["faults.failed_start", "tui.failed_start"]),
-    Row("1. Faults", "websocket cut: interactive session and transfers", "real ssh + our ProxyCommand; "
+        [
+            "tests/test_reliability_faults.py::test_half_of_all",
+            "tests/test_aws_service.py::test_listing_survives",
+        ],
+        ["faults.throttle_50"],
+    ),
+    Row(
+        "1. Faults",
+        "bursts of 5xx",
+        "bursts of 500/503 inside the retry budget; an outage beyond it; 5xx during start and stop",
+        [
+            "tests/test_reliability_faults.py::test_short_5xx",
+            "tests/test_reliability_faults.py::test_many_short_5xx",
+            "tests/test_reliability_faults.py::test_long_5xx",
+            "tests/test_reliability_faults.py::test_5xx_on_start",
+        ],
+        ["faults.5xx"],
+    ),
+    Row(
+        "1. Faults",
+        "credentials expire while the TUI is open",
+        "ExpiredToken during background refresh and during an action; valid again later",
+        [
+            "tests/test_reliability_tui.py::test_credentials",
+            "tests/test_ui_pilot.py::test_expired_credentials",
+        ],
+        ["tui.credentials_expire"],
+    ),
+    Row(
+        "1. Faults",
+        "an endpoint that stops answering",
+        "a 127.0.0.1 server that accepts and never answers, with SM_SPACES_*_TIMEOUT; service, CLI and TUI",
+        [
+            "tests/test_reliability_faults.py::test_silent",
+            "tests/test_reliability_faults.py::test_bad_timeout",
+            "tests/test_reliability_tui.py::test_silent",
+        ],
+        ["faults.silent_endpoint", "tui.silent_endpoint"],
+    ),
+    Row(
+        "1. Faults",
+        "a space that goes Failed while starting",
+        "seed space custom-image-test; service, CLI and TUI",
+        [
+            "tests/test_reliability_faults.py::test_space_failing",
+            "tests/test_reliability_tui.py::test_space_failing",
+        ],
+        ["faults.failed_start", "tui.failed_start"],
+    ),
+    Row(
+        "1. Faults",
+        "websocket cut: interactive session and transfers",
+        "real ssh + our ProxyCommand; "
         "cut mid-session, mid-upload and mid-download (6 MiB, cut after 1 MiB); uncut control",
-        ["tests/test_reliability_channel.py::test_cut", "tests/test_reliability_channel.py::test_the_same",
-         "tests/test_ssm_ssh.py::test_cut", "tests/test_ssm_channel.py::test_cut"], ["channel.cut"]),
-    Row("1. Faults", "the agent closes the channel", "channel_closed mid-session; the agent's own "
-        "connection ending after a polite close", ["tests/test_reliability_channel.py::test_agent"],
-        ["channel.agent_closed"]),
-    Row("1. Faults", "ten start/stop actions at once, background refresh running", "5 starts + 5 stops "
-        "(stacked confirmations) with a refresh every 50 ms lasting 150 ms",
-        ["tests/test_reliability_tui.py::test_ten"], ["tui.ten_actions"]),
-    Row("2. Fuzzing", "SSM frame decoder", "hypothesis: arbitrary bytes and mutated frames; only "
-        "ProtocolError may escape", ["tests/test_ssm_frames.py", "tests/test_ssm_reliability.py"]),
-    Row("2. Fuzzing", "deep-link parser", "hypothesis and mutation of Studio links",
-        ["tests/test_deeplink.py"]),
-    Row("2. Fuzzing", "ssh-config writer", "hypothesis: round trip, idempotence, CRLF, injection, ssh -G",
-        ["tests/test_ssh_config_props.py"]),
-    Row("2. Fuzzing", "settings and cache readers", "hypothesis: arbitrary bytes and TOML shapes",
-        ["tests/test_config.py::test_reader", "tests/test_config.py::test_cache_reader"]),
-    Row("2. Fuzzing", "API responses: missing, extra, mistyped fields", "parse functions on arbitrary JSON; "
+        [
+            "tests/test_reliability_channel.py::test_cut",
+            "tests/test_reliability_channel.py::test_the_same",
+            "tests/test_ssm_ssh.py::test_cut",
+            "tests/test_ssm_channel.py::test_cut",
+        ],
+        ["channel.cut"],
+    ),
+    Row(
+        "1. Faults",
+        "the agent closes the channel",
+        "channel_closed mid-session; the agent's own connection ending after a polite close",
+        ["tests/test_reliability_channel.py::test_agent"],
+        ["channel.agent_closed"],
+    ),
+    Row(
+        "1. Faults",
+        "ten start/stop actions at once, background refresh running",
+        "5 starts + 5 stops (stacked confirmations) with a refresh every 50 ms lasting 150 ms",
+        ["tests/test_reliability_tui.py::test_ten"],
+        ["tui.ten_actions"],
+    ),
+    Row(
+        "2. Fuzzing",
+        "SSM frame decoder",
+        "hypothesis: arbitrary bytes and mutated frames; only ProtocolError may escape",
+        ["tests/test_ssm_frames.py", "tests/test_ssm_reliability.py"],
+    ),
+    Row(
+        "2. Fuzzing",
+        "deep-link parser",
+        "hypothesis and mutation of Studio links",
+        ["tests/test_deeplink.py"],
+    ),
+    Row(
+        "2. Fuzzing",
+        "ssh-config writer",
+        "hypothesis: round trip, idempotence, CRLF, injection, ssh -G",
+        ["tests/test_ssh_config_props.py"],
+    ),
+    Row(
+        "2. Fuzzing",
+        "settings and cache readers",
+        "hypothesis: arbitrary bytes and TOML shapes",
+        ["tests/test_config.py::test_reader", "tests/test_config.py::test_cache_reader"],
+    ),
+    Row(
+        "2. Fuzzing",
+        "API responses: missing, extra, mistyped fields",
+        "parse functions on arbitrary JSON; "
         "real aiobotocore through a mutating proxy (listing, describe, StartSession); odd error bodies",
-        ["tests/test_fuzz_responses.py"], ["fuzz."]),
-    Row("3. Secret hygiene", "list, start, connect, forward, open, ssh-config, TUI", "command lines of "
+        ["tests/test_fuzz_responses.py"],
+        ["fuzz."],
+    ),
+    Row(
+        "3. Secret hygiene",
+        "list, start, connect, forward, open, ssh-config, TUI",
+        "command lines of "
         "every process sampled; outputs, files, logs, SVG screenshot, failure messages searched; modes",
-        ["tests/test_security_secrets.py", "tests/test_connect.py::test_token_and_secret",
-         "tests/test_open_link.py::test_a_link_read_from_stdin", "tests/test_open_link.py::test_the_token",
-         "tests/test_ssm_channel.py::test_token_never"], ["secrets."]),
-    Row("4. Simulated account", "loopback only", "non-loopback hosts refused; listening sockets of the "
-        "process with a live session", ["tests/test_security_demo.py::test_refuses",
-                                        "tests/test_security_demo.py::test_listens"], ["security.loopback"]),
-    Row("4. Simulated account", "unsigned, wrongly signed, replayed, wrong token", "every operation with "
+        [
+            "tests/test_security_secrets.py",
+            "tests/test_connect.py::test_token_and_secret",
+            "tests/test_open_link.py::test_a_link_read_from_stdin",
+            "tests/test_open_link.py::test_the_token",
+            "tests/test_ssm_channel.py::test_token_never",
+        ],
+        ["secrets."],
+    ),
+    Row(
+        "4. Simulated account",
+        "loopback only",
+        "non-loopback hosts refused; listening sockets of the process with a live session",
+        ["tests/test_security_demo.py::test_refuses", "tests/test_security_demo.py::test_listens"],
+        ["security.loopback"],
+    ),
+    Row(
+        "4. Simulated account",
+        "unsigned, wrongly signed, replayed, wrong token",
+        "every operation with "
         "other credentials; garbage Authorization; byte-exact replays as the clock moves; websockets "
-        "without the issued token", ["tests/test_security_demo.py::test_a_", "tests/test_security_demo.py::test_unsigned",
-                                     "tests/test_security_demo.py::test_signature", "tests/test_demo_sigv4.py"],
-        ["security.stranger", "security.unsigned", "security.replay", "security.websocket"]),
-    Row("5. Crash safety", "settings, cache and ssh config under SIGKILL", "writer processes alternating "
+        "without the issued token",
+        [
+            "tests/test_security_demo.py::test_a_",
+            "tests/test_security_demo.py::test_unsigned",
+            "tests/test_security_demo.py::test_signature",
+            "tests/test_demo_sigv4.py",
+        ],
+        ["security.stranger", "security.unsigned", "security.replay", "security.websocket"],
+    ),
+    Row(
+        "5. Crash safety",
+        "settings, cache and ssh config under SIGKILL",
+        "writer processes alternating "
         "two versions through save_settings / save_cache / ssh_config.install, killed at random instants",
-        ["tests/test_reliability_crash.py", "tests/test_atomic.py"], ["crash."]),
+        ["tests/test_reliability_crash.py", "tests/test_atomic.py"],
+        ["crash."],
+    ),
 ]
 
 # Record fields that count what was tried (summed into the table's "Inputs / examples" column).
-COUNTED = ("inputs", "iterations", "requests", "attempts", "listings", "bursts", "replays", "cases", "commands",
-           "actions", "failure_messages", "connections", "screenshots")
+COUNTED = (
+    "inputs",
+    "iterations",
+    "requests",
+    "attempts",
+    "listings",
+    "bursts",
+    "replays",
+    "cases",
+    "commands",
+    "actions",
+    "failure_messages",
+    "connections",
+    "screenshots",
+)
 # What these tests found, kept with the report (maintained here, by hand, as findings change).
 FINDINGS = """\
 ## What the tests found
@@ -146,8 +257,21 @@ def run_tests(long: bool, extra: list[str]) -> tuple[dict[str, dict], dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         junit, log = Path(tmp) / "junit.xml", Path(tmp) / "records.jsonl"
         marker = "fuzz or not fuzz" if long else "not fuzz"
-        argv = [sys.executable, "-m", "pytest", *files, "-m", marker, f"--junitxml={junit}",
-                "--hypothesis-show-statistics", "-p", "no:cacheprovider", "-q", "-rfEx", *extra]
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *files,
+            "-m",
+            marker,
+            f"--junitxml={junit}",
+            "--hypothesis-show-statistics",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rfEx",
+            *extra,
+        ]
         env = dict(os.environ, SM_SPACES_RELIABILITY_LOG=str(log))
         print("running:", " ".join(argv[2:]), file=sys.stderr)
         proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -171,7 +295,9 @@ def _junit(path: Path) -> dict[str, dict]:
                 outcome = "failed"
                 message = " ".join((child.get("message") or child.text or "").split())[:400]
             elif child.tag == "skipped":
-                outcome = "xfailed" if "xfail" in (child.get("type", "") + child.get("message", "")) else "skipped"
+                outcome = (
+                    "xfailed" if "xfail" in (child.get("type", "") + child.get("message", "")) else "skipped"
+                )
         found[node] = {"outcome": outcome, "time": float(case.get("time") or 0), "message": message}
     return found
 
@@ -197,7 +323,9 @@ def _matches(node: str, prefixes: list[str]) -> bool:
 def _figures(records: list[dict]) -> str:
     parts = []
     for rec in records:
-        shown = {k: v for k, v in rec.items() if k not in ("name", "message", "banner") and not isinstance(v, dict)}
+        shown = {
+            k: v for k, v in rec.items() if k not in ("name", "message", "banner") and not isinstance(v, dict)
+        }
         nested = {k: v for k, v in rec.items() if isinstance(v, dict)}
         text = ", ".join(f"{k} {v}" for k, v in shown.items())
         text += "".join(f", {k} " + " ".join(f"{a}:{b}" for a, b in v.items()) for k, v in nested.items())
@@ -205,25 +333,32 @@ def _figures(records: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict], command: str,
-           long: bool) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+def render(
+    outcomes: dict[str, dict], stats: dict[str, int], records: list[dict], command: str, long: bool
+) -> str:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     total = defaultdict(int)
     for result in outcomes.values():
         total[result["outcome"]] += 1
     lines = [
         "# Reliability and security report",
         "",
-        "Generated by `.venv/bin/python scripts/reliability_report.py" + (" --long`" if long else "`")
-        + f" at commit `{commit}` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
+        "Generated by `.venv/bin/python scripts/reliability_report.py"
+        + (" --long`" if long else "`")
+        + f" at commit `{commit}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
         f"(Python {sys.version.split()[0]}). Do not edit by hand: rerun the script.",
         "",
         f"Run: `{command}`",
         "",
         f"**{total['passed']} passed, {total['failed']} failed, {total['xfailed']} expected failures "
         f"(known bugs, listed below), {total['skipped']} skipped** — "
-        + ("CI-length runs; add `--long` for the `-m fuzz` runs." if not long else "including the `-m fuzz` long runs."),
+        + (
+            "CI-length runs; add `--long` for the `-m fuzz` runs."
+            if not long
+            else "including the `-m fuzz` long runs."
+        ),
         "",
         "| Area | Fault or input class | What was tried | Tests | Inputs / examples | Result |",
         "|---|---|---|---|---|---|",
@@ -237,14 +372,27 @@ def render(outcomes: dict[str, dict], stats: dict[str, int], records: list[dict]
         examples = sum(stats.get(n, 0) for n in nodes)
         recs = [r for r in records if any(r["name"].startswith(p) for p in row.records)]
         inputs = sum(int(r.get(k, 0)) for r in recs for k in COUNTED)
-        count = " + ".join(x for x in (f"{examples} hypothesis examples" if examples else "",
-                                       f"{inputs} recorded cases" if inputs else "") if x) or "—"
+        count = (
+            " + ".join(
+                x
+                for x in (
+                    f"{examples} hypothesis examples" if examples else "",
+                    f"{inputs} recorded cases" if inputs else "",
+                )
+                if x
+            )
+            or "—"
+        )
         verdict = "held" if nodes and not results["failed"] else ("NOT RUN" if not nodes else "FAILED")
         if results["xfailed"]:
             verdict += f" ({results['xfailed']} known bug)"
         summary = ", ".join(f"{v} {k}" for k, v in sorted(results.items()) if v)
-        lines.append(f"| {row.section} | {row.name} | {row.tried} | {summary or 'none ran'} | {count} | **{verdict}** |")
-        messages = sorted({str(r.get("message") or r.get("banner")) for r in recs if r.get("message") or r.get("banner")})
+        lines.append(
+            f"| {row.section} | {row.name} | {row.tried} | {summary or 'none ran'} | {count} | **{verdict}** |"
+        )
+        messages = sorted(
+            {str(r.get("message") or r.get("banner")) for r in recs if r.get("message") or r.get("banner")}
+        )
         details.append((row, nodes, recs, messages))
     lines += ["", "## Figures and messages per class", ""]
     for row, nodes, recs, messages in details:

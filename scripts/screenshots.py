@@ -1,6 +1,6 @@
 """Generate the README's SVG screenshots from the simulated account (run_test + save_screenshot).
 
-    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
+.venv/bin/python scripts/screenshots.py [OUTPUT_DIR]
 """
 
 from __future__ import annotations
@@ -17,8 +17,16 @@ sys.path.insert(0, str(ROOT))
 SIZE = (150, 40)
 
 
-async def shoot(out: Path, name: str, *keys: str, space: str | None = None, modal: bool = False,
-                fault: str | None = None, settle_keys: bool = False, **app_options: object) -> None:
+async def shoot(
+    out: Path,
+    name: str,
+    *keys: str,
+    space: str | None = None,
+    modal: bool = False,
+    fault: str | None = None,
+    settle_keys: bool = False,
+    **app_options: object,
+) -> None:
     from sm_spaces.demo.server import DemoServer
     from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
@@ -51,7 +59,6 @@ async def shoot(out: Path, name: str, *keys: str, space: str | None = None, moda
 
 
 async def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     await shoot(out, "main", space="fraud-detection")
     await shoot(out, "grouped", "g", space="llm-finetune")
     await shoot(out, "region-picker", "R", modal=True)
@@ -66,4 +73,6 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as scratch:  # never touch the user's settings or cache
         os.environ["SM_SPACES_CONFIG_DIR"] = os.path.join(scratch, "config")
         os.environ["SM_SPACES_CACHE_DIR"] = os.path.join(scratch, "cache")
-        asyncio.run(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"))
+        target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        asyncio.run(main(target))

@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
-
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 
@@ -48,7 +47,9 @@ def client_kwargs(server: DemoServer, region: str | None = None) -> dict[str, An
     }
 
 
-def botocore_client(server: DemoServer, service: str = "sagemaker", region: str | None = None, **config: Any) -> Any:
+def botocore_client(
+    server: DemoServer, service: str = "sagemaker", region: str | None = None, **config: Any
+) -> Any:
     """A plain synchronous botocore client pointed at `server` (use it with `demo_thread`)."""
     import botocore.config
     import botocore.session
@@ -62,10 +63,18 @@ def make_botocore_client() -> Callable[..., Any]:
     return botocore_client
 
 
-async def _signed_call(server: DemoServer, op: str, params: dict[str, Any] | None = None, *,
-                       region: str | None = None, service: str = "sagemaker", body: bytes | None = None,
-                       headers: dict[str, str] | None = None, secret_key: str | None = None,
-                       access_key: str | None = None) -> tuple[int, dict[str, str], bytes]:
+async def _signed_call(
+    server: DemoServer,
+    op: str,
+    params: dict[str, Any] | None = None,
+    *,
+    region: str | None = None,
+    service: str = "sagemaker",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    secret_key: str | None = None,
+    access_key: str | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     import json
 
     import aiohttp
@@ -75,14 +84,21 @@ async def _signed_call(server: DemoServer, op: str, params: dict[str, Any] | Non
 
     if body is None:
         body = json.dumps(params or {}).encode()
-    all_headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SageMaker.{op}"} | (headers or {})
+    all_headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SageMaker.{op}"} | (
+        headers or {}
+    )
     request = AWSRequest(method="POST", url=server.endpoint_url + "/", data=body, headers=all_headers)
     creds = server.credentials
-    SigV4Auth(Credentials(access_key or creds.access_key, secret_key or creds.secret_key, creds.token),
-              service, region or server.region).add_auth(request)
-    async with aiohttp.ClientSession() as session:
-        async with session.post(server.endpoint_url + "/", data=body, headers=dict(request.headers.items())) as rsp:
-            return rsp.status, dict(rsp.headers), await rsp.read()
+    SigV4Auth(
+        Credentials(access_key or creds.access_key, secret_key or creds.secret_key, creds.token),
+        service,
+        region or server.region,
+    ).add_auth(request)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(server.endpoint_url + "/", data=body, headers=dict(request.headers.items())) as rsp,
+    ):
+        return rsp.status, dict(rsp.headers), await rsp.read()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncssh
-
 from sm_spaces.demo.agent_faults import AgentFaults
 from sm_spaces.demo.datachannel import DataChannelService
 from sm_spaces.demo.sessions import DemoSession, SessionRegistry
@@ -39,8 +38,15 @@ class Agent:
 
     def ssh(self, **options) -> asyncssh.misc.async_context_manager:
         return asyncssh.connect(
-            "my-space", tunnel=ChannelTunnel(self.open_channel), username="sagemaker-user",
-            known_hosts=None, client_keys=None, agent_path=None, config=None, **options)
+            "my-space",
+            tunnel=ChannelTunnel(self.open_channel),
+            username="sagemaker-user",
+            known_hosts=None,
+            client_keys=None,
+            agent_path=None,
+            config=None,
+            **options,
+        )
 
 
 @contextlib.asynccontextmanager

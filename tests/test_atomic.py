@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from sm_spaces.atomic import atomic_write, backup_path
 
 OLD = b"old\n" * 50_000

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from sm_spaces.aws.errors import AwsError
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.account import DemoAccount
@@ -16,8 +15,12 @@ from sm_spaces.demo.server import DemoServer
 
 def _service(demo: DemoServer, **kwargs) -> SpacesService:
     c = demo.credentials
-    return SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                         credentials=(c.access_key, c.secret_key, c.token), **kwargs)
+    return SpacesService(
+        region=demo.region,
+        endpoint_url=demo.endpoint_url,
+        credentials=(c.access_key, c.secret_key, c.token),
+        **kwargs,
+    )
 
 
 async def _botocore_calls(svc: SpacesService) -> list[str]:
@@ -92,7 +95,9 @@ async def test_errors_read_as_through_botocore(demo: DemoServer) -> None:
     assert denied.value.kind == "access_denied" and "sagemaker:ListSpaces" in str(denied.value)
 
 
-async def test_keys_from_the_credential_chain_sign_the_direct_road(demo: DemoServer, monkeypatch, tmp_path) -> None:
+async def test_keys_from_the_credential_chain_sign_the_direct_road(
+    demo: DemoServer, monkeypatch, tmp_path
+) -> None:
     c = demo.credentials
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
@@ -139,7 +144,9 @@ async def test_a_refresh_follows_domains_created_and_deleted_meanwhile(big_demo:
         owner = account.add_profile(fresh, "late-user").name
         account.add_space(fresh, "late-space", app_type="JupyterLab", owner=owner)
         second = await svc.list_all()
-    assert {s.domain_id for s in second.spaces} == {d.domain_id for d in first.domains} - {gone} | {fresh.domain_id}
+    assert {s.domain_id for s in second.spaces} == {d.domain_id for d in first.domains} - {gone} | {
+        fresh.domain_id
+    }
     assert [s.name for s in second.spaces if s.domain_id == fresh.domain_id] == ["late-space"]
     assert len(second.spaces) == 5 * 30 + 1
     assert svc.fanned_out and gone not in svc.fanned_out and fresh.domain_id in svc.fanned_out
@@ -180,7 +187,16 @@ async def test_a_small_cached_listing_is_not_asked_domain_by_domain(demo: DemoSe
 def test_env_proxy_follows_http_proxy_and_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     from sm_spaces.aws.direct_pages import env_proxy
 
-    for name in ("http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert env_proxy("https://api.sagemaker.us-east-1.amazonaws.com/") is None
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
@@ -199,11 +215,15 @@ async def test_the_direct_road_goes_through_the_environments_proxy(big_demo: Dem
     async def forward(request: web.Request) -> web.Response:  # a plain-HTTP forward proxy
         forwarded.append(request.headers.get("X-Amz-Target", ""))
         headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "proxy-connection")}
-        async with aiohttp.ClientSession() as http:
-            async with http.request(request.method, str(request.url), data=await request.read(),
-                                    headers=headers) as answer:
-                return web.Response(status=answer.status, body=await answer.read(),
-                                    content_type=answer.content_type)
+        async with (
+            aiohttp.ClientSession() as http,
+            http.request(
+                request.method, str(request.url), data=await request.read(), headers=headers
+            ) as answer,
+        ):
+            return web.Response(
+                status=answer.status, body=await answer.read(), content_type=answer.content_type
+            )
 
     proxy_app = web.Application()
     proxy_app.router.add_route("*", "/{tail:.*}", forward)
@@ -226,4 +246,3 @@ async def test_the_direct_road_goes_through_the_environments_proxy(big_demo: Dem
         await runner.cleanup()
     assert len(listing.spaces) == len(again.spaces) == 6 * 30
     assert "SageMaker.ListSpaces" in forwarded and "SageMaker.ListApps" in forwarded
-

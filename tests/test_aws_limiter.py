@@ -6,7 +6,6 @@ import asyncio
 import random
 
 import pytest
-
 from sm_spaces.aws import limiter
 from sm_spaces.aws.limiter import AdaptiveLimit
 

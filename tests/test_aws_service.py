@@ -4,7 +4,6 @@ import asyncio
 import socket
 
 import pytest
-
 from sm_spaces.aws.errors import AwsError, NeedsLargerInstance
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.model import SpaceStatus
@@ -13,8 +12,12 @@ from sm_spaces.model import SpaceStatus
 @pytest.fixture
 async def svc(demo):
     c = demo.credentials
-    service = SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                            credentials=(c.access_key, c.secret_key, c.token), poll_interval=0.01)
+    service = SpacesService(
+        region=demo.region,
+        endpoint_url=demo.endpoint_url,
+        credentials=(c.access_key, c.secret_key, c.token),
+        poll_interval=0.01,
+    )
     yield service
     await service.aclose()
 
@@ -31,8 +34,13 @@ def _raw_listing_sync(demo, region):
 
     c = demo.credentials
     client = botocore.session.Session().create_client(
-        "sagemaker", region_name=region, endpoint_url=demo.endpoint_url,
-        aws_access_key_id=c.access_key, aws_secret_access_key=c.secret_key, aws_session_token=c.token)
+        "sagemaker",
+        region_name=region,
+        endpoint_url=demo.endpoint_url,
+        aws_access_key_id=c.access_key,
+        aws_secret_access_key=c.secret_key,
+        aws_session_token=c.token,
+    )
     seen = {}
     for dom in client.get_paginator("list_domains").paginate().build_full_result()["Domains"]:
         kwargs = {"DomainIdEquals": dom["DomainId"]}
@@ -65,8 +73,9 @@ async def test_listing_is_complete_and_joined(demo, svc):
 
 async def test_other_region_lists_its_own_domains(demo):
     c = demo.credentials
-    async with SpacesService(region="eu-west-1", endpoint_url=demo.endpoint_url,
-                             credentials=(c.access_key, c.secret_key, c.token)) as eu:
+    async with SpacesService(
+        region="eu-west-1", endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    ) as eu:
         names = {s.name for s in (await eu.list_all()).spaces}
     assert names == {name for (_, name) in await _raw_listing(demo, "eu-west-1")}
     assert "gdpr-reports" in names and "fraud-detection" not in names
@@ -107,8 +116,9 @@ async def test_small_instance_needs_explicit_upgrade_then_starts_and_stops(demo,
     assert (need.value.current, need.value.suggested) == ("ml.t3.medium", "ml.t3.large")
     assert (await svc.describe_space(space.domain_id, space.name)).status is SpaceStatus.STOPPED
     seen = []
-    started = await svc.start_space(space.domain_id, space.name, instance_type="ml.t3.large",
-                                    progress=lambda s: seen.append(s.status))
+    started = await svc.start_space(
+        space.domain_id, space.name, instance_type="ml.t3.large", progress=lambda s: seen.append(s.status)
+    )
     assert started.status is SpaceStatus.RUNNING
     assert started.remote_access and started.instance_type == "ml.t3.large"
     assert seen[-1] is SpaceStatus.RUNNING
@@ -122,8 +132,9 @@ async def test_enable_remote_access_restarts_a_running_space(demo, svc):
     with pytest.raises(NeedsLargerInstance):
         await svc.enable_remote_access(space.domain_id, space.name)
     seen = []
-    after = await svc.enable_remote_access(space.domain_id, space.name, instance_type="ml.t3.large",
-                                           progress=lambda s: seen.append(s.status))
+    after = await svc.enable_remote_access(
+        space.domain_id, space.name, instance_type="ml.t3.large", progress=lambda s: seen.append(s.status)
+    )
     assert after.status is SpaceStatus.RUNNING and after.remote_access
     assert SpaceStatus.STOPPED in seen or SpaceStatus.STOPPING in seen
 
@@ -162,8 +173,9 @@ async def test_unreachable_endpoint_is_named(demo):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again before use: nothing listens there
     url = f"http://127.0.0.1:{port}"
-    async with SpacesService(region="us-east-1", endpoint_url=url, credentials=("A", "B", None),
-                             connect_timeout=1, read_timeout=1) as svc:
+    async with SpacesService(
+        region="us-east-1", endpoint_url=url, credentials=("A", "B", None), connect_timeout=1, read_timeout=1
+    ) as svc:
         with pytest.raises(AwsError) as err:
             await svc.list_all()
     assert err.value.kind == "endpoint" and url in str(err.value)

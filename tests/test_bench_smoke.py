@@ -51,7 +51,14 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert _figures(breakdown["start_session"]) and _figures(breakdown["channel_open"])
 
     text = report.render(results, command="python -m bench --quick")
-    for heading in ("## Listing", "## First paint", "## Keystrokes", "## Tunnel", "## `ssh <alias> true`",
-                    "## CLI start-up", "Machine: "):
+    for heading in (
+        "## Listing",
+        "## First paint",
+        "## Keystrokes",
+        "## Tunnel",
+        "## `ssh <alias> true`",
+        "## CLI start-up",
+        "Machine: ",
+    ):
         assert heading in text
     assert "nan" not in text

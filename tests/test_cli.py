@@ -8,15 +8,15 @@ import subprocess
 import sys
 
 import pytest
-
 from sm_spaces import __version__
 
 SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def run(*args, env=None, timeout=120):
-    return subprocess.run([*SM, *args], capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL, env=env)
+    return subprocess.run(
+        [*SM, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
+    )
 
 
 def one_line_error(proc):
@@ -36,8 +36,18 @@ def test_demo_list_json_prints_the_seeded_spaces():
     assert proc.returncode == 0, proc.stderr
     spaces = json.loads(proc.stdout)
     assert len(spaces) >= 20
-    keys = {"arn", "domain_id", "domain_name", "space_name", "user_profile", "app_type", "status",
-            "instance_type", "remote_access", "sharing"}
+    keys = {
+        "arn",
+        "domain_id",
+        "domain_name",
+        "space_name",
+        "user_profile",
+        "app_type",
+        "status",
+        "instance_type",
+        "remote_access",
+        "sharing",
+    }
     assert all(keys <= set(s) for s in spaces)
     by_name = {s["space_name"]: s for s in spaces}
     assert by_name["fraud-detection"]["status"] == "Running"
@@ -59,8 +69,9 @@ def test_demo_list_table_is_aligned_and_filters():
 @pytest.fixture(scope="module")
 def served():
     """`sm-spaces demo serve` in its own process, and the environment it prints."""
-    proc = subprocess.Popen([*SM, "demo", "serve", "--delay", "0.2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*SM, "demo", "serve", "--delay", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     env = dict(os.environ)
     for env_var in ("AWS_PROFILE", "AWS_CONFIG_FILE"):
         env.pop(env_var, None)
@@ -81,9 +92,13 @@ def boto_view(env):
     """{space: (app status or None, remote access)} as plain boto3 sees it — not our code."""
     import boto3
 
-    client = boto3.client("sagemaker", region_name=env["AWS_DEFAULT_REGION"],
-                          endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    client = boto3.client(
+        "sagemaker",
+        region_name=env["AWS_DEFAULT_REGION"],
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
     view = {}
     for dom in client.list_domains()["Domains"]:
         spaces = client.get_paginator("list_spaces").paginate(DomainIdEquals=dom["DomainId"])
@@ -95,8 +110,10 @@ def boto_view(env):
                     live[a["SpaceName"]] = (a["Status"], a.get("ResourceSpec", {}).get("InstanceType"))
         for page in spaces:
             for s in page["Spaces"]:
-                view[s["SpaceName"]] = (live.get(s["SpaceName"]),
-                                        s["SpaceSettingsSummary"].get("RemoteAccess") == "ENABLED")
+                view[s["SpaceName"]] = (
+                    live.get(s["SpaceName"]),
+                    s["SpaceSettingsSummary"].get("RemoteAccess") == "ENABLED",
+                )
     return view
 
 
@@ -130,15 +147,21 @@ def _closed_port():
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("args, code, text", [
-    (["--profile", "no-such-profile", "list"], 1, "'no-such-profile' is not in your AWS config"),
-    (["--region", "narnia", "list"], 1, "not an AWS region name"),
-    (["--demo", "start", "no-such-space"], 1, "no space named 'no-such-space'"),
-    (["--demo", "stop", "fraud-detection", "--domain", "d-nothere"], 1, "no space named"),
-])
+@pytest.mark.parametrize(
+    "args, code, text",
+    [
+        (["--profile", "no-such-profile", "list"], 1, "'no-such-profile' is not in your AWS config"),
+        (["--region", "narnia", "list"], 1, "not an AWS region name"),
+        (["--demo", "start", "no-such-space"], 1, "no space named 'no-such-space'"),
+        (["--demo", "stop", "fraud-detection", "--domain", "d-nothere"], 1, "no space named"),
+    ],
+)
 def test_bad_input_is_one_clear_line(tmp_path, args, code, text):
-    env = dict(os.environ, AWS_CONFIG_FILE=str(tmp_path / "config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"))
+    env = dict(
+        os.environ,
+        AWS_CONFIG_FILE=str(tmp_path / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "credentials"),
+    )
     (tmp_path / "config").write_text("[default]\nregion = us-east-1\n")
     proc = run(*args, env=env)
     assert proc.returncode == code
@@ -147,8 +170,12 @@ def test_bad_input_is_one_clear_line(tmp_path, args, code, text):
 
 def test_unreachable_endpoint_is_named(tmp_path):
     url = f"http://127.0.0.1:{_closed_port()}"
-    env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="secret",
-               AWS_CONFIG_FILE=str(tmp_path / "none"))
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID="AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY="secret",
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+    )
     proc = run("--region", "us-east-1", "--endpoint-url", url, "list", env=env, timeout=60)
     assert proc.returncode == 1
     assert f"cannot reach {url}" in one_line_error(proc)

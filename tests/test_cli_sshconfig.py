@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sm_spaces.atomic import backup_path
 from sm_spaces.cli import main
 from sm_spaces.connect.ssh_block import self_command
@@ -20,8 +19,10 @@ from sm_spaces.connect.ssh_config import plan_remove
 from sm_spaces.demo.server import DemoServer
 
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
-USER_CONTENT = (b"# my hosts\r\nHost build\r\n\tHostName build.example.com\r\n"
-                b"Host *\r\n  ServerAliveInterval 15\r\n  IdentityFile ~/.ssh/id_ed25519")  # CRLF, no final EOL
+USER_CONTENT = (
+    b"# my hosts\r\nHost build\r\n\tHostName build.example.com\r\n"
+    b"Host *\r\n  ServerAliveInterval 15\r\n  IdentityFile ~/.ssh/id_ed25519"
+)  # CRLF, no final EOL
 
 
 @pytest.fixture
@@ -56,8 +57,13 @@ def sm(account, *args: str) -> int:
 
 
 def ssh_g(config: Path, host: str) -> dict[str, str]:
-    done = subprocess.run([SSH, "-G", "-F", str(config), host], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=30)
+    done = subprocess.run(
+        [SSH, "-G", "-F", str(config), host],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+    )
     assert done.returncode == 0, done.stderr
     options: dict[str, str] = {}
     for line in done.stdout.splitlines():
@@ -144,8 +150,22 @@ def test_a_yes_on_the_terminal_writes_and_a_no_does_not(account, config, monkeyp
 
 
 def test_ssh_resolves_aliases_and_the_pattern_to_our_proxy(account, config):
-    assert main(["ssh-config", "install", "--yes", "--config", str(config), "--endpoint-url",
-                 account.endpoint_url, "--region", "us-east-1"]) == 0
+    assert (
+        main(
+            [
+                "ssh-config",
+                "install",
+                "--yes",
+                "--config",
+                str(config),
+                "--endpoint-url",
+                account.endpoint_url,
+                "--region",
+                "us-east-1",
+            ]
+        )
+        == 0
+    )
     prefix = " ".join(self_command())
     arn = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
     alias = ssh_g(config, "sm-fraud-detection")
@@ -153,8 +173,9 @@ def test_ssh_resolves_aliases_and_the_pattern_to_our_proxy(account, config):
     assert alias["user"] == "sagemaker-user"
     assert alias["serveraliveinterval"] == "30"  # ours come first; the user's `Host *` value loses
     later = ssh_g(config, "sm-created-tomorrow")
-    assert later["proxycommand"] == (f"{prefix} --endpoint-url {account.endpoint_url} --region us-east-1 "
-                                     "ssh-proxy '%n'")  # ssh -G leaves %n (the name typed) unexpanded
+    assert later["proxycommand"] == (
+        f"{prefix} --endpoint-url {account.endpoint_url} --region us-east-1 ssh-proxy '%n'"
+    )  # ssh -G leaves %n (the name typed) unexpanded
     other = ssh_g(config, "build")
     assert other["hostname"] == "build.example.com" and "proxycommand" not in other
     assert other["serveraliveinterval"] == "15"
@@ -165,7 +186,8 @@ def test_profile_is_baked_in_and_unsafe_values_are_refused(account, config, tmp_
     creds = account.credentials  # a named profile does not use the environment's keys
     (tmp_path / "aws-credentials").write_text(
         f"[team-a]\naws_access_key_id = {creds.access_key}\naws_secret_access_key = {creds.secret_key}\n"
-        + (f"aws_session_token = {creds.token}\n" if creds.token else ""))
+        + (f"aws_session_token = {creds.token}\n" if creds.token else "")
+    )
     assert sm(account, "install", "--yes", "--profile", "team-a", "--config", str(config)) == 0
     assert "--profile team-a" in ssh_g(config, "sm-churn-model")["proxycommand"]
     before = config.read_bytes()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sm_spaces import config
 from sm_spaces.atomic import backup_path
 from sm_spaces.config import (
@@ -83,20 +82,20 @@ def test_save_then_load_round_trip(dirs: Path) -> None:
 
 
 BAD_FILES = [
-    (b"regions = [\"us-east-1\"\n", "invalid TOML"),
-    (b"refresh_interval_s = \"60\"\n", "refresh_interval_s must be an integer"),
+    (b'regions = ["us-east-1"\n', "invalid TOML"),
+    (b'refresh_interval_s = "60"\n', "refresh_interval_s must be an integer"),
     (b"refresh_interval_s = true\n", "refresh_interval_s must be an integer"),
     (b"refresh_interval_s = 2\n", "refresh_interval_s must be 0"),
     (b"refresh_interval_s = -1\n", "refresh_interval_s must be 0"),
     (b"show_all = 1\n", "show_all must be true or false"),
-    (b"regions = \"us-east-1\"\n", "regions must be a list"),
-    (b"regions = [\"us-east-1\", \"mars-1\"]\n", "regions: not an AWS region"),
-    (b"regions = [\"us-east-1\", \"us-east-1\"]\n", "regions lists a value twice"),
+    (b'regions = "us-east-1"\n', "regions must be a list"),
+    (b'regions = ["us-east-1", "mars-1"]\n', "regions: not an AWS region"),
+    (b'regions = ["us-east-1", "us-east-1"]\n', "regions lists a value twice"),
     (b"regions = [1]\n", "regions: not an AWS region"),
-    (b"filters = [\"alice\"]\n", "filters: not a <domain-id>/<user-profile>"),
-    (b"profile = \"a b\"\n", "unsupported AWS profile name"),
-    (b"profile = \"\"\n", "unsupported AWS profile name"),
-    (b"theme = \"Bad Theme!\"\n", "theme must be"),
+    (b'filters = ["alice"]\n', "filters: not a <domain-id>/<user-profile>"),
+    (b'profile = "a b"\n', "unsupported AWS profile name"),
+    (b'profile = ""\n', "unsupported AWS profile name"),
+    (b'theme = "Bad Theme!"\n', "theme must be"),
     (b"refresh_interval = 60\n", "unknown setting 'refresh_interval'"),
     (b"[regions]\nx = 1\n", "regions must be a list"),
     (b"\xff\xfe\x00", "not UTF-8"),
@@ -139,8 +138,13 @@ def test_unreadable_file_is_a_warning(dirs: Path) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [Settings(regions=["nowhere"]), Settings(refresh_interval_s=3), Settings(profile="x y"),
-     Settings(filters=["d-a/"]), Settings(theme="")],
+    [
+        Settings(regions=["nowhere"]),
+        Settings(refresh_interval_s=3),
+        Settings(profile="x y"),
+        Settings(filters=["d-a/"]),
+        Settings(theme=""),
+    ],
 )
 def test_save_refuses_invalid_settings(bad: Settings) -> None:
     with pytest.raises(ValueError):
@@ -163,8 +167,11 @@ def _check_reader(content: bytes) -> None:
 
 
 toml_scalars = st.one_of(
-    st.booleans(), st.integers(-(2**63), 2**63 - 1), st.text(max_size=20),
-    st.sampled_from(["us-east-1", "d-abc/alice", "nord", "dev"]), st.floats(allow_nan=False),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.text(max_size=20),
+    st.sampled_from(["us-east-1", "d-abc/alice", "nord", "dev"]),
+    st.floats(allow_nan=False),
 )
 toml_values = st.recursive(
     toml_scalars,
@@ -198,18 +205,29 @@ def test_deeply_nested_toml_is_a_warning() -> None:
 # --- listing cache ----------------------------------------------------------------------------
 
 SPACES = [
-    Space("d-abc", "alpha", "us-east-1", "123456789012", "InService", domain_name="Research",
-          app_type="JupyterLab",
-          app=App("d-abc", "alpha", "JupyterLab", "default", "InService", "ml.t3.large"),
-          owner="alice", remote_access=True, instance_type="ml.t3.large", storage_gib=5,
-          idle_timeout_minutes=120, last_modified=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
-          alias="sm-alpha"),
+    Space(
+        "d-abc",
+        "alpha",
+        "us-east-1",
+        "123456789012",
+        "InService",
+        domain_name="Research",
+        app_type="JupyterLab",
+        app=App("d-abc", "alpha", "JupyterLab", "default", "InService", "ml.t3.large"),
+        owner="alice",
+        remote_access=True,
+        instance_type="ml.t3.large",
+        storage_gib=5,
+        idle_timeout_minutes=120,
+        last_modified=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+        alias="sm-alpha",
+    ),
     Space("d-abc", "beta", "us-east-1", "123456789012", "InService", sharing="Shared"),
 ]
 
 
 def test_cache_round_trip_private_and_keyed() -> None:
-    saved_at = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
+    saved_at = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
     save_cache("dev", "us-east-1", SPACES, saved_at=saved_at)
     assert load_cache("dev", "us-east-1") == (SPACES, saved_at)
     path = config.cache_path("dev", "us-east-1")

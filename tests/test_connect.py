@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 
-
 SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def run(argv, env=None, timeout=120, **kw):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env,
-                          stdin=kw.pop("stdin", subprocess.DEVNULL), **kw)
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        stdin=kw.pop("stdin", subprocess.DEVNULL),
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("via", ["ssh", "asyncssh"])
@@ -29,9 +35,24 @@ def test_connect_runs_a_command_and_returns_its_status(via):
 def test_plain_ssh_with_our_proxy_command(served):
     _, env = served
     proxy = " ".join([*SM, "ssh-proxy", "%n"])
-    proc = run(["ssh", "-F", "/dev/null", "-o", f"ProxyCommand={proxy}", "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                "sagemaker-user@sm-fraud-detection", "echo hello; echo $USER; exit 3"], env=env)
+    proc = run(
+        [
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-o",
+            f"ProxyCommand={proxy}",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            "sagemaker-user@sm-fraud-detection",
+            "echo hello; echo $USER; exit 3",
+        ],
+        env=env,
+    )
     assert proc.stdout.splitlines() == ["hello", "sagemaker-user"], proc.stderr
     assert proc.returncode == 3
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.seed_data import SSO_DEMO_USER
 from sm_spaces.demo.server import DemoServer
@@ -41,7 +40,9 @@ async def _all_spaces(client: Any, **params: Any) -> list[dict[str, Any]]:
 # --- listing -------------------------------------------------------------------------------------
 
 
-def test_plain_botocore_lists_seeded_spaces_with_pagination(demo_thread: Any, make_botocore_client: Any) -> None:
+def test_plain_botocore_lists_seeded_spaces_with_pagination(
+    demo_thread: Any, make_botocore_client: Any
+) -> None:
     client = make_botocore_client(demo_thread.server)
     first = client.list_spaces()
     assert len(first["Spaces"]) == 10 and first["NextToken"]  # clients must follow NextToken
@@ -51,7 +52,11 @@ def test_plain_botocore_lists_seeded_spaces_with_pagination(demo_thread: Any, ma
     assert {s["SpaceSettingsSummary"]["AppType"] for s in everything} == {"JupyterLab", "CodeEditor"}
     assert {s["SpaceSharingSettingsSummary"]["SharingType"] for s in everything} == {"Private", "Shared"}
     assert {s["SpaceSettingsSummary"]["RemoteAccess"] for s in everything} == {"ENABLED", "DISABLED"}
-    apps = client.get_paginator("list_apps").paginate(PaginationConfig={"PageSize": 3}).build_full_result()["Apps"]
+    apps = (
+        client.get_paginator("list_apps")
+        .paginate(PaginationConfig={"PageSize": 3})
+        .build_full_result()["Apps"]
+    )
     assert {a["Status"] for a in apps} >= {"InService", "Failed", "Deleted"}
     assert all(a["ResourceSpec"]["InstanceType"].startswith("ml.") for a in apps)
     domains = client.list_domains()["Domains"]
@@ -89,16 +94,40 @@ async def test_describe_carries_settings_and_idle_bounds(boto_client: Any) -> No
     space = await boto_client.describe_space(DomainId=ML, SpaceName="churn-model")
     settings = space["SpaceSettings"]
     assert settings["JupyterLabAppSettings"]["DefaultResourceSpec"]["InstanceType"] == "ml.t3.medium"
-    assert settings["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"]["IdleTimeoutInMinutes"] == 60
-    assert settings["RemoteAccess"] == "DISABLED" and settings["SpaceStorageSettings"]["EbsStorageSettings"]["EbsVolumeSizeInGb"] == 5
+    assert (
+        settings["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"]["IdleTimeoutInMinutes"]
+        == 60
+    )
+    assert (
+        settings["RemoteAccess"] == "DISABLED"
+        and settings["SpaceStorageSettings"]["EbsStorageSettings"]["EbsVolumeSizeInGb"] == 5
+    )
     assert space["SpaceArn"] == f"arn:aws:sagemaker:us-east-1:123456789012:space/{ML}/churn-model"
     domain = await boto_client.describe_domain(DomainId=ML)
     idle = domain["DefaultUserSettings"]["CodeEditorAppSettings"]["AppLifecycleManagement"]["IdleSettings"]
-    assert (idle["MinIdleTimeoutInMinutes"], idle["MaxIdleTimeoutInMinutes"], idle["LifecycleManagement"]) == (60, 480, "ENABLED")
+    assert (
+        idle["MinIdleTimeoutInMinutes"],
+        idle["MaxIdleTimeoutInMinutes"],
+        idle["LifecycleManagement"],
+    ) == (60, 480, "ENABLED")
     profile = await boto_client.describe_user_profile(DomainId=ML, UserProfileName="alice")
-    assert profile["UserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"]["MaxIdleTimeoutInMinutes"] == 480
-    error = await _error(boto_client.update_space(DomainId=ML, SpaceName="feature-store-dev", SpaceSettings={
-        "CodeEditorAppSettings": {"AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": 600}}}}))
+    assert (
+        profile["UserSettings"]["JupyterLabAppSettings"]["AppLifecycleManagement"]["IdleSettings"][
+            "MaxIdleTimeoutInMinutes"
+        ]
+        == 480
+    )
+    error = await _error(
+        boto_client.update_space(
+            DomainId=ML,
+            SpaceName="feature-store-dev",
+            SpaceSettings={
+                "CodeEditorAppSettings": {
+                    "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": 600}}
+                }
+            },
+        )
+    )
     assert error["Code"] == "ValidationException" and "60-480" in error["Message"]
 
 
@@ -135,7 +164,9 @@ async def test_transitions_are_visible_with_a_delay(demo: DemoServer, boto_clien
     assert [a["Status"] for a in listed] == ["Deleting"]
     now[0] += 3.0
     assert (await boto_client.describe_app(**app))["Status"] == "Deleted"
-    await boto_client.update_space(DomainId=ML, SpaceName="data-quality", SpaceSettings={"RemoteAccess": "DISABLED"})
+    await boto_client.update_space(
+        DomainId=ML, SpaceName="data-quality", SpaceSettings={"RemoteAccess": "DISABLED"}
+    )
     assert (await boto_client.describe_space(DomainId=ML, SpaceName="data-quality"))["Status"] == "Updating"
     assert (await _error(boto_client.create_app(**app)))["Code"] == "ValidationException"
     now[0] += 3.0
@@ -145,35 +176,66 @@ async def test_transitions_are_visible_with_a_delay(demo: DemoServer, boto_clien
 
 async def test_small_instances_are_refused_for_remote_access(boto_client: Any) -> None:
     enable = {"RemoteAccess": "ENABLED"}
-    error = await _error(boto_client.update_space(DomainId=ML, SpaceName="model-monitoring", SpaceSettings=enable))
-    assert error["Code"] == "ValidationException" and "8 GiB" in error["Message"] and "ml.t3.medium" in error["Message"]
-    await boto_client.update_space(DomainId=ML, SpaceName="model-monitoring", SpaceSettings=enable | {
-        "CodeEditorAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}})
+    error = await _error(
+        boto_client.update_space(DomainId=ML, SpaceName="model-monitoring", SpaceSettings=enable)
+    )
+    assert (
+        error["Code"] == "ValidationException"
+        and "8 GiB" in error["Message"]
+        and "ml.t3.medium" in error["Message"]
+    )
+    await boto_client.update_space(
+        DomainId=ML,
+        SpaceName="model-monitoring",
+        SpaceSettings=enable
+        | {"CodeEditorAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}},
+    )
     space = await boto_client.describe_space(DomainId=ML, SpaceName="model-monitoring")
     assert space["SpaceSettings"]["RemoteAccess"] == "ENABLED"
-    assert space["SpaceSettings"]["CodeEditorAppSettings"]["DefaultResourceSpec"]["InstanceType"] == "ml.t3.large"
+    assert (
+        space["SpaceSettings"]["CodeEditorAppSettings"]["DefaultResourceSpec"]["InstanceType"]
+        == "ml.t3.large"
+    )
     app = {"DomainId": ML, "SpaceName": "model-monitoring", "AppType": "CodeEditor", "AppName": "default"}
     for small in ("ml.t3.medium", "ml.c7i.large", "ml.c5.large"):
         error = await _error(boto_client.create_app(**app, ResourceSpec={"InstanceType": small}))
-        assert error["Code"] == "ValidationException" and small in error["Message"] and "8 GiB" in error["Message"]
+        assert (
+            error["Code"] == "ValidationException"
+            and small in error["Message"]
+            and "8 GiB" in error["Message"]
+        )
     await boto_client.create_app(**app)
     assert (await boto_client.describe_app(**app))["Status"] == "InService"
 
 
 async def test_remote_access_cannot_change_while_running(boto_client: Any) -> None:
-    settings = {"RemoteAccess": "ENABLED", "JupyterLabAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}}}
-    error = await _error(boto_client.update_space(DomainId=ML, SpaceName="churn-model", SpaceSettings=settings))
+    settings = {
+        "RemoteAccess": "ENABLED",
+        "JupyterLabAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"}},
+    }
+    error = await _error(
+        boto_client.update_space(DomainId=ML, SpaceName="churn-model", SpaceSettings=settings)
+    )
     assert error["Code"] == "ValidationException" and "must be stopped" in error["Message"]
-    await boto_client.delete_app(DomainId=ML, SpaceName="churn-model", AppType="JupyterLab", AppName="default")
+    await boto_client.delete_app(
+        DomainId=ML, SpaceName="churn-model", AppType="JupyterLab", AppName="default"
+    )
     await boto_client.update_space(DomainId=ML, SpaceName="churn-model", SpaceSettings=settings)
     space = await boto_client.describe_space(DomainId=ML, SpaceName="churn-model")
     assert (space["Status"], space["SpaceSettings"]["RemoteAccess"]) == ("InService", "ENABLED")
 
 
 async def test_seeded_failures(boto_client: Any) -> None:
-    failed = await boto_client.describe_app(DomainId=ML, SpaceName="recsys-training", AppType="JupyterLab", AppName="default")
+    failed = await boto_client.describe_app(
+        DomainId=ML, SpaceName="recsys-training", AppType="JupyterLab", AppName="default"
+    )
     assert failed["Status"] == "Failed" and "capacity" in failed["FailureReason"]
-    app = {"DomainId": RESEARCH, "SpaceName": "custom-image-test", "AppType": "CodeEditor", "AppName": "default"}
+    app = {
+        "DomainId": RESEARCH,
+        "SpaceName": "custom-image-test",
+        "AppType": "CodeEditor",
+        "AppName": "default",
+    }
     await boto_client.create_app(**app)
     described = await boto_client.describe_app(**app)
     assert described["Status"] == "Failed" and "Lifecycle configuration" in described["FailureReason"]
@@ -190,7 +252,11 @@ async def test_start_session(demo: DemoServer, boto_client: Any) -> None:
         error = await _error(boto_client.start_session(ResourceIdentifier=other))
         assert error["Code"] == "ValidationException"
     assert "not enabled" in error["Message"]
-    error = await _error(boto_client.start_session(ResourceIdentifier="arn:aws:sagemaker:us-east-1:123456789012:space/d-nope1/x"))
+    error = await _error(
+        boto_client.start_session(
+            ResourceIdentifier="arn:aws:sagemaker:us-east-1:123456789012:space/d-nope1/x"
+        )
+    )
     assert error["Code"] == "ResourceNotFound"
     error = await _error(boto_client.start_session(ResourceIdentifier="i-0123456789abcdef0"))
     assert error["Code"] == "ValidationException"
@@ -199,8 +265,9 @@ async def test_start_session(demo: DemoServer, boto_client: Any) -> None:
 # --- STS ------------------------------------------------------------------------------------------
 
 
-def test_sts_caller_and_identity_center_switch(demo_thread: Any, make_botocore_client: Any,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sts_caller_and_identity_center_switch(
+    demo_thread: Any, make_botocore_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server = demo_thread.server
     for name, value in server.env().items():
         monkeypatch.setenv(name, value)
@@ -210,16 +277,27 @@ def test_sts_caller_and_identity_center_switch(demo_thread: Any, make_botocore_c
     assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:user/demo-developer"
     server.account.use_sso_user(SSO_DEMO_USER)
     identity = sts.get_caller_identity()
-    assert identity["Arn"] == ("arn:aws:sts::123456789012:assumed-role/"
-                               f"AWSReservedSSO_DataScientist_0123456789abcdef/{SSO_DEMO_USER}")
+    assert identity["Arn"] == (
+        "arn:aws:sts::123456789012:assumed-role/"
+        f"AWSReservedSSO_DataScientist_0123456789abcdef/{SSO_DEMO_USER}"
+    )
     user = identity["Arn"].rsplit("/", 1)[1]
     sm = make_botocore_client(server)
     assert sm.describe_domain(DomainId=SSO)["AuthMode"] == "SSO"
-    mine = [p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=SSO)["UserProfiles"]
-            if sm.describe_user_profile(DomainId=SSO, UserProfileName=p["UserProfileName"]).get("SingleSignOnUserValue") == user]
+    mine = [
+        p["UserProfileName"]
+        for p in sm.list_user_profiles(DomainIdEquals=SSO)["UserProfiles"]
+        if sm.describe_user_profile(DomainId=SSO, UserProfileName=p["UserProfileName"]).get(
+            "SingleSignOnUserValue"
+        )
+        == user
+    ]
     assert mine == ["maria-garcia"]
-    owned = [s["SpaceName"] for s in sm.list_spaces(DomainIdEquals=SSO)["Spaces"]
-             if s["OwnershipSettingsSummary"]["OwnerUserProfileName"] == "maria-garcia"]
+    owned = [
+        s["SpaceName"]
+        for s in sm.list_spaces(DomainIdEquals=SSO)["Spaces"]
+        if s["OwnershipSettingsSummary"]["OwnerUserProfileName"] == "maria-garcia"
+    ]
     assert "forecasting-lab" in owned and "time-series" not in owned
     server.faults.expired = True
     with pytest.raises(ClientError) as caught:
@@ -228,10 +306,14 @@ def test_sts_caller_and_identity_center_switch(demo_thread: Any, make_botocore_c
 
 
 def test_demo_env_serves_a_subprocess(demo_env: dict[str, str]) -> None:
-    code = ("import botocore.session as b; s=b.Session(); "
-            "print(len(s.create_client('sagemaker').list_domains()['Domains']), "
-            "s.create_client('sts').get_caller_identity()['Account'])")
-    out = subprocess.run([sys.executable, "-c", code], env=demo_env, capture_output=True, text=True, timeout=60)
+    code = (
+        "import botocore.session as b; s=b.Session(); "
+        "print(len(s.create_client('sagemaker').list_domains()['Domains']), "
+        "s.create_client('sts').get_caller_identity()['Account'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=demo_env, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3", "123456789012"]
 
@@ -242,20 +324,26 @@ def test_demo_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Any) -> None:
 
     code = "import sys; from sm_spaces.demo.serve_cli import serve; sys.exit(serve(None, 0.0))"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     try:
         exports = {}
         for line in proc.stdout:  # type: ignore[union-attr]
             if line.startswith("# Ctrl-C"):
                 break
             if line.startswith("export "):
-                name, _, value = line[len("export "):].strip().partition("=")
+                name, _, value = line[len("export ") :].strip().partition("=")
                 exports[name] = value
         assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
-        env |= exports | {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+        env |= exports | {
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        }
         probe = "import botocore.session as b; print(len(b.Session().create_client('sagemaker').list_spaces()['Spaces']))"
-        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
+        )
         assert out.stdout.strip() == "10", out.stderr
     finally:
         proc.send_signal(signal.SIGINT)
@@ -265,16 +353,23 @@ def test_demo_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Any) -> None:
 # --- faults ---------------------------------------------------------------------------------------
 
 
-def test_throttling_with_standard_retries_completes_a_listing(demo_thread: Any, make_botocore_client: Any,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_throttling_with_standard_retries_completes_a_listing(
+    demo_thread: Any, make_botocore_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import botocore.retries.standard
 
     # botocore's own retry logic runs unchanged; only its back-off sleep is cut to keep the test fast.
-    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+    monkeypatch.setattr(
+        botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0
+    )
     server = demo_thread.server
     server.faults.throttle_rate = 0.3
     client = make_botocore_client(server, retries={"mode": "standard", "max_attempts": 10})
-    spaces = client.get_paginator("list_spaces").paginate(PaginationConfig={"PageSize": 2}).build_full_result()["Spaces"]
+    spaces = (
+        client.get_paginator("list_spaces")
+        .paginate(PaginationConfig={"PageSize": 2})
+        .build_full_result()["Spaces"]
+    )
     assert len(spaces) == 23 and server.faults.throttled > 0
     no_retry = make_botocore_client(server)
     server.faults.throttle_rate = 1.0
@@ -290,14 +385,18 @@ async def test_access_denied_names_the_action(demo: DemoServer, boto_client: Any
     assert error["Code"] == "AccessDeniedException"
     assert error["Message"] == (
         "User: arn:aws:iam::123456789012:user/demo-developer is not authorized to perform: sagemaker:StartSession "
-        f"on resource: {arn} because no identity-based policy allows the sagemaker:StartSession action")
+        f"on resource: {arn} because no identity-based policy allows the sagemaker:StartSession action"
+    )
     assert (await boto_client.list_domains())["Domains"]  # other operations still allowed
 
 
 async def test_expired_token(demo: DemoServer, boto_client: Any) -> None:
     demo.faults.expired = True
     error = await _error(boto_client.list_spaces())
-    assert (error["Code"], error["Message"]) == ("ExpiredTokenException", "The security token included in the request is expired")
+    assert (error["Code"], error["Message"]) == (
+        "ExpiredTokenException",
+        "The security token included in the request is expired",
+    )
     demo.faults.expired = False
     assert (await boto_client.list_spaces())["Spaces"]
 
@@ -325,8 +424,9 @@ def test_large_generator_counts() -> None:
     big = DemoAccount.generate(domains=100, spaces_per_domain=100, seed=7)
     assert len(big.domains) == 100 and sum(len(d.spaces) for d in big.domains.values()) == 10_000
     again = DemoAccount.generate(domains=100, spaces_per_domain=100, seed=7)
-    assert [s.instance_type for s in big.domains["d-bench00700042"].spaces] == \
-        [s.instance_type for s in again.domains["d-bench00700042"].spaces]
+    assert [s.instance_type for s in big.domains["d-bench00700042"].spaces] == [
+        s.instance_type for s in again.domains["d-bench00700042"].spaces
+    ]
 
 
 async def test_generated_account_lists_through_the_api() -> None:
@@ -335,8 +435,12 @@ async def test_generated_account_lists_through_the_api() -> None:
     async with DemoServer(DemoAccount.generate(domains=10, spaces_per_domain=20, seed=1)) as server:
         c = server.credentials
         async with aiobotocore.session.get_session().create_client(
-                "sagemaker", region_name="us-east-1", endpoint_url=server.endpoint_url,
-                aws_access_key_id=c.access_key, aws_secret_access_key=c.secret_key) as client:
+            "sagemaker",
+            region_name="us-east-1",
+            endpoint_url=server.endpoint_url,
+            aws_access_key_id=c.access_key,
+            aws_secret_access_key=c.secret_key,
+        ) as client:
             domains = (await client.list_domains(MaxResults=100))["Domains"]
             assert len(domains) == 10
             spaces = await _all_spaces(client, MaxResults=100)

@@ -11,7 +11,6 @@ from typing import Any
 
 import botocore.session
 import pytest
-
 from sm_spaces.demo.sagemaker_api import HANDLERS
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
@@ -25,8 +24,12 @@ def shape_errors(value: Any, shape: Any, path: str = "$") -> list[str]:
     if kind == "structure":
         if not isinstance(value, dict):
             return [f"{path}: expected object for {shape.name}, got {type(value).__name__}"]
-        errors = [f"{path}.{name}: unknown member of {shape.name}" for name in value if name not in shape.members]
-        errors += [f"{path}.{name}: required member missing" for name in shape.required_members if name not in value]
+        errors = [
+            f"{path}.{name}: unknown member of {shape.name}" for name in value if name not in shape.members
+        ]
+        errors += [
+            f"{path}.{name}: required member missing" for name in shape.required_members if name not in value
+        ]
         for name, item in value.items():
             if name in shape.members:
                 errors += shape_errors(item, shape.members[name], f"{path}.{name}")
@@ -38,8 +41,11 @@ def shape_errors(value: Any, shape: Any, path: str = "$") -> list[str]:
     if kind == "map":
         if not isinstance(value, dict):
             return [f"{path}: expected map, got {type(value).__name__}"]
-        return [e for k, v in value.items() for e in shape_errors(k, shape.key, f"{path}<key>")
-                + shape_errors(v, shape.value, f"{path}[{k}]")]
+        return [
+            e
+            for k, v in value.items()
+            for e in shape_errors(k, shape.key, f"{path}<key>") + shape_errors(v, shape.value, f"{path}[{k}]")
+        ]
     if kind == "string":
         if not isinstance(value, str):
             return [f"{path}: expected string, got {type(value).__name__}"]
@@ -66,14 +72,39 @@ def shape_errors(value: Any, shape: Any, path: str = "$") -> list[str]:
 
 def test_validator_catches_what_it_must() -> None:
     out = MODEL.operation_model("ListSpaces").output_shape
-    good = {"Spaces": [{"DomainId": "d-abc", "SpaceName": "x", "Status": "InService", "CreationTime": 1.5,
-                        "SpaceSettingsSummary": {"SpaceStorageSettings": {"EbsStorageSettings": {"EbsVolumeSizeInGb": 5}}}}]}
+    good = {
+        "Spaces": [
+            {
+                "DomainId": "d-abc",
+                "SpaceName": "x",
+                "Status": "InService",
+                "CreationTime": 1.5,
+                "SpaceSettingsSummary": {
+                    "SpaceStorageSettings": {"EbsStorageSettings": {"EbsVolumeSizeInGb": 5}}
+                },
+            }
+        ]
+    }
     assert shape_errors(good, out) == []
-    bad = {"Spaces": [{"DomainId": 3, "Status": "Running", "Extra": 1, "CreationTime": "yesterday",
-                       "SpaceSettingsSummary": {"SpaceStorageSettings": {"EbsStorageSettings": {}}}}]}
+    bad = {
+        "Spaces": [
+            {
+                "DomainId": 3,
+                "Status": "Running",
+                "Extra": 1,
+                "CreationTime": "yesterday",
+                "SpaceSettingsSummary": {"SpaceStorageSettings": {"EbsStorageSettings": {}}},
+            }
+        ]
+    }
     errors = " ".join(shape_errors(bad, out))
-    for needle in ("DomainId: expected string", "'Running' is not one of", "Extra: unknown member",
-                   "CreationTime: expected number", "EbsVolumeSizeInGb: required member missing"):
+    for needle in (
+        "DomainId: expected string",
+        "'Running' is not one of",
+        "Extra: unknown member",
+        "CreationTime: expected number",
+        "EbsVolumeSizeInGb: required member missing",
+    ):
         assert needle in errors
 
 
@@ -92,7 +123,9 @@ class Recorder:
         self.answers.append((op, answer))
         return answer
 
-    async def pages(self, op: str, key: str, region: str | None = None, **params: Any) -> list[dict[str, Any]]:
+    async def pages(
+        self, op: str, key: str, region: str | None = None, **params: Any
+    ) -> list[dict[str, Any]]:
         items, token = [], None
         while True:
             answer = await self(op, region, **params, **({"NextToken": token} if token else {}))
@@ -109,49 +142,103 @@ async def test_every_operation_answer_fits_botocore_output_shape(demo: Any, sign
         for domain in domains:
             did = domain["DomainId"]
             await call("DescribeDomain", region, DomainId=did)
-            for profile in await call.pages("ListUserProfiles", "UserProfiles", region, DomainIdEquals=did, MaxResults=2):
-                await call("DescribeUserProfile", region, DomainId=did, UserProfileName=profile["UserProfileName"])
+            for profile in await call.pages(
+                "ListUserProfiles", "UserProfiles", region, DomainIdEquals=did, MaxResults=2
+            ):
+                await call(
+                    "DescribeUserProfile", region, DomainId=did, UserProfileName=profile["UserProfileName"]
+                )
             for space in await call.pages("ListSpaces", "Spaces", region, DomainIdEquals=did, MaxResults=3):
                 await call("DescribeSpace", region, DomainId=did, SpaceName=space["SpaceName"])
             for app in await call.pages("ListApps", "Apps", region, DomainIdEquals=did):
-                await call("DescribeApp", region, DomainId=did, SpaceName=app["SpaceName"],
-                           AppType=app["AppType"], AppName=app["AppName"])
+                await call(
+                    "DescribeApp",
+                    region,
+                    DomainId=did,
+                    SpaceName=app["SpaceName"],
+                    AppType=app["AppType"],
+                    AppName=app["AppName"],
+                )
     await call.pages("ListSpaces", "Spaces", SortOrder="Descending", SortBy="LastModifiedTime")
     await call.pages("ListApps", "Apps", SpaceNameEquals="fraud-detection")
 
     did = "d-mlplatf0rm01"
-    await call("UpdateSpace", DomainId=did, SpaceName="model-monitoring", SpaceDisplayName="Model monitoring",
-               SpaceSettings={"RemoteAccess": "ENABLED",
-                              "CodeEditorAppSettings": {"DefaultResourceSpec": {"InstanceType": "ml.t3.large"},
-                                                        "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": 90}}},
-                              "SpaceStorageSettings": {"EbsStorageSettings": {"EbsVolumeSizeInGb": 10}}})
-    await call("CreateApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default")
-    described = await call("DescribeApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default")
+    await call(
+        "UpdateSpace",
+        DomainId=did,
+        SpaceName="model-monitoring",
+        SpaceDisplayName="Model monitoring",
+        SpaceSettings={
+            "RemoteAccess": "ENABLED",
+            "CodeEditorAppSettings": {
+                "DefaultResourceSpec": {"InstanceType": "ml.t3.large"},
+                "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": 90}},
+            },
+            "SpaceStorageSettings": {"EbsStorageSettings": {"EbsVolumeSizeInGb": 10}},
+        },
+    )
+    await call(
+        "CreateApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default"
+    )
+    described = await call(
+        "DescribeApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default"
+    )
     assert described["Status"] == "InService" and described["ResourceSpec"]["InstanceType"] == "ml.t3.large"
     space = await call("DescribeSpace", DomainId=did, SpaceName="model-monitoring")
     await call("StartSession", ResourceIdentifier=space["SpaceArn"])
-    await call("DeleteApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default")
-    await call("DescribeApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default")
-    await call("CreateApp", DomainId="d-research5bx2", SpaceName="custom-image-test", AppType="CodeEditor", AppName="default")
-    failed = await call("DescribeApp", DomainId="d-research5bx2", SpaceName="custom-image-test",
-                        AppType="CodeEditor", AppName="default")
+    await call(
+        "DeleteApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default"
+    )
+    await call(
+        "DescribeApp", DomainId=did, SpaceName="model-monitoring", AppType="CodeEditor", AppName="default"
+    )
+    await call(
+        "CreateApp",
+        DomainId="d-research5bx2",
+        SpaceName="custom-image-test",
+        AppType="CodeEditor",
+        AppName="default",
+    )
+    failed = await call(
+        "DescribeApp",
+        DomainId="d-research5bx2",
+        SpaceName="custom-image-test",
+        AppType="CodeEditor",
+        AppName="default",
+    )
     assert failed["Status"] == "Failed" and failed["FailureReason"]
 
     assert {op for op, _ in call.answers} == set(HANDLERS)
-    problems = [f"{op}: {error}" for op, answer in call.answers
-                for error in shape_errors(answer, MODEL.operation_model(op).output_shape)]
+    problems = [
+        f"{op}: {error}"
+        for op, answer in call.answers
+        for error in shape_errors(answer, MODEL.operation_model(op).output_shape)
+    ]
     assert problems == []
     assert len(call.answers) > 60
 
 
-@pytest.mark.parametrize("op, params, code", [
-    ("DescribeSpace", {"DomainId": "d-mlplatf0rm01", "SpaceName": "nope"}, "ResourceNotFound"),
-    ("DescribeSpace", {"DomainId": "d-mlplatf0rm01"}, "ValidationException"),
-    ("ListSpaces", {"Bogus": 1}, "ValidationException"),
-    ("CreateApp", {"DomainId": "d-mlplatf0rm01", "SpaceName": "fraud-detection", "AppType": "JupyterLab",
-                   "AppName": "default"}, "ResourceInUse"),
-])
-async def test_errors_have_the_json_protocol_shape(demo: Any, signed_call: Any, op: str, params: dict, code: str) -> None:
+@pytest.mark.parametrize(
+    "op, params, code",
+    [
+        ("DescribeSpace", {"DomainId": "d-mlplatf0rm01", "SpaceName": "nope"}, "ResourceNotFound"),
+        ("DescribeSpace", {"DomainId": "d-mlplatf0rm01"}, "ValidationException"),
+        ("ListSpaces", {"Bogus": 1}, "ValidationException"),
+        (
+            "CreateApp",
+            {
+                "DomainId": "d-mlplatf0rm01",
+                "SpaceName": "fraud-detection",
+                "AppType": "JupyterLab",
+                "AppName": "default",
+            },
+            "ResourceInUse",
+        ),
+    ],
+)
+async def test_errors_have_the_json_protocol_shape(
+    demo: Any, signed_call: Any, op: str, params: dict, code: str
+) -> None:
     status, headers, body = await signed_call(demo, op, params)
     answer = json.loads(body)
     assert status == 400 and set(answer) == {"__type", "message"}

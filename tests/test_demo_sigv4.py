@@ -16,7 +16,6 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 from botocore.exceptions import ClientError
-
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.faults import ApiError
 from sm_spaces.demo.server import DemoServer
@@ -25,10 +24,19 @@ from sm_spaces.demo.sigv4 import Credentials, verify
 CREDS = Credentials("AKIADEMOTESTKEY00001", "s3cr3t/key+with=odd-chars", None)
 
 
-def _signed(url: str, body: bytes, *, creds: Credentials = CREDS, region: str = "us-east-1",
-            service: str = "sagemaker", headers: dict[str, str] | None = None) -> AWSRequest:
+def _signed(
+    url: str,
+    body: bytes,
+    *,
+    creds: Credentials = CREDS,
+    region: str = "us-east-1",
+    service: str = "sagemaker",
+    headers: dict[str, str] | None = None,
+) -> AWSRequest:
     request = AWSRequest(method="POST", url=url, data=body, headers=headers or {})
-    SigV4Auth(BotoCredentials(creds.access_key, creds.secret_key, creds.token), service, region).add_auth(request)
+    SigV4Auth(BotoCredentials(creds.access_key, creds.secret_key, creds.token), service, region).add_auth(
+        request
+    )
     return request
 
 
@@ -49,14 +57,19 @@ class _CI(dict):
 
 
 def test_botocore_signature_verifies_with_path_and_query() -> None:
-    request = _signed("http://127.0.0.1:1234/a%20b/c?z=1&a=2&a=1&empty=&sp=x%20y", b'{"k":"v"}',
-                      headers={"X-Amz-Target": "SageMaker.ListSpaces"})
+    request = _signed(
+        "http://127.0.0.1:1234/a%20b/c?z=1&a=2&a=1&empty=&sp=x%20y",
+        b'{"k":"v"}',
+        headers={"X-Amz-Target": "SageMaker.ListSpaces"},
+    )
     scope = _verify(request)
     assert (scope.region, scope.service, scope.access_key) == ("us-east-1", "sagemaker", CREDS.access_key)
 
 
 def test_tampered_body_or_signed_header_is_refused() -> None:
-    request = _signed("http://127.0.0.1:1234/", b'{"MaxResults": 1}', headers={"X-Amz-Target": "SageMaker.ListSpaces"})
+    request = _signed(
+        "http://127.0.0.1:1234/", b'{"MaxResults": 1}', headers={"X-Amz-Target": "SageMaker.ListSpaces"}
+    )
     request.data = b'{"MaxResults": 100}'
     with pytest.raises(ApiError) as caught:
         _verify(request)
@@ -69,7 +82,9 @@ def test_tampered_body_or_signed_header_is_refused() -> None:
 
 def test_session_token_must_be_presented_when_issued() -> None:
     with_token = Credentials(CREDS.access_key, CREDS.secret_key, "the-session-token")
-    assert _verify(_signed("http://127.0.0.1:1234/", b"{}", creds=with_token), with_token).service == "sagemaker"
+    assert (
+        _verify(_signed("http://127.0.0.1:1234/", b"{}", creds=with_token), with_token).service == "sagemaker"
+    )
     with pytest.raises(ApiError) as caught:
         _verify(_signed("http://127.0.0.1:1234/", b"{}"), with_token)
     assert caught.value.code == "UnrecognizedClientException"
@@ -95,14 +110,22 @@ def test_credentials_never_show_their_secret() -> None:
 
 async def test_unsigned_request_gets_403_missing_authentication_token(demo: DemoServer) -> None:
     async with aiohttp.ClientSession() as session:
-        async with session.post(demo.endpoint_url + "/", data=b"{}", headers={
-                "X-Amz-Target": "SageMaker.ListSpaces", "Content-Type": "application/x-amz-json-1.1"}) as rsp:
+        async with session.post(
+            demo.endpoint_url + "/",
+            data=b"{}",
+            headers={"X-Amz-Target": "SageMaker.ListSpaces", "Content-Type": "application/x-amz-json-1.1"},
+        ) as rsp:
             assert rsp.status == 403
-            assert json.loads(await rsp.read()) == {"__type": "MissingAuthenticationTokenException",
-                                                    "message": "Missing Authentication Token"}
+            assert json.loads(await rsp.read()) == {
+                "__type": "MissingAuthenticationTokenException",
+                "message": "Missing Authentication Token",
+            }
         # An unsigned STS (query protocol) call gets the XML error.
-        async with session.post(demo.endpoint_url + "/", data=b"Action=GetCallerIdentity&Version=2011-06-15",
-                                headers={"Content-Type": "application/x-www-form-urlencoded"}) as rsp:
+        async with session.post(
+            demo.endpoint_url + "/",
+            data=b"Action=GetCallerIdentity&Version=2011-06-15",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ) as rsp:
             text = await rsp.text()
             assert rsp.status == 403 and "<Code>MissingAuthenticationToken</Code>" in text
 
@@ -116,13 +139,17 @@ async def test_wrong_secret_and_unknown_key_are_refused(demo: DemoServer, signed
     assert status == 200 and json.loads(body)["Domains"]
 
 
-async def test_old_x_amz_date_is_refused(demo: DemoServer, signed_call: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_old_x_amz_date_is_refused(
+    demo: DemoServer, signed_call: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stale = datetime.now(UTC) - timedelta(minutes=10)
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: stale.replace(tzinfo=None))
     status, _, body = await signed_call(demo, "ListDomains", {})
     answer = json.loads(body)
     assert status == 403 and answer["__type"] == "InvalidSignatureException"
-    assert answer["message"].startswith(f"Signature expired: {stale.strftime('%Y%m%dT%H%M%SZ')} is now earlier than")
+    assert answer["message"].startswith(
+        f"Signature expired: {stale.strftime('%Y%m%dT%H%M%SZ')} is now earlier than"
+    )
 
 
 def test_botocore_clients_see_aws_style_auth_errors(demo_thread: Any, make_botocore_client: Any) -> None:
@@ -151,12 +178,21 @@ async def test_server_with_session_token_requires_it() -> None:
 
         c = server.credentials
         async with aiobotocore.session.get_session().create_client(
-                "sagemaker", region_name="us-east-1", endpoint_url=server.endpoint_url,
-                aws_access_key_id=c.access_key, aws_secret_access_key=c.secret_key, aws_session_token=c.token) as ok:
+            "sagemaker",
+            region_name="us-east-1",
+            endpoint_url=server.endpoint_url,
+            aws_access_key_id=c.access_key,
+            aws_secret_access_key=c.secret_key,
+            aws_session_token=c.token,
+        ) as ok:
             assert (await ok.list_domains())["Domains"]
         async with aiobotocore.session.get_session().create_client(
-                "sagemaker", region_name="us-east-1", endpoint_url=server.endpoint_url,
-                aws_access_key_id=c.access_key, aws_secret_access_key=c.secret_key) as no_token:
+            "sagemaker",
+            region_name="us-east-1",
+            endpoint_url=server.endpoint_url,
+            aws_access_key_id=c.access_key,
+            aws_secret_access_key=c.secret_key,
+        ) as no_token:
             with pytest.raises(ClientError) as caught:
                 await no_token.list_domains()
             assert caught.value.response["Error"]["Code"] == "UnrecognizedClientException"

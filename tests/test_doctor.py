@@ -3,15 +3,12 @@ small pure pieces it is made of."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import re
 import sys
-from pathlib import Path
 
 import pytest
-
 from sm_spaces.cli import main
 from sm_spaces.commands.doctor import render
 from sm_spaces.connect.doctor import Check, Status
@@ -62,8 +59,16 @@ def test_demo_doctor_passes(isolated, capsys):
     out = capsys.readouterr().out
     checks = lines_of(out)
     assert "✗" not in out and "ready to connect" in out
-    for name in ("ssh", "credentials", "region", "sagemaker:ListSpaces", "sagemaker:ListDomains",
-                 "sagemaker:DescribeDomain", "sagemaker:ListApps", "sagemaker:ListUserProfiles"):
+    for name in (
+        "ssh",
+        "credentials",
+        "region",
+        "sagemaker:ListSpaces",
+        "sagemaker:ListDomains",
+        "sagemaker:DescribeDomain",
+        "sagemaker:ListApps",
+        "sagemaker:ListUserProfiles",
+    ):
         assert checks[name].lstrip().startswith("✓"), checks[name]
     start_session = checks["sagemaker:StartSession"]
     assert start_session.lstrip().startswith("–") and "untested" in start_session
@@ -114,7 +119,7 @@ def test_installed_block_is_checked_with_ssh(account, isolated, capsys):
     # A space dropped from the block by hand: still connects (the sm-* pattern), but worth fixing.
     text = config.read_text()
     start = text.index("Host sm-churn-model\n")
-    config.write_text(text[:start] + text[text.index("Host ", start + 5):])
+    config.write_text(text[:start] + text[text.index("Host ", start + 5) :])
     assert doctor("doctor", *args) == 0
     out = capsys.readouterr().out
     assert lines_of(out)["ssh config block"].lstrip().startswith("!") and "sm-churn-model" in out
@@ -132,8 +137,20 @@ def test_installed_block_is_checked_with_ssh(account, isolated, capsys):
 
 def test_demo_does_not_judge_a_block_made_for_another_context(account, isolated, capsys):
     config = isolated / "cfg"
-    assert main(["ssh-config", "install", "--yes", "--endpoint-url", account.endpoint_url,
-                 "--config", str(config)]) == 0
+    assert (
+        main(
+            [
+                "ssh-config",
+                "install",
+                "--yes",
+                "--endpoint-url",
+                account.endpoint_url,
+                "--config",
+                str(config),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert doctor("--demo", "doctor", "--config", str(config)) == 0
     line = lines_of(capsys.readouterr().out)["ssh config block"]
@@ -144,8 +161,15 @@ def test_no_credentials_fail_with_a_fix(isolated, monkeypatch, capsys):
     server = DemoServer()
     with server.start_in_thread():  # a reachable endpoint, but no keys anywhere
         monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        code = doctor("doctor", "--region", "us-east-1", "--endpoint-url", server.endpoint_url,
-                      "--config", str(isolated / "cfg"))
+        code = doctor(
+            "doctor",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            server.endpoint_url,
+            "--config",
+            str(isolated / "cfg"),
+        )
     out = capsys.readouterr().out
     assert code == 1
     line = lines_of(out)["credentials"]
@@ -154,8 +178,18 @@ def test_no_credentials_fail_with_a_fix(isolated, monkeypatch, capsys):
 
 
 def test_bad_profile_is_one_failing_line(isolated, capsys):
-    assert doctor("doctor", "--profile", "no-such-profile", "--region", "us-east-1",
-                  "--config", str(isolated / "cfg")) == 1
+    assert (
+        doctor(
+            "doctor",
+            "--profile",
+            "no-such-profile",
+            "--region",
+            "us-east-1",
+            "--config",
+            str(isolated / "cfg"),
+        )
+        == 1
+    )
     out = capsys.readouterr().out
     assert "no-such-profile" in out and "Traceback" not in out
 
@@ -163,13 +197,16 @@ def test_bad_profile_is_one_failing_line(isolated, capsys):
 # --- the pieces -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, shown", [
-    ("http://user:secret@proxy:3128", "http://***@proxy:3128"),
-    ("https://tok@proxy.example.com", "https://***@proxy.example.com"),
-    ("user:secret@proxy:3128", "***@proxy:3128"),
-    ("http://proxy:3128", "http://proxy:3128"),
-    ("  http://proxy:3128/path@x ", "http://proxy:3128/path@x"),
-])
+@pytest.mark.parametrize(
+    "raw, shown",
+    [
+        ("http://user:secret@proxy:3128", "http://***@proxy:3128"),
+        ("https://tok@proxy.example.com", "https://***@proxy.example.com"),
+        ("user:secret@proxy:3128", "***@proxy:3128"),
+        ("http://proxy:3128", "http://proxy:3128"),
+        ("  http://proxy:3128/path@x ", "http://proxy:3128/path@x"),
+    ],
+)
 def test_proxy_credentials_are_masked(raw, shown):
     assert mask_proxy(raw) == shown
 
@@ -182,14 +219,17 @@ def test_proxy_that_would_swallow_a_loopback_endpoint_warns():
     assert check_proxies(None, {}).status is Status.SKIP
 
 
-@pytest.mark.parametrize("arn, source", [
-    ("arn:aws:iam::123456789012:user/dev", "arn:aws:iam::123456789012:user/dev"),
-    ("arn:aws:sts::123456789012:assumed-role/DataSci/alice", "arn:aws:iam::123456789012:role/DataSci"),
-    ("arn:aws-cn:sts::123456789012:assumed-role/R/s", "arn:aws-cn:iam::123456789012:role/R"),
-    ("arn:aws:iam::123456789012:root", None),
-    ("arn:aws:sts::123456789012:federated-user/bob", None),
-    ("garbage", None),
-])
+@pytest.mark.parametrize(
+    "arn, source",
+    [
+        ("arn:aws:iam::123456789012:user/dev", "arn:aws:iam::123456789012:user/dev"),
+        ("arn:aws:sts::123456789012:assumed-role/DataSci/alice", "arn:aws:iam::123456789012:role/DataSci"),
+        ("arn:aws-cn:sts::123456789012:assumed-role/R/s", "arn:aws-cn:iam::123456789012:role/R"),
+        ("arn:aws:iam::123456789012:root", None),
+        ("arn:aws:sts::123456789012:federated-user/bob", None),
+        ("garbage", None),
+    ],
+)
 def test_policy_source_for_the_simulator(arn, source):
     assert policy_source_arn(arn) == source
 

@@ -11,7 +11,6 @@ import urllib.request
 
 import aiohttp
 import pytest
-
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.connect.forward import Forward, ForwardError, Forwards
 from sm_spaces.connect.session import open_channel
@@ -24,9 +23,12 @@ LAB = "/jupyterlab/default/lab"
 @pytest.fixture
 async def svc(demo: DemoServer):
     creds = demo.credentials
-    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                             credentials=(creds.access_key, creds.secret_key, creds.token),
-                             poll_interval=0.01) as service:
+    async with SpacesService(
+        region=demo.region,
+        endpoint_url=demo.endpoint_url,
+        credentials=(creds.access_key, creds.secret_key, creds.token),
+        poll_interval=0.01,
+    ) as service:
         yield service
 
 
@@ -112,8 +114,14 @@ def test_bad_ports_are_refused():
 def test_forward_command_prints_the_url_serves_and_ends_on_ctrl_c(demo_env):
     with _listening_socket() as taken:
         asked = taken.getsockname()[1]
-        proc = subprocess.Popen([*SM, "forward", "fraud-detection", "--local-port", str(asked)], env=demo_env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [*SM, "forward", "fraud-detection", "--local-port", str(asked)],
+            env=demo_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             url = proc.stdout.readline().strip()
             assert url.startswith("http://localhost:") and url.endswith(LAB), proc.stderr.read()
@@ -132,7 +140,12 @@ def test_forward_command_prints_the_url_serves_and_ends_on_ctrl_c(demo_env):
 
 
 def test_forward_command_refuses_a_bad_port(demo_env):
-    proc = subprocess.run([*SM, "forward", "fraud-detection", "--local-port", "0"], env=demo_env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [*SM, "forward", "fraud-detection", "--local-port", "0"],
+        env=demo_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "sm-spaces: --local-port must be between 1 and 65535"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,35 +21,74 @@ import pytest
 from aiohttp import ClientSession, web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sm_spaces.aws import parse
 from sm_spaces.aws.errors import AwsError
 from sm_spaces.aws.parse import ResponseError
 from sm_spaces.demo.server import DemoServer
-from sm_spaces.model import Domain, Space
+from sm_spaces.model import Domain, Space, SpaceStatus
+
 from tests.reliability_log import Counter
 
 # --- values of every JSON type -------------------------------------------------------------------
 
-scalars = st.none() | st.booleans() | st.integers(-2**63, 2**63) | st.floats(allow_nan=False, allow_infinity=False) \
-    | st.text(max_size=12) | st.sampled_from(["", "InService", "JupyterLab", "ENABLED", "arn:aws:x", "d-1"])
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["", "InService", "JupyterLab", "ENABLED", "arn:aws:x", "d-1"])
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
-FIELDS = ["DomainId", "DomainName", "DomainArn", "Status", "AuthMode", "UserProfileName", "SingleSignOnUserValue",
-          "AppType", "SpaceName", "AppName", "ResourceSpec", "InstanceType", "SpaceSettingsSummary",
-          "SpaceSettings", "RemoteAccess", "SpaceStorageSettings", "EbsStorageSettings", "EbsVolumeSizeInGb",
-          "OwnershipSettingsSummary", "OwnerUserProfileName", "SpaceSharingSettingsSummary", "SharingType",
-          "LastModifiedTime", "SpaceDisplayName", "JupyterLabAppSettings", "DefaultResourceSpec",
-          "AppLifecycleManagement", "IdleSettings", "IdleTimeoutInMinutes", "MinIdleTimeoutInMinutes",
-          "MaxIdleTimeoutInMinutes", "SageMakerImageArn", "SpaceArn"]
+FIELDS = [
+    "DomainId",
+    "DomainName",
+    "DomainArn",
+    "Status",
+    "AuthMode",
+    "UserProfileName",
+    "SingleSignOnUserValue",
+    "AppType",
+    "SpaceName",
+    "AppName",
+    "ResourceSpec",
+    "InstanceType",
+    "SpaceSettingsSummary",
+    "SpaceSettings",
+    "RemoteAccess",
+    "SpaceStorageSettings",
+    "EbsStorageSettings",
+    "EbsVolumeSizeInGb",
+    "OwnershipSettingsSummary",
+    "OwnerUserProfileName",
+    "SpaceSharingSettingsSummary",
+    "SharingType",
+    "LastModifiedTime",
+    "SpaceDisplayName",
+    "JupyterLabAppSettings",
+    "DefaultResourceSpec",
+    "AppLifecycleManagement",
+    "IdleSettings",
+    "IdleTimeoutInMinutes",
+    "MinIdleTimeoutInMinutes",
+    "MaxIdleTimeoutInMinutes",
+    "SageMakerImageArn",
+    "SpaceArn",
+]
 # Dicts whose keys are mostly the ones the parser looks for, nested the way SageMaker nests them.
 api_like = st.recursive(
     st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=6), scalars, max_size=8),
     lambda inner: st.dictionaries(st.sampled_from(FIELDS), inner | scalars, max_size=8),
     max_leaves=20,
 )
-DOMAIN = Domain("d-fuzz00000001", "fuzz", "us-east-1", "InService", "IAM", "arn:aws:sagemaker:us-east-1:1:domain/d")
+DOMAIN = Domain(
+    "d-fuzz00000001", "fuzz", "us-east-1", "InService", "IAM", "arn:aws:sagemaker:us-east-1:1:domain/d"
+)
 
 
 def _parse_everything(item: dict) -> None:
@@ -71,7 +109,7 @@ def _parse_everything(item: dict) -> None:
             continue
         if isinstance(result, Space):
             assert isinstance(result.name, str) and result.name
-            result.status  # derivable from whatever was there
+            assert isinstance(result.status, SpaceStatus)  # derivable from whatever was there
             assert result.storage_gib is None or type(result.storage_gib) is int
 
 
@@ -101,10 +139,21 @@ def test_parse_functions_fuzz() -> None:
 
 # One mutation: (operation it applies to, which node of the answer, what to do, the new value).
 ACTIONS = ("delete", "replace", "add")
-OPERATIONS = ("ListDomains", "ListSpaces", "ListApps", "ListUserProfiles", "DescribeSpace", "DescribeDomain",
-              "StartSession", "*")
-mutations = st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 10_000), st.sampled_from(ACTIONS),
-                               json_values), min_size=1, max_size=4)
+OPERATIONS = (
+    "ListDomains",
+    "ListSpaces",
+    "ListApps",
+    "ListUserProfiles",
+    "DescribeSpace",
+    "DescribeDomain",
+    "StartSession",
+    "*",
+)
+mutations = st.lists(
+    st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 10_000), st.sampled_from(ACTIONS), json_values),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _nodes(tree: Any, path: tuple = ()) -> Iterator[tuple]:
@@ -166,7 +215,11 @@ class MutatingProxy:
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
-        keep = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length", "transfer-encoding")}
+        keep = {
+            k: v
+            for k, v in request.headers.items()
+            if k.lower() not in ("content-length", "transfer-encoding")
+        }
         if self._session is None:
             self._session = ClientSession(auto_decompress=False)
         async with self._session.post(self.upstream + "/", data=body, headers=keep) as rsp:
@@ -215,8 +268,14 @@ def _service(server: DemoServer, url: str) -> Any:
     from sm_spaces.aws.service import SpacesService
 
     c = server.credentials
-    svc = SpacesService(region=server.region, endpoint_url=url, credentials=(c.access_key, c.secret_key, c.token),
-                        poll_interval=0.0, connect_timeout=5, read_timeout=10)
+    svc = SpacesService(
+        region=server.region,
+        endpoint_url=url,
+        credentials=(c.access_key, c.secret_key, c.token),
+        poll_interval=0.0,
+        connect_timeout=5,
+        read_timeout=10,
+    )
     svc.THROTTLE_RETRIES = 0
     return svc
 
@@ -225,8 +284,11 @@ async def _exercise(svc: Any) -> list[str]:
     """List, describe and start a session; the outcome of each step."""
     svc._domains.clear()  # so DescribeDomain is asked (and mutated) on every example
     outcomes = []
-    for step in (svc.list_all, lambda: svc.describe_space("d-mlplatf0rm01", "fraud-detection"),
-                 lambda: svc.start_session(ARN, attempts=1)):
+    for step in (
+        svc.list_all,
+        lambda: svc.describe_space("d-mlplatf0rm01", "fraud-detection"),
+        lambda: svc.start_session(ARN, attempts=1),
+    ):
         try:
             result = await step()
         except AwsError as err:  # ResponseError is one too
@@ -266,8 +328,12 @@ def _check_end_to_end(proxied: Any, examples: int, name: str) -> None:
     outcomes: dict[str, int] = {}
     svc = _service(server, f"http://127.0.0.1:{proxy.port}")
 
-    @settings(max_examples=examples, deadline=None, derandomize=examples < 1000,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=examples < 1000,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(mutations)
     def run(plan: list) -> None:
         counter()
@@ -303,14 +369,27 @@ def test_the_proxy_is_transparent_without_a_plan(proxied: Any) -> None:
         loop.run_until_complete(svc.aclose())
 
 
-@pytest.mark.parametrize("plan", [
-    [("ListSpaces", "LastModifiedTime", "replace", 2**62)],  # out of datetime's range: once read as OSError
-    [("ListDomains", "Domains", "replace", "not-a-list")],
-    [("ListApps", "Apps", "replace", [["nested"]])],
-    [("StartSession", "TokenValue", "replace", None)],
-    [("StartSession", "SessionId", "replace", [])],
-    [("DescribeSpace", "SpaceSettings", "replace", 7)],
-], ids=["huge-timestamp", "domains-string", "apps-nested-list", "no-token", "session-id-list", "settings-int"])
+@pytest.mark.parametrize(
+    "plan",
+    [
+        [
+            ("ListSpaces", "LastModifiedTime", "replace", 2**62)
+        ],  # out of datetime's range: once read as OSError
+        [("ListDomains", "Domains", "replace", "not-a-list")],
+        [("ListApps", "Apps", "replace", [["nested"]])],
+        [("StartSession", "TokenValue", "replace", None)],
+        [("StartSession", "SessionId", "replace", [])],
+        [("DescribeSpace", "SpaceSettings", "replace", 7)],
+    ],
+    ids=[
+        "huge-timestamp",
+        "domains-string",
+        "apps-nested-list",
+        "no-token",
+        "session-id-list",
+        "settings-int",
+    ],
+)
 def test_known_malformed_answers(proxied: Any, plan: list) -> None:
     server, proxy, loop = proxied
     proxy.plan = plan
@@ -328,7 +407,9 @@ def test_known_malformed_answers(proxied: Any, plan: list) -> None:
 error_bodies = st.one_of(
     st.binary(max_size=64),
     st.builds(lambda t, m: json.dumps({"__type": t, "message": m}).encode(), json_values, json_values),
-    st.builds(lambda d: json.dumps(d).encode(), st.dictionaries(st.text(max_size=8), json_values, max_size=3)),
+    st.builds(
+        lambda d: json.dumps(d).encode(), st.dictionaries(st.text(max_size=8), json_values, max_size=3)
+    ),
 )
 
 
@@ -340,7 +421,9 @@ def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     kinds: dict[str, int] = {}
 
     async def reply(request: web.Request) -> web.Response:
-        return web.Response(status=answer["status"], body=answer["body"], content_type="application/x-amz-json-1.1")
+        return web.Response(
+            status=answer["status"], body=answer["body"], content_type="application/x-amz-json-1.1"
+        )
 
     async def serve() -> tuple[web.AppRunner, str]:
         app = web.Application()
@@ -354,8 +437,13 @@ def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     runner, url = loop.run_until_complete(serve())
     from sm_spaces.aws.service import SpacesService
 
-    svc = SpacesService(region="us-east-1", endpoint_url=url, credentials=("AKIDFUZZ", "s" * 40, None),
-                        connect_timeout=2, read_timeout=5)
+    svc = SpacesService(
+        region="us-east-1",
+        endpoint_url=url,
+        credentials=("AKIDFUZZ", "s" * 40, None),
+        connect_timeout=2,
+        read_timeout=5,
+    )
     svc.THROTTLE_RETRIES = 0
 
     @settings(max_examples=150, deadline=None, derandomize=True)

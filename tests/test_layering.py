@@ -62,10 +62,14 @@ def test_installed_under_its_own_import_name(tmp_path):
     """Installed, the package is `sm_spaces`; nothing named `app` is put on the path (it would collide
     with other projects' `app`), and its modules import each other relatively."""
     code = "import importlib.util, sm_spaces; print(importlib.util.find_spec('app') is None)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     assert out.stdout.strip() == "True"
     absolute = [
-        str(p.relative_to(APP)) for p in APP.rglob("*.py") if "app" in _imports(p) or "sm_spaces" in _imports(p)
+        str(p.relative_to(APP))
+        for p in APP.rglob("*.py")
+        if "app" in _imports(p) or "sm_spaces" in _imports(p)
     ]
     assert absolute == []
 

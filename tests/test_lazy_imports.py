@@ -12,18 +12,25 @@ import subprocess
 import sys
 
 import pytest
-
 from sm_spaces import cli
 
 # Never before the first frame: the AWS and SSH stacks load after it, on a thread.
 NETWORK = ("botocore", "aiobotocore", "aiohttp", "asyncssh", "boto3")
 # Imported by the actions that open them, by the sub-commands, or when settings are written.
 LAZY = (
-    "sm_spaces.ui.screens.confirm", "sm_spaces.ui.screens.help", "sm_spaces.ui.screens.idle_timeout",
-    "sm_spaces.ui.screens.owner_filter", "sm_spaces.ui.screens.pickers", "sm_spaces.ui.screens.forwards",
-    "sm_spaces.ui.screens.ssh_config", "sm_spaces.ui.commands", "sm_spaces.connect.forward",
+    "sm_spaces.ui.screens.confirm",
+    "sm_spaces.ui.screens.help",
+    "sm_spaces.ui.screens.idle_timeout",
+    "sm_spaces.ui.screens.owner_filter",
+    "sm_spaces.ui.screens.pickers",
+    "sm_spaces.ui.screens.forwards",
+    "sm_spaces.ui.screens.ssh_config",
+    "sm_spaces.ui.commands",
+    "sm_spaces.connect.forward",
     *(f"sm_spaces.commands.{name}" for name in cli.COMMANDS),
-    "tomllib", "tomli_w", "sm_spaces.atomic",
+    "tomllib",
+    "tomli_w",
+    "sm_spaces.atomic",
 )
 
 
@@ -35,7 +42,9 @@ def _imported_by(code: str, tmp_path) -> set[str]:
         f"os.environ['SM_SPACES_CONFIG_DIR'] = {str(tmp_path / 'config')!r}\n"
         f"os.environ['SM_SPACES_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
     )
-    out = subprocess.run([sys.executable, "-c", env_code + script], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", env_code + script], capture_output=True, text=True, check=True
+    )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -69,14 +78,17 @@ def test_palette_provider_loads_when_the_palette_asks(tmp_path):
     assert "sm_spaces.ui.commands" in modules
 
 
-@pytest.mark.parametrize("argv", [
-    [],
-    ["--region", "us-east-1"],
-    ["--region=eu-west-1", "--demo", "--readonly"],
-    ["--profile", "dev", "--endpoint-url", "http://127.0.0.1:9", "--debug"],
-    ["--reg", "us-west-2"],  # abbreviations work as in the full parser
-    ["--profile", "list"],  # an option's value that is also a command's name
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--region", "us-east-1"],
+        ["--region=eu-west-1", "--demo", "--readonly"],
+        ["--profile", "dev", "--endpoint-url", "http://127.0.0.1:9", "--debug"],
+        ["--reg", "us-west-2"],  # abbreviations work as in the full parser
+        ["--profile", "list"],  # an option's value that is also a command's name
+    ],
+)
 def test_tui_arguments_parse_as_the_full_parser_does(argv):
     assert vars(cli._parse(argv)) == vars(cli.build_parser().parse_args(argv))
 
@@ -98,23 +110,44 @@ def test_help_still_lists_every_command():
 
     sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     names = list(sub.choices)
-    assert {"list", "start", "stop", "connect", "ssh-proxy", "ssh-config", "doctor", "demo", "forward",
-            "open"} <= set(names)
-    out = subprocess.run([sys.executable, "-m", "sm_spaces", "--help"], capture_output=True, text=True, check=True)
+    assert {
+        "list",
+        "start",
+        "stop",
+        "connect",
+        "ssh-proxy",
+        "ssh-config",
+        "doctor",
+        "demo",
+        "forward",
+        "open",
+    } <= set(names)
+    out = subprocess.run(
+        [sys.executable, "-m", "sm_spaces", "--help"], capture_output=True, text=True, check=True
+    )
     listed = out.stdout.split("positional arguments:", 1)[1]
     for name in names:
         assert f"\n    {name} " in listed, name
 
 
 def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
-    out = subprocess.run([sys.executable, "-c", (
-        "import gc\n"
-        "from sm_spaces.ui.run import pause_gc_until_first_frame, resume_gc\n"
-        "pause_gc_until_first_frame(); paused = gc.isenabled()\n"
-        "resume_gc(); resumed = gc.isenabled()\n"
-        "gc.disable(); pause_gc_until_first_frame(); resume_gc(); left_off = gc.isenabled()\n"
-        "print(paused, resumed, left_off)\n"
-    )], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import gc\n"
+                "from sm_spaces.ui.run import pause_gc_until_first_frame, resume_gc\n"
+                "pause_gc_until_first_frame(); paused = gc.isenabled()\n"
+                "resume_gc(); resumed = gc.isenabled()\n"
+                "gc.disable(); pause_gc_until_first_frame(); resume_gc(); left_off = gc.isenabled()\n"
+                "print(paused, resumed, left_off)\n"
+            ),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.split() == ["False", "True", "False"]
 
 
@@ -129,8 +162,12 @@ async def test_gc_resumes_once_the_first_frame_is_out(tmp_path, monkeypatch):
     pause_gc_until_first_frame()
     try:
         assert not gc.isenabled()
-        app = SpacesApp(regions=["us-east-1"], endpoint_url="http://127.0.0.1:9", use_settings=False,
-                        background_refresh=False)
+        app = SpacesApp(
+            regions=["us-east-1"],
+            endpoint_url="http://127.0.0.1:9",
+            use_settings=False,
+            background_refresh=False,
+        )
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.pause()
             assert gc.isenabled()

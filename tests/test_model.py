@@ -1,10 +1,17 @@
 """The pure model: derived status (every branch of DESIGN §4), ARNs and ssh aliases."""
 
 import pytest
-
 from sm_spaces.model import (
-    App, IdleBounds, Space, SpaceArn, SpaceStatus, alias_for, assign_aliases, derive_status,
-    is_space_arn, remote_access_upgrade,
+    App,
+    IdleBounds,
+    Space,
+    SpaceArn,
+    SpaceStatus,
+    alias_for,
+    assign_aliases,
+    derive_status,
+    is_space_arn,
+    remote_access_upgrade,
 )
 
 S = SpaceStatus
@@ -52,20 +59,28 @@ def test_arn_round_trip():
     text = "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123abcd/my-space-1"
     arn = SpaceArn.parse(text)
     assert (arn.region, arn.account, arn.domain_id, arn.space_name) == (
-        "eu-west-1", "123456789012", "d-0123abcd", "my-space-1")
+        "eu-west-1",
+        "123456789012",
+        "d-0123abcd",
+        "my-space-1",
+    )
     assert str(arn) == text
     assert SpaceArn.parse("arn:aws-cn:sagemaker:cn-north-1:123456789012:space/d-x1/s").partition == "aws-cn"
 
 
-@pytest.mark.parametrize("bad", [
-    "", "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/",
-    "arn:aws:sagemaker:eu-west-1:12345:space/d-0123/s",
-    "arn:aws:sagemaker:eu-west-1:123456789012:domain/d-0123",
-    "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\nHost *",
-    "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s x",
-    "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\n",
-    "arn:evil:sagemaker:eu-west-1:123456789012:space/d-0123/s",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/",
+        "arn:aws:sagemaker:eu-west-1:12345:space/d-0123/s",
+        "arn:aws:sagemaker:eu-west-1:123456789012:domain/d-0123",
+        "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\nHost *",
+        "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s x",
+        "arn:aws:sagemaker:eu-west-1:123456789012:space/d-0123/s\n",
+        "arn:evil:sagemaker:eu-west-1:123456789012:space/d-0123/s",
+    ],
+)
 def test_arn_rejects(bad):
     assert not is_space_arn(bad)
     with pytest.raises(ValueError):

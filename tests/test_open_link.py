@@ -12,7 +12,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from sm_spaces.demo import sagemaker_api
 from sm_spaces.demo.server import DemoServer
 
@@ -48,15 +47,29 @@ def issue_link(server: DemoServer, name: str = "fraud-detection", **override: st
     session = server.sessions.create(arn)
     stream_url = server.sessions.stream_url(server.ws_base_url, session)
     ws_url, _, cell = stream_url.rpartition("&cell-number=")
-    params = {"connection_identifier": arn, "domain": domain.domain_id, "user_profile": space.owner,
-              "session": session.session_id, "ws_url": ws_url, "cell-number": cell, "token": session.token,
-              "app_type": space.app_type} | override
+    params = {
+        "connection_identifier": arn,
+        "domain": domain.domain_id,
+        "user_profile": space.owner,
+        "session": session.session_id,
+        "ws_url": ws_url,
+        "cell-number": cell,
+        "token": session.token,
+        "app_type": space.app_type,
+    } | override
     return BASE + "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()), session.token
 
 
 def run(argv, env, **kw):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env,
-                          stdin=kw.pop("stdin", subprocess.DEVNULL), **kw)
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=kw.pop("stdin", subprocess.DEVNULL),
+        **kw,
+    )
 
 
 @pytest.mark.parametrize("via", ["asyncssh", "ssh"])
@@ -85,17 +98,25 @@ def test_a_used_link_fails_in_one_line_without_the_token(demo_thread, demo_env):
     assert "Traceback" not in proc.stderr and token not in proc.stderr + proc.stdout
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"token": "short"}, "token"),
-    ({"token": "bad token with spaces and more"}, "token"),
-    ({"connection_identifier": "arn:aws:sagemaker:us-east-1:123456789012:space/d-x/a;b"}, "connection_identifier"),
-    ({"domain": "d-someotherdomain"}, "domain"),
-    ({"session": "-rf"}, "session"),
-    ({"ws_url": "wss://evil.example.com/v1/data-channel/x?role=publish_subscribe"}, "ws_url"),
-    ({"app_type": "KernelGateway"}, "app_type"),
-    ({"cell-number": "1;2"}, "cell-number"),
-])
-def test_invalid_links_are_refused_naming_the_field(demo_thread, demo_env, start_session_calls, override, field):
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"token": "short"}, "token"),
+        ({"token": "bad token with spaces and more"}, "token"),
+        (
+            {"connection_identifier": "arn:aws:sagemaker:us-east-1:123456789012:space/d-x/a;b"},
+            "connection_identifier",
+        ),
+        ({"domain": "d-someotherdomain"}, "domain"),
+        ({"session": "-rf"}, "session"),
+        ({"ws_url": "wss://evil.example.com/v1/data-channel/x?role=publish_subscribe"}, "ws_url"),
+        ({"app_type": "KernelGateway"}, "app_type"),
+        ({"cell-number": "1;2"}, "cell-number"),
+    ],
+)
+def test_invalid_links_are_refused_naming_the_field(
+    demo_thread, demo_env, start_session_calls, override, field
+):
     server = demo_thread.server
     uri, token = issue_link(server, **override)
     before = {sid: s.used for sid, s in server.sessions._sessions.items()}
@@ -136,7 +157,9 @@ def _watch_command_lines(seen: list[str], stop: threading.Event) -> None:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    seen.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+                    seen.append(
+                        (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                    )
                 except OSError:
                     pass
         time.sleep(0.02)
@@ -150,8 +173,12 @@ def test_a_link_read_from_stdin_reaches_no_command_line(demo_thread, demo_env, v
     watcher = threading.Thread(target=_watch_command_lines, args=(seen, stop))
     watcher.start()
     try:
-        proc = run([*SM, "open", "-", "--with", via, "--", "sleep 1; echo done"], demo_env,
-                   input=uri + "\n", stdin=None)
+        proc = run(
+            [*SM, "open", "-", "--with", via, "--", "sleep 1; echo done"],
+            demo_env,
+            input=uri + "\n",
+            stdin=None,
+        )
     finally:
         stop.set()
         watcher.join()

@@ -4,7 +4,6 @@ another region the user looks at is found there too; real listings against the s
 from __future__ import annotations
 
 import pytest
-
 from sm_spaces.aws.errors import AwsError
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.config import Settings, save_settings
@@ -19,8 +18,9 @@ def settings_dir(tmp_path, monkeypatch):
 
 def _service(demo, region: str = "us-east-1") -> SpacesService:
     c = demo.credentials
-    return SpacesService(region=region, endpoint_url=demo.endpoint_url,
-                         credentials=(c.access_key, c.secret_key, c.token))
+    return SpacesService(
+        region=region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    )
 
 
 async def test_an_alias_in_another_of_the_users_regions_is_found(demo, settings_dir) -> None:
@@ -34,8 +34,9 @@ async def test_without_that_region_in_the_settings_the_miss_names_where_it_looke
     async with _service(demo) as svc:
         with pytest.raises(AwsError) as missing:
             await resolve_target(svc, "sm-gdpr-reports")
-        assert await resolve_target(svc, "sm-fraud-detection") == \
-            next(s.arn for s in (await svc.list_all()).spaces if s.name == "fraud-detection")
+        assert await resolve_target(svc, "sm-fraud-detection") == next(
+            s.arn for s in (await svc.list_all()).spaces if s.name == "fraud-detection"
+        )
     assert missing.value.kind == "not_found"
     assert "'sm-gdpr-reports' in us-east-1;" in str(missing.value)
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
-
 from sm_spaces.aws.errors import AwsError
 from sm_spaces.aws.quick_session import plain_endpoint, start_session
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.model import SpaceArn
 
-_SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_USE_FIPS_ENDPOINT",
-             "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE", "AWS_PROFILE")
+_SETTINGS = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SAGEMAKER",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_CA_BUNDLE",
+    "AWS_PROFILE",
+)
 
 
 @pytest.fixture
@@ -26,7 +31,8 @@ def plain_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2", "il-central-1", "sa-east-1"])
 def test_plain_endpoint_is_the_one_botocore_resolves(plain_env: None, region: str) -> None:
     client = botocore.session.Session().create_client(
-        "sagemaker", region_name=region, aws_access_key_id="k", aws_secret_access_key="s")
+        "sagemaker", region_name=region, aws_access_key_id="k", aws_secret_access_key="s"
+    )
     assert plain_endpoint(region, None, {}) == client.meta.endpoint_url
 
 
@@ -80,8 +86,9 @@ async def test_a_refused_call_is_reported_by_the_full_path(demo, chain_credentia
         assert "sagemaker" in svc._clients._clients  # the full client path answered
 
 
-async def test_wrong_keys_fall_back_and_are_reported_as_credentials(demo, chain_credentials: None,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_wrong_keys_fall_back_and_are_reported_as_credentials(
+    demo, chain_credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
     async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url, poll_interval=0.0) as svc:
         with pytest.raises(AwsError) as caught:

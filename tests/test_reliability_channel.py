@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
+
 from tests.reliability_log import record
 
 SPACE = "fraud-detection"
@@ -40,9 +40,23 @@ def served() -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
 
 
 def ssh(command: str, env: dict[str, str], **kw: object) -> subprocess.Popen:
-    argv = ["ssh", "-F", "/dev/null", "-o", f"ProxyCommand={PROXY}", "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-            f"sagemaker-user@sm-{SPACE}", command]
+    argv = [
+        "ssh",
+        "-F",
+        "/dev/null",
+        "-o",
+        f"ProxyCommand={PROXY}",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        "BatchMode=yes",
+        f"sagemaker-user@sm-{SPACE}",
+        command,
+    ]
     return subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
 
 
@@ -99,9 +113,11 @@ def test_agent_closing_the_channel_mid_session(served: tuple[ThreadedDemo, dict[
     handle, env = served
     proc = _live_cat(env)
 
+    closing: list[asyncio.Future] = []
+
     def close_channels() -> None:  # as the agent does when the session is terminated from AWS
         for connection in list(handle.server.agent._live):
-            asyncio.ensure_future(connection._close_channel())
+            closing.append(asyncio.ensure_future(connection._close_channel()))
 
     on_demo_loop(handle, close_channels)
     assert proc.stdout.read() == b""
@@ -113,7 +129,9 @@ def test_agent_closing_the_channel_mid_session(served: tuple[ThreadedDemo, dict[
     record("channel.agent_closed", exit_code=code, message=message)
 
 
-def _upload_cut(handle: ThreadedDemo, env: dict[str, str], size: int, cut_after: int) -> tuple[int, str, bytes, bytes]:
+def _upload_cut(
+    handle: ThreadedDemo, env: dict[str, str], size: int, cut_after: int
+) -> tuple[int, str, bytes, bytes]:
     data = os.urandom(size)
     handle.server.agent.faults.cut_after_bytes = cut_after
     proc = ssh("cat > upload.bin", env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
@@ -138,13 +156,17 @@ def test_cut_during_an_upload_is_loud_and_never_corrupts(served: tuple[ThreadedD
     handle, env = served
     code, stderr, data, landed = _upload_cut(handle, env, 6 * 1024 * 1024, 1024 * 1024)
     assert code != 0, "a cut upload must not look like a success"
-    assert len(landed) < len(data) and data.startswith(landed), "what landed must be a prefix of what was sent"
+    assert len(landed) < len(data) and data.startswith(landed), (
+        "what landed must be a prefix of what was sent"
+    )
     message = _clear_message(stderr)
     assert "sm-spaces: the data channel connection was lost" in stderr
     record("channel.cut_upload", sent=len(data), landed=len(landed), exit_code=code, message=message)
 
 
-def test_cut_during_a_download_is_loud_and_never_corrupts(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
+def test_cut_during_a_download_is_loud_and_never_corrupts(
+    served: tuple[ThreadedDemo, dict[str, str]],
+) -> None:
     handle, env = served
     data = os.urandom(6 * 1024 * 1024)
     (home(handle) / "big.bin").write_bytes(data)
@@ -173,6 +195,7 @@ def test_the_same_transfer_without_a_cut_is_complete(served: tuple[ThreadedDemo,
 # never ended and DemoServer.stop() hung until aiohttp's shutdown timeout (fixed in ef2a6bf).
 def test_agent_connection_ends_after_a_polite_close(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
     from sm_spaces.ssm.channel import DataChannel
+
     from tests.conftest import botocore_client
 
     handle, _ = served

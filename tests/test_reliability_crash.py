@@ -113,12 +113,19 @@ def _written(kind: str, target: Path, env: dict[str, str]) -> Path:
 
 def _expected_versions(kind: str, tmp_path: Path, env: dict[str, str]) -> tuple[bytes, bytes]:
     probe = tmp_path / "probe"
-    probe_env = dict(env, SM_SPACES_CACHE_DIR=str(probe / "cache"), SM_SPACES_CONFIG_DIR=str(probe / "config"))
+    probe_env = dict(
+        env, SM_SPACES_CACHE_DIR=str(probe / "cache"), SM_SPACES_CONFIG_DIR=str(probe / "config")
+    )
     probe.mkdir()
     if kind == "ssh":  # the block goes in above the user's own lines, as in the real file
         (probe / "file").write_bytes(OLD_SSH)
-    subprocess.run([sys.executable, "-c", ZYGOTE, kind, str(probe / "file"), "once"], env=probe_env,
-                   check=True, cwd=ROOT, timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", ZYGOTE, kind, str(probe / "file"), "once"],
+        env=probe_env,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     return (probe / "file.va").read_bytes(), (probe / "file.vb").read_bytes()
 
 
@@ -138,8 +145,14 @@ def kill_writes_at_random(kind: str, tmp_path: Path, iterations: int, rng: rando
         target.chmod(0o600)
         old = OLD_SETTINGS
     allowed = {version_a, version_b} | ({old} if old is not None else set())
-    zygote = subprocess.Popen([sys.executable, "-c", ZYGOTE, kind, str(target)], env=env, cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    zygote = subprocess.Popen(
+        [sys.executable, "-c", ZYGOTE, kind, str(target)],
+        env=env,
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert zygote.stdin is not None and zygote.stdout is not None
     seen = {"old": 0, "a": 0, "b": 0, "absent": 0}
     try:

@@ -14,11 +14,11 @@ import sys
 from collections.abc import AsyncIterator
 
 import pytest
-
 from sm_spaces.aws.errors import AwsError
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
+
 from tests.reliability_log import record
 
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -26,8 +26,13 @@ SM = [sys.executable, "-m", "sm_spaces"]
 
 def _service(demo: DemoServer, **options: object) -> SpacesService:
     c = demo.credentials
-    return SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                         credentials=(c.access_key, c.secret_key, c.token), poll_interval=0.01, **options)
+    return SpacesService(
+        region=demo.region,
+        endpoint_url=demo.endpoint_url,
+        credentials=(c.access_key, c.secret_key, c.token),
+        poll_interval=0.01,
+        **options,
+    )
 
 
 @pytest.fixture
@@ -38,23 +43,28 @@ async def svc(demo: DemoServer) -> AsyncIterator[SpacesService]:
 
 
 def _view(listing: object) -> list[tuple]:
-    return sorted((s.domain_id, s.name, s.status, s.instance_type, s.owner, s.remote_access)
-                  for s in listing.spaces)  # type: ignore[attr-defined]
+    return sorted(
+        (s.domain_id, s.name, s.status, s.instance_type, s.owner, s.remote_access) for s in listing.spaces
+    )  # type: ignore[attr-defined]
 
 
 # --- throttling and 5xx ------------------------------------------------------------------------
+
 
 async def _throttled_listings(demo: DemoServer, svc: SpacesService, rounds: int, name: str) -> None:
     expected = _view(await svc.list_all())
     demo.faults.throttle_rate = 0.5
     for _ in range(rounds):
         assert _view(await svc.list_all()) == expected
-    assert demo.faults.throttled >= rounds  # (the seeded draw throttles about half of some 10 calls per listing)
+    assert (
+        demo.faults.throttled >= rounds
+    )  # (the seeded draw throttles about half of some 10 calls per listing)
     record(name, listings=rounds, throttled_calls=demo.faults.throttled, result="complete, identical")
 
 
-async def test_half_of_all_calls_throttled_listing_completes_and_is_correct(demo: DemoServer,
-                                                                            svc: SpacesService) -> None:
+async def test_half_of_all_calls_throttled_listing_completes_and_is_correct(
+    demo: DemoServer, svc: SpacesService
+) -> None:
     await _throttled_listings(demo, svc, 1, "faults.throttle_50")
 
 
@@ -98,7 +108,9 @@ async def test_long_5xx_outage_is_one_line_then_recovers(demo: DemoServer, svc: 
     record("faults.5xx_outage", errors=failed, message=text, result="one line, then recovered")
 
 
-async def test_5xx_on_start_and_stop_calls_still_reach_the_right_state(demo: DemoServer, svc: SpacesService) -> None:
+async def test_5xx_on_start_and_stop_calls_still_reach_the_right_state(
+    demo: DemoServer, svc: SpacesService
+) -> None:
     demo.faults.error_ops = {"CreateApp", "DeleteApp", "DescribeApp", "DescribeSpace", "ListApps"}
     demo.faults.error_burst = 2
     started = await svc.start_space("d-mlplatf0rm01", "feature-store-dev")
@@ -142,12 +154,19 @@ class SilentEndpoint:
 
 
 async def test_silent_endpoint_ends_in_a_clear_message_within_the_configured_timeout() -> None:
-    async with SilentEndpoint() as silent:
-        async with SpacesService(region="us-east-1", endpoint_url=silent.url, credentials=("AKIDSILENT", "s" * 40, None),
-                                 connect_timeout=0.2, read_timeout=0.2) as svc:
-            # The guard only turns a hang into a failure; the assertion is on what happened.
-            with pytest.raises(AwsError) as err:
-                await asyncio.wait_for(svc.list_all(), 120)
+    async with (
+        SilentEndpoint() as silent,
+        SpacesService(
+            region="us-east-1",
+            endpoint_url=silent.url,
+            credentials=("AKIDSILENT", "s" * 40, None),
+            connect_timeout=0.2,
+            read_timeout=0.2,
+        ) as svc,
+    ):
+        # The guard only turns a hang into a failure; the assertion is on what happened.
+        with pytest.raises(AwsError) as err:
+            await asyncio.wait_for(svc.list_all(), 120)
     text = str(err.value)
     assert err.value.kind == "endpoint" and silent.url in text and "did not answer in time" in text
     assert "\n" not in text
@@ -160,13 +179,28 @@ async def test_silent_endpoint_ends_in_a_clear_message_within_the_configured_tim
 def test_silent_endpoint_cli_honours_the_timeout_setting(tmp_path: object) -> None:
     async def scenario() -> tuple[subprocess.CompletedProcess, int]:
         async with SilentEndpoint() as silent:
-            env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDSILENT", AWS_SECRET_ACCESS_KEY="s" * 40,
-                       AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-                       SM_SPACES_CONNECT_TIMEOUT="0.2", SM_SPACES_READ_TIMEOUT="0.2")
+            env = dict(
+                os.environ,
+                AWS_ACCESS_KEY_ID="AKIDSILENT",
+                AWS_SECRET_ACCESS_KEY="s" * 40,
+                AWS_CONFIG_FILE=os.devnull,
+                AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+                SM_SPACES_CONNECT_TIMEOUT="0.2",
+                SM_SPACES_READ_TIMEOUT="0.2",
+            )
             env.pop("AWS_PROFILE", None)
             proc = await asyncio.create_subprocess_exec(
-                *SM, "--region", "us-east-1", "--endpoint-url", silent.url, "list", env=env,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                *SM,
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                silent.url,
+                "list",
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             out, err = await asyncio.wait_for(proc.communicate(), 120)
             done = subprocess.CompletedProcess([], proc.returncode or 0, out.decode(), err.decode())
             return done, silent.accepted
@@ -181,15 +215,24 @@ def test_silent_endpoint_cli_honours_the_timeout_setting(tmp_path: object) -> No
 
 def test_bad_timeout_setting_is_a_clear_error() -> None:
     env = dict(os.environ, SM_SPACES_READ_TIMEOUT="soon", AWS_ACCESS_KEY_ID="A", AWS_SECRET_ACCESS_KEY="B")
-    proc = subprocess.run([*SM, "--region", "us-east-1", "list"], env=env, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [*SM, "--region", "us-east-1", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode != 0 and "SM_SPACES_READ_TIMEOUT='soon'" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 # --- a space that fails while starting ------------------------------------------------------------
 
-async def test_space_failing_while_starting_is_reported_and_listed_failed(demo: DemoServer, svc: SpacesService) -> None:
+
+async def test_space_failing_while_starting_is_reported_and_listed_failed(
+    demo: DemoServer, svc: SpacesService
+) -> None:
     space = await svc.find_space("custom-image-test")
     assert space.status is SpaceStatus.STOPPED
     seen: list[SpaceStatus] = []
@@ -203,8 +246,13 @@ async def test_space_failing_while_starting_is_reported_and_listed_failed(demo: 
 
 
 def test_space_failing_while_starting_cli_exits_1_with_one_line() -> None:
-    proc = subprocess.run([*SM, "--demo", "start", "custom-image-test"], capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [*SM, "--demo", "start", "custom-image-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert lines and "custom-image-test failed while starting" in lines[-1]

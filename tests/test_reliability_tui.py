@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import pytest
-from textual.worker import WorkerState
-
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
@@ -20,6 +18,8 @@ from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.screens.help import HelpScreen
 from sm_spaces.ui.testing import demo_app, settle, shown, wait_until
 from sm_spaces.ui.widgets.bars import CredentialsBanner
+from textual.worker import WorkerState
+
 from tests.reliability_log import record
 from tests.test_reliability_faults import SilentEndpoint
 
@@ -44,8 +44,9 @@ def _banner_text(app) -> str:
 
 async def _account_view(demo: DemoServer) -> dict[str, SpaceStatus]:
     c = demo.credentials
-    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                             credentials=(c.access_key, c.secret_key, c.token)) as svc:
+    async with SpacesService(
+        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    ) as svc:
         return {s.name: s.status for s in (await svc.list_all()).spaces}
 
 
@@ -57,7 +58,11 @@ def act(app, action: str, name: str) -> None:
 
 
 def _refresh_workers(app) -> list:
-    return [w for w in app.workers if w.group == "refresh" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+    return [
+        w
+        for w in app.workers
+        if w.group == "refresh" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+    ]
 
 
 async def test_credentials_expiring_while_open_banner_then_recovery(demo: DemoServer) -> None:
@@ -71,8 +76,9 @@ async def test_credentials_expiring_while_open_banner_then_recovery(demo: DemoSe
         assert "expired" in text and "aws configure" in text and "ctrl+r" in text
         # An action while expired: refused with the same advice, nothing changes, the app stays up.
         act(app, "start", "feature-store-dev")
-        assert await wait_until(pilot, lambda: "feature-store-dev" not in {k[2] for k in app.busy}
-                                and "expired" in _messages(app))
+        assert await wait_until(
+            pilot, lambda: "feature-store-dev" not in {k[2] for k in app.busy} and "expired" in _messages(app)
+        )
         assert app.is_running and shown(app)["feature-store-dev"] == "Stopped"
         assert shown(app)["fraud-detection"] == "Running"  # the last good listing stays on screen
         demo.faults.expired = False
@@ -81,8 +87,11 @@ async def test_credentials_expiring_while_open_banner_then_recovery(demo: DemoSe
         assert await wait_until(pilot, lambda: shown(app)["feature-store-dev"] == "Running", rounds=1000)
         await app.close_services()
     assert (await _account_view(demo))["feature-store-dev"] is SpaceStatus.RUNNING
-    record("tui.credentials_expire", result="banner with fix, app up, recovered by background refresh",
-           banner=" ".join(text.split()))
+    record(
+        "tui.credentials_expire",
+        result="banner with fix, app up, recovered by background refresh",
+        banner=" ".join(text.split()),
+    )
 
 
 async def test_silent_endpoint_keeps_the_ui_responsive_and_ends_in_a_message(monkeypatch) -> None:
@@ -92,9 +101,16 @@ async def test_silent_endpoint_keeps_the_ui_responsive_and_ends_in_a_message(mon
         from sm_spaces.ui.app import SpacesApp
         from sm_spaces.ui.clock import FrozenClock
 
-        app = SpacesApp(regions=["us-east-1"], endpoint_url=silent.url, credentials=("AKIDSILENT", "s" * 40, None),
-                        clock=FrozenClock(), background_refresh=False, poll_interval=0.05,
-                        cache_profile="silent", use_settings=False)
+        app = SpacesApp(
+            regions=["us-east-1"],
+            endpoint_url=silent.url,
+            credentials=("AKIDSILENT", "s" * 40, None),
+            clock=FrozenClock(),
+            background_refresh=False,
+            poll_interval=0.05,
+            cache_profile="silent",
+            use_settings=False,
+        )
         async with app.run_test(size=SIZE) as pilot:
             assert await wait_until(pilot, lambda: silent.accepted > 0)
             await pilot.press("question_mark")  # the UI answers keys while the call hangs
@@ -142,6 +158,7 @@ async def test_ten_actions_in_flight_with_background_refresh(demo: DemoServer) -
         def check() -> bool:
             sample()
             return condition()
+
         return await wait_until(pilot, check, rounds=3000)
 
     async with app.run_test(size=SIZE) as pilot:
@@ -173,5 +190,11 @@ async def test_ten_actions_in_flight_with_background_refresh(demo: DemoServer) -
     assert errors == []
     account = await _account_view(demo)
     assert {n: account[n].value for n in expected} == expected
-    record("tui.ten_actions", actions=len(expected), peak_in_flight=peak["busy"], refresh_runs_seen=len(refresh_runs),
-           peak_concurrent_refreshes=peak["refresh"], result="final states correct in TUI and account")
+    record(
+        "tui.ten_actions",
+        actions=len(expected),
+        peak_in_flight=peak["busy"],
+        refresh_runs_seen=len(refresh_runs),
+        peak_concurrent_refreshes=peak["refresh"],
+        result="final states correct in TUI and account",
+    )

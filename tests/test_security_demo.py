@@ -16,11 +16,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-
 from sm_spaces.demo import sigv4
+from sm_spaces.demo.faults import ApiError
 from sm_spaces.demo.sagemaker_api import HANDLERS
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.ssm import frames
+
 from tests.reliability_log import record
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
@@ -29,6 +30,7 @@ ACCOUNT_WORDS = ("fraud-detection", "d-mlplatf0rm01", "ml-platform", "alice", "T
 
 
 # --- loopback only ---------------------------------------------------------------------------------
+
 
 def _listening(inodes: set[str] | None = None) -> set[tuple[str, int]]:
     """(address, port) of LISTEN sockets, optionally only those whose inode is in `inodes`."""
@@ -62,7 +64,7 @@ def _own_socket_inodes() -> set[str]:
 
 def test_refuses_to_listen_beyond_loopback() -> None:
     for host in ("0.0.0.0", "::", "192.168.1.10", ""):
-        with pytest.raises(ValueError, match="loopback|127.0.0.1"):
+        with pytest.raises(ValueError, match=r"loopback|127\.0\.0\.1"):
             DemoServer(host=host)
 
 
@@ -99,14 +101,21 @@ def test_listens_on_one_loopback_port_and_space_hosts_on_none(make_botocore_clie
 
 # --- a stranger who knows the port -------------------------------------------------------------------
 
+
 async def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url + "/", data=body, headers=headers) as rsp:
-            return rsp.status, await rsp.read()
+    async with aiohttp.ClientSession() as session, session.post(url + "/", data=body, headers=headers) as rsp:
+        return rsp.status, await rsp.read()
 
 
-def _signed(server: DemoServer, op: str, params: dict, access_key: str, secret_key: str,
-            token: str | None, service: str = "sagemaker") -> tuple[bytes, dict[str, str]]:
+def _signed(
+    server: DemoServer,
+    op: str,
+    params: dict,
+    access_key: str,
+    secret_key: str,
+    token: str | None,
+    service: str = "sagemaker",
+) -> tuple[bytes, dict[str, str]]:
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -125,8 +134,12 @@ def _signed(server: DemoServer, op: str, params: dict, access_key: str, secret_k
 PARAMS: dict[str, dict] = {
     "StartSession": {"ResourceIdentifier": ARN},
     "DescribeSpace": {"DomainId": "d-mlplatf0rm01", "SpaceName": "fraud-detection"},
-    "DeleteApp": {"DomainId": "d-mlplatf0rm01", "SpaceName": "fraud-detection", "AppType": "JupyterLab",
-                  "AppName": "default"},
+    "DeleteApp": {
+        "DomainId": "d-mlplatf0rm01",
+        "SpaceName": "fraud-detection",
+        "AppType": "JupyterLab",
+        "AppName": "default",
+    },
 }
 
 
@@ -164,8 +177,10 @@ async def _stranger_gets_nothing(demo: DemoServer, name: str) -> None:
             assert not any(word in text for word in ACCOUNT_WORDS), (label, op, text[:200])
     # Nothing the stranger sent changed anything: fraud-detection still runs, no session was issued.
     assert not demo.sessions._sessions
-    status, answer = await _post(demo.endpoint_url, *_signed(demo, "DescribeSpace", PARAMS["DescribeSpace"],
-                                                             own.access_key, own.secret_key, own.token))
+    status, answer = await _post(
+        demo.endpoint_url,
+        *_signed(demo, "DescribeSpace", PARAMS["DescribeSpace"], own.access_key, own.secret_key, own.token),
+    )
     assert status == 200 and json.loads(answer)["Status"] == "InService"
     record(name, requests=tried, refused=tried, operations=len(HANDLERS) + 1)
 
@@ -178,8 +193,10 @@ async def test_unsigned_and_garbage_authorization_are_refused(demo: DemoServer) 
         "empty": {"Authorization": ""},
         "not sigv4": {"Authorization": "Basic dXNlcjpwYXNz"},
         "truncated": {"Authorization": "AWS4-HMAC-SHA256 Credential="},
-        "no signature": {"Authorization": f"AWS4-HMAC-SHA256 Credential={demo.credentials.access_key}/20260101/"
-                                          "us-east-1/sagemaker/aws4_request, SignedHeaders=host"},
+        "no signature": {
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={demo.credentials.access_key}/20260101/"
+            "us-east-1/sagemaker/aws4_request, SignedHeaders=host"
+        },
     }
     for label, extra in cases.items():
         status, answer = await _post(demo.endpoint_url, body, base | extra)
@@ -188,8 +205,9 @@ async def test_unsigned_and_garbage_authorization_are_refused(demo: DemoServer) 
     record("security.unsigned_or_garbage", cases=len(cases), refused=len(cases))
 
 
-async def test_a_captured_request_replayed_outside_the_window_is_refused(demo: DemoServer,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_captured_request_replayed_outside_the_window_is_refused(
+    demo: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     c = demo.credentials
     body, headers = _signed(demo, "ListDomains", {}, c.access_key, c.secret_key, c.token)
     status, _ = await _post(demo.endpoint_url, body, headers)
@@ -209,26 +227,32 @@ async def test_a_captured_request_replayed_outside_the_window_is_refused(demo: D
         status, answer = await _post(demo.endpoint_url, body, headers)
         outcomes[minutes] = status
         if abs(minutes) > 5:
-            assert status == 403 and b"Signature expired" in answer or b"Signature not yet current" in answer
+            assert (
+                status == 403 and b"Signature expired" in answer
+            ) or b"Signature not yet current" in answer
             assert b"Domains" not in answer
     assert outcomes[4] == 200 and outcomes[6] == outcomes[60] == outcomes[-6] == 403
-    record("security.replay", replays=len(outcomes), refused=sum(1 for s in outcomes.values() if s == 403),
-           window_minutes=5)
+    record(
+        "security.replay",
+        replays=len(outcomes),
+        refused=sum(1 for s in outcomes.values() if s == 403),
+        window_minutes=5,
+    )
 
 
 async def _ws_attempt(url: str, opening: Any) -> tuple[int | None, int]:
     """Connect, send `opening` (text, bytes or nothing); (close code, binary frames received)."""
     frames_seen = 0
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(url, timeout=aiohttp.ClientWSTimeout(ws_close=5)) as ws:
-            if isinstance(opening, bytes):
-                await ws.send_bytes(opening)
-            elif opening is not None:
-                await ws.send_str(json.dumps(opening) if not isinstance(opening, str) else opening)
-            async for msg in ws:
-                if msg.type is aiohttp.WSMsgType.BINARY:
-                    frames_seen += 1
-            return ws.close_code, frames_seen
+    timeout = aiohttp.ClientWSTimeout(ws_close=5)
+    async with aiohttp.ClientSession() as session, session.ws_connect(url, timeout=timeout) as ws:
+        if isinstance(opening, bytes):
+            await ws.send_bytes(opening)
+        elif opening is not None:
+            await ws.send_str(json.dumps(opening) if not isinstance(opening, str) else opening)
+        async for msg in ws:
+            if msg.type is aiohttp.WSMsgType.BINARY:
+                frames_seen += 1
+        return ws.close_code, frames_seen
 
 
 async def test_a_stranger_without_the_token_gets_no_data_channel(demo: DemoServer, boto_client: Any) -> None:
@@ -236,18 +260,28 @@ async def test_a_stranger_without_the_token_gets_no_data_channel(demo: DemoServe
     stream_url, token = issued["StreamUrl"], issued["TokenValue"]
 
     def opening(value: Any) -> dict:
-        return {"MessageSchemaVersion": "1.0", "RequestId": "r", "TokenValue": value, "ClientId": "c",
-                "ClientVersion": "1"}
+        return {
+            "MessageSchemaVersion": "1.0",
+            "RequestId": "r",
+            "TokenValue": value,
+            "ClientId": "c",
+            "ClientVersion": "1",
+        }
 
     attempts = {
         "wrong token": (stream_url, opening("x" * len(token))),
-        "token of the right length, one char off": (stream_url, opening(token[:-1] + ("A" if token[-1] != "A" else "B"))),
+        "token of the right length, one char off": (
+            stream_url,
+            opening(token[:-1] + ("A" if token[-1] != "A" else "B")),
+        ),
         "no token field": (stream_url, {"MessageSchemaVersion": "1.0"}),
         "token not a string": (stream_url, opening(12345)),
         "binary first": (stream_url, frames.encode(frames.Message(frames.MessageType.INPUT, 0, 0, b"x"))),
         "garbage text": (stream_url, "not json"),
-        "guessed session id": (stream_url.replace(issued["SessionId"], "sagemaker-user-0000000000000000"),
-                               opening(token)),
+        "guessed session id": (
+            stream_url.replace(issued["SessionId"], "sagemaker-user-0000000000000000"),
+            opening(token),
+        ),
     }
     for label, (url, first) in attempts.items():
         code, seen = await _ws_attempt(url, first)
@@ -263,20 +297,29 @@ async def test_a_stranger_without_the_token_gets_no_data_channel(demo: DemoServe
 
 
 async def _ws_attempt_owner(url: str, opening: dict) -> tuple[int | None, int]:
-    async with aiohttp.ClientSession() as session:
-        async with session.ws_connect(url) as ws:
-            await ws.send_str(json.dumps(opening))
-            msg = await ws.receive(timeout=10)
-            seen = 1 if msg.type is aiohttp.WSMsgType.BINARY else 0
-            await ws.close()
-            return ws.close_code, seen
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.send_str(json.dumps(opening))
+        msg = await ws.receive(timeout=10)
+        seen = 1 if msg.type is aiohttp.WSMsgType.BINARY else 0
+        await ws.close()
+        return ws.close_code, seen
 
 
 @pytest.mark.parametrize("when", [datetime(2020, 1, 1, tzinfo=UTC)])
 def test_signature_time_checks_use_utc(when: datetime) -> None:
     """Guards the replay test's clock shim: verify() takes the time it is given."""
-    with pytest.raises(Exception):
-        sigv4.verify("POST", "/", {"Authorization": "AWS4-HMAC-SHA256 Credential=A/20200101/us-east-1/s/aws4_request, "
-                                                   "SignedHeaders=host;x-amz-date, Signature=00",
-                                   "X-Amz-Date": "20200101T000000Z", "Host": "h"}, b"",
-                     sigv4.Credentials.random(), now=when + timedelta(minutes=10))
+    credentials = sigv4.Credentials.random()
+    with pytest.raises(ApiError, match="Signature expired: 20200101T000000Z"):
+        sigv4.verify(
+            "POST",
+            "/",
+            {
+                "Authorization": f"AWS4-HMAC-SHA256 Credential={credentials.access_key}/20200101/us-east-1/s/"
+                f"aws4_request, SignedHeaders=host;x-amz-date, Signature={'0' * 64}",
+                "X-Amz-Date": "20200101T000000Z",
+                "Host": "h",
+            },
+            b"",
+            credentials,
+            now=when + timedelta(minutes=10),
+        )

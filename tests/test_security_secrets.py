@@ -23,9 +23,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from sm_spaces.demo.sigv4 import Credentials
+
 from tests.reliability_log import record
 
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -72,12 +72,18 @@ def world(tmp_path: Path) -> Iterator[tuple[ThreadedDemo, dict[str, str], Path]]
     for sub in ("home", "config", "cache", "tmp", "xdg-config", "xdg-cache", "xdg-state"):
         (root / sub).mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SM_SPACES_", "XDG_"))}
-    env.update(handle.server.env(), HOME=str(root / "home"), TMPDIR=str(root / "tmp"),
-               SM_SPACES_CONFIG_DIR=str(root / "config"), SM_SPACES_CACHE_DIR=str(root / "cache"),
-               XDG_CONFIG_HOME=str(root / "xdg-config"), XDG_CACHE_HOME=str(root / "xdg-cache"),
-               XDG_STATE_HOME=str(root / "xdg-state"),
-               AWS_CONFIG_FILE=str(root / "home" / "aws-config-absent"),
-               AWS_SHARED_CREDENTIALS_FILE=str(root / "home" / "aws-credentials-absent"))
+    env.update(
+        handle.server.env(),
+        HOME=str(root / "home"),
+        TMPDIR=str(root / "tmp"),
+        SM_SPACES_CONFIG_DIR=str(root / "config"),
+        SM_SPACES_CACHE_DIR=str(root / "cache"),
+        XDG_CONFIG_HOME=str(root / "xdg-config"),
+        XDG_CACHE_HOME=str(root / "xdg-cache"),
+        XDG_STATE_HOME=str(root / "xdg-state"),
+        AWS_CONFIG_FILE=str(root / "home" / "aws-config-absent"),
+        AWS_SHARED_CREDENTIALS_FILE=str(root / "home" / "aws-credentials-absent"),
+    )
     try:
         yield handle, env, root
     finally:
@@ -89,24 +95,44 @@ def issue_link(server: DemoServer, name: str = "fraud-detection") -> tuple[str, 
     arn = f"arn:aws:sagemaker:{server.region}:{server.account.account_id}:space/d-mlplatf0rm01/{name}"
     session = server.sessions.create(arn)
     ws_url, _, cell = server.sessions.stream_url(server.ws_base_url, session).rpartition("&cell-number=")
-    params = {"connection_identifier": arn, "domain": "d-mlplatf0rm01", "user_profile": "alice",
-              "session": session.session_id, "ws_url": ws_url, "cell-number": cell, "token": session.token,
-              "app_type": "JupyterLab"}
+    params = {
+        "connection_identifier": arn,
+        "domain": "d-mlplatf0rm01",
+        "user_profile": "alice",
+        "session": session.session_id,
+        "ws_url": ws_url,
+        "cell-number": cell,
+        "token": session.token,
+        "app_type": "JupyterLab",
+    }
     return BASE + "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()), session.token
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*SM, *args], env=env, capture_output=True, text=True, timeout=120,
-                          input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
+    return subprocess.run(
+        [*SM, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+    )
 
 
 def forward_once(env: dict[str, str]) -> tuple[str, str, str]:
     """`forward`, one HTTP request through it, then Ctrl-C; (stdout, stderr, page)."""
     # Ctrl-C as a terminal delivers it: a pytest started in the background (`cmd &`) passes SIGINT on
     # ignored, and Python then never raises KeyboardInterrupt in the child.
-    proc = subprocess.Popen([*SM, "forward", "fraud-detection"], env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [*SM, "forward", "fraud-detection"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509  (only resets one handler)
+    )
     assert proc.stdout is not None and proc.stderr is not None
     url = proc.stdout.readline().strip()
     assert url.startswith(("http://127.0.0.1:", "http://localhost:")), url
@@ -118,7 +144,10 @@ def forward_once(env: dict[str, str]) -> tuple[str, str, str]:
 
 
 def _secrets(server: DemoServer, extra: list[str]) -> dict[str, str]:
-    found = {"aws secret key": server.credentials.secret_key, "aws session token": server.credentials.token or ""}
+    found = {
+        "aws secret key": server.credentials.secret_key,
+        "aws session token": server.credentials.token or "",
+    }
     for i, session in enumerate(server.sessions._sessions.values()):
         found[f"ssm token {i}"] = session.token
     for i, value in enumerate(extra):
@@ -135,7 +164,9 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_no_secret_on_command_lines_outputs_or_files(world: tuple[ThreadedDemo, dict[str, str], Path]) -> None:
+def test_no_secret_on_command_lines_outputs_or_files(
+    world: tuple[ThreadedDemo, dict[str, str], Path],
+) -> None:
     handle, env, root = world
     server = handle.server
     outputs: dict[str, str] = {}
@@ -146,7 +177,11 @@ def test_no_secret_on_command_lines_outputs_or_files(world: tuple[ThreadedDemo, 
             ("list --json", ["list", "--json"], None),
             ("start", ["start", "feature-store-dev"], None),
             ("connect ssh", ["connect", "fraud-detection", "--", "echo connected"], None),
-            ("connect asyncssh", ["connect", "fraud-detection", "--with", "asyncssh", "--", "echo connected"], None),
+            (
+                "connect asyncssh",
+                ["connect", "fraud-detection", "--with", "asyncssh", "--", "echo connected"],
+                None,
+            ),
             ("open", ["open", "-", "--with", "ssh", "--", "echo opened"], link + "\n"),
             ("ssh-config install", ["ssh-config", "install", "--yes"], None),
         ]:
@@ -171,22 +206,36 @@ def test_no_secret_on_command_lines_outputs_or_files(world: tuple[ThreadedDemo, 
 
     # 3. Every file left behind: config, cache, ssh config and backup, temp files, logs.
     files = [p for p in root.rglob("*") if p.is_file()]
-    assert any(p.name == "config" and p.parent.name == ".ssh" for p in files), "ssh-config install wrote nothing"
+    assert any(p.name == "config" and p.parent.name == ".ssh" for p in files), (
+        "ssh-config install wrote nothing"
+    )
     for path in files:
         content = path.read_bytes().decode(errors="replace")
         assert _leaks(content, secrets) == [], path
     # 4. Files we write are private, in private directories.
-    ours = [p for p in files if root / "home" / ".ssh" in p.parents or root / "config" in p.parents
-            or root / "cache" in p.parents]
+    ours = [
+        p
+        for p in files
+        if root / "home" / ".ssh" in p.parents or root / "config" in p.parents or root / "cache" in p.parents
+    ]
     for path in ours:
         assert _mode(path) == 0o600, (path, oct(_mode(path)))
         assert _mode(path.parent) == 0o700, (path.parent, oct(_mode(path.parent)))
-    record("secrets.commands", commands=len(outputs), command_lines_sampled=len(lines.seen),
-           samples=lines.samples, files_checked=len(files), private_files=len(ours), secrets=len(secrets),
-           leaks=0)
+    record(
+        "secrets.commands",
+        commands=len(outputs),
+        command_lines_sampled=len(lines.seen),
+        samples=lines.samples,
+        files_checked=len(files),
+        private_files=len(ours),
+        secrets=len(secrets),
+        leaks=0,
+    )
 
 
-async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_secret_in_a_screenshot_or_failure_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sm_spaces.aws.errors import AwsError
     from sm_spaces.aws.service import SpacesService
     from sm_spaces.ssm.channel import ChannelError, DataChannel
@@ -209,8 +258,11 @@ async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path, mon
             app.save_screenshot(filename="shot.svg", path=str(tmp_path))
             await app.close_services()
         server.faults.expired = False
-        async with SpacesService(region=server.region, endpoint_url=server.endpoint_url,
-                                 credentials=(c.access_key, c.secret_key, c.token)) as svc:
+        async with SpacesService(
+            region=server.region,
+            endpoint_url=server.endpoint_url,
+            credentials=(c.access_key, c.secret_key, c.token),
+        ) as svc:
             arn = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
             session = await svc.start_session(arn)
             messages.append(repr(session))
@@ -231,8 +283,11 @@ async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path, mon
                 except AwsError as err:
                     messages.append(str(err))
                 server.faults.reset()
-        async with SpacesService(region=server.region, endpoint_url=server.endpoint_url,
-                                 credentials=(c.access_key, c.secret_key + "x", c.token)) as wrong:
+        async with SpacesService(
+            region=server.region,
+            endpoint_url=server.endpoint_url,
+            credentials=(c.access_key, c.secret_key + "x", c.token),
+        ) as wrong:
             try:
                 await wrong.list_all()
             except AwsError as err:
@@ -250,5 +305,10 @@ async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path, mon
     for path in written + [p for p in (tmp_path / "config").rglob("*") if p.is_file()]:
         assert _leaks(path.read_bytes().decode(errors="replace"), secrets) == [], path
         assert _mode(path) == 0o600 and _mode(path.parent) == 0o700, path
-    record("secrets.screenshot_and_errors", screenshots=2, failure_messages=len(messages), tui_files=len(written),
-           leaks=0)
+    record(
+        "secrets.screenshot_and_errors",
+        screenshots=2,
+        failure_messages=len(messages),
+        tui_files=len(written),
+        leaks=0,
+    )

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sm_spaces.demo.server import DemoServer
 
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -26,8 +25,12 @@ def installed(tmp_path_factory):
     handle = DemoServer(transition_delay=0.0).start_in_thread()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(handle.server.env())
-    env.update(HOME=str(home), AWS_CONFIG_FILE=str(home / "absent-config"),
-               AWS_SHARED_CREDENTIALS_FILE=str(home / "absent-credentials"), AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        HOME=str(home),
+        AWS_CONFIG_FILE=str(home / "absent-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / "absent-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     try:
         proc = run([*SM, "ssh-config", "install", "--yes"], env)
         assert proc.returncode == 0, proc.stderr
@@ -37,8 +40,9 @@ def installed(tmp_path_factory):
 
 
 def run(argv, env, **kw):
-    return subprocess.run(argv, capture_output=True, timeout=120, env=env,
-                          stdin=kw.pop("stdin", subprocess.DEVNULL), **kw)
+    return subprocess.run(
+        argv, capture_output=True, timeout=120, env=env, stdin=kw.pop("stdin", subprocess.DEVNULL), **kw
+    )
 
 
 def ssh_config(home: Path) -> str:

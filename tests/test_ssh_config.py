@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from sm_spaces.atomic import backup_path
 from sm_spaces.connect.ssh_config import (
     SshConfigConflict,
@@ -107,9 +106,7 @@ def test_proxycommand_runs_with_exact_argv_through_the_shell(tmp_path: Path, pre
     bin_dir.mkdir()
     record = tmp_path / "argv.json"
     recorder = bin_dir / "record.py"
-    recorder.write_text(
-        f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
-    )
+    recorder.write_text(f"import json, sys\nopen({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n")
     config = tmp_path / "config"
     config.write_text(
         render_block(
@@ -124,7 +121,10 @@ def test_proxycommand_runs_with_exact_argv_through_the_shell(tmp_path: Path, pre
         record.unlink(missing_ok=True)
         subprocess.run(
             [SSH, "-F", str(config), "-o", "BatchMode=yes", host, "true"],
-            capture_output=True, stdin=subprocess.DEVNULL, env=env, timeout=30,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=30,
         )
         assert json.loads(record.read_text()) == expected
 
@@ -221,8 +221,18 @@ def test_user_hosts_claiming_our_names_are_conflicts(line: bytes, expected: str)
 
 @pytest.mark.parametrize(
     "line",
-    [b"Host *", b"Host !sm-foo *", b"Host github.com", b"Host s*", b"Host *.sm-foo.example",
-     b"# Host sm-foo", b"Match all", b"Match user sm-foo", b"HostName sm-foo", b"Match exec sm-foo"],
+    [
+        b"Host *",
+        b"Host !sm-foo *",
+        b"Host github.com",
+        b"Host s*",
+        b"Host *.sm-foo.example",
+        b"# Host sm-foo",
+        b"Match all",
+        b"Match user sm-foo",
+        b"HostName sm-foo",
+        b"Match exec sm-foo",
+    ],
 )
 def test_unrelated_or_catch_all_lines_are_not_conflicts(line: bytes) -> None:
     assert find_conflicts(line + b"\n", ["sm-foo"]) == []

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sm_spaces.connect.ssh_config import install, plan_install, plan_remove, remove, render_block
 from sm_spaces.connect.ssh_config_parse import locate_block
 
@@ -57,9 +56,8 @@ junk_line = st.one_of(
 
 
 @st.composite
-def configs(
-    draw: st.DrawFn, line: st.SearchStrategy = st.one_of(valid_line.map(str.encode), junk_line)
-) -> bytes:
+def configs(draw: st.DrawFn, line: st.SearchStrategy | None = None) -> bytes:
+    line = line or st.one_of(valid_line.map(str.encode), junk_line)
     lines = draw(st.lists(line, max_size=25))
     eols = draw(st.sampled_from(["lf", "crlf", "mixed"]))
     out = b""
@@ -173,9 +171,18 @@ def test_nasty_values_cannot_inject(value: str, where: str) -> None:
     # structure (sequence of keywords) is unchanged.
     keywords = [ln.split()[0] for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
     assert keywords == [
-        "Host", "ProxyCommand", "Host", "ProxyCommand", "User", "UserKnownHostsFile",
-        "GlobalKnownHostsFile", "StrictHostKeyChecking", "LogLevel", "ServerAliveInterval",
-        "ConnectTimeout", "Host",
+        "Host",
+        "ProxyCommand",
+        "Host",
+        "ProxyCommand",
+        "User",
+        "UserKnownHostsFile",
+        "GlobalKnownHostsFile",
+        "StrictHostKeyChecking",
+        "LogLevel",
+        "ServerAliveInterval",
+        "ConnectTimeout",
+        "Host",
     ]
     for raw in (value,):
         assert "\n" not in raw and "\r" not in raw and "\x00" not in raw

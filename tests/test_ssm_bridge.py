@@ -31,20 +31,39 @@ if shutil.which("ssh") is None:  # pragma: no cover - the CI image has OpenSSH
 
 def ssh_options(proxy_file: Path) -> list[str]:
     return [
-        "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-        "-o", f"ProxyCommand={sys.executable} {proxy_file}", "-o", "User=sagemaker-user",
+        "-F",
+        "/dev/null",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        "-o",
+        f"ProxyCommand={sys.executable} {proxy_file}",
+        "-o",
+        "User=sagemaker-user",
     ]
 
 
-async def run_ssh(agent: Agent, proxy_file: Path, program: str, *args: str,
-                  stdin: bytes = b"") -> tuple[int, bytes, bytes, str]:
+async def run_ssh(
+    agent: Agent, proxy_file: Path, program: str, *args: str, stdin: bytes = b""
+) -> tuple[int, bytes, bytes, str]:
     session, url = agent.start_session()
     # The token travels in the environment, never on a command line.
     env = {**os.environ, "SSM_TEST_URL": url, "SSM_TEST_TOKEN": session.token, "PYTHONPATH": str(REPO)}
     process = await asyncio.create_subprocess_exec(
-        program, *ssh_options(proxy_file), *args, env=env, cwd=REPO,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        program,
+        *ssh_options(proxy_file),
+        *args,
+        env=env,
+        cwd=REPO,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(stdin), 60)
     assert process.returncode is not None
     return process.returncode, out, err, session.token

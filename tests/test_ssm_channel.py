@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 import pytest
-
 from sm_spaces.ssm.channel import ChannelError, DataChannel
+
 from tests.ssm_demo import running_agent
 
 LAB_REQUEST = b"GET /jupyterlab/default/lab HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -44,10 +44,9 @@ async def test_port_session_round_trip_and_channel_closed_ends_it() -> None:
 
 
 async def test_ssh_banner_arrives_in_order() -> None:
-    async with running_agent() as agent:
-        async with agent.open_channel() as channel:
-            banner = await asyncio.wait_for(channel.receive(), 10)
-            assert banner.startswith(b"SSH-2.0-")
+    async with running_agent() as agent, agent.open_channel() as channel:
+        banner = await asyncio.wait_for(channel.receive(), 10)
+        assert banner.startswith(b"SSH-2.0-")
 
 
 async def test_wrong_token_is_refused_with_a_readable_error() -> None:
@@ -138,8 +137,7 @@ async def test_port_the_space_does_not_serve_is_a_readable_error() -> None:
 
 
 async def test_pings_keep_the_channel_usable() -> None:
-    async with running_agent() as agent:
-        async with agent.open_channel(port=8888, ping_interval=0.01) as channel:
-            await asyncio.sleep(0.1)  # several pings go out (and pongs come back) meanwhile
-            await channel.send(LAB_REQUEST)
-            assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")
+    async with running_agent() as agent, agent.open_channel(port=8888, ping_interval=0.01) as channel:
+        await asyncio.sleep(0.1)  # several pings go out (and pongs come back) meanwhile
+        await channel.send(LAB_REQUEST)
+        assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")

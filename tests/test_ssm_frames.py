@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sm_spaces.ssm import frames
 from sm_spaces.ssm.frames import Message, MessageType, PayloadType, ProtocolError
 
@@ -43,7 +42,10 @@ def test_golden_frames_decode_to_documented_fields() -> None:
     assert decoded[3].payload == b"hello\n"
     handshake = frames.parse_json_payload(decoded[1].payload)
     assert handshake["ProcessedClientActions"][0] == {
-        "ActionType": "SessionType", "ActionStatus": 1, "ActionResult": None, "Error": "",
+        "ActionType": "SessionType",
+        "ActionStatus": 1,
+        "ActionResult": None,
+        "Error": "",
     }
     acked = [frames.acked_sequence_number(decoded[i]) for i in (0, 2, 4)]
     assert acked == [0, 1, 2]
@@ -64,7 +66,10 @@ def test_golden_message_id_halves_are_swapped_on_the_wire() -> None:
 def test_ack_payload_matches_official_client_bytes() -> None:
     recorded = frames.decode(golden_frames()[0])
     acked = Message(
-        MessageType.OUTPUT, 0, PayloadType.HANDSHAKE_REQUEST, b"{}",
+        MessageType.OUTPUT,
+        0,
+        PayloadType.HANDSHAKE_REQUEST,
+        b"{}",
         message_id=uuid.UUID("0c983a68-304d-4b58-9754-9f251b7426a8"),
     )
     ack = frames.ack_message(acked)

@@ -49,7 +49,6 @@ async def test_a_refused_burst_costs_one_timeout_not_one_per_message() -> None:
     agent.port_open = True
     resender = asyncio.create_task(out.run_resends())
 
-
     async def keep_writing() -> None:
         for i in range(burst, burst + 8):
             await out.send(PayloadType.OUTPUT, b"%d" % i)

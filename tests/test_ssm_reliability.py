@@ -6,10 +6,15 @@ import asyncio
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from sm_spaces.ssm import frames
 from sm_spaces.ssm.frames import Message, MessageType, PayloadType
-from sm_spaces.ssm.reliability import MAX_RTO_S, CongestionWindow, IncomingStream, OutgoingStream, RttEstimator
+from sm_spaces.ssm.reliability import (
+    MAX_RTO_S,
+    CongestionWindow,
+    IncomingStream,
+    OutgoingStream,
+    RttEstimator,
+)
 
 
 def data(seq: int) -> Message:
@@ -18,10 +23,10 @@ def data(seq: int) -> Message:
 
 def test_receiver_rules() -> None:
     incoming = IncomingStream()
-    assert incoming.accept(data(1)) == (True, [])          # ahead: ack and buffer
-    ack, ready = incoming.accept(data(0))                  # expected: deliver and drain
+    assert incoming.accept(data(1)) == (True, [])  # ahead: ack and buffer
+    ack, ready = incoming.accept(data(0))  # expected: deliver and drain
     assert ack and [m.sequence_number for m in ready] == [0, 1]
-    assert incoming.accept(data(1)) == (False, [])         # behind: drop without ack
+    assert incoming.accept(data(1)) == (False, [])  # behind: drop without ack
     assert incoming.expected == 2
 
 

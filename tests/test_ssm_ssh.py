@@ -11,8 +11,8 @@ from pathlib import Path
 import aiohttp
 import asyncssh
 import pytest
-
 from sm_spaces.ssm.channel import ChannelError
+
 from tests.ssm_demo import running_agent
 
 MB = 1024 * 1024
@@ -66,11 +66,10 @@ async def test_sftp_round_trip_survives_drops_duplicates_and_reordering() -> Non
 
 
 async def test_sftp_is_confined_to_the_space_home() -> None:
-    async with running_agent() as agent, agent.ssh() as conn:
-        async with conn.start_sftp_client() as sftp:
-            assert await sftp.realpath("/") == "/"
-            names = await sftp.listdir("/../..")
-            assert "etc" not in names
+    async with running_agent() as agent, agent.ssh() as conn, conn.start_sftp_client() as sftp:
+        assert await sftp.realpath("/") == "/"
+        names = await sftp.listdir("/../..")
+        assert "etc" not in names
 
 
 async def test_cut_websocket_mid_transfer_fails_loudly() -> None:
@@ -81,10 +80,9 @@ async def test_cut_websocket_mid_transfer_fails_loudly() -> None:
             lost.append(exc)
 
     data = payload(8 * MB)
-    async with running_agent() as agent:
-        async with agent.ssh(client_factory=Client) as conn:
-            agent.faults.cut_after_bytes = 2 * MB
-            result = await asyncio.wait_for(conn.run("sha256sum", input=data, encoding=None), 30)
+    async with running_agent() as agent, agent.ssh(client_factory=Client) as conn:
+        agent.faults.cut_after_bytes = 2 * MB
+        result = await asyncio.wait_for(conn.run("sha256sum", input=data, encoding=None), 30)
     # asyncssh reports a command cut off by a lost connection with no exit status (never 0) and
     # hands the connection our error, whose message a user can read.
     assert result.exit_status is None and result.stdout == b""
@@ -95,14 +93,13 @@ async def test_cut_websocket_mid_transfer_fails_loudly() -> None:
 async def test_upload_through_a_rate_capped_agent_uses_the_link() -> None:
     cap = 2 * MB
     data = payload(4 * MB)
-    async with running_agent() as agent, agent.ssh() as conn:
-        async with conn.start_sftp_client() as sftp:
-            agent.faults.receive_rate = cap
-            started = time.monotonic()
-            async with sftp.open("capped.bin", "wb") as remote:
-                await remote.write(data)
-            elapsed = time.monotonic() - started
-            agent.faults.receive_rate = None
+    async with running_agent() as agent, agent.ssh() as conn, conn.start_sftp_client() as sftp:
+        agent.faults.receive_rate = cap
+        started = time.monotonic()
+        async with sftp.open("capped.bin", "wb") as remote:
+            await remote.write(data)
+        elapsed = time.monotonic() - started
+        agent.faults.receive_rate = None
     throughput = len(data) / elapsed
     # A protocol property: an ack-clocked window keeps a slow link busy (a fixed pace or a
     # window that collapses on timeouts would not). The cap also bounds it from above.

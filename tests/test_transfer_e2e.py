@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-
 MB = 1024 * 1024
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
 ALIAS = "sm-fraud-detection"
@@ -16,8 +15,20 @@ ALIAS = "sm-fraud-detection"
 
 def _options() -> list[str]:
     proxy = f"{sys.executable} -m sm_spaces ssh-proxy {ARN}"
-    return ["-F", "/dev/null", "-o", f"ProxyCommand={proxy}", "-o", "User=sagemaker-user",
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+    return [
+        "-F",
+        "/dev/null",
+        "-o",
+        f"ProxyCommand={proxy}",
+        "-o",
+        "User=sagemaker-user",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+    ]
 
 
 def _sha(path) -> str:
@@ -46,17 +57,35 @@ def test_20_mb_each_way_arrives_identical(served, faults, tool, tmp_path):
     back = tmp_path / "back.bin"
     remote = f"{tool}-{'lossy' if faults else 'clean'}.bin"
     if tool == "scp":
-        up = subprocess.run(["scp", *_options(), str(source), f"{ALIAS}:{remote}"], env=env,
-                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+        up = subprocess.run(
+            ["scp", *_options(), str(source), f"{ALIAS}:{remote}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
         assert up.returncode == 0, up.stderr
-        down = subprocess.run(["scp", *_options(), f"{ALIAS}:{remote}", str(back)], env=env,
-                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+        down = subprocess.run(
+            ["scp", *_options(), f"{ALIAS}:{remote}", str(back)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
         assert down.returncode == 0, down.stderr
     else:
         batch = tmp_path / "batch"
         batch.write_text(f"put {source} {remote}\nget {remote} {back}\n")
-        proc = subprocess.run(["sftp", *_options(), "-b", str(batch), ALIAS], env=env,
-                              capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["sftp", *_options(), "-b", str(batch), ALIAS],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
         assert proc.returncode == 0, proc.stderr
     assert back.stat().st_size == 20 * MB
     assert _sha(back) == _sha(source)

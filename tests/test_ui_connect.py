@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.handoff import Handoff
 from sm_spaces.ui.screens.confirm import ConfirmScreen
@@ -36,13 +35,21 @@ class SshRunner:
         self.outputs: list[str] = []
 
     async def __call__(self, argv: list[str], env: dict[str, str]) -> Handoff:
-        seen = {"argv": list(argv), "env": env, "loads": self.app.load_count,
-                "refreshing": self.app.is_refreshing}
+        seen = {
+            "argv": list(argv),
+            "env": env,
+            "loads": self.app.load_count,
+            "refreshing": self.app.is_refreshing,
+        }
         self.calls.append(seen)
         command = [word for word in argv if word != "-t"] + ["echo", "ok"]
         proc = await asyncio.create_subprocess_exec(
-            *command, env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            *command,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await proc.communicate()
         seen["loads_after"] = self.app.load_count
         self.outputs.append(out.decode())
@@ -57,8 +64,9 @@ async def _status(demo, name: str):
     from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
-    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                             credentials=(c.access_key, c.secret_key, c.token)) as svc:
+    async with SpacesService(
+        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    ) as svc:
         return await svc.find_space(name)
 
 
@@ -150,7 +158,9 @@ async def test_running_without_remote_access_restarts_after_asking(demo):
         assert "Restart" in app.screen.title_text and "lost" in app.screen.body.plain
         await pilot.press("y")
         # Remote access needs a larger instance than ml.t3.medium: a second question.
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "larger" in app.screen.title_text)
+        assert await wait_until(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and "larger" in app.screen.title_text
+        )
         await pilot.press("y")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
@@ -177,7 +187,7 @@ async def test_readonly_connects_to_running_but_refuses_to_start(demo):
 
 async def test_start_session_refused_is_a_notification_with_the_proxy_reason(demo):
     demo.faults.deny = {"StartSession"}
-    app, runner = _app(demo)
+    app, _runner = _app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         highlight(app, "fraud-detection")
@@ -219,8 +229,12 @@ async def test_ctrl_c_before_the_session_is_a_warning_not_a_crash(demo):
 
     async def interrupted(argv: list[str], env: dict[str, str]) -> Handoff:
         proc = await asyncio.create_subprocess_exec(
-            *[w for w in argv if w != "-t"], env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            *[w for w in argv if w != "-t"],
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         proc.send_signal(signal.SIGINT)
         _, err = await proc.communicate()
         return Handoff(proc.returncode, err.decode())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.screens.help import HelpScreen
@@ -27,8 +26,9 @@ async def _space(demo, name):
     from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
-    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                             credentials=(c.access_key, c.secret_key, c.token)) as svc:
+    async with SpacesService(
+        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    ) as svc:
         return await svc.find_space(name)
 
 
@@ -125,8 +125,17 @@ async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_bindings(de
         await settle(pilot)
         statuses = {s.name: s.status for s in app.index.spaces}
         screens = len(app.screen_stack)
-        for key, char in [("slash", "/"), ("s", "s"), ("t", "t"), ("backspace", None), ("u", "u"),
-                          ("d", "d"), ("x", "x"), ("space", " "), ("f", "f")]:
+        for key, char in [
+            ("slash", "/"),
+            ("s", "s"),
+            ("t", "t"),
+            ("backspace", None),
+            ("u", "u"),
+            ("d", "d"),
+            ("x", "x"),
+            ("space", " "),
+            ("f", "f"),
+        ]:
             app.post_message(events.Key(key, char))  # queued back to back, as the driver does
         await pilot.pause()
         await settle(pilot)
@@ -224,7 +233,9 @@ async def test_access_denied_is_a_message_and_the_app_keeps_running(demo):
         demo.faults.deny = {"DeleteApp"}
         assert await ask_about(pilot, "fraud-detection", "x")
         await pilot.press("y")
-        assert await wait_until(pilot, lambda: "DeleteApp" in _messages(app) or "denied" in _messages(app).lower())
+        assert await wait_until(
+            pilot, lambda: "DeleteApp" in _messages(app) or "denied" in _messages(app).lower()
+        )
         assert app.is_running and shown(app)["fraud-detection"] == "Running"
         await app.close_services()
 
@@ -252,11 +263,17 @@ async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
         assert await ask_about(pilot, "churn-model", "e")  # running, ml.t3.medium, no remote access
         assert "unsaved work" in str(app.screen.body).lower()
         await pilot.press("y")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "ml.t3.large" in str(app.screen.body))
+        assert await wait_until(
+            pilot, lambda: isinstance(app.screen, ConfirmScreen) and "ml.t3.large" in str(app.screen.body)
+        )
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "remote access on" in _messages(app), rounds=1000)
         space = await _space(demo, "churn-model")
-        assert space.remote_access and space.status is SpaceStatus.RUNNING and space.instance_type == "ml.t3.large"
+        assert (
+            space.remote_access
+            and space.status is SpaceStatus.RUNNING
+            and space.instance_type == "ml.t3.large"
+        )
         await app.close_services()
 
 
@@ -280,8 +297,11 @@ async def test_idle_timeout_is_validated_and_saved(demo):
         from sm_spaces.aws.service import SpacesService
 
         c = demo.credentials
-        async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                                 credentials=(c.access_key, c.secret_key, c.token)) as svc:
+        async with SpacesService(
+            region=demo.region,
+            endpoint_url=demo.endpoint_url,
+            credentials=(c.access_key, c.secret_key, c.token),
+        ) as svc:
             space = await svc.describe_space("d-mlplatf0rm01", "fraud-detection")
         assert space.idle_timeout_minutes == 240
         await app.close_services()
@@ -307,7 +327,11 @@ async def test_help_lists_the_keys(demo):
         await pilot.press("question_mark")
         assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = dict(app.screen.bindings)
-        assert rows["s"].startswith("start") and rows["x"].startswith("stop") and rows["R"].startswith("choose the regions")
+        assert (
+            rows["s"].startswith("start")
+            and rows["x"].startswith("stop")
+            and rows["R"].startswith("choose the regions")
+        )
         assert "Scroll Home" not in rows.values()  # the tree's plumbing is not the app's keys
         await pilot.press("escape")
         await app.close_services()
@@ -395,7 +419,9 @@ async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_pa
     from sm_spaces.ui.screens.pickers import ProfilePicker
 
     c = demo.credentials
-    (tmp_path / "config.ini").write_text("[default]\nregion = us-east-1\n[profile analyst]\nregion = us-east-1\n")
+    (tmp_path / "config.ini").write_text(
+        "[default]\nregion = us-east-1\n[profile analyst]\nregion = us-east-1\n"
+    )
     creds = f"[analyst]\naws_access_key_id = {c.access_key}\naws_secret_access_key = {c.secret_key}\n"
     if c.token:
         creds += f"aws_session_token = {c.token}\n"
@@ -419,7 +445,9 @@ async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert await ask_about(pilot, "model-monitoring", "i")  # stopped, ml.t3.medium (not in the listing: described on demand)
+        assert await ask_about(
+            pilot, "model-monitoring", "i"
+        )  # stopped, ml.t3.medium (not in the listing: described on demand)
         assert "ml.t3.large" in str(app.screen.body)
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "now uses" in _messages(app), rounds=1000)

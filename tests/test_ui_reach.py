@@ -10,7 +10,6 @@ import stat
 
 import aiohttp
 import pytest
-
 from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.handoff import child_env
 from sm_spaces.ui.screens.forwards import ForwardsScreen
@@ -46,8 +45,9 @@ async def _status(demo, name: str):
     from sm_spaces.aws.service import SpacesService
 
     c = demo.credentials
-    async with SpacesService(region=demo.region, endpoint_url=demo.endpoint_url,
-                             credentials=(c.access_key, c.secret_key, c.token)) as svc:
+    async with SpacesService(
+        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
+    ) as svc:
         return await svc.find_space(name)
 
 
@@ -76,8 +76,17 @@ async def test_ssh_config_key_shows_the_diff_installs_on_y_and_ssh_reaches_the_a
         assert demo.credentials.secret_key not in text
         # The real OpenSSH reaches the space by its alias through the installed block.
         proc = await asyncio.create_subprocess_exec(
-            "ssh", "-F", str(config), "sm-fraud-detection", "echo", "ok", env=child_env(app),
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            "ssh",
+            "-F",
+            str(config),
+            "sm-fraud-detection",
+            "echo",
+            "ok",
+            env=child_env(app),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await proc.communicate()
         assert out == b"ok\n", err
         await pilot.press("S")
@@ -146,7 +155,10 @@ async def test_vscode_starts_the_space_installs_the_alias_and_runs_code(demo, ho
         await pilot.press("y")
         assert await wait_until(pilot, stand_in_code.exists, rounds=1000)
         assert stand_in_code.read_text().splitlines() == [
-            "--remote", "ssh-remote+sm-feature-store-dev", "/home/sagemaker-user"]
+            "--remote",
+            "ssh-remote+sm-feature-store-dev",
+            "/home/sagemaker-user",
+        ]
         assert "Host sm-feature-store-dev" in (home / ".ssh" / "config").read_text()
         assert (await _status(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
         assert await wait_until(pilot, lambda: "remote.SSH.serverInstallPath" in _messages(app))
@@ -174,7 +186,9 @@ async def test_vscode_missing_editor_says_how_to_install_it(demo, home, monkeypa
         highlight(app, "feature-store-dev")
         await pilot.press("v")
         assert await wait_until(pilot, lambda: "Install 'code' command in PATH" in _messages(app))
-        assert (await _status(demo, "feature-store-dev")).status is SpaceStatus.STOPPED  # not started for nothing
+        assert (
+            await _status(demo, "feature-store-dev")
+        ).status is SpaceStatus.STOPPED  # not started for nothing
         await app.close_services()
 
 
@@ -269,7 +283,9 @@ async def test_help_and_palette_offer_the_reach_keys(demo):
         assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = dict(app.screen.bindings)
         assert rows["v"].startswith("open the space in VS Code") and rows["f"].startswith("forward")
-        assert rows["F"].startswith("list the open forwards") and rows["S"].startswith("install the ssh config")
+        assert rows["F"].startswith("list the open forwards") and rows["S"].startswith(
+            "install the ssh config"
+        )
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await pilot.press(*"Forward JupyterLab of fraud-detection")  # offered in --readonly too

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
 SIZE = (140, 36)
@@ -65,7 +64,9 @@ class TestDialogs:
         assert snap_compare(demo_app(demo), run_before=_runner("u", modal=True), terminal_size=SIZE)
 
     def test_stop_confirmation(self, demo, snap_compare):
-        assert snap_compare(demo_app(demo), run_before=_runner("x", space="fraud-detection", modal=True), terminal_size=SIZE)
+        assert snap_compare(
+            demo_app(demo), run_before=_runner("x", space="fraud-detection", modal=True), terminal_size=SIZE
+        )
 
 
 class TestErrors:
@@ -90,7 +91,9 @@ class TestReach:
         async def run_before(pilot) -> None:
             await settle(pilot)
             spaces = [s for s in pilot.app.index.spaces if s.domain_name == "ml-platform"]
-            block = expected_block(spaces, BlockContext("work", "us-east-1"), prefix=["/usr/local/bin/sm-spaces"])
+            block = expected_block(
+                spaces, BlockContext("work", "us-east-1"), prefix=["/usr/local/bin/sm-spaces"]
+            )
             before = b"Host bastion\n  HostName bastion.example.com\n"
             diff = unified_diff(before, plan_install(before, block), "~/.ssh/config")
             pilot.app.push_screen(SshConfigScreen(diff, "~/.ssh/config"))

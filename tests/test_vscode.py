@@ -29,7 +29,9 @@ def home(tmp_path: Path) -> Path:
     return path
 
 
-def _env(demo_env: dict[str, str], home: Path, tmp_path: Path, editors: tuple[str, ...] = ("code",)) -> dict[str, str]:
+def _env(
+    demo_env: dict[str, str], home: Path, tmp_path: Path, editors: tuple[str, ...] = ("code",)
+) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     for name in editors:
@@ -48,8 +50,15 @@ def _calls(tmp_path: Path) -> list[list[str]]:
 
 
 def run(argv, env, **kw):
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env,
-                          stdin=kw.pop("stdin", subprocess.DEVNULL), **kw)
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=kw.pop("stdin", subprocess.DEVNULL),
+        **kw,
+    )
 
 
 def test_vscode_installs_the_alias_and_runs_code_with_exact_arguments(demo_env, home, tmp_path):
@@ -66,7 +75,9 @@ def test_vscode_installs_the_alias_and_runs_code_with_exact_arguments(demo_env, 
     # Second time: the block is current (no diff, no consent needed) and the tip is gone once set.
     settings = home / ".config" / "Code" / "User" / "settings.json"
     settings.parent.mkdir(parents=True)
-    settings.write_text('{\n  // mine\n  "remote.SSH.serverInstallPath": {"sm-fraud-detection": "/home/sagemaker-user"}\n}\n')
+    settings.write_text(
+        '{\n  // mine\n  "remote.SSH.serverInstallPath": {"sm-fraud-detection": "/home/sagemaker-user"}\n}\n'
+    )
     again = run([*SM, "connect", "fraud-detection", "--vscode"], env)
     assert again.returncode == 0, again.stderr
     assert _calls(tmp_path) == [EXPECTED_TAIL, EXPECTED_TAIL]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Callable
 from contextlib import AsyncExitStack
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from .errors import AwsError, translate
 
@@ -60,7 +61,7 @@ def fast_timestamp(value: Any) -> datetime:
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return datetime.fromtimestamp(value, timezone.utc).astimezone()
+            return datetime.fromtimestamp(value, UTC).astimezone()
         except (OverflowError, OSError, ValueError):  # OSError would read as a network failure
             raise ValueError("timestamp out of range") from None
     from botocore.utils import parse_timestamp

@@ -60,8 +60,9 @@ class DirectPages:
             if self._http is None and not await self._prepare_once():
                 return None
             keys = await frozen(self._credentials)
-            return await post(self._http, self._signer, self._url, f"SageMaker.{op}", params, keys,
-                              proxy=self._proxy)
+            return await post(
+                self._http, self._signer, self._url, f"SageMaker.{op}", params, keys, proxy=self._proxy
+            )
         except Exception:
             self._open = False  # the client will report (and retry) whatever went wrong
             return None

@@ -6,9 +6,7 @@ A person should read what went wrong and what to run next, never a traceback.
 from __future__ import annotations
 
 # The IAM policy statement a refused action needs, quoted in AccessDenied messages.
-_POLICY_HINT = (
-    '{{"Effect": "Allow", "Action": "sagemaker:{op}", "Resource": "*"}}'
-)
+_POLICY_HINT = '{{"Effect": "Allow", "Action": "sagemaker:{op}", "Resource": "*"}}'
 
 _CREDENTIAL_CODES = {
     "ExpiredToken",
@@ -21,10 +19,18 @@ _CREDENTIAL_CODES = {
     "RequestExpired",
 }
 # The codes AWS services answer a too-fast caller with (botocore's standard retry treats them so).
-THROTTLE_CODES = frozenset({
-    "ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
-    "RequestThrottled", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
-})
+THROTTLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
 
 
 class AwsError(Exception):
@@ -62,8 +68,9 @@ class NeedsLargerInstance(AwsError):
 
 
 def throttled(op: str | None) -> AwsError:
-    return AwsError(f"SageMaker is throttling {op or 'requests'}; wait a moment and retry",
-                    kind="throttled", operation=op)
+    return AwsError(
+        f"SageMaker is throttling {op or 'requests'}; wait a moment and retry", kind="throttled", operation=op
+    )
 
 
 def login_fix(profile: str | None, sso: bool) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
+from ..model import Space, SpaceStatus, remote_access_upgrade
 from . import parse
 from .errors import AwsError, NeedsLargerInstance
-from ..model import Space, SpaceStatus, remote_access_upgrade
 
 if TYPE_CHECKING:
     from .service import SpacesService
@@ -21,8 +22,14 @@ Progress = Callable[[Space], None] | None
 APP_NAME = "default"
 
 
-async def _wait(svc: SpacesService, domain_id: str, name: str, progress: Progress,
-                done: Callable[[Space], bool], what: str) -> Space:
+async def _wait(
+    svc: SpacesService,
+    domain_id: str,
+    name: str,
+    progress: Progress,
+    done: Callable[[Space], bool],
+    what: str,
+) -> Space:
     deadline = time.monotonic() + svc.wait_timeout
     last: SpaceStatus | None = None
     while True:
@@ -33,11 +40,16 @@ async def _wait(svc: SpacesService, domain_id: str, name: str, progress: Progres
         if done(space):
             return space
         if space.status is SpaceStatus.FAILED:
-            raise AwsError(f"{name} failed while {what}; see the space in SageMaker Studio for the reason",
-                           kind="service")
+            raise AwsError(
+                f"{name} failed while {what}; see the space in SageMaker Studio for the reason",
+                kind="service",
+            )
         if time.monotonic() > deadline:
-            raise AwsError(f"{name} is still {space.status.value.lower()} after "
-                           f"{svc.wait_timeout:.0f} s; check it with `sm-spaces list`", kind="service")
+            raise AwsError(
+                f"{name} is still {space.status.value.lower()} after "
+                f"{svc.wait_timeout:.0f} s; check it with `sm-spaces list`",
+                kind="service",
+            )
         await asyncio.sleep(svc.poll_interval)
 
 
@@ -59,38 +71,57 @@ def _resource_spec(per_app: dict, instance_type: str) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if v is not None}
 
 
-async def _update_space(svc: SpacesService, domain_id: str, name: str, settings: dict,
-                        progress: Progress) -> Space:
+async def _update_space(
+    svc: SpacesService, domain_id: str, name: str, settings: dict, progress: Progress
+) -> Space:
     await svc.call("UpdateSpace", DomainId=domain_id, SpaceName=name, SpaceSettings=settings)
-    return await _wait(svc, domain_id, name, progress,
-                       lambda s: s.space_status == "InService", "updating")
+    return await _wait(svc, domain_id, name, progress, lambda s: s.space_status == "InService", "updating")
 
 
-async def start(svc: SpacesService, domain_id: str, name: str, instance_type: str | None,
-                progress: Progress, wait: bool) -> Space:
+async def start(
+    svc: SpacesService, domain_id: str, name: str, instance_type: str | None, progress: Progress, wait: bool
+) -> Space:
     desc, app_type, per_app = await _describe_raw(svc, domain_id, name)
     current = await svc.describe_space(domain_id, name)
     if current.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING):
         if not current.remote_access:
-            raise AwsError(f"{name} is running without remote access; enable it (it restarts the space)",
-                           kind="validation")
-        return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting") \
-            if wait and current.status is SpaceStatus.STARTING else current
+            raise AwsError(
+                f"{name} is running without remote access; enable it (it restarts the space)",
+                kind="validation",
+            )
+        return (
+            await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
+            if wait and current.status is SpaceStatus.STARTING
+            else current
+        )
     if current.status not in (SpaceStatus.STOPPED, SpaceStatus.FAILED):
-        raise AwsError(f"{name} is {current.status.value.lower()}; wait until it settles and retry",
-                       kind="in_use")
+        raise AwsError(
+            f"{name} is {current.status.value.lower()}; wait until it settles and retry", kind="in_use"
+        )
     default_type = (per_app.get("DefaultResourceSpec") or {}).get("InstanceType") or "ml.t3.medium"
     chosen = instance_type or default_type
     if instance_type is None and (bigger := remote_access_upgrade(chosen)):
         raise NeedsLargerInstance(name, chosen, bigger)
     settings = desc.get("SpaceSettings") or {}
     if settings.get("RemoteAccess") != "ENABLED" or chosen != default_type:
-        await _update_space(svc, domain_id, name, {
-            "RemoteAccess": "ENABLED",
-            f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
-        }, progress)
-    await svc.call("CreateApp", DomainId=domain_id, SpaceName=name, AppType=app_type, AppName=APP_NAME,
-                   ResourceSpec=_resource_spec(per_app, chosen))
+        await _update_space(
+            svc,
+            domain_id,
+            name,
+            {
+                "RemoteAccess": "ENABLED",
+                f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
+            },
+            progress,
+        )
+    await svc.call(
+        "CreateApp",
+        DomainId=domain_id,
+        SpaceName=name,
+        AppType=app_type,
+        AppName=APP_NAME,
+        ResourceSpec=_resource_spec(per_app, chosen),
+    )
     if not wait:
         return await svc.describe_space(domain_id, name)
     return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
@@ -103,17 +134,27 @@ async def stop(svc: SpacesService, domain_id: str, name: str, progress: Progress
         if wait and space.status is SpaceStatus.STOPPING:
             return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.STOPPED), "stopping")
         return space
-    await svc.call("DeleteApp", DomainId=domain_id, SpaceName=name, AppType=app.app_type,
-                   AppName=app.app_name)
+    await svc.call(
+        "DeleteApp", DomainId=domain_id, SpaceName=name, AppType=app.app_type, AppName=app.app_name
+    )
     if not wait:
         return await svc.describe_space(domain_id, name)
-    return await _wait(svc, domain_id, name, progress,
-                       lambda s: s.status in (SpaceStatus.STOPPED, SpaceStatus.FAILED) and
-                       (s.app is None or s.app.status in ("Deleted", "Failed")), "stopping")
+    return await _wait(
+        svc,
+        domain_id,
+        name,
+        progress,
+        lambda s: (
+            s.status in (SpaceStatus.STOPPED, SpaceStatus.FAILED)
+            and (s.app is None or s.app.status in ("Deleted", "Failed"))
+        ),
+        "stopping",
+    )
 
 
-async def enable_remote_access(svc: SpacesService, domain_id: str, name: str,
-                               instance_type: str | None, progress: Progress) -> Space:
+async def enable_remote_access(
+    svc: SpacesService, domain_id: str, name: str, instance_type: str | None, progress: Progress
+) -> Space:
     """Stop (when running), wait for the app to be gone, enable remote access, start again."""
     current = await svc.describe_space(domain_id, name)
     if current.remote_access and current.status is SpaceStatus.RUNNING:
@@ -128,10 +169,16 @@ async def enable_remote_access(svc: SpacesService, domain_id: str, name: str,
     if not was_running:
         # Enabling alone on a stopped space: update, leave it stopped.
         _, app_type, per_app = await _describe_raw(svc, domain_id, name)
-        return await _update_space(svc, domain_id, name, {
-            "RemoteAccess": "ENABLED",
-            f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
-        }, progress)
+        return await _update_space(
+            svc,
+            domain_id,
+            name,
+            {
+                "RemoteAccess": "ENABLED",
+                f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
+            },
+            progress,
+        )
     return await start(svc, domain_id, name, chosen, progress, wait=True)
 
 
@@ -143,9 +190,14 @@ async def set_idle_timeout(svc: SpacesService, domain_id: str, name: str, minute
     except ValueError as err:
         raise AwsError(f"{name}: {err}", kind="validation") from None
     _, app_type, _ = await _describe_raw(svc, domain_id, name)
-    await svc.call("UpdateSpace", DomainId=domain_id, SpaceName=name, SpaceSettings={
-        f"{app_type}AppSettings": {
-            "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": minutes}}
-        }
-    })
+    await svc.call(
+        "UpdateSpace",
+        DomainId=domain_id,
+        SpaceName=name,
+        SpaceSettings={
+            f"{app_type}AppSettings": {
+                "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": minutes}}
+            }
+        },
+    )
     return await _wait(svc, domain_id, name, None, lambda s: s.space_status == "InService", "updating")

@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections import defaultdict
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from . import parse
 from ..model import App, Domain, Space, UserProfile, alias_for
+from . import parse
 
 if TYPE_CHECKING:
     from .service import SpacesService
@@ -76,7 +77,7 @@ def cyclic_gc_paused() -> Iterator[None]:
     spaces). Nothing a listing builds holds a cycle, so pausing is safe; overlapping listings
     (several regions) share one pause, and the collector resumes when the last one ends.
     """
-    global _gc_pauses
+    global _gc_pauses  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
     if _gc_pauses == 0 and not gc.isenabled():
         yield  # someone else turned it off: leave it alone
         return
@@ -118,7 +119,8 @@ async def _list_all(svc: SpacesService, sso_users: bool) -> Listing:
         apps_of = _complete_page_by_domain(first_apps, "Apps", known)
         # Each domain's spaces are built as soon as its pages arrive, while other calls are in flight.
         per_domain = await _all_or_nothing(
-            *(_domain_spaces(svc, d, spaces_of, apps_of, early.get(d.domain_id)) for d in domains))
+            *(_domain_spaces(svc, d, spaces_of, apps_of, early.get(d.domain_id)) for d in domains)
+        )
         profile_items = await profiles
     except BaseException:
         for task in pending:
@@ -151,8 +153,12 @@ def _complete_page_by_domain(page: Any, key: str, domains: dict[str, Domain]) ->
     return grouped
 
 
-async def _domain_items(svc: SpacesService, domain_id: str, spaces_of: dict[str, list[dict]] | None = None,
-                        apps_of: dict[str, list[dict]] | None = None) -> tuple[list[dict], list[dict]]:
+async def _domain_items(
+    svc: SpacesService,
+    domain_id: str,
+    spaces_of: dict[str, list[dict]] | None = None,
+    apps_of: dict[str, list[dict]] | None = None,
+) -> tuple[list[dict], list[dict]]:
     """One domain's space summaries and apps: from the account-wide first page that held them all,
     else every page of the domain's own."""
     return await asyncio.gather(
@@ -161,11 +167,16 @@ async def _domain_items(svc: SpacesService, domain_id: str, spaces_of: dict[str,
     )
 
 
-async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, list[dict]] | None,
-                         apps_of: dict[str, list[dict]] | None,
-                         early: asyncio.Future | None = None) -> list[Space]:
-    space_items, app_items = await (early if early is not None
-                                    else _domain_items(svc, dom.domain_id, spaces_of, apps_of))
+async def _domain_spaces(
+    svc: SpacesService,
+    dom: Domain,
+    spaces_of: dict[str, list[dict]] | None,
+    apps_of: dict[str, list[dict]] | None,
+    early: asyncio.Future | None = None,
+) -> list[Space]:
+    space_items, app_items = await (
+        early if early is not None else _domain_items(svc, dom.domain_id, spaces_of, apps_of)
+    )
     apps: dict[str, list[App]] = defaultdict(list)
     for item in app_items:
         app = parse.app(item)
@@ -180,8 +191,9 @@ async def _domain_spaces(svc: SpacesService, dom: Domain, spaces_of: dict[str, l
     return spaces
 
 
-async def _items_of(svc: SpacesService, op: str, key: str, domain_id: str,
-                    known: dict[str, list[dict]] | None) -> list[dict]:
+async def _items_of(
+    svc: SpacesService, op: str, key: str, domain_id: str, known: dict[str, list[dict]] | None
+) -> list[dict]:
     if known is not None:
         return known.get(domain_id, [])
     return await paginate(svc, op, key, DomainIdEquals=domain_id, MaxResults=PAGE)
@@ -202,7 +214,7 @@ def _set_aliases(spaces: list[Space]) -> None:
     counts: dict[str, int] = defaultdict(int)
     for short in shorts:
         counts[short] += 1
-    for space, short in zip(spaces, shorts):
+    for space, short in zip(spaces, shorts, strict=True):
         alias = short if counts[short] == 1 else alias_for(space.name, space.domain_id)
         object.__setattr__(space, "alias", alias)
 

@@ -21,6 +21,8 @@ def plain_page(parsed: Any, items_key: str) -> bool:
         return False
     token = parsed.get("NextToken")
     items = parsed.get(items_key, [])
-    return (token is None or isinstance(token, str)) and isinstance(items, list) and all(
-        isinstance(item, dict) for item in items
+    return (
+        (token is None or isinstance(token, str))
+        and isinstance(items, list)
+        and all(isinstance(item, dict) for item in items)
     )

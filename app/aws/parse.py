@@ -10,9 +10,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from ..model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
 from .clients import fast_timestamp
 from .errors import AwsError
-from ..model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
 
 
 class ResponseError(AwsError, ValueError):

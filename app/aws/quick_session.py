@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from .service import SessionInfo, SpacesService
 
 # Settings that change where or how botocore would send the call: leave those cases to botocore.
-_ENV_SETTINGS = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_USE_FIPS_ENDPOINT",
-                 "AWS_USE_DUALSTACK_ENDPOINT", "AWS_CA_BUNDLE")
+_ENV_SETTINGS = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SAGEMAKER",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_CA_BUNDLE",
+)
 _PROFILE_SETTINGS = ("endpoint_url", "services", "use_fips_endpoint", "use_dualstack_endpoint", "ca_bundle")
 # The aws partition's region pattern (botocore's partitions.json); China, GovCloud and ISO differ.
 _AWS_PARTITION_REGION = re.compile(r"^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$")
@@ -71,7 +76,13 @@ async def _signed_call(svc: SpacesService, space_arn: str) -> SessionInfo | None
     timeout = aiohttp.ClientTimeout(sock_connect=connect, sock_read=read)
     # trust_env: HTTP(S)_PROXY and NO_PROXY apply here as they do to botocore and the websocket.
     async with aiohttp.ClientSession(trust_env=True, timeout=timeout) as http:
-        status, raw = await post(http, PostSigner(url + "/", svc.region), url + "/", "SageMaker.StartSession",
-                                 {"ResourceIdentifier": space_arn}, credentials.get_frozen_credentials())
+        status, raw = await post(
+            http,
+            PostSigner(url + "/", svc.region),
+            url + "/",
+            "SageMaker.StartSession",
+            {"ResourceIdentifier": space_arn},
+            credentials.get_frozen_credentials(),
+        )
     payload = decoded(raw)
     return _session_info(payload) if status == 200 and isinstance(payload, dict) else None

@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from ..model import Domain, IdleBounds, Space
 from . import lifecycle, listing, parse
 from .clients import _RETRIES, Clients
 from .direct_pages import DirectPages
 from .errors import THROTTLE_CODES, AwsError, translate
 from .limiter import AdaptiveLimit
 from .listing import Listing
-from ..model import Domain, IdleBounds, Space
 
 Progress = Callable[[Space], None] | None
 _RETRIES_MAX_ATTEMPTS = int(_RETRIES["max_attempts"])
@@ -42,7 +43,8 @@ def _timeout_from_env(name: str, default: float) -> float:
         raise AwsError(f"{name}={text!r} is not a number of seconds between 0 and 3600", kind="validation")
     return value
 
-__all__ = ["SpacesService", "Caller", "SessionInfo", "Listing"]
+
+__all__ = ["Caller", "Listing", "SessionInfo", "SpacesService"]
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,7 @@ class SpacesService:
 
         region = region or default_region(profile)
         if not region:
-            raise AwsError(
-                "no AWS region is set; pass --region or set AWS_REGION", kind="validation"
-            )
+            raise AwsError("no AWS region is set; pass --region or set AWS_REGION", kind="validation")
         self.profile = profile
         self.region = region
         self.endpoint_url = endpoint_url
@@ -110,8 +110,12 @@ class SpacesService:
             endpoint_url=endpoint_url,
             credentials=credentials,
             max_pool=max_concurrency,
-            connect_timeout=connect_timeout if connect_timeout is not None else _timeout_from_env(CONNECT_TIMEOUT_ENV, 10.0),
-            read_timeout=read_timeout if read_timeout is not None else _timeout_from_env(READ_TIMEOUT_ENV, 30.0),
+            connect_timeout=connect_timeout
+            if connect_timeout is not None
+            else _timeout_from_env(CONNECT_TIMEOUT_ENV, 10.0),
+            read_timeout=read_timeout
+            if read_timeout is not None
+            else _timeout_from_env(READ_TIMEOUT_ENV, 30.0),
             on_create=self._hook_retries,
         )
         self._domains: dict[str, Domain] = {}
@@ -294,16 +298,25 @@ class SpacesService:
 
     # --- actions ------------------------------------------------------------------------------
 
-    async def start_space(self, domain_id: str, space_name: str, *, instance_type: str | None = None,
-                          progress: Progress = None, wait: bool = True) -> Space:
+    async def start_space(
+        self,
+        domain_id: str,
+        space_name: str,
+        *,
+        instance_type: str | None = None,
+        progress: Progress = None,
+        wait: bool = True,
+    ) -> Space:
         return await lifecycle.start(self, domain_id, space_name, instance_type, progress, wait)
 
-    async def stop_space(self, domain_id: str, space_name: str, *, progress: Progress = None,
-                         wait: bool = True) -> Space:
+    async def stop_space(
+        self, domain_id: str, space_name: str, *, progress: Progress = None, wait: bool = True
+    ) -> Space:
         return await lifecycle.stop(self, domain_id, space_name, progress, wait)
 
-    async def enable_remote_access(self, domain_id: str, space_name: str, *,
-                                   instance_type: str | None = None, progress: Progress = None) -> Space:
+    async def enable_remote_access(
+        self, domain_id: str, space_name: str, *, instance_type: str | None = None, progress: Progress = None
+    ) -> Space:
         return await lifecycle.enable_remote_access(self, domain_id, space_name, instance_type, progress)
 
     async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space:
@@ -334,20 +347,31 @@ class SpacesService:
         arn = SpaceArn.parse(space_arn)
         space = await self.describe_space(arn.domain_id, arn.space_name)
         if space.status is not SpaceStatus.RUNNING:
-            raise AwsError(f"{space.name} is {space.status.value.lower()}; start it first: "
-                           f"sm-spaces start {space.name}", kind="validation")
+            raise AwsError(
+                f"{space.name} is {space.status.value.lower()}; start it first: sm-spaces start {space.name}",
+                kind="validation",
+            )
         if not space.remote_access:
-            raise AwsError(f"{space.name} runs without remote access; enable it (this restarts the space)",
-                           kind="validation")
+            raise AwsError(
+                f"{space.name} runs without remote access; enable it (this restarts the space)",
+                kind="validation",
+            )
 
 
 def _session_info(answer: dict) -> SessionInfo:
     """The three StartSession fields, checked: a malformed answer is a clear error, not a crash later."""
     fields = [answer.get(key) for key in ("SessionId", "StreamUrl", "TokenValue")]
     if not all(isinstance(value, str) and value for value in fields):
-        missing = [key for key, value in zip(("SessionId", "StreamUrl", "TokenValue"), fields)
-                   if not (isinstance(value, str) and value)]
+        missing = [
+            key
+            for key, value in zip(("SessionId", "StreamUrl", "TokenValue"), fields, strict=True)
+            if not (isinstance(value, str) and value)
+        ]
         # Names the fields only: the token itself must never reach a message.
-        raise AwsError(f"StartSession answered without a usable {', '.join(missing)}; retry, and report it "
-                       "if it persists", kind="service", operation="StartSession")
+        raise AwsError(
+            f"StartSession answered without a usable {', '.join(missing)}; retry, and report it "
+            "if it persists",
+            kind="service",
+            operation="StartSession",
+        )
     return SessionInfo(*fields)

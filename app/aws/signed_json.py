@@ -13,14 +13,22 @@ from typing import Any
 
 from .sigv4 import PostSigner
 
+
 async def frozen(credentials: Any) -> Any:
     """Current keys of botocore or aiobotocore credentials (refreshing them when they are due)."""
     keys = credentials.get_frozen_credentials()
     return await keys if inspect.isawaitable(keys) else keys
 
 
-async def post(http: Any, signer: PostSigner, url: str, target: str, params: dict[str, Any],
-               keys: Any, proxy: str | None = None) -> tuple[int, bytes]:
+async def post(
+    http: Any,
+    signer: PostSigner,
+    url: str,
+    target: str,
+    params: dict[str, Any],
+    keys: Any,
+    proxy: str | None = None,
+) -> tuple[int, bytes]:
     """(HTTP status, raw body) of one signed call."""
     body = json.dumps(params).encode()
     async with http.post(url, data=body, headers=signer.headers(target, body, keys), proxy=proxy) as answer:

@@ -43,21 +43,29 @@ class PostSigner:
             signed["x-amz-security-token"] = keys.token
         signed["x-amz-target"] = target
         names = ";".join(signed)  # inserted in sorted order
-        canonical = "\n".join([
-            "POST", self.path, "",
-            *(f"{name}:{' '.join(value.split())}" for name, value in signed.items()),
-            "", names, hashlib.sha256(body).hexdigest(),
-        ])
+        canonical = "\n".join(
+            [
+                "POST",
+                self.path,
+                "",
+                *(f"{name}:{' '.join(value.split())}" for name, value in signed.items()),
+                "",
+                names,
+                hashlib.sha256(body).hexdigest(),
+            ]
+        )
         scope = f"{date}/{self.region}/{self.service}/aws4_request"
         to_sign = f"{_ALGORITHM}\n{amz_date}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-        signature = hmac.new(self._signing_key(keys.secret_key, date), to_sign.encode(), hashlib.sha256).hexdigest()
+        signature = hmac.new(
+            self._signing_key(keys.secret_key, date), to_sign.encode(), hashlib.sha256
+        ).hexdigest()
         out = {
             "Content-Type": JSON_1_1,
             "X-Amz-Target": target,
             "User-Agent": "sm-spaces",
             "X-Amz-Date": amz_date,
             "Authorization": f"{_ALGORITHM} Credential={keys.access_key}/{scope}, "
-                             f"SignedHeaders={names}, Signature={signature}",
+            f"SignedHeaders={names}, Signature={signature}",
         }
         if keys.token:
             out["X-Amz-Security-Token"] = keys.token

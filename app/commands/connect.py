@@ -17,24 +17,43 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p = command("connect", "open a shell on a space, or run a command (starts the space if needed)")
     p.add_argument("space")
     p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
-    p.add_argument("--with", dest="with_", choices=WITH, default="ssh",
-                   help="system ssh (default), in-process asyncssh, or the official session-manager-plugin")
+    p.add_argument(
+        "--with",
+        dest="with_",
+        choices=WITH,
+        default="ssh",
+        help="system ssh (default), in-process asyncssh, or the official session-manager-plugin",
+    )
     p.add_argument("--instance-type", help="instance type if the space must be started")
-    p.add_argument("--yes", "-y", action="store_true",
-                   help="accept a larger instance when one is needed (and, with --vscode, the ssh config change)")
-    p.add_argument("--vscode", action="store_true",
-                   help="open the space in VS Code Remote-SSH (installs its ssh alias first, with consent)")
-    p.add_argument("--editor", choices=EDITORS, default=None,
-                   help="the editor for --vscode: code (default) or cursor; implies --vscode")
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="accept a larger instance when one is needed (and, with --vscode, the ssh config change)",
+    )
+    p.add_argument(
+        "--vscode",
+        action="store_true",
+        help="open the space in VS Code Remote-SSH (installs its ssh alias first, with consent)",
+    )
+    p.add_argument(
+        "--editor",
+        choices=EDITORS,
+        default=None,
+        help="the editor for --vscode: code (default) or cursor; implies --vscode",
+    )
     p.set_defaults(run=connect_command, cmd=[])
     p.epilog = "Anything after -- is run on the space instead of a shell: connect SPACE -- ls -la"
 
     p = command("ssh-proxy", "OpenSSH ProxyCommand: bridge stdin/stdout to a space (TARGET: ARN or alias)")
     p.add_argument("target", nargs="?", help="space ARN or sm-<space> alias (not with --session-env)")
     p.add_argument("--plugin", action="store_true", help="hand the session to session-manager-plugin")
-    p.add_argument("--session-env", metavar="VAR",
-                   help="use the session in environment variable VAR instead of StartSession "
-                        "(how `sm-spaces open --with ssh` passes a deep link's session)")
+    p.add_argument(
+        "--session-env",
+        metavar="VAR",
+        help="use the session in environment variable VAR instead of StartSession "
+        "(how `sm-spaces open --with ssh` passes a deep link's session)",
+    )
     p.set_defaults(run=ssh_proxy_command)
 
 
@@ -65,14 +84,16 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
 async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The space named by args.space/args.domain, started first (with consent) unless it runs with
     remote access. Shared by connect, connect --vscode and forward."""
-    from .spaces import start_with_consent
     from ..model import SpaceStatus
+    from .spaces import start_with_consent
 
     space = await svc.find_space(args.space, args.domain)
     if space.status is not SpaceStatus.RUNNING or not space.remote_access:
         if space.status is SpaceStatus.RUNNING:
-            raise UsageError(f"{space.name} runs without remote access; enable it first "
-                             "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)")
+            raise UsageError(
+                f"{space.name} runs without remote access; enable it first "
+                "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)"
+            )
         print(f"{space.name} is {space.status.value.lower()}; starting it", file=sys.stderr)
         space = await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes)
     return space
@@ -93,8 +114,9 @@ async def _connect(args: argparse.Namespace) -> int:
             env.update(server.env())
         target = AwsTarget(svc.profile, svc.region, svc.endpoint_url)
         extra = ["-t"] if not command and sys.stdin.isatty() else []
-        argv = system_ssh_argv(space.alias, space.arn, target, command,
-                               plugin=args.with_ == "plugin", extra=extra)
+        argv = system_ssh_argv(
+            space.alias, space.arn, target, command, plugin=args.with_ == "plugin", extra=extra
+        )
         proc = await asyncio.create_subprocess_exec(*argv, env=env)
         return await proc.wait()
 

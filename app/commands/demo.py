@@ -10,10 +10,14 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     actions = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", help="serve the simulated account and print its environment")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    serve.add_argument("--delay", type=float, default=3.0, metavar="S",
-                       help="seconds each state change takes (default 3)")
-    serve.add_argument("--sso-user", metavar="USER",
-                       help="act as this Identity Center user (try maria.garcia: 'my spaces' by default)")
+    serve.add_argument(
+        "--delay", type=float, default=3.0, metavar="S", help="seconds each state change takes (default 3)"
+    )
+    serve.add_argument(
+        "--sso-user",
+        metavar="USER",
+        help="act as this Identity Center user (try maria.garcia: 'my spaces' by default)",
+    )
     demo.set_defaults(run=demo_command)
 
 

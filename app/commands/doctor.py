@@ -22,8 +22,9 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p = command("doctor", "check ssh, credentials, permissions, endpoints and the ssh config")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
-    p.add_argument("--config", metavar="PATH", type=Path,
-                   help="the ssh config file to check (default: ~/.ssh/config)")
+    p.add_argument(
+        "--config", metavar="PATH", type=Path, help="the ssh config file to check (default: ~/.ssh/config)"
+    )
     p.set_defaults(run=doctor_command)
 
 
@@ -37,18 +38,20 @@ def doctor_command(args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
     from ..aws.errors import AwsError
-    from .common import aws_context, profile_of
     from ..connect.doctor import Check, DoctorContext, Status, run_checks
     from ..connect.doctor_local import check_ssh
     from ..connect.ssh_block import effective_endpoint
     from ..connect.ssh_config import default_config_path
+    from .common import aws_context, profile_of
 
     try:
         async with aws_context(args, demo_delay=0.0, connect_timeout=5.0, read_timeout=15.0) as (svc, demo):
             ctx = DoctorContext(
                 svc=svc,
                 profile=None if demo else profile_of(args),
-                endpoint_url=demo.endpoint_url if demo else effective_endpoint(getattr(args, "endpoint_url", None)),
+                endpoint_url=demo.endpoint_url
+                if demo
+                else effective_endpoint(getattr(args, "endpoint_url", None)),
                 demo=demo is not None,
                 config_path=args.config or default_config_path(),
                 explicit_config=args.config is not None,
@@ -59,7 +62,11 @@ async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
 
 
 def _header(ctx) -> str:  # type: ignore[no-untyped-def]
-    where = "the simulated account" if ctx.demo else (f"profile {ctx.profile}" if ctx.profile else "default profile")
+    where = (
+        "the simulated account"
+        if ctx.demo
+        else (f"profile {ctx.profile}" if ctx.profile else "default profile")
+    )
     parts = [where, f"region {ctx.svc.region}"]
     if ctx.endpoint_url:
         parts.append(f"endpoint {ctx.endpoint_url}")
@@ -84,8 +91,11 @@ def render(header: str, checks: list, *, stream=None) -> str:  # type: ignore[no
     if failed:
         lines.append(style.paint(f"{failed} problem{'s' if failed != 1 else ''} block connecting", "red"))
     elif warned:
-        lines.append(style.paint(f"ready to connect; {warned} thing{'s' if warned != 1 else ''} worth fixing",
-                                 "yellow"))
+        lines.append(
+            style.paint(
+                f"ready to connect; {warned} thing{'s' if warned != 1 else ''} worth fixing", "yellow"
+            )
+        )
     else:
         lines.append(style.paint("ready to connect", "green"))
     return "\n".join(lines)

@@ -22,10 +22,19 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p.epilog = _EPILOG
     p.add_argument("space")
     p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
-    p.add_argument("--local-port", type=int, metavar="N",
-                   help="port on 127.0.0.1 (default: the remote port, or the next free one)")
-    p.add_argument("--remote-port", type=int, default=8888, metavar="N",
-                   help="port on the space (default 8888, JupyterLab)")
+    p.add_argument(
+        "--local-port",
+        type=int,
+        metavar="N",
+        help="port on 127.0.0.1 (default: the remote port, or the next free one)",
+    )
+    p.add_argument(
+        "--remote-port",
+        type=int,
+        default=8888,
+        metavar="N",
+        help="port on the space (default 8888, JupyterLab)",
+    )
     p.add_argument("--instance-type", help="instance type if the space must be started")
     p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
     p.set_defaults(run=forward_command)
@@ -44,14 +53,19 @@ def forward_command(args: argparse.Namespace) -> int:
 
 
 async def _forward(args: argparse.Namespace) -> int:
-    from .connect import running_space
     from ..connect.forward import Forward, ForwardError
     from ..connect.session import open_channel
+    from .connect import running_space
 
     async with aws_context(args) as (svc, _):
         space = await running_space(svc, args)
-        forward = Forward(lambda: open_channel(svc, space.arn), space.alias, remote_port=args.remote_port,
-                          local_port=args.local_port, label=space.name)
+        forward = Forward(
+            lambda: open_channel(svc, space.arn),
+            space.alias,
+            remote_port=args.remote_port,
+            local_port=args.local_port,
+            label=space.name,
+        )
         try:
             await forward.start()
         except ForwardError as err:
@@ -60,8 +74,11 @@ async def _forward(args: argparse.Namespace) -> int:
         try:
             if forward.moved:
                 print(f"port {forward.asked_port} is in use; using {forward.local_port}", file=sys.stderr)
-            print(f"forwarding 127.0.0.1:{forward.local_port} to port {args.remote_port} of {space.name}; "
-                  "Ctrl-C to stop", file=sys.stderr)
+            print(
+                f"forwarding 127.0.0.1:{forward.local_port} to port {args.remote_port} of {space.name}; "
+                "Ctrl-C to stop",
+                file=sys.stderr,
+            )
             print(forward.url, flush=True)
             await forward.wait_closed()
         finally:

@@ -28,13 +28,22 @@ EXPIRED_HINT = "a Studio link's session works once and expires within minutes: o
 
 
 def add_parser(command) -> None:  # type: ignore[no-untyped-def]
-    p = command("open", "connect with a Studio \"Open in VS Code\" deep link (no StartSession call)")
-    p.add_argument("uri", nargs="?", default="-",
-                   help="the vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker?… link (quote it); "
-                        "- or nothing: read it from stdin (hidden on a terminal), keeping its token off "
-                        "this command line")
-    p.add_argument("--with", dest="with_", choices=("asyncssh", "ssh"), default="asyncssh",
-                   help="in-process asyncssh (default) or the system ssh")
+    p = command("open", 'connect with a Studio "Open in VS Code" deep link (no StartSession call)')
+    p.add_argument(
+        "uri",
+        nargs="?",
+        default="-",
+        help="the vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker?… link (quote it); "
+        "- or nothing: read it from stdin (hidden on a terminal), keeping its token off "
+        "this command line",
+    )
+    p.add_argument(
+        "--with",
+        dest="with_",
+        choices=("asyncssh", "ssh"),
+        default="asyncssh",
+        help="in-process asyncssh (default) or the system ssh",
+    )
     p.set_defaults(run=open_command, cmd=[])
     p.epilog = "Anything after -- is run on the space instead of a shell: open 'vscode://…' -- ls -la"
 
@@ -65,8 +74,10 @@ def open_command(args: argparse.Namespace) -> int:
     except DeepLinkError as err:
         raise UsageError(str(err)) from None  # names the field, never its value
     if getattr(args, "demo", False):
-        raise UsageError("open cannot use --demo: a link carries a session of a running account; "
-                         "run `sm-spaces demo serve` and use its environment")
+        raise UsageError(
+            "open cannot use --demo: a link carries a session of a running account; "
+            "run `sm-spaces demo serve` and use its environment"
+        )
     command = list(args.cmd)
     if not command and not sys.stdin.isatty():
         raise UsageError("an interactive shell needs a terminal; pass a command after --")
@@ -75,7 +86,10 @@ def open_command(args: argparse.Namespace) -> int:
 
     session = SessionInfo(link.session_id, link.stream_url, link.token)
     alias = alias_for(link.space_arn.space_name)
-    print(f"connecting to {link.space_arn.space_name} with the link's session {link.session_id}", file=sys.stderr)
+    print(
+        f"connecting to {link.space_arn.space_name} with the link's session {link.session_id}",
+        file=sys.stderr,
+    )
     if args.with_ == "ssh":
         return _system_ssh(session, alias, command)
     return asyncio.run(_inprocess(session, alias, command))
@@ -125,8 +139,9 @@ def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore
         argv += ["-o", option]
     argv += [*(["-t"] if not command else []), "--", alias, *command]
     env = dict(os.environ)
-    env[SESSION_ENV] = json.dumps({"SessionId": session.session_id, "StreamUrl": session.stream_url,
-                                   "TokenValue": session.token})
+    env[SESSION_ENV] = json.dumps(
+        {"SessionId": session.session_id, "StreamUrl": session.stream_url, "TokenValue": session.token}
+    )
     return subprocess.run(argv, env=env, check=False).returncode
 
 
@@ -143,7 +158,9 @@ def session_proxy(variable: str) -> int:
         raise UsageError("--session-env takes an environment variable name (A-Z, 0-9, _)")
     raw = os.environ.pop(variable, None)  # our own children need not see it
     if not raw:
-        raise UsageError(f"no session in ${variable}; ssh-proxy --session-env is run by `sm-spaces open --with ssh`")
+        raise UsageError(
+            f"no session in ${variable}; ssh-proxy --session-env is run by `sm-spaces open --with ssh`"
+        )
     try:
         data = json.loads(raw)
         session = SessionInfo(str(data["SessionId"]), str(data["StreamUrl"]), str(data["TokenValue"]))

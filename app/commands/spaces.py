@@ -7,8 +7,8 @@ import asyncio
 import json
 import sys
 
-from .common import aws_context, confirm, progress_printer
 from ..model import Space
+from .common import aws_context, confirm, progress_printer
 
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 
@@ -69,7 +69,7 @@ def render_table(spaces: list[Space]) -> str:
         for s in spaces
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
 def _filter(spaces: list[Space], domain: str | None, user: str | None) -> list[Space]:
@@ -94,7 +94,7 @@ async def _list(args: argparse.Namespace) -> list[Space]:
         finally:
             await pool.aclose()
         spaces: list[Space] = []
-        for region, result in zip(available_regions(), results):
+        for region, result in zip(available_regions(), results, strict=True):
             if isinstance(result, BaseException):
                 print(f"sm-spaces: {region}: {result}", file=sys.stderr)
             else:
@@ -113,8 +113,14 @@ def list_command(args: argparse.Namespace) -> int:
     return 0
 
 
-async def start_with_consent(svc, space: Space, *, instance_type: str | None, yes: bool,  # type: ignore[no-untyped-def]
-                             wait: bool = True) -> Space:
+async def start_with_consent(
+    svc,
+    space: Space,
+    *,
+    instance_type: str | None,
+    yes: bool,  # type: ignore[no-untyped-def]
+    wait: bool = True,
+) -> Space:
     """Start `space`; when remote access needs a bigger instance, ask (or take --yes) first."""
     from ..aws.errors import NeedsLargerInstance
 
@@ -122,10 +128,16 @@ async def start_with_consent(svc, space: Space, *, instance_type: str | None, ye
     try:
         return await svc.start_space(space.domain_id, space.name, instance_type=instance_type, **kwargs)
     except NeedsLargerInstance as need:
-        question = (f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
-                    f"Start it on {need.suggested}?")
-        if not confirm(question, assume_yes=yes, what_flag=f"--instance-type {need.suggested} or --yes",
-                       action=f"starting {space.name} on {need.suggested}"):
+        question = (
+            f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
+            f"Start it on {need.suggested}?"
+        )
+        if not confirm(
+            question,
+            assume_yes=yes,
+            what_flag=f"--instance-type {need.suggested} or --yes",
+            action=f"starting {space.name} on {need.suggested}",
+        ):
             raise
         return await svc.start_space(space.domain_id, space.name, instance_type=need.suggested, **kwargs)
 
@@ -133,14 +145,17 @@ async def start_with_consent(svc, space: Space, *, instance_type: str | None, ye
 async def _start(args: argparse.Namespace) -> Space:
     async with aws_context(args) as (svc, _):
         space = await svc.find_space(args.space, args.domain)
-        return await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes,
-                                        wait=not args.no_wait)
+        return await start_with_consent(
+            svc, space, instance_type=args.instance_type, yes=args.yes, wait=not args.no_wait
+        )
 
 
 def start_command(args: argparse.Namespace) -> int:
     space = asyncio.run(_start(args))
-    print(f"{space.name}: {space.status.value} on {space.instance_type or '?'}, "
-          f"remote access {'enabled' if space.remote_access else 'disabled'}")
+    print(
+        f"{space.name}: {space.status.value} on {space.instance_type or '?'}, "
+        f"remote access {'enabled' if space.remote_access else 'disabled'}"
+    )
     return 0
 
 
@@ -150,8 +165,9 @@ async def _stop(args: argparse.Namespace) -> Space | None:
         question = f"Stop {space.name} in {space.domain_name or space.domain_id}? Unsaved work in it is lost."
         if not confirm(question, assume_yes=args.yes, action=f"stopping {space.name}"):
             return None
-        return await svc.stop_space(space.domain_id, space.name, progress=progress_printer(),
-                                    wait=not args.no_wait)
+        return await svc.stop_space(
+            space.domain_id, space.name, progress=progress_printer(), wait=not args.no_wait
+        )
 
 
 def stop_command(args: argparse.Namespace) -> int:

@@ -38,8 +38,7 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("action", choices=("install", "show", "remove"))
     p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     p.add_argument("--yes", "-y", action="store_true", help="write without asking")
-    p.add_argument("--config", metavar="PATH", type=Path,
-                   help="the ssh config file (default: ~/.ssh/config)")
+    p.add_argument("--config", metavar="PATH", type=Path, help="the ssh config file (default: ~/.ssh/config)")
     p.set_defaults(run=ssh_config_command)
 
 
@@ -72,8 +71,10 @@ def _install(args: argparse.Namespace, path: Path) -> int:
         )
     block = asyncio.run(_block_for_account(args))
     if getattr(args, "demo", False):
-        print("sm-spaces: preview only: this block points at a simulated account that stops with this command",
-              file=sys.stderr)
+        print(
+            "sm-spaces: preview only: this block points at a simulated account that stops with this command",
+            file=sys.stderr,
+        )
     plan = install(path, block, dry_run=True)  # raises SshConfigConflict before anything is shown
     if not plan.changed:
         print(f"{path}: the sm-spaces block is already up to date")
@@ -90,7 +91,9 @@ async def _block_for_account(args: argparse.Namespace) -> str:
         endpoint = demo.endpoint_url if demo else context.endpoint_url
         context = BlockContext(context.profile, svc.region, endpoint)
     if not spaces:
-        print(f"sm-spaces: no spaces in {context.region}; the block only gets the sm-* pattern", file=sys.stderr)
+        print(
+            f"sm-spaces: no spaces in {context.region}; the block only gets the sm-* pattern", file=sys.stderr
+        )
     return expected_block(spaces, context)
 
 
@@ -103,8 +106,11 @@ def explicit_block_context(args: argparse.Namespace):  # -> BlockContext
     profile, region = profile_of(args), getattr(args, "region", None)
     endpoint = effective_endpoint(getattr(args, "endpoint_url", None))
     try:
-        return BlockContext(profile and validate_profile(profile), region and validate_region(region),
-                            endpoint and validate_endpoint_url(endpoint))
+        return BlockContext(
+            profile and validate_profile(profile),
+            region and validate_region(region),
+            endpoint and validate_endpoint_url(endpoint),
+        )
     except ValueError as err:
         raise UsageError(str(err)) from None
 
@@ -140,8 +146,14 @@ def _show(args: argparse.Namespace, path: Path) -> int:
     # Judge it against the context it was installed for, unless the user names another one.
     baked = BlockContext.of_block(block)
     if not any(getattr(args, name, None) for name in ("profile", "region", "endpoint_url", "demo")):
-        args = argparse.Namespace(**{**vars(args), "profile": baked.profile, "region": baked.region,
-                                     "endpoint_url": baked.endpoint_url})
+        args = argparse.Namespace(
+            **{
+                **vars(args),
+                "profile": baked.profile,
+                "region": baked.region,
+                "endpoint_url": baked.endpoint_url,
+            }
+        )
     from ..aws.errors import AwsError
 
     try:
@@ -156,7 +168,11 @@ def _show(args: argparse.Namespace, path: Path) -> int:
 
 
 def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
-    flags = [("--profile", context.profile), ("--region", context.region), ("--endpoint-url", context.endpoint_url)]
+    flags = [
+        ("--profile", context.profile),
+        ("--region", context.region),
+        ("--endpoint-url", context.endpoint_url),
+    ]
     return "".join(f" {flag} {value}" for flag, value in flags if value)
 
 

@@ -12,16 +12,26 @@ def tui_command(args: argparse.Namespace) -> int:
 
     regions = [args.region] if args.region else None
     if not args.demo:
-        return run_tui(profile=profile_of(args), regions=regions, endpoint_url=args.endpoint_url,
-                       credentials=None, readonly=args.readonly)
+        return run_tui(
+            profile=profile_of(args),
+            regions=regions,
+            endpoint_url=args.endpoint_url,
+            credentials=None,
+            readonly=args.readonly,
+        )
     from ..demo.server import DemoServer
 
     handle = DemoServer(transition_delay=3.0).start_in_thread()
     try:
         server = handle.server
         creds = server.credentials
-        return run_tui(profile=None, regions=regions or [server.region], endpoint_url=server.endpoint_url,
-                       credentials=(creds.access_key, creds.secret_key, creds.token),
-                       readonly=args.readonly, demo_server=server)
+        return run_tui(
+            profile=None,
+            regions=regions or [server.region],
+            endpoint_url=server.endpoint_url,
+            credentials=(creds.access_key, creds.secret_key, creds.token),
+            readonly=args.readonly,
+            demo_server=server,
+        )
     finally:
         handle.stop()

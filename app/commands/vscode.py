@@ -25,8 +25,10 @@ def vscode_command(args: argparse.Namespace) -> int:
     if args.cmd:
         raise UsageError("--vscode opens an editor on the space; it takes no command after --")
     if getattr(args, "demo", False):
-        raise UsageError("--vscode cannot use --demo: the editor outlives this command, and the simulated "
-                         "account with it; run `sm-spaces demo serve`, export what it prints, and try again")
+        raise UsageError(
+            "--vscode cannot use --demo: the editor outlives this command, and the simulated "
+            "account with it; run `sm-spaces demo serve`, export what it prints, and try again"
+        )
     try:
         editor, executable = find_editor(args.editor)  # before anything starts: fail fast and cheap
     except EditorMissing as err:
@@ -46,10 +48,10 @@ def vscode_command(args: argparse.Namespace) -> int:
 
 async def _prepare(args: argparse.Namespace) -> str | None:
     """Start the space if needed and install the alias; the alias, or None when the user declined."""
-    from .connect import running_space
-    from .sshconfig import explicit_block_context, show_diff_and_write
     from ..connect.ssh_block import BlockContext, expected_block
     from ..connect.ssh_config import block_aliases, default_config_path, install
+    from .connect import running_space
+    from .sshconfig import explicit_block_context, show_diff_and_write
 
     context = explicit_block_context(args)  # refuses a profile/region/endpoint unsafe to bake in
     async with aws_context(args) as (svc, _):
@@ -61,8 +63,9 @@ async def _prepare(args: argparse.Namespace) -> str | None:
     plan = install(default_config_path(), block, dry_run=True)
     if plan.changed:
         print(f"{space.alias} needs the sm-spaces block in {plan.path}:", file=sys.stderr)
-        written = show_diff_and_write(plan, argparse.Namespace(dry_run=False, yes=args.yes),
-                                  verb="install the sm-spaces block in")
+        written = show_diff_and_write(
+            plan, argparse.Namespace(dry_run=False, yes=args.yes), verb="install the sm-spaces block in"
+        )
         if written != EXIT_OK:
             return None
     return space.alias

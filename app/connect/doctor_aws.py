@@ -13,7 +13,14 @@ from typing import Any
 from ..aws.errors import AwsError
 from .doctor import Check, DoctorContext, Status
 
-READ_ACTIONS = ("ListDomains", "DescribeDomain", "ListUserProfiles", "ListSpaces", "ListApps", "DescribeSpace")
+READ_ACTIONS = (
+    "ListDomains",
+    "DescribeDomain",
+    "ListUserProfiles",
+    "ListSpaces",
+    "ListApps",
+    "DescribeSpace",
+)
 WRITE_ACTIONS = ("CreateApp", "DeleteApp", "UpdateSpace", "StartSession")
 
 
@@ -32,7 +39,11 @@ async def check_account(ctx: DoctorContext) -> list[Check]:
 
 
 async def _credentials(ctx: DoctorContext) -> Check:
-    who = "the simulated account" if ctx.demo else (f"profile {ctx.profile}" if ctx.profile else "the default chain")
+    who = (
+        "the simulated account"
+        if ctx.demo
+        else (f"profile {ctx.profile}" if ctx.profile else "the default chain")
+    )
     try:
         caller = await ctx.svc.caller()
     except AwsError as err:
@@ -53,9 +64,15 @@ def _region(ctx: DoctorContext) -> Check:
     if region in known:
         return Check("region", Status.OK, f"{region} offers SageMaker")
     if ctx.endpoint_url:
-        return Check("region", Status.WARN, f"{region} is not a SageMaker region AWS lists (endpoint URL in use)")
-    return Check("region", Status.FAIL, f"{region} is not a region where SageMaker is offered",
-                 "pass --region (e.g. us-east-1) or set AWS_REGION")
+        return Check(
+            "region", Status.WARN, f"{region} is not a SageMaker region AWS lists (endpoint URL in use)"
+        )
+    return Check(
+        "region",
+        Status.FAIL,
+        f"{region} is not a region where SageMaker is offered",
+        "pass --region (e.g. us-east-1) or set AWS_REGION",
+    )
 
 
 # --- read actions: try them -------------------------------------------------------------------
@@ -75,13 +92,14 @@ async def _read_actions(ctx: DoctorContext) -> list[Check]:
         "ListApps": svc.call("ListApps", MaxResults=10, **scope),
     }
     pending = {op: coro for op, coro in calls.items() if coro is not None}
-    for op, answer in zip(pending, await asyncio.gather(*(_try(c) for c in pending.values()))):
+    for op, answer in zip(pending, await asyncio.gather(*(_try(c) for c in pending.values())), strict=True):
         results[op] = answer
     spaces = results["ListSpaces"].get("Spaces", []) if isinstance(results.get("ListSpaces"), dict) else []
     if spaces:
         first = spaces[0]
         results["DescribeSpace"] = await _try(
-            svc.call("DescribeSpace", DomainId=first["DomainId"], SpaceName=first["SpaceName"]))
+            svc.call("DescribeSpace", DomainId=first["DomainId"], SpaceName=first["SpaceName"])
+        )
     checks = []
     for op in READ_ACTIONS:
         answer = results.get(op)
@@ -89,7 +107,9 @@ async def _read_actions(ctx: DoctorContext) -> list[Check]:
             checks.append(Check(f"sagemaker:{op}", Status.SKIP, "untested: no space could be listed"))
         elif answer is None:
             what = "domain" if op == "DescribeDomain" else "space"
-            checks.append(Check(f"sagemaker:{op}", Status.SKIP, f"untested: no {what} in {svc.region} to read"))
+            checks.append(
+                Check(f"sagemaker:{op}", Status.SKIP, f"untested: no {what} in {svc.region} to read")
+            )
         elif isinstance(answer, AwsError):
             checks.append(_failed(op, answer))
         else:
@@ -108,8 +128,12 @@ def _failed(op: str, err: AwsError) -> Check:
     if err.kind == "access_denied":
         # The message names the action and the IAM statement that grants it.
         _, _, statement = err.message.partition("; ")
-        return Check(f"sagemaker:{op}", Status.FAIL, f"denied: your identity may not call sagemaker:{op}",
-                     statement or err.message)
+        return Check(
+            f"sagemaker:{op}",
+            Status.FAIL,
+            f"denied: your identity may not call sagemaker:{op}",
+            statement or err.message,
+        )
     return Check(f"sagemaker:{op}", Status.FAIL, f"failed: {err.message}", err.fix)
 
 
@@ -123,8 +147,13 @@ async def _write_actions(ctx: DoctorContext) -> list[Check]:
         reason = "untested: this kind of identity cannot be simulated (not an IAM user or role)"
         return [Check(name, Status.SKIP, reason) for name in names]
     try:
-        answer = await ctx.svc.call("SimulatePrincipalPolicy", service="iam", PolicySourceArn=source,
-                                    ActionNames=names, ResourceArns=["*"])
+        answer = await ctx.svc.call(
+            "SimulatePrincipalPolicy",
+            service="iam",
+            PolicySourceArn=source,
+            ActionNames=names,
+            ResourceArns=["*"],
+        )
     except AwsError as err:
         if err.kind == "access_denied":
             why = "you may not call it"
@@ -134,17 +163,26 @@ async def _write_actions(ctx: DoctorContext) -> list[Check]:
             why = _short(err.message)
         untested = "untested: a write action, never tried for real"
         return [Check("iam:SimulatePrincipalPolicy", Status.SKIP, f"unavailable: {why}")] + [
-            Check(name, Status.SKIP, untested) for name in names]
-    decisions = {r.get("EvalActionName"): r.get("EvalDecision", "") for r in answer.get("EvaluationResults", [])}
+            Check(name, Status.SKIP, untested) for name in names
+        ]
+    decisions = {
+        r.get("EvalActionName"): r.get("EvalDecision", "") for r in answer.get("EvaluationResults", [])
+    }
     checks = []
-    for op, name in zip(WRITE_ACTIONS, names):
+    for name in names:
         decision = decisions.get(name, "")
         if decision == "allowed":
             checks.append(Check(name, Status.OK, "allowed (IAM policy simulation)"))
         else:
             statement = f'{{"Effect": "Allow", "Action": "{name}", "Resource": "*"}}'
-            checks.append(Check(name, Status.FAIL, f"{decision or 'not evaluated'} (IAM policy simulation)",
-                                f"ask for an IAM policy statement {statement}"))
+            checks.append(
+                Check(
+                    name,
+                    Status.FAIL,
+                    f"{decision or 'not evaluated'} (IAM policy simulation)",
+                    f"ask for an IAM policy statement {statement}",
+                )
+            )
     return checks
 
 

@@ -15,34 +15,57 @@ from urllib.parse import urlsplit
 from .doctor import Check, Status
 
 DNS_TIMEOUT_S = 3.0
-_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
-               "NO_PROXY", "no_proxy")
+_PROXY_VARS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
 def check_ssh() -> Check:
     path = shutil.which("ssh")
     if not path:
-        return Check("ssh", Status.FAIL, "no ssh client on PATH",
-                     "install OpenSSH (e.g. `apt install openssh-client`, `dnf install openssh-clients`)")
+        return Check(
+            "ssh",
+            Status.FAIL,
+            "no ssh client on PATH",
+            "install OpenSSH (e.g. `apt install openssh-client`, `dnf install openssh-clients`)",
+        )
     try:
-        done = subprocess.run([path, "-V"], capture_output=True, stdin=subprocess.DEVNULL, timeout=10)
+        done = subprocess.run(
+            [path, "-V"], check=False, capture_output=True, stdin=subprocess.DEVNULL, timeout=10
+        )
     except (OSError, subprocess.TimeoutExpired) as err:
         return Check("ssh", Status.FAIL, f"{path} does not run ({err})", "reinstall the OpenSSH client")
     text = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
     version = text.split(",")[0].split()[0] if text else "unknown version"
     if done.returncode != 0 or not version.startswith("OpenSSH"):
-        return Check("ssh", Status.WARN, f"{path} is not OpenSSH ({version[:60]})",
-                     "ssh-config and VS Code need the OpenSSH client")
+        return Check(
+            "ssh",
+            Status.WARN,
+            f"{path} is not OpenSSH ({version[:60]})",
+            "ssh-config and VS Code need the OpenSSH client",
+        )
     return Check("ssh", Status.OK, f"{version} ({path})")
 
 
 def check_plugin() -> Check:
     path = shutil.which("session-manager-plugin")
     if not path:
-        return Check("session-manager-plugin", Status.SKIP,
-                     "not installed (optional: sm-spaces speaks the SSM data channel itself)")
+        return Check(
+            "session-manager-plugin",
+            Status.SKIP,
+            "not installed (optional: sm-spaces speaks the SSM data channel itself)",
+        )
     try:
-        done = subprocess.run([path, "--version"], capture_output=True, stdin=subprocess.DEVNULL, timeout=10)
+        done = subprocess.run(
+            [path, "--version"], check=False, capture_output=True, stdin=subprocess.DEVNULL, timeout=10
+        )
         version = done.stdout.decode("utf-8", "replace").strip().splitlines()[0][:40]
     except (OSError, subprocess.TimeoutExpired, IndexError):
         version = "version unknown"
@@ -55,15 +78,23 @@ def check_plugin() -> Check:
 def aws_hosts(region: str, partition: str = "aws") -> dict[str, str]:
     """Check name -> host name of the AWS endpoints a connection needs."""
     suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
-    return {f"DNS {service}": f"{prefix}.{region}.{suffix}"
-            for service, prefix in (("sagemaker", "api.sagemaker"), ("ssm", "ssm"), ("ssmmessages", "ssmmessages"))}
+    return {
+        f"DNS {service}": f"{prefix}.{region}.{suffix}"
+        for service, prefix in (
+            ("sagemaker", "api.sagemaker"),
+            ("ssm", "ssm"),
+            ("ssmmessages", "ssmmessages"),
+        )
+    }
 
 
 async def check_dns(region: str, endpoint_url: str | None, partition: str = "aws") -> list[Check]:
     if endpoint_url:
         host = urlsplit(endpoint_url).hostname or endpoint_url
-        skipped = [Check(name, Status.SKIP, f"{aws_host}: not used, an endpoint URL is configured")
-                   for name, aws_host in aws_hosts(region, partition).items()]
+        skipped = [
+            Check(name, Status.SKIP, f"{aws_host}: not used, an endpoint URL is configured")
+            for name, aws_host in aws_hosts(region, partition).items()
+        ]
         return [await _resolve_check("DNS endpoint", host)] + skipped
     hosts = aws_hosts(region, partition)
     return list(await asyncio.gather(*(_resolve_check(name, host) for name, host in hosts.items())))
@@ -74,8 +105,12 @@ async def _resolve_check(name: str, host: str) -> Check:
     if isinstance(answer, list):
         shown = ", ".join(answer[:2]) + (" …" if len(answer) > 2 else "")
         return Check(name, Status.OK, f"{host} resolves to {shown}")
-    return Check(name, Status.FAIL, f"{host} does not resolve ({answer})",
-                 "check the network, DNS, VPN or VPC endpoints; nothing can connect without it")
+    return Check(
+        name,
+        Status.FAIL,
+        f"{host} does not resolve ({answer})",
+        "check the network, DNS, VPN or VPC endpoints; nothing can connect without it",
+    )
 
 
 async def resolve(host: str, timeout: float) -> list[str] | str:
@@ -95,7 +130,7 @@ async def resolve(host: str, timeout: float) -> list[str] | str:
     threading.Thread(target=lookup, name=f"dns-{host}", daemon=True).start()
     try:
         return await asyncio.wait_for(future, timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return f"no answer within {timeout:g} s"
 
 
@@ -119,8 +154,9 @@ def check_proxies(endpoint_url: str | None, environ: dict[str, str] | None = Non
     detail = "; ".join(shown)
     host = urlsplit(endpoint_url).hostname if endpoint_url else None
     if host and _is_loopback(host) and _proxied(host, env):
-        return Check("proxy", Status.WARN, f"{detail} — {host} would go through the proxy",
-                     f"add {host} to NO_PROXY")
+        return Check(
+            "proxy", Status.WARN, f"{detail} — {host} would go through the proxy", f"add {host} to NO_PROXY"
+        )
     return Check("proxy", Status.OK, detail)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from ..model import REMOTE_USER
 from .doctor import Check, DoctorContext, Status
 from .ssh_block import BlockContext, compare, expected_block, installed_block
 from .ssh_config import SshConfigError, block_aliases, find_conflicts
 from .ssh_config_parse import ALIAS_NAMESPACE
-from ..model import REMOTE_USER
 
 INSTALL_FIX = "sm-spaces ssh-config install"
 PROBE_NAME = "sm-doctor-probe"  # matched by the sm-* pattern, as a space created later would be
@@ -27,16 +27,28 @@ def check_ssh_config(ctx: DoctorContext) -> list[Check]:
     except FileNotFoundError:
         data = b""
     except OSError as err:
-        return [Check("ssh config", Status.FAIL, f"cannot read {path}: {err.strerror or err}",
-                      f"fix the permissions of {path}")]
+        return [
+            Check(
+                "ssh config",
+                Status.FAIL,
+                f"cannot read {path}: {err.strerror or err}",
+                f"fix the permissions of {path}",
+            )
+        ]
     try:
         block = installed_block(data)
     except SshConfigError as err:
         return [Check("ssh config block", Status.FAIL, str(err))]
     if block is None:
         status = Status.SKIP if ctx.demo else Status.WARN
-        checks = [Check("ssh config block", status, f"not installed in {path} (needed for `ssh sm-<space>`)",
-                        None if ctx.demo else INSTALL_FIX)]
+        checks = [
+            Check(
+                "ssh config block",
+                status,
+                f"not installed in {path} (needed for `ssh sm-<space>`)",
+                None if ctx.demo else INSTALL_FIX,
+            )
+        ]
         return checks + [_conflicts(ctx, data, None)]
     return [_block_status(ctx, block), _ssh_g(ctx, block), _conflicts(ctx, data, block)]
 
@@ -46,8 +58,12 @@ def _block_status(ctx: DoctorContext, block: str) -> Check:
     baked = BlockContext.of_block(block)
     ours = BlockContext(ctx.profile, ctx.svc.region, ctx.endpoint_url)
     if ctx.demo or baked != ours:
-        return Check(name, Status.SKIP, f"installed for {baked.describe()}, not compared with this context "
-                     f"({ours.describe() if not ctx.demo else 'the simulated account'})")
+        return Check(
+            name,
+            Status.SKIP,
+            f"installed for {baked.describe()}, not compared with this context "
+            f"({ours.describe() if not ctx.demo else 'the simulated account'})",
+        )
     if ctx.spaces is None:
         return Check(name, Status.SKIP, "installed; not compared: the spaces could not be listed")
     status = compare(block, expected_block(ctx.spaces, ours))
@@ -62,11 +78,15 @@ def _ssh_g(ctx: DoctorContext, block: str) -> Check:
     name = "ssh -G"
     if not ssh:
         return Check(name, Status.SKIP, "untested: no ssh client")
-    for host in (aliases[:1] + [PROBE_NAME]):
+    for host in aliases[:1] + [PROBE_NAME]:
         problem = _resolve_with_ssh(ssh, ctx, host)
         if problem:
-            return Check(name, Status.FAIL, f"{host}: {problem}",
-                         f"look at {ctx.config_path}; `{INSTALL_FIX}` rewrites the block")
+            return Check(
+                name,
+                Status.FAIL,
+                f"{host}: {problem}",
+                f"look at {ctx.config_path}; `{INSTALL_FIX}` rewrites the block",
+            )
     shown = f"{aliases[0]} and {ALIAS_NAMESPACE}" if aliases else ALIAS_NAMESPACE
     return Check(name, Status.OK, f"{shown} resolve to sm-spaces ssh-proxy as {REMOTE_USER}")
 
@@ -75,7 +95,7 @@ def _resolve_with_ssh(ssh: str, ctx: DoctorContext, host: str) -> str | None:
     """Why ssh would not route `host` through our ProxyCommand, or None when it would."""
     argv = [ssh, "-G"] + (["-F", str(ctx.config_path)] if ctx.explicit_config else []) + [host]
     try:
-        done = subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, timeout=15)
+        done = subprocess.run(argv, check=False, capture_output=True, stdin=subprocess.DEVNULL, timeout=15)
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"ssh -G did not finish ({err})"
     if done.returncode != 0:

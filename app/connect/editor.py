@@ -43,10 +43,18 @@ class Editor:
 
 
 EDITORS = {
-    "code": Editor("code", "VS Code", "Code",
-                   "install it from VS Code: Command Palette > \"Shell Command: Install 'code' command in PATH\""),
-    "cursor": Editor("cursor", "Cursor", "Cursor",
-                     "install it from Cursor: Command Palette > \"Shell Command: Install 'cursor' command in PATH\""),
+    "code": Editor(
+        "code",
+        "VS Code",
+        "Code",
+        "install it from VS Code: Command Palette > \"Shell Command: Install 'code' command in PATH\"",
+    ),
+    "cursor": Editor(
+        "cursor",
+        "Cursor",
+        "Cursor",
+        "install it from Cursor: Command Palette > \"Shell Command: Install 'cursor' command in PATH\"",
+    ),
 }
 
 
@@ -81,5 +89,7 @@ def server_install_path_set(editor: Editor, alias: str) -> bool:
 
 def server_install_path_tip(editor: Editor, alias: str) -> str:
     setting = json.dumps({SERVER_INSTALL_PATH_KEY: {alias: REMOTE_HOME}})
-    return (f"tip: SageMaker spaces keep the {editor.product} server under {REMOTE_HOME}; if Remote-SSH "
-            f"cannot install it, add {setting} to {editor.product}'s user settings.json")
+    return (
+        f"tip: SageMaker spaces keep the {editor.product} server under {REMOTE_HOME}; if Remote-SSH "
+        f"cannot install it, add {setting} to {editor.product}'s user settings.json"
+    )

@@ -33,9 +33,15 @@ class ForwardError(Exception):
 
 
 class Forward:
-    def __init__(self, open_channel: Callable[[], Awaitable[DataChannel]], host_alias: str, *,
-                 remote_port: int = JUPYTER_PORT, local_port: int | None = None,
-                 label: str | None = None) -> None:
+    def __init__(
+        self,
+        open_channel: Callable[[], Awaitable[DataChannel]],
+        host_alias: str,
+        *,
+        remote_port: int = JUPYTER_PORT,
+        local_port: int | None = None,
+        label: str | None = None,
+    ) -> None:
         _check_port(remote_port, "remote port")
         if local_port is not None and local_port != 0:
             _check_port(local_port, "local port")
@@ -92,15 +98,18 @@ class Forward:
         last = min(self.asked_port + PORT_SEARCH_SPAN, 65535)
         for port in range(self.asked_port, last + 1):
             try:
-                listener = await self._conn.forward_local_port(LISTEN_HOST, port, "localhost", self.remote_port)
+                listener = await self._conn.forward_local_port(
+                    LISTEN_HOST, port, "localhost", self.remote_port
+                )
             except OSError as err:
                 if err.errno in (errno.EADDRINUSE, errno.EACCES):
                     continue
                 raise ForwardError(f"cannot listen on {LISTEN_HOST}:{port}: {err.strerror or err}") from None
             self.local_port = listener.get_port()
             return listener
-        raise ForwardError(f"no free local port between {self.asked_port} and {last}; "
-                           "pass another one with --local-port")
+        raise ForwardError(
+            f"no free local port between {self.asked_port} and {last}; pass another one with --local-port"
+        )
 
     async def wait_closed(self) -> None:
         """Until the connection to the space ends (closed here, or lost)."""

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..aws.errors import AwsError
+from ..model import REMOTE_USER
 from .ssh_block import self_command
 from .ssh_config import _proxy_word
-from ..model import REMOTE_USER
 
 # Host keys are not pinned, for the reasons given in app/connect/ssh_config.py: AWS authenticates
 # the channel and a restarted space may come back with new keys.
@@ -28,8 +26,6 @@ SSH_OPTIONS = (
     "LogLevel=ERROR",
     "ServerAliveInterval=30",
 )
-
-
 
 
 @dataclass(frozen=True)
@@ -57,12 +53,22 @@ def proxy_command(target: AwsTarget, arn: str, *, plugin: bool = False) -> str:
     return " ".join(_proxy_word(word) for word in words)
 
 
-def system_ssh_argv(alias: str, arn: str, target: AwsTarget, command: list[str], *,
-                    plugin: bool = False, extra: list[str] | None = None) -> list[str]:
+def system_ssh_argv(
+    alias: str,
+    arn: str,
+    target: AwsTarget,
+    command: list[str],
+    *,
+    plugin: bool = False,
+    extra: list[str] | None = None,
+) -> list[str]:
     ssh = shutil.which("ssh")
     if ssh is None:
-        raise AwsError("ssh is not installed; install OpenSSH (e.g. `apt install openssh-client`) "
-                       "or connect with --with asyncssh", kind="validation")
+        raise AwsError(
+            "ssh is not installed; install OpenSSH (e.g. `apt install openssh-client`) "
+            "or connect with --with asyncssh",
+            kind="validation",
+        )
     argv = [ssh, "-o", f"ProxyCommand={proxy_command(target, arn, plugin=plugin)}"]
     for option in SSH_OPTIONS:
         argv += ["-o", option]

@@ -11,7 +11,8 @@ import contextlib
 import os
 import signal
 import sys
-from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..model import REMOTE_USER
 
@@ -28,9 +29,16 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
 
     tunnel = ChannelTunnel(open_channel)
     # SSM authenticates the session; the space's sshd accepts sagemaker-user without keys.
-    async with asyncssh.connect(host, tunnel=tunnel, username=REMOTE_USER, known_hosts=None,
-                                client_keys=None, agent_path=None, config=None,
-                                keepalive_interval=30) as conn:
+    async with asyncssh.connect(
+        host,
+        tunnel=tunnel,
+        username=REMOTE_USER,
+        known_hosts=None,
+        client_keys=None,
+        agent_path=None,
+        config=None,
+        keepalive_interval=30,
+    ) as conn:
         yield conn
 
 
@@ -38,8 +46,9 @@ async def run_command(conn: Any, command: list[str]) -> int:
     import asyncssh
 
     stdin: Any = sys.stdin.buffer if _is_stream(sys.stdin.fileno()) else asyncssh.DEVNULL
-    process = await conn.create_process(" ".join(command), stdin=stdin, stdout=sys.stdout.buffer,
-                                        stderr=sys.stderr.buffer, encoding=None)
+    process = await conn.create_process(
+        " ".join(command), stdin=stdin, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer, encoding=None
+    )
     result = await process.wait()
     return _status(result.exit_status, result.exit_signal)
 
@@ -52,8 +61,13 @@ async def run_shell(conn: Any) -> int:
     fd = sys.stdin.fileno()
     size = os.get_terminal_size(fd)
     process = await conn.create_process(
-        term_type=os.environ.get("TERM", "xterm-256color"), term_size=(size.columns, size.lines),
-        stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer, encoding=None)
+        term_type=os.environ.get("TERM", "xterm-256color"),
+        term_size=(size.columns, size.lines),
+        stdin=sys.stdin.buffer,
+        stdout=sys.stdout.buffer,
+        stderr=sys.stderr.buffer,
+        encoding=None,
+    )
     loop = asyncio.get_running_loop()
 
     def resized() -> None:

@@ -8,6 +8,7 @@ side ends. Anything that goes wrong is one line on stderr, which ssh shows to th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -31,8 +32,9 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
     if is_space_arn(target):
         return target
     if not target.startswith("sm-"):
-        raise AwsError(f"{target!r} is neither a space ARN nor an sm-spaces alias (sm-<space>)",
-                       kind="validation")
+        raise AwsError(
+            f"{target!r} is neither a space ARN nor an sm-spaces alias (sm-<space>)", kind="validation"
+        )
     found = await _alias_in(svc, target)
     if found:
         return found
@@ -42,14 +44,14 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
     for region in others:
         from ..aws.service import SpacesService
 
-        async with SpacesService(profile=svc.profile, region=region, endpoint_url=svc.endpoint_url,
-                                 credentials=svc.credentials) as elsewhere:
+        async with SpacesService(
+            profile=svc.profile, region=region, endpoint_url=svc.endpoint_url, credentials=svc.credentials
+        ) as elsewhere:
             found = await _alias_in(elsewhere, target)
         if found:
             return found
     where = ", ".join([svc.region, *others])
-    raise AwsError(f"no space has the alias {target!r} in {where}; see `sm-spaces list`",
-                   kind="not_found")
+    raise AwsError(f"no space has the alias {target!r} in {where}; see `sm-spaces list`", kind="not_found")
 
 
 async def _alias_in(svc: SpacesService, alias: str) -> str | None:
@@ -89,6 +91,15 @@ async def run_plugin_proxy(svc: SpacesService, target: str) -> int:
     env[PLUGIN_ENV] = json.dumps(
         {"SessionId": session.session_id, "StreamUrl": session.stream_url, "TokenValue": session.token}
     )
-    argv = [plugin, PLUGIN_ENV, region, "StartSession", svc.profile or "", json.dumps({"Target": arn}),
-            f"https://ssm.{region}.amazonaws.com"]
-    return subprocess.run(argv, env=env, check=False).returncode
+    argv = [
+        plugin,
+        PLUGIN_ENV,
+        region,
+        "StartSession",
+        svc.profile or "",
+        json.dumps({"Target": arn}),
+        f"https://ssm.{region}.amazonaws.com",
+    ]
+    # The plugin owns the terminal from here on; wait for it off the event loop.
+    done = await asyncio.to_thread(subprocess.run, argv, env=env, check=False)
+    return done.returncode

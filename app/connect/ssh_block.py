@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ssh_config import block_aliases, render_block
-from .ssh_config_parse import ALIAS_NAMESPACE, _KEYWORD, locate_block, split_args, split_lines
 from ..model import Space
+from .ssh_config import block_aliases, render_block
+from .ssh_config_parse import _KEYWORD, ALIAS_NAMESPACE, locate_block, split_args, split_lines
 
 
 def self_command() -> list[str]:
@@ -32,7 +32,9 @@ def self_command() -> list[str]:
 def effective_endpoint(explicit: str | None) -> str | None:
     """The SageMaker endpoint botocore will use: --endpoint-url, else AWS_ENDPOINT_URL_SAGEMAKER or
     AWS_ENDPOINT_URL. Baked into the block, since ssh (or VS Code) may run without those variables."""
-    return explicit or os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER") or os.environ.get("AWS_ENDPOINT_URL") or None
+    return (
+        explicit or os.environ.get("AWS_ENDPOINT_URL_SAGEMAKER") or os.environ.get("AWS_ENDPOINT_URL") or None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +79,16 @@ def entries_for(spaces: Iterable[Space]) -> list[tuple[str, str]]:
     return sorted((s.alias, s.arn) for s in spaces if s.alias)
 
 
-def expected_block(spaces: Iterable[Space], context: BlockContext,
-                   prefix: Sequence[str] | None = None) -> str:
-    return render_block(entries_for(spaces), prefix or self_command(), profile=context.profile,
-                        region=context.region, endpoint_url=context.endpoint_url)
+def expected_block(
+    spaces: Iterable[Space], context: BlockContext, prefix: Sequence[str] | None = None
+) -> str:
+    return render_block(
+        entries_for(spaces),
+        prefix or self_command(),
+        profile=context.profile,
+        region=context.region,
+        endpoint_url=context.endpoint_url,
+    )
 
 
 def installed_block(data: bytes) -> str | None:

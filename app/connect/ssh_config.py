@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..atomic import atomic_write
 from ..config import validate_endpoint_url, validate_profile, validate_region
+from ..model import REMOTE_USER, SpaceArn
 from .ssh_config_parse import (
     ALIAS_NAMESPACE,
     END_MARKER,
@@ -37,21 +38,20 @@ from .ssh_config_parse import (
     line_ending,
     locate_block,
 )
-from ..model import REMOTE_USER, SpaceArn
 
 __all__ = [
+    "PlanResult",
     "SshConfigConflict",
     "SshConfigError",
-    "PlanResult",
-    "render_block",
-    "plan_install",
-    "plan_remove",
+    "default_config_path",
     "find_conflicts",
     "install",
+    "plan_install",
+    "plan_remove",
     "remove",
-    "write_plan",
+    "render_block",
     "unified_diff",
-    "default_config_path",
+    "write_plan",
 ]
 
 _ALIAS_RE = re.compile(r"^sm-[a-z0-9](?:[a-z0-9.-]{0,200})$")
@@ -111,8 +111,8 @@ def render_block(
         "# new keys. Your ~/.ssh/known_hosts is not used for these hosts.",
     ]
     seen: set[str] = set()
-    for alias, arn in entries:
-        alias = _check_alias(alias)
+    for given, arn in entries:
+        alias = _check_alias(given)
         if alias in seen:
             raise ValueError(f"alias {alias} is listed twice")
         seen.add(alias)
@@ -121,7 +121,7 @@ def render_block(
     proxy_by_name = " ".join([command, *region_options]) if region_options else command
     lines += [
         # '%n' is the name as typed; the negated pattern keeps a name with a quote out of the shell.
-        f"Host {ALIAS_NAMESPACE} \"!*'*\"",
+        f'Host {ALIAS_NAMESPACE} "!*\'*"',
         f"  ProxyCommand {proxy_by_name} ssh-proxy '%n'",
         f"  User {REMOTE_USER}",
         f"  UserKnownHostsFile {_path_value(known_hosts_file)}",
@@ -156,8 +156,7 @@ def _proxy_word(arg: str) -> str:
     than escaped: their escaping differs between sh, zsh and fish."""
     if not isinstance(arg, str) or not arg or _FORBIDDEN_IN_ARG.search(arg):
         raise ValueError(
-            f"cannot use {arg!r} in ProxyCommand: quotes, backslashes and control characters "
-            "are not allowed"
+            f"cannot use {arg!r} in ProxyCommand: quotes, backslashes and control characters are not allowed"
         )
     word = arg if _PLAIN_ARG.fullmatch(arg) else f"'{arg}'"
     return word.replace("%", "%%")

@@ -12,8 +12,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from . import seed_data
 from ..model import TOO_SMALL_FOR_REMOTE
+from . import seed_data
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -131,42 +131,99 @@ class DemoAccount:
 
     # --- building -----------------------------------------------------------------------------
 
-    def add_domain(self, domain_id: str, name: str, region: str, *, auth_mode: str = "IAM",
-                   created: float | None = None, idle_max: int = DEFAULT_IDLE_MAX) -> DomainRec:
-        domain = DomainRec(domain_id, name, region, auth_mode,
-                           created if created is not None else time.time(), idle_max=idle_max)
+    def add_domain(
+        self,
+        domain_id: str,
+        name: str,
+        region: str,
+        *,
+        auth_mode: str = "IAM",
+        created: float | None = None,
+        idle_max: int = DEFAULT_IDLE_MAX,
+    ) -> DomainRec:
+        domain = DomainRec(
+            domain_id,
+            name,
+            region,
+            auth_mode,
+            created if created is not None else time.time(),
+            idle_max=idle_max,
+        )
         self.domains[domain_id] = domain
         return domain
 
-    def add_profile(self, domain: DomainRec, name: str, *, sso_user: str | None = None,
-                    created: float | None = None) -> ProfileRec:
-        profile = ProfileRec(domain.domain_id, name, created if created is not None else time.time(), sso_user)
+    def add_profile(
+        self, domain: DomainRec, name: str, *, sso_user: str | None = None, created: float | None = None
+    ) -> ProfileRec:
+        profile = ProfileRec(
+            domain.domain_id, name, created if created is not None else time.time(), sso_user
+        )
         domain.profiles.append(profile)
         domain.profiles_by_name[name] = profile
         return profile
 
-    def add_space(self, domain: DomainRec, name: str, *, app_type: str, owner: str, sharing: str = "Private",
-                  instance_type: str = "ml.t3.large", remote_access: bool = True, storage_gib: int = 5,
-                  idle_minutes: int = 60, created: float | None = None, display_name: str = "",
-                  fails_on_start: bool = False) -> SpaceRec:
+    def add_space(
+        self,
+        domain: DomainRec,
+        name: str,
+        *,
+        app_type: str,
+        owner: str,
+        sharing: str = "Private",
+        instance_type: str = "ml.t3.large",
+        remote_access: bool = True,
+        storage_gib: int = 5,
+        idle_minutes: int = 60,
+        created: float | None = None,
+        display_name: str = "",
+        fails_on_start: bool = False,
+    ) -> SpaceRec:
         when = created if created is not None else time.time()
-        space = SpaceRec(domain.domain_id, name, app_type, owner, sharing, instance_type,
-                         image_arn(domain.region), remote_access, storage_gib, idle_minutes, when, when,
-                         display_name=display_name or name, fails_on_start=fails_on_start)
+        space = SpaceRec(
+            domain.domain_id,
+            name,
+            app_type,
+            owner,
+            sharing,
+            instance_type,
+            image_arn(domain.region),
+            remote_access,
+            storage_gib,
+            idle_minutes,
+            when,
+            when,
+            display_name=display_name or name,
+            fails_on_start=fails_on_start,
+        )
         domain.spaces.append(space)
         domain.spaces_by_name[name] = space
         return space
 
-    def put_app(self, space: SpaceRec, *, status: str, instance_type: str | None = None,
-                app_name: str = "default", created: float | None = None,
-                failure_reason: str | None = None) -> AppRec:
+    def put_app(
+        self,
+        space: SpaceRec,
+        *,
+        status: str,
+        instance_type: str | None = None,
+        app_name: str = "default",
+        created: float | None = None,
+        failure_reason: str | None = None,
+    ) -> AppRec:
         """Give `space` a (new) app record, replacing the previous one in listings."""
         domain = self.domains[space.domain_id]
         if space.app is not None:
             domain.apps.remove(space.app)
-        app = AppRec(space.domain_id, space.name, space.app_type, app_name, status,
-                     instance_type or space.instance_type, space.image_arn,
-                     created if created is not None else time.time(), failure_reason)
+        app = AppRec(
+            space.domain_id,
+            space.name,
+            space.app_type,
+            app_name,
+            status,
+            instance_type or space.instance_type,
+            space.image_arn,
+            created if created is not None else time.time(),
+            failure_reason,
+        )
         space.app = app
         domain.apps.append(app)
         return app
@@ -212,26 +269,39 @@ class DemoAccount:
         return account
 
     @classmethod
-    def generate(cls, domains: int = 10, spaces_per_domain: int = 20, seed: int = 0, *,
-                 region: str = "us-east-1", transition_delay: float = 0.0) -> DemoAccount:
+    def generate(
+        cls,
+        domains: int = 10,
+        spaces_per_domain: int = 20,
+        seed: int = 0,
+        *,
+        region: str = "us-east-1",
+        transition_delay: float = 0.0,
+    ) -> DemoAccount:
         """A large synthetic account for benchmarks: `domains` x `spaces_per_domain` spaces, one region."""
         rng = random.Random(seed)
         account = cls(transition_delay=transition_delay)
         base = time.time() - 86_400 * 90
         instance_types = ("ml.t3.medium", "ml.t3.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.g5.xlarge")
         for d in range(domains):
-            domain = account.add_domain(f"d-bench{seed % 1000:03d}{d:05d}", f"bench-domain-{d:03d}", region,
-                                        created=base + d)
+            domain = account.add_domain(
+                f"d-bench{seed % 1000:03d}{d:05d}", f"bench-domain-{d:03d}", region, created=base + d
+            )
             owners = [account.add_profile(domain, f"user-{u:02d}", created=base + d).name for u in range(5)]
             for s in range(spaces_per_domain):
                 app_type = "JupyterLab" if s % 2 == 0 else "CodeEditor"
                 roll = rng.random()
                 instance_type = instance_types[rng.randrange(len(instance_types))]
                 space = account.add_space(
-                    domain, f"space-{s:04d}", app_type=app_type, owner=owners[s % len(owners)],
-                    sharing="Shared" if roll < 0.15 else "Private", instance_type=instance_type,
+                    domain,
+                    f"space-{s:04d}",
+                    app_type=app_type,
+                    owner=owners[s % len(owners)],
+                    sharing="Shared" if roll < 0.15 else "Private",
+                    instance_type=instance_type,
                     remote_access=roll > 0.3 and instance_type not in TOO_SMALL_FOR_REMOTE,
-                    created=base + d * 1000 + s)
+                    created=base + d * 1000 + s,
+                )
                 if roll > 0.7:
                     account.put_app(space, status="InService", created=base + d * 1000 + s)
         return account

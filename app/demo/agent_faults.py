@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 @dataclass
 class AgentFaults:
-    drop_rate: float = 0.0        # share of sequenced frames lost, each direction
-    duplicate_rate: float = 0.0   # share of sequenced frames delivered twice
-    reorder_rate: float = 0.0     # share of sequenced frames held back behind the next one
+    drop_rate: float = 0.0  # share of sequenced frames lost, each direction
+    duplicate_rate: float = 0.0  # share of sequenced frames delivered twice
+    reorder_rate: float = 0.0  # share of sequenced frames held back behind the next one
     receive_rate: float | None = None  # data bytes/s the agent takes from the client, None = unlimited
     cut_after_bytes: int | None = None  # abort the websocket once this much data crossed it
     port_open_delay: float = 0.0  # seconds between HandshakeComplete and the port being open
@@ -35,8 +35,14 @@ class AgentFaults:
 
     def reset(self) -> None:
         fresh = AgentFaults(seed=self.seed)
-        for name in ("drop_rate", "duplicate_rate", "reorder_rate", "receive_rate",
-                     "cut_after_bytes", "port_open_delay"):
+        for name in (
+            "drop_rate",
+            "duplicate_rate",
+            "reorder_rate",
+            "receive_rate",
+            "cut_after_bytes",
+            "port_open_delay",
+        ):
             setattr(self, name, getattr(fresh, name))
 
 
@@ -67,6 +73,7 @@ class FaultyLink:
         self._deliver = deliver
         self._held: bytes | None = None
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._releases: set[asyncio.Task] = set()  # held references: the loop keeps only weak ones
 
     async def pass_on(self, frame: bytes) -> None:
         faults = self._faults
@@ -99,4 +106,6 @@ class FaultyLink:
     def _flush_later(self) -> None:
         self._flush_handle = None
         if self._held is not None:
-            asyncio.ensure_future(self._release_held())
+            task = asyncio.ensure_future(self._release_held())
+            self._releases.add(task)
+            task.add_done_callback(self._releases.discard)

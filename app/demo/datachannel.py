@@ -20,12 +20,12 @@ from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
 
-from .agent_faults import AgentFaults, FaultyLink, TokenBucket
-from .sessions import DemoSession, SessionRegistry
 from ..ssm import frames
 from ..ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from ..ssm.reliability import IncomingStream, OutgoingStream
 from ..ssm.wsbatch import coalesce_writes
+from .agent_faults import AgentFaults, FaultyLink, TokenBucket
+from .sessions import DemoSession, SessionRegistry
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ PortOpener = Callable[[DemoSession], "asyncio.Future[tuple[asyncio.StreamReader,
 class DataChannelService:
     """Accepts data-channel websockets for sessions in `registry` and runs the agent for each."""
 
-    def __init__(self, registry: SessionRegistry, open_port: Callable, faults: AgentFaults | None = None) -> None:
+    def __init__(
+        self, registry: SessionRegistry, open_port: Callable, faults: AgentFaults | None = None
+    ) -> None:
         self.registry = registry
         self.faults = faults or AgentFaults()
         self._open_port = open_port  # async (session) -> (reader, writer) of the space's port
@@ -95,7 +97,7 @@ class DataChannelService:
     async def _authenticate(self, session_id: str, ws: web.WebSocketResponse) -> DemoSession | None:
         try:
             first = await asyncio.wait_for(ws.receive(), OPEN_TIMEOUT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         if first.type is not WSMsgType.TEXT:
             return None
@@ -113,8 +115,14 @@ class DataChannelService:
 
 
 class _AgentConnection:
-    def __init__(self, ws: web.WebSocketResponse, request: web.Request, session: DemoSession,
-                 open_port: Callable, faults: AgentFaults) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        session: DemoSession,
+        open_port: Callable,
+        faults: AgentFaults,
+    ) -> None:
         self._ws = ws
         self._request = request
         self._session = session
@@ -140,7 +148,9 @@ class _AgentConnection:
         reader = asyncio.create_task(self._read_loop())
         self._tasks.append(reader)
         try:
-            await self._out.send(PayloadType.HANDSHAKE_REQUEST, frames.json_payload(self._handshake_request()))
+            await self._out.send(
+                PayloadType.HANDSHAKE_REQUEST, frames.json_payload(self._handshake_request())
+            )
             await self._done.wait()
         except (ConnectionError, RuntimeError):
             pass
@@ -164,11 +174,15 @@ class _AgentConnection:
     def _handshake_request(self) -> dict:
         return {
             "AgentVersion": AGENT_VERSION,
-            "RequestedClientActions": [{
-                "ActionType": "SessionType",
-                "ActionParameters": {"SessionType": "Port",
-                                     "Properties": {"portNumber": str(self._session.port)}},
-            }],
+            "RequestedClientActions": [
+                {
+                    "ActionType": "SessionType",
+                    "ActionParameters": {
+                        "SessionType": "Port",
+                        "Properties": {"portNumber": str(self._session.port)},
+                    },
+                }
+            ],
         }
 
     # --- frames in ---------------------------------------------------------------------------
@@ -216,8 +230,10 @@ class _AgentConnection:
                 if writer.transport.get_write_buffer_size() > READ_CHUNK:
                     await writer.drain()
         elif kind == PayloadType.HANDSHAKE_RESPONSE:
-            await self._out.send(PayloadType.HANDSHAKE_COMPLETE, frames.json_payload(
-                {"HandshakeTimeToComplete": 1_000_000, "CustomerMessage": ""}))
+            await self._out.send(
+                PayloadType.HANDSHAKE_COMPLETE,
+                frames.json_payload({"HandshakeTimeToComplete": 1_000_000, "CustomerMessage": ""}),
+            )
             self._tasks.append(asyncio.create_task(self._connect_port()))
         elif kind == PayloadType.FLAG:
             flag = frames.parse_flag(message.payload)
@@ -242,7 +258,7 @@ class _AgentConnection:
             while data := await reader.read(READ_CHUNK):
                 view = memoryview(data)
                 for start in range(0, len(view), OUTPUT_PAYLOAD_SIZE):
-                    await self._out.send(PayloadType.OUTPUT, bytes(view[start:start + OUTPUT_PAYLOAD_SIZE]))
+                    await self._out.send(PayloadType.OUTPUT, bytes(view[start : start + OUTPUT_PAYLOAD_SIZE]))
         except (ConnectionError, RuntimeError):
             pass
         await self._close_channel()
@@ -251,11 +267,17 @@ class _AgentConnection:
         """The port side closed: let the client take everything, then say channel_closed."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._out.wait_all_acked(), DRAIN_TIMEOUT_S)
-        payload = frames.json_payload({
-            "MessageType": "channel_closed", "MessageId": str(frames.new_message_id()),
-            "CreatedDate": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds"),
-            "DestinationId": "", "SessionId": self._session.session_id, "SchemaVersion": 1, "Output": "",
-        })
+        payload = frames.json_payload(
+            {
+                "MessageType": "channel_closed",
+                "MessageId": str(frames.new_message_id()),
+                "CreatedDate": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+                "DestinationId": "",
+                "SessionId": self._session.session_id,
+                "SchemaVersion": 1,
+                "Output": "",
+            }
+        )
         with contextlib.suppress(Exception):
             await self._ws.send_bytes(frames.encode(Message(MessageType.CHANNEL_CLOSED, 0, 0, payload)))
         self._end("port closed")

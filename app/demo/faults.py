@@ -46,7 +46,9 @@ class Faults:
     error_rate: float = 0.0  # fraction of SageMaker calls answered with a 5xx
     error_ops: set[str] = field(default_factory=set)  # empty: every operation may fail
     error_status: int = 500  # 500 InternalFailure or 503 ServiceUnavailable
-    error_burst: int = 0  # the next this-many eligible SageMaker calls fail with a 5xx, whatever error_rate says
+    error_burst: int = (
+        0  # the next this-many eligible SageMaker calls fail with a 5xx, whatever error_rate says
+    )
     seed: int = 1234
     # Counters, so tests can see that a fault really fired.
     throttled: int = 0
@@ -59,8 +61,21 @@ class Faults:
     def reset(self) -> None:
         """Switch every fault off and restart the random sequence."""
         fresh = Faults(seed=self.seed)
-        for name in ("latency", "latency_by_op", "throttle_rate", "throttle_ops", "deny", "expired",
-                     "error_rate", "error_ops", "error_status", "error_burst", "throttled", "errored", "_rng"):
+        for name in (
+            "latency",
+            "latency_by_op",
+            "throttle_rate",
+            "throttle_ops",
+            "deny",
+            "expired",
+            "error_rate",
+            "error_ops",
+            "error_status",
+            "error_burst",
+            "throttled",
+            "errored",
+            "_rng",
+        ):
             setattr(self, name, getattr(fresh, name))
 
     def delay_for(self, op: str) -> float:
@@ -68,24 +83,27 @@ class Faults:
 
     def injected_error(self, op: str) -> ApiError | None:
         """Throttling or a server error for this call, drawn from the seeded generator."""
-        if self.throttle_rate > 0 and (not self.throttle_ops or op in self.throttle_ops):
-            if self._rng.random() < self.throttle_rate:
-                self.throttled += 1
-                return ApiError("ThrottlingException", "Rate exceeded")
+        throttled_op = self.throttle_rate > 0 and (not self.throttle_ops or op in self.throttle_ops)
+        if throttled_op and self._rng.random() < self.throttle_rate:
+            self.throttled += 1
+            return ApiError("ThrottlingException", "Rate exceeded")
         if self.error_burst > 0 and (not self.error_ops or op in self.error_ops):
             self.error_burst -= 1  # a burst is counted, not drawn: exactly this many calls fail
             return self._server_error()
-        if self.error_rate > 0 and (not self.error_ops or op in self.error_ops):
-            if self._rng.random() < self.error_rate:
-                return self._server_error()
+        failing_op = self.error_rate > 0 and (not self.error_ops or op in self.error_ops)
+        if failing_op and self._rng.random() < self.error_rate:
+            return self._server_error()
         return None
 
     def _server_error(self) -> ApiError:
         self.errored += 1
         if self.error_status == 503:
             return ApiError("ServiceUnavailable", "Service is unavailable. Please retry.", 503)
-        return ApiError("InternalFailure", "The request processing has failed because of an "
-                        "unknown error, exception or failure.", 500)
+        return ApiError(
+            "InternalFailure",
+            "The request processing has failed because of an unknown error, exception or failure.",
+            500,
+        )
 
 
 def access_denied(caller_arn: str, op: str, resource: str) -> ApiError:

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..model import TOO_SMALL_FOR_REMOTE, SpaceArn
 from . import sagemaker_views as views
 from .account import DemoAccount, DomainRec, SpaceRec
 from .faults import in_use, not_found, validation
 from .sessions import SessionRegistry
-from ..model import TOO_SMALL_FOR_REMOTE, SpaceArn
 
 _LIVE_APP = ("Pending", "InService", "Deleting")
 
@@ -79,8 +79,12 @@ def _domains_for(call: Call, domain_id: str | None) -> list[DomainRec]:
 
 def list_user_profiles(call: Call, p: Params) -> Params:
     contains = p.get("UserProfileNameContains")
-    profiles = [pr for d in _domains_for(call, p.get("DomainIdEquals")) for pr in d.profiles
-                if not contains or contains in pr.name]
+    profiles = [
+        pr
+        for d in _domains_for(call, p.get("DomainIdEquals"))
+        for pr in d.profiles
+        if not contains or contains in pr.name
+    ]
     filters = {"d": p.get("DomainIdEquals"), "c": contains, "s": p.get("SortOrder")}
     items, token = views.page(views.ordered(profiles, p), p, "profiles", filters)
     return _with_token({"UserProfiles": [views.profile_summary(pr) for pr in items]}, token)
@@ -90,7 +94,9 @@ def describe_user_profile(call: Call, p: Params) -> Params:
     domain = _domain(call, p["DomainId"])
     profile = domain.profiles_by_name.get(p["UserProfileName"])
     if profile is None:
-        raise not_found(f'User profile "{call.arns.profile(domain.domain_id, p["UserProfileName"])}" does not exist.')
+        raise not_found(
+            f'User profile "{call.arns.profile(domain.domain_id, p["UserProfileName"])}" does not exist.'
+        )
     return views.profile_detail(call.account, call.arns, domain, profile)
 
 
@@ -151,20 +157,30 @@ def describe_app(call: Call, p: Params) -> Params:
 def create_app(call: Call, p: Params) -> Params:
     _, space = _app_of(call, p)
     if p["AppType"] != space.app_type:
-        raise validation(f"AppType {p['AppType']} does not match the app type {space.app_type} of space '{space.name}'.")
+        raise validation(
+            f"AppType {p['AppType']} does not match the app type {space.app_type} of space '{space.name}'."
+        )
     if space.status != "InService":
-        raise validation(f"Space '{space.name}' is {space.status}; apps can be created only when it is InService.")
+        raise validation(
+            f"Space '{space.name}' is {space.status}; apps can be created only when it is InService."
+        )
     arn = call.arns.app(space.domain_id, space.name, space.app_type, p["AppName"])
     if space.app is not None and space.app.status in _LIVE_APP:
-        raise in_use(f'App "{call.arns.app(space.domain_id, space.name, space.app_type, space.app.app_name)}" '
-                     f"already exists with status {space.app.status}.")
+        raise in_use(
+            f'App "{call.arns.app(space.domain_id, space.name, space.app_type, space.app.app_name)}" '
+            f"already exists with status {space.app.status}."
+        )
     instance_type = (p.get("ResourceSpec") or {}).get("InstanceType") or space.instance_type
     if space.remote_access:
         _too_small(instance_type, space)
     app = call.account.put_app(space, status="Pending", instance_type=instance_type, app_name=p["AppName"])
     if space.fails_on_start:
-        call.account.schedule_app(app, "Failed", "Lifecycle configuration script 'install-extensions.sh' "
-                                  "exited with a non-zero status. See CloudWatch logs for details.")
+        call.account.schedule_app(
+            app,
+            "Failed",
+            "Lifecycle configuration script 'install-extensions.sh' "
+            "exited with a non-zero status. See CloudWatch logs for details.",
+        )
     else:
         call.account.schedule_app(app, "InService")
     return {"AppArn": arn}
@@ -186,11 +202,18 @@ def update_space(call: Call, p: Params) -> Params:
     domain = _domain(call, p["DomainId"])
     space = _space(call, domain, p["SpaceName"])
     if space.status != "InService":
-        raise validation(f"Space '{space.name}' is {space.status}; it can be updated only when it is InService.")
+        raise validation(
+            f"Space '{space.name}' is {space.status}; it can be updated only when it is InService."
+        )
     settings = p.get("SpaceSettings") or {}
     if settings.get("AppType", space.app_type) != space.app_type:
         raise validation("The AppType of an existing space cannot be changed.")
-    for key in ("JupyterLabAppSettings", "CodeEditorAppSettings", "JupyterServerAppSettings", "KernelGatewayAppSettings"):
+    for key in (
+        "JupyterLabAppSettings",
+        "CodeEditorAppSettings",
+        "JupyterServerAppSettings",
+        "KernelGatewayAppSettings",
+    ):
         if key in settings and key != f"{space.app_type}AppSettings":
             raise validation(f"{key} does not apply to a {space.app_type} space.")
     remote = space.remote_access
@@ -198,17 +221,25 @@ def update_space(call: Call, p: Params) -> Params:
         remote = settings["RemoteAccess"] == "ENABLED"
         running = space.app is not None and space.app.status in _LIVE_APP
         if remote != space.remote_access and running:
-            raise validation(f"RemoteAccess of space '{space.name}' cannot be changed while an app is running: "
-                             "the space must be stopped (delete its app) before updating RemoteAccess.")
+            raise validation(
+                f"RemoteAccess of space '{space.name}' cannot be changed while an app is running: "
+                "the space must be stopped (delete its app) before updating RemoteAccess."
+            )
     app_settings = settings.get(f"{space.app_type}AppSettings") or {}
     instance_type = (app_settings.get("DefaultResourceSpec") or {}).get("InstanceType") or space.instance_type
     if remote:
         _too_small(instance_type, space)
-    idle = ((app_settings.get("AppLifecycleManagement") or {}).get("IdleSettings") or {}).get("IdleTimeoutInMinutes")
+    idle = ((app_settings.get("AppLifecycleManagement") or {}).get("IdleSettings") or {}).get(
+        "IdleTimeoutInMinutes"
+    )
     if idle is not None and not domain.idle_min <= idle <= domain.idle_max:
-        raise validation(f"IdleTimeoutInMinutes {idle} is outside the range {domain.idle_min}-{domain.idle_max} "
-                         "allowed by the domain's settings.")
-    size = ((settings.get("SpaceStorageSettings") or {}).get("EbsStorageSettings") or {}).get("EbsVolumeSizeInGb")
+        raise validation(
+            f"IdleTimeoutInMinutes {idle} is outside the range {domain.idle_min}-{domain.idle_max} "
+            "allowed by the domain's settings."
+        )
+    size = ((settings.get("SpaceStorageSettings") or {}).get("EbsStorageSettings") or {}).get(
+        "EbsVolumeSizeInGb"
+    )
     if size is not None and size < space.storage_gib:
         raise validation(f"EbsVolumeSizeInGb cannot be decreased (currently {space.storage_gib} GB).")
     image = (app_settings.get("DefaultResourceSpec") or {}).get("SageMakerImageArn")
@@ -232,14 +263,21 @@ def start_session(call: Call, p: Params) -> Params:
         raise not_found(f"Space '{identifier}' does not exist in this account and region.")
     space = _space(call, _domain(call, arn.domain_id), arn.space_name)
     if not space.remote_access:
-        raise validation(f"Remote access is not enabled for space '{space.name}'. "
-                         "Update the space with SpaceSettings.RemoteAccess=ENABLED, then start it.")
+        raise validation(
+            f"Remote access is not enabled for space '{space.name}'. "
+            "Update the space with SpaceSettings.RemoteAccess=ENABLED, then start it."
+        )
     if space.app is None or space.app.status != "InService":
         status = space.app.status if space.app else "no app"
-        raise validation(f"Space '{space.name}' is not running (app status: {status}); start the space first.")
+        raise validation(
+            f"Space '{space.name}' is not running (app status: {status}); start the space first."
+        )
     session = call.sessions.create(str(arn))
-    return {"SessionId": session.session_id, "StreamUrl": call.sessions.stream_url(call.ws_base_url, session),
-            "TokenValue": session.token}
+    return {
+        "SessionId": session.session_id,
+        "StreamUrl": call.sessions.stream_url(call.ws_base_url, session),
+        "TokenValue": session.token,
+    }
 
 
 def _with_token(answer: Params, token: str | None) -> Params:
@@ -249,10 +287,17 @@ def _with_token(answer: Params, token: str | None) -> Params:
 
 
 HANDLERS: dict[str, Callable[[Call, Params], Params]] = {
-    "ListDomains": list_domains, "DescribeDomain": describe_domain,
-    "ListUserProfiles": list_user_profiles, "DescribeUserProfile": describe_user_profile,
-    "ListSpaces": list_spaces, "DescribeSpace": describe_space, "UpdateSpace": update_space,
-    "ListApps": list_apps, "DescribeApp": describe_app, "CreateApp": create_app, "DeleteApp": delete_app,
+    "ListDomains": list_domains,
+    "DescribeDomain": describe_domain,
+    "ListUserProfiles": list_user_profiles,
+    "DescribeUserProfile": describe_user_profile,
+    "ListSpaces": list_spaces,
+    "DescribeSpace": describe_space,
+    "UpdateSpace": update_space,
+    "ListApps": list_apps,
+    "DescribeApp": describe_app,
+    "CreateApp": create_app,
+    "DeleteApp": delete_app,
     "StartSession": start_session,
 }
 

@@ -46,12 +46,16 @@ def _fingerprint(kind: str, filters: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def page(items: Sequence[Any], params: dict[str, Any], kind: str, filters: dict[str, Any]) -> tuple[list[Any], str | None]:
+def page(
+    items: Sequence[Any], params: dict[str, Any], kind: str, filters: dict[str, Any]
+) -> tuple[list[Any], str | None]:
     """One page of `items` and the NextToken for the rest (opaque, bound to the same filters)."""
     size = params.get("MaxResults", DEFAULT_PAGE)
     if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
-        raise validation(f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
-                         f"constraint: Member must have value between 1 and {MAX_PAGE}")
+        raise validation(
+            f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
+            f"constraint: Member must have value between 1 and {MAX_PAGE}"
+        )
     fingerprint = _fingerprint(kind, filters)
     start = 0
     token = params.get("NextToken")
@@ -63,9 +67,11 @@ def page(items: Sequence[Any], params: dict[str, Any], kind: str, filters: dict[
             seen = ""
         if seen != fingerprint or start < 0:
             raise validation("Invalid pagination token: it does not belong to this request.")
-    chunk = list(items[start:start + size])
+    chunk = list(items[start : start + size])
     end = start + size
-    next_token = base64.urlsafe_b64encode(f"{end}:{fingerprint}".encode()).decode() if end < len(items) else None
+    next_token = (
+        base64.urlsafe_b64encode(f"{end}:{fingerprint}".encode()).decode() if end < len(items) else None
+    )
     return chunk, next_token
 
 
@@ -83,17 +89,29 @@ def ordered(items: list[Any], params: dict[str, Any], modified: bool = False) ->
 
 
 def _idle_bounds(domain: DomainRec) -> dict[str, Any]:
-    return {"IdleSettings": {"LifecycleManagement": "ENABLED", "IdleTimeoutInMinutes": max(60, domain.idle_min),
-                             "MinIdleTimeoutInMinutes": domain.idle_min, "MaxIdleTimeoutInMinutes": domain.idle_max}}
+    return {
+        "IdleSettings": {
+            "LifecycleManagement": "ENABLED",
+            "IdleTimeoutInMinutes": max(60, domain.idle_min),
+            "MinIdleTimeoutInMinutes": domain.idle_min,
+            "MaxIdleTimeoutInMinutes": domain.idle_max,
+        }
+    }
 
 
 def user_settings(account: DemoAccount, domain: DomainRec) -> dict[str, Any]:
     spec = {"SageMakerImageArn": image_arn(domain.region), "InstanceType": "ml.t3.medium"}
     return {
         "ExecutionRole": f"arn:{account.partition}:iam::{account.account_id}:role/service-role/"
-                         "AmazonSageMaker-ExecutionRole-20260105T120000",
-        "JupyterLabAppSettings": {"DefaultResourceSpec": dict(spec), "AppLifecycleManagement": _idle_bounds(domain)},
-        "CodeEditorAppSettings": {"DefaultResourceSpec": dict(spec), "AppLifecycleManagement": _idle_bounds(domain)},
+        "AmazonSageMaker-ExecutionRole-20260105T120000",
+        "JupyterLabAppSettings": {
+            "DefaultResourceSpec": dict(spec),
+            "AppLifecycleManagement": _idle_bounds(domain),
+        },
+        "CodeEditorAppSettings": {
+            "DefaultResourceSpec": dict(spec),
+            "AppLifecycleManagement": _idle_bounds(domain),
+        },
         "StudioWebPortal": "ENABLED",
         "DefaultLandingUri": "studio::",
     }
@@ -107,9 +125,15 @@ def _studio_url(domain: DomainRec) -> str:
 
 
 def domain_summary(arns: Arns, d: DomainRec) -> dict[str, Any]:
-    return {"DomainArn": arns.domain(d.domain_id), "DomainId": d.domain_id, "DomainName": d.name,
-            "Status": "InService", "CreationTime": d.created, "LastModifiedTime": d.created,
-            "Url": _studio_url(d)}
+    return {
+        "DomainArn": arns.domain(d.domain_id),
+        "DomainId": d.domain_id,
+        "DomainName": d.name,
+        "Status": "InService",
+        "CreationTime": d.created,
+        "LastModifiedTime": d.created,
+        "Url": _studio_url(d),
+    }
 
 
 def domain_detail(account: DemoAccount, arns: Arns, d: DomainRec) -> dict[str, Any]:
@@ -124,13 +148,19 @@ def domain_detail(account: DemoAccount, arns: Arns, d: DomainRec) -> dict[str, A
     if d.auth_mode == "SSO":
         detail["SingleSignOnManagedApplicationInstanceId"] = "ins-0123456789abcdef"
         detail["SingleSignOnApplicationArn"] = (
-            f"arn:{account.partition}:sso::{account.account_id}:application/ssoins-0123456789abcdef/apl-0123456789abcdef")
+            f"arn:{account.partition}:sso::{account.account_id}:application/ssoins-0123456789abcdef/apl-0123456789abcdef"
+        )
     return detail
 
 
 def profile_summary(p: ProfileRec) -> dict[str, Any]:
-    return {"DomainId": p.domain_id, "UserProfileName": p.name, "Status": "InService",
-            "CreationTime": p.created, "LastModifiedTime": p.created}
+    return {
+        "DomainId": p.domain_id,
+        "UserProfileName": p.name,
+        "Status": "InService",
+        "CreationTime": p.created,
+        "LastModifiedTime": p.created,
+    }
 
 
 def profile_detail(account: DemoAccount, arns: Arns, d: DomainRec, p: ProfileRec) -> dict[str, Any]:
@@ -155,9 +185,16 @@ def _remote(s: SpaceRec) -> str:
 
 def space_summary(s: SpaceRec) -> dict[str, Any]:
     return {
-        "DomainId": s.domain_id, "SpaceName": s.name, "Status": s.status,
-        "CreationTime": s.created, "LastModifiedTime": s.modified,
-        "SpaceSettingsSummary": {"AppType": s.app_type, "RemoteAccess": _remote(s), "SpaceStorageSettings": _storage(s)},
+        "DomainId": s.domain_id,
+        "SpaceName": s.name,
+        "Status": s.status,
+        "CreationTime": s.created,
+        "LastModifiedTime": s.modified,
+        "SpaceSettingsSummary": {
+            "AppType": s.app_type,
+            "RemoteAccess": _remote(s),
+            "SpaceStorageSettings": _storage(s),
+        },
         "SpaceSharingSettingsSummary": {"SharingType": s.sharing},
         "OwnershipSettingsSummary": {"OwnerUserProfileName": s.owner},
         "SpaceDisplayName": s.display_name,
@@ -170,12 +207,18 @@ def space_detail(arns: Arns, d: DomainRec, s: SpaceRec) -> dict[str, Any]:
         "AppLifecycleManagement": {"IdleSettings": {"IdleTimeoutInMinutes": s.idle_minutes}},
     }
     return {
-        "DomainId": s.domain_id, "SpaceArn": arns.space(s.domain_id, s.name), "SpaceName": s.name,
-        "HomeEfsFileSystemUid": "200005", "Status": s.status,
-        "LastModifiedTime": s.modified, "CreationTime": s.created,
+        "DomainId": s.domain_id,
+        "SpaceArn": arns.space(s.domain_id, s.name),
+        "SpaceName": s.name,
+        "HomeEfsFileSystemUid": "200005",
+        "Status": s.status,
+        "LastModifiedTime": s.modified,
+        "CreationTime": s.created,
         "SpaceSettings": {
-            f"{s.app_type}AppSettings": app_settings, "AppType": s.app_type,
-            "SpaceStorageSettings": _storage(s), "RemoteAccess": _remote(s),
+            f"{s.app_type}AppSettings": app_settings,
+            "AppType": s.app_type,
+            "SpaceStorageSettings": _storage(s),
+            "RemoteAccess": _remote(s),
         },
         "OwnershipSettings": {"OwnerUserProfileName": s.owner},
         "SpaceSharingSettings": {"SharingType": s.sharing},
@@ -189,8 +232,15 @@ def _resource_spec(a: AppRec) -> dict[str, Any]:
 
 
 def app_summary(a: AppRec) -> dict[str, Any]:
-    return {"DomainId": a.domain_id, "SpaceName": a.space_name, "AppType": a.app_type, "AppName": a.app_name,
-            "Status": a.status, "CreationTime": a.created, "ResourceSpec": _resource_spec(a)}
+    return {
+        "DomainId": a.domain_id,
+        "SpaceName": a.space_name,
+        "AppType": a.app_type,
+        "AppName": a.app_name,
+        "Status": a.status,
+        "CreationTime": a.created,
+        "ResourceSpec": _resource_spec(a),
+    }
 
 
 def app_detail(arns: Arns, a: AppRec) -> dict[str, Any]:

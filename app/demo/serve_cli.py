@@ -42,7 +42,10 @@ def serve(port: int | None, transition_delay: float, *, sso_user: str | None = N
         print("# demo server stopped", file=sys.stderr)
         return 0
     except OSError as error:
-        print(f"sm-spaces: cannot start the demo server on 127.0.0.1:{port or 0}: {error.strerror or error}. "
-              "Choose another --port.", file=sys.stderr)
+        print(
+            f"sm-spaces: cannot start the demo server on 127.0.0.1:{port or 0}: {error.strerror or error}. "
+            "Choose another --port.",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -55,8 +55,14 @@ def _check_input(op: str, params: Any) -> None:
 class DemoServer:
     """The simulated account behind a real HTTP endpoint. See DESIGN.md section 2."""
 
-    def __init__(self, account: DemoAccount | None = None, *, host: str = "127.0.0.1", port: int = 0,
-                 transition_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        account: DemoAccount | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        transition_delay: float = 0.0,
+    ) -> None:
         if host != "127.0.0.1":
             raise ValueError("the demo server listens on 127.0.0.1 only")
         self.account = account or DemoAccount.seeded()
@@ -181,8 +187,15 @@ class DemoServer:
         self.answered.append(op)
         return response
 
-    def _respond(self, request: web.Request, body: bytes, target: str, claimed: sigv4.Scope | None,
-                 is_sts: bool, op: str) -> web.Response:
+    def _respond(
+        self,
+        request: web.Request,
+        body: bytes,
+        target: str,
+        claimed: sigv4.Scope | None,
+        is_sts: bool,
+        op: str,
+    ) -> web.Response:
         try:
             scope = sigv4.verify(request.method, request.raw_path, request.headers, body, self.credentials)
             if self.faults.expired:
@@ -194,7 +207,9 @@ class DemoServer:
             return sts.error_response(error) if is_sts else _json_error(error)
         except Exception:  # a bug in the simulator: answer as AWS would, keep the trace in the log
             _log.exception("demo server failed on %s", op)
-            error = ApiError("InternalFailure", "The request processing has failed because of an unknown error.", 500)
+            error = ApiError(
+                "InternalFailure", "The request processing has failed because of an unknown error.", 500
+            )
             return sts.error_response(error) if is_sts else _json_error(error)
 
     def _sagemaker(self, scope: sigv4.Scope, target: str, op: str, body: bytes) -> web.Response:
@@ -212,8 +227,11 @@ class DemoServer:
         if op in self.faults.deny:
             raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)
-        return web.Response(body=json.dumps(answer, separators=_COMPACT).encode(), content_type=JSON_TYPE,
-                            headers={"x-amzn-RequestId": str(uuid.uuid4())})
+        return web.Response(
+            body=json.dumps(answer, separators=_COMPACT).encode(),
+            content_type=JSON_TYPE,
+            headers={"x-amzn-RequestId": str(uuid.uuid4())},
+        )
 
 
 _COMPACT = (",", ":")  # as AWS sends its JSON: no spaces
@@ -221,8 +239,12 @@ _COMPACT = (",", ":")  # as AWS sends its JSON: no spaces
 
 def _json_error(error: ApiError) -> web.Response:
     body = json.dumps({"__type": error.code, "message": error.message}).encode()
-    return web.Response(status=error.status, body=body, content_type=JSON_TYPE,
-                        headers={"x-amzn-RequestId": str(uuid.uuid4()), "x-amzn-ErrorType": error.code})
+    return web.Response(
+        status=error.status,
+        body=body,
+        content_type=JSON_TYPE,
+        headers={"x-amzn-RequestId": str(uuid.uuid4()), "x-amzn-ErrorType": error.code},
+    )
 
 
 class ThreadedDemo:

@@ -12,10 +12,10 @@ import hmac
 import re
 import secrets
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Mapping
 from urllib.parse import parse_qsl, quote
 
 from .faults import ApiError
@@ -61,13 +61,16 @@ def _missing() -> ApiError:
 
 
 def _unrecognized() -> ApiError:
-    return ApiError("UnrecognizedClientException", "The security token included in the request is invalid.", 403)
+    return ApiError(
+        "UnrecognizedClientException", "The security token included in the request is invalid.", 403
+    )
 
 
 def _bad_signature(message: str | None = None) -> ApiError:
     return ApiError(
         "InvalidSignatureException",
-        message or "The request signature we calculated does not match the signature you provided. "
+        message
+        or "The request signature we calculated does not match the signature you provided. "
         "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
         403,
     )
@@ -90,8 +93,13 @@ def canonical_query(query: str) -> str:
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
-def canonical_request(method: str, raw_path: str, headers: Mapping[str, str] | object,
-                      signed_headers: list[str], payload_hash: str) -> str:
+def canonical_request(
+    method: str,
+    raw_path: str,
+    headers: Mapping[str, str] | object,
+    signed_headers: list[str],
+    payload_hash: str,
+) -> str:
     path, _, query = raw_path.partition("?")
     lines = [method.upper(), quote(path or "/", safe="/~"), canonical_query(query)]
     getall = getattr(headers, "getall", None)
@@ -115,8 +123,14 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
-def verify(method: str, raw_path: str, headers: Mapping[str, str], body: bytes, credentials: Credentials,
-           now: datetime | None = None) -> Scope:
+def verify(
+    method: str,
+    raw_path: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    credentials: Credentials,
+    now: datetime | None = None,
+) -> Scope:
     """Check a request's SigV4 signature; return its scope or raise ApiError as AWS would."""
     authorization = headers.get("Authorization")
     if not authorization:
@@ -124,9 +138,12 @@ def verify(method: str, raw_path: str, headers: Mapping[str, str], body: bytes, 
     match = _AUTH.match(authorization)
     scope = parse_scope(authorization)
     if match is None or scope is None:
-        raise ApiError("IncompleteSignatureException",
-                       "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
-                       "parameters in AWS4-HMAC-SHA256 format.", 400)
+        raise ApiError(
+            "IncompleteSignatureException",
+            "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' "
+            "parameters in AWS4-HMAC-SHA256 format.",
+            400,
+        )
     if not hmac.compare_digest(scope.access_key, credentials.access_key):
         raise _unrecognized()
     presented = headers.get("X-Amz-Security-Token")
@@ -139,17 +156,24 @@ def verify(method: str, raw_path: str, headers: Mapping[str, str], body: bytes, 
     try:
         when = _parse_amz_date(amz_date)
     except ValueError:
-        raise ApiError("IncompleteSignatureException", "Authorization header requires existence of "
-                       "either a 'X-Amz-Date' or a 'Date' header.", 400) from None
+        raise ApiError(
+            "IncompleteSignatureException",
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+            400,
+        ) from None
     now = now or datetime.now(UTC)
     if when < now - MAX_SKEW:
         stamp = now.strftime(_AMZ_DATE)
         earliest = (now - MAX_SKEW).strftime(_AMZ_DATE)
-        raise _bad_signature(f"Signature expired: {amz_date} is now earlier than {earliest} ({stamp} - 5 min.)")
+        raise _bad_signature(
+            f"Signature expired: {amz_date} is now earlier than {earliest} ({stamp} - 5 min.)"
+        )
     if when > now + MAX_SKEW:
         latest = (now + MAX_SKEW).strftime(_AMZ_DATE)
-        raise _bad_signature(f"Signature not yet current: {amz_date} is still later than {latest} "
-                             f"({now.strftime(_AMZ_DATE)} + 5 min.)")
+        raise _bad_signature(
+            f"Signature not yet current: {amz_date} is still later than {latest} "
+            f"({now.strftime(_AMZ_DATE)} + 5 min.)"
+        )
     signed = match["signed"].split(";")
     if "host" not in signed or scope.date != amz_date[:8]:
         raise _bad_signature()
@@ -158,8 +182,14 @@ def verify(method: str, raw_path: str, headers: Mapping[str, str], body: bytes, 
     if claimed is not None and claimed != body_hash:
         raise _bad_signature()
     request = canonical_request(method, raw_path, headers, signed, body_hash)
-    to_sign = "\n".join([ALGORITHM, amz_date, f"{scope.date}/{scope.region}/{scope.service}/aws4_request",
-                         hashlib.sha256(request.encode()).hexdigest()])
+    to_sign = "\n".join(
+        [
+            ALGORITHM,
+            amz_date,
+            f"{scope.date}/{scope.region}/{scope.service}/aws4_request",
+            hashlib.sha256(request.encode()).hexdigest(),
+        ]
+    )
     key = signing_key(credentials.secret_key, scope.date, scope.region, scope.service)
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, match["signature"]):

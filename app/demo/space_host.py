@@ -70,8 +70,10 @@ class SpaceHost:
             def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
                 if dest_port == WEB_PORT and dest_host in ("127.0.0.1", "localhost", "::1"):
                     return lambda reader, writer: serve_http(reader, writer, host.space_name)
-                raise asyncssh.ChannelOpenError(asyncssh.OPEN_CONNECT_FAILED,
-                                                f"nothing listens on {dest_host}:{dest_port} in the demo space")
+                raise asyncssh.ChannelOpenError(
+                    asyncssh.OPEN_CONNECT_FAILED,
+                    f"nothing listens on {dest_host}:{dest_port} in the demo space",
+                )
 
         try:
             conn = await asyncssh.run_server(
@@ -86,7 +88,7 @@ class SpaceHost:
                 keepalive_interval=0,
             )
             await conn.wait_closed()
-        except (asyncssh.Error, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, asyncssh.Error, OSError) as exc:
             log.debug("space SSH connection ended: %s", exc)
         finally:
             sock.close()

@@ -25,7 +25,10 @@ READ_SIZE = 64 * 1024
 def minimal_environment(home: Path, user: str, term: str | None) -> dict[str, str]:
     """What a login on the space sees: no variables (credentials!) leak from the demo process."""
     env = {
-        "HOME": str(home), "USER": user, "LOGNAME": user, "SHELL": "/bin/bash",
+        "HOME": str(home),
+        "USER": user,
+        "LOGNAME": user,
+        "SHELL": "/bin/bash",
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": os.environ.get("LANG", "C.UTF-8"),
     }
@@ -52,16 +55,22 @@ async def run_process(process: asyncssh.SSHServerProcess, home: Path, user: str)
     process.exit(code)
 
 
-async def _run_with_pipes(process: asyncssh.SSHServerProcess, argv: list[str],
-                          env: dict[str, str], home: Path) -> int:
+async def _run_with_pipes(
+    process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str], home: Path
+) -> int:
     child = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, cwd=home, env=env, start_new_session=True)
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=home,
+        env=env,
+        start_new_session=True,
+    )
     assert child.stdin and child.stdout and child.stderr
     feeder = asyncio.create_task(_feed_stdin(process, child.stdin))
     try:
-        await asyncio.gather(_copy_out(child.stdout, process.stdout),
-                             _copy_out(child.stderr, process.stderr))
+        await asyncio.gather(_copy_out(child.stdout, process.stdout), _copy_out(child.stderr, process.stderr))
         return await child.wait()
     finally:
         feeder.cancel()
@@ -82,14 +91,22 @@ async def _copy_out(source: asyncio.StreamReader, target: asyncssh.SSHWriter) ->
         await target.drain()
 
 
-async def _run_with_pty(process: asyncssh.SSHServerProcess, argv: list[str],
-                        env: dict[str, str], home: Path) -> int:
+async def _run_with_pty(
+    process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str], home: Path
+) -> int:
     master, slave = pty.openpty()
     _set_size(master, process.get_terminal_size())
     try:
         child = await asyncio.create_subprocess_exec(
-            *argv, stdin=slave, stdout=slave, stderr=slave, cwd=home, env=env,
-            start_new_session=True, preexec_fn=_take_controlling_terminal)
+            *argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=home,
+            env=env,
+            start_new_session=True,
+            preexec_fn=_take_controlling_terminal,
+        )
     finally:
         os.close(slave)
     os.set_blocking(master, False)

@@ -42,7 +42,9 @@ def action_of(body: bytes) -> tuple[str, str]:
 def handle(account: DemoAccount, body: bytes) -> web.Response:
     action, version = action_of(body)
     if action != "GetCallerIdentity":
-        raise ApiError("InvalidAction", f"Could not find operation {action[:64]!r} for version {version[:16]!r}")
+        raise ApiError(
+            "InvalidAction", f"Could not find operation {action[:64]!r} for version {version[:16]!r}"
+        )
     if version != "2011-06-15":
         raise ApiError("InvalidAction", f"Could not find operation {action} for version {version[:16]!r}")
     answer = (

@@ -71,9 +71,11 @@ async def open_stdio() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Asyncio streams over this process's stdin and stdout (for a ProxyCommand)."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=READ_SIZE * 4)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),
-                                 os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0))
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0)
+    )
     transport, protocol = await loop.connect_write_pipe(
-        asyncio.streams.FlowControlMixin, os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0))
+        asyncio.streams.FlowControlMixin, os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    )
     writer = asyncio.StreamWriter(transport, protocol, reader, loop)
     return reader, writer

@@ -42,8 +42,13 @@ class ChannelError(Exception):
 
 
 class DataChannel:
-    def __init__(self, http: aiohttp.ClientSession, ws: aiohttp.ClientWebSocketResponse,
-                 *, ping_interval: float = PING_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        ws: aiohttp.ClientWebSocketResponse,
+        *,
+        ping_interval: float = PING_INTERVAL_S,
+    ) -> None:
         self._http = http
         self._ws = ws
         self._ping_interval = ping_interval
@@ -71,9 +76,15 @@ class DataChannel:
         return _Opening(cls._open(stream_url, token, **options))
 
     @classmethod
-    async def _open(cls, stream_url: str, token: str, *, ping_interval: float = PING_INTERVAL_S,
-                    handshake_timeout: float = HANDSHAKE_TIMEOUT_S,
-                    client_version: str = CLIENT_VERSION) -> DataChannel:
+    async def _open(
+        cls,
+        stream_url: str,
+        token: str,
+        *,
+        ping_interval: float = PING_INTERVAL_S,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT_S,
+        client_version: str = CLIENT_VERSION,
+    ) -> DataChannel:
         # trust_env: HTTP(S)_PROXY and NO_PROXY apply to the websocket as to every other call.
         http = aiohttp.ClientSession(trust_env=True)
         try:
@@ -107,8 +118,7 @@ class DataChannel:
         ]
         waiter = asyncio.ensure_future(self._handshake_done.wait())
         try:
-            done, _ = await asyncio.wait([waiter, self._tasks[0]], timeout=timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait([waiter, self._tasks[0]], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
         if self._error is not None:
@@ -129,7 +139,7 @@ class DataChannel:
         view = memoryview(data)
         try:
             for start in range(0, len(view), DATA_PAYLOAD_SIZE):
-                await self._out.send(PayloadType.OUTPUT, bytes(view[start:start + DATA_PAYLOAD_SIZE]))
+                await self._out.send(PayloadType.OUTPUT, bytes(view[start : start + DATA_PAYLOAD_SIZE]))
         except (ConnectionError, RuntimeError) as exc:
             raise self._fail(f"the data channel connection was lost ({_describe(exc)})") from None
 
@@ -218,8 +228,12 @@ class DataChannel:
                     await self._on_frame(msg.data)
                     if self._eof:
                         return
-                elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
-                                  aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                elif msg.type in (
+                    aiohttp.WSMsgType.CLOSE,
+                    aiohttp.WSMsgType.CLOSING,
+                    aiohttp.WSMsgType.CLOSED,
+                    aiohttp.WSMsgType.ERROR,
+                ):
                     self._on_websocket_closed(ws.close_code, msg.extra)
                     return
                 # TEXT frames carry nothing for a port session; pings are answered by aiohttp.
@@ -281,7 +295,9 @@ class DataChannel:
             flag = frames.parse_flag(message.payload)
             if flag == Flag.CONNECT_TO_PORT_ERROR:
                 port = self.remote_port or "the requested port"
-                self._fail(f"the space refused the connection to port {port}; check that the space is running")
+                self._fail(
+                    f"the space refused the connection to port {port}; check that the space is running"
+                )
             elif flag == Flag.TERMINATE_SESSION:
                 self._set_eof()
         # StdErr, ExitCode and others belong to shell sessions and carry nothing here.
@@ -297,14 +313,24 @@ class DataChannel:
                     properties = params.get("Properties")
                     if isinstance(properties, dict) and str(properties.get("portNumber", "")).isdigit():
                         self.remote_port = str(properties["portNumber"])
-                processed.append({"ActionType": "SessionType", "ActionStatus": 1,
-                                  "ActionResult": None, "Error": ""})
+                processed.append(
+                    {"ActionType": "SessionType", "ActionStatus": 1, "ActionResult": None, "Error": ""}
+                )
             else:
                 # KMS encryption is never requested for port sessions; refuse what we cannot do.
-                processed.append({"ActionType": action_type, "ActionStatus": 2, "ActionResult": None,
-                                  "Error": f"{action_type} is not supported by this client"})
-        response = {"ClientVersion": self._client_version, "ProcessedClientActions": processed,
-                    "Errors": None}
+                processed.append(
+                    {
+                        "ActionType": action_type,
+                        "ActionStatus": 2,
+                        "ActionResult": None,
+                        "Error": f"{action_type} is not supported by this client",
+                    }
+                )
+        response = {
+            "ClientVersion": self._client_version,
+            "ProcessedClientActions": processed,
+            "Errors": None,
+        }
         await self._out.send(PayloadType.HANDSHAKE_RESPONSE, frames.json_payload(response))
 
     # --- endings ---------------------------------------------------------------------------

@@ -108,17 +108,33 @@ class Message:
 
 def encode(message: Message) -> bytes:
     """The frame bytes of `message` (raises ProtocolError if a field cannot be represented)."""
-    return _pack(_type_field(message.message_type), message.schema_version, message.created_date,
-                 message.sequence_number, message.flags, message.message_id.bytes,
-                 message.payload_type, message.payload)
+    return _pack(
+        _type_field(message.message_type),
+        message.schema_version,
+        message.created_date,
+        message.sequence_number,
+        message.flags,
+        message.message_id.bytes,
+        message.payload_type,
+        message.payload,
+    )
 
 
-def encode_new(message_type: str, sequence_number: int, payload_type: int, payload: bytes,
-               flags: int = 0) -> bytes:
+def encode_new(
+    message_type: str, sequence_number: int, payload_type: int, payload: bytes, flags: int = 0
+) -> bytes:
     """A frame for a fresh message (new id, current time): `encode(Message(...))`, only cheaper."""
     type_field = _TYPE_FIELDS.get(message_type) or _type_field(message_type)
-    return _pack(type_field, SCHEMA_VERSION, time.time_ns() // 1_000_000, sequence_number, flags,
-                 _new_id_bytes(), payload_type, payload)
+    return _pack(
+        type_field,
+        SCHEMA_VERSION,
+        time.time_ns() // 1_000_000,
+        sequence_number,
+        flags,
+        _new_id_bytes(),
+        payload_type,
+        payload,
+    )
 
 
 def _type_field(message_type: str) -> bytes:
@@ -128,12 +144,29 @@ def _type_field(message_type: str) -> bytes:
     return type_bytes.ljust(MESSAGE_TYPE_WIDTH, b" ")
 
 
-def _pack(type_field: bytes, schema: int, created: int, seq: int, flags: int, id_bytes: bytes,
-          payload_type: int, payload: bytes) -> bytes:
+def _pack(
+    type_field: bytes,
+    schema: int,
+    created: int,
+    seq: int,
+    flags: int,
+    id_bytes: bytes,
+    payload_type: int,
+    payload: bytes,
+) -> bytes:
     try:
-        header = _HEADER.pack(HEADER_LENGTH, type_field, schema, created, seq, flags,
-                              id_bytes[8:] + id_bytes[:8], _sha256(payload).digest(),
-                              payload_type, len(payload))
+        header = _HEADER.pack(
+            HEADER_LENGTH,
+            type_field,
+            schema,
+            created,
+            seq,
+            flags,
+            id_bytes[8:] + id_bytes[:8],
+            _sha256(payload).digest(),
+            payload_type,
+            len(payload),
+        )
     except struct.error as exc:
         raise ProtocolError(f"message field out of range: {exc}") from None
     return header + payload
@@ -143,8 +176,18 @@ def decode(frame: bytes) -> Message:
     """The message in `frame`; ProtocolError if it is malformed in any way."""
     if len(frame) < PAYLOAD_OFFSET:
         raise ProtocolError(f"frame of {len(frame)} bytes is shorter than the 120-byte header")
-    (header_length, type_bytes, schema, created, seq, flags, swapped_id, digest,
-     payload_type, payload_length) = _HEADER.unpack_from(frame)
+    (
+        header_length,
+        type_bytes,
+        schema,
+        created,
+        seq,
+        flags,
+        swapped_id,
+        digest,
+        payload_type,
+        payload_length,
+    ) = _HEADER.unpack_from(frame)
     if header_length != HEADER_LENGTH:
         raise ProtocolError(f"unexpected header length {header_length}")
     if payload_length != len(frame) - PAYLOAD_OFFSET:
@@ -172,12 +215,16 @@ def decode(frame: bytes) -> Message:
 
 # --- payloads ---------------------------------------------------------------------------------
 
+
 def ack_payload(acked: Message) -> bytes:
     """The JSON payload acknowledging `acked`, byte-for-byte as the official client writes it."""
     return (
-        b'{"AcknowledgedMessageType":"' + acked.message_type.encode("ascii")
-        + b'","AcknowledgedMessageId":"' + str(acked.message_id).encode("ascii")
-        + b'","AcknowledgedMessageSequenceNumber":' + str(acked.sequence_number).encode("ascii")
+        b'{"AcknowledgedMessageType":"'
+        + acked.message_type.encode("ascii")
+        + b'","AcknowledgedMessageId":"'
+        + str(acked.message_id).encode("ascii")
+        + b'","AcknowledgedMessageSequenceNumber":'
+        + str(acked.sequence_number).encode("ascii")
         + b',"IsSequentialMessage":true}'
     )
 

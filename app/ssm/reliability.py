@@ -93,7 +93,7 @@ class CongestionWindow:
 
 
 class _Unacked:
-    __slots__ = ("frame", "sent_at", "resent")
+    __slots__ = ("frame", "resent", "sent_at")
 
     def __init__(self, frame: bytes, sent_at: float) -> None:
         self.frame = frame

@@ -83,7 +83,7 @@ class ChannelTransport(asyncio.Transport):
         self._closing = True
         for task in self._tasks:
             task.cancel()
-        asyncio.ensure_future(self._finish(None, polite=False))
+        self._tasks.append(asyncio.ensure_future(self._finish(None, polite=False)))
 
     # --- pumps -------------------------------------------------------------------------------
 
@@ -139,8 +139,9 @@ class ChannelTunnel:
         self._open_channel = open_channel
         self._transports: list[ChannelTransport] = []
 
-    async def create_connection(self, protocol_factory: Callable[[], asyncio.Protocol],
-                                remote_host: str, remote_port: int) -> tuple[ChannelTransport, asyncio.Protocol]:
+    async def create_connection(
+        self, protocol_factory: Callable[[], asyncio.Protocol], remote_host: str, remote_port: int
+    ) -> tuple[ChannelTransport, asyncio.Protocol]:
         channel = await self._open_channel()
         protocol = protocol_factory()
         transport = ChannelTransport(channel, protocol, (remote_host, remote_port))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import TYPE_CHECKING, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from textual import events
 
@@ -49,9 +50,8 @@ class SpaceActions(ReachActions, ConnectActions):
     block live in connecting.py and reach.py."""
 
     def check_action(self: SpacesApp, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.readonly and action in MUTATING:
-            return False  # hidden from the footer and the palette, and refused
-        return True
+        # Mutating actions are hidden from the footer and the palette in read-only mode, and refused.
+        return not (self.readonly and action in MUTATING)
 
     # --- the highlighted space ----------------------------------------------------------------
 
@@ -122,7 +122,9 @@ class SpaceActions(ReachActions, ConnectActions):
 
             return bool(await self.push_screen_wait(ConfirmScreen(title, body, yes, danger)))
 
-    async def _with_upgrade(self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]) -> Space | None:
+    async def _with_upgrade(
+        self: SpacesApp, space: Space, call: Callable[[str | None], Awaitable[Space]]
+    ) -> Space | None:
         """Run `call`; if remote access needs a larger instance, ask, then retry with the next size up."""
         errors = importlib.import_module("..aws.errors", __package__)
         try:
@@ -146,8 +148,12 @@ class SpaceActions(ReachActions, ConnectActions):
             return
         svc = await self.service(space.region)
         self.notify(f"Starting {space.name}…", markup=False)
-        result = await self._with_upgrade(space, lambda itype: svc.start_space(
-            space.domain_id, space.name, instance_type=itype, progress=self._progress(space)))
+        result = await self._with_upgrade(
+            space,
+            lambda itype: svc.start_space(
+                space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+            ),
+        )
         if result is not None:
             self._progress(space)(result)
             self.notify(f"{space.name} is {result.status.value.lower()}", markup=False)
@@ -183,8 +189,12 @@ class SpaceActions(ReachActions, ConnectActions):
         if not await self._ask(f"Enable remote access on {space.name}?", body, "Enable", danger=running):
             return
         svc = await self.service(space.region)
-        result = await self._with_upgrade(space, lambda itype: svc.enable_remote_access(
-            space.domain_id, space.name, instance_type=itype, progress=self._progress(space)))
+        result = await self._with_upgrade(
+            space,
+            lambda itype: svc.enable_remote_access(
+                space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+            ),
+        )
         if result is not None:
             self._progress(space)(result)
             self.notify(f"{space.name}: remote access on", markup=False)
@@ -200,18 +210,23 @@ class SpaceActions(ReachActions, ConnectActions):
         space = await self._described(space)
         bigger = remote_access_upgrade(space.instance_type)
         if bigger is None:
-            self.notify(f"{space.instance_type or 'The instance'} already has enough memory for remote access",
-                        markup=False)
+            self.notify(
+                f"{space.instance_type or 'The instance'} already has enough memory for remote access",
+                markup=False,
+            )
             return
         running = space.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING)
         body = f"Remote access needs at least 8 GiB of memory. Change {space.instance_type} to {bigger}?"
         if running:
             body += "\n\nThe space restarts: unsaved work in open editors, notebooks and terminals is lost."
-        if not await self._ask(f"Change instance type of {space.name}?", body, f"Use {bigger}", danger=running):
+        if not await self._ask(
+            f"Change instance type of {space.name}?", body, f"Use {bigger}", danger=running
+        ):
             return
         svc = await self.service(space.region)
-        result = await svc.enable_remote_access(space.domain_id, space.name, instance_type=bigger,
-                                                progress=self._progress(space))
+        result = await svc.enable_remote_access(
+            space.domain_id, space.name, instance_type=bigger, progress=self._progress(space)
+        )
         self._progress(space)(result)
         self.notify(f"{space.name} now uses {result.instance_type or bigger}", markup=False)
 
@@ -221,7 +236,9 @@ class SpaceActions(ReachActions, ConnectActions):
         bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
         from .screens.idle_timeout import IdleTimeoutScreen
 
-        minutes = await self.push_screen_wait(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
+        minutes = await self.push_screen_wait(
+            IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds)
+        )
         if minutes is None:
             return
         result = await svc.set_idle_timeout(space.domain_id, space.name, minutes)
@@ -339,7 +356,9 @@ class SpaceActions(ReachActions, ConnectActions):
             # The app's own keys (what the footer shows, plus hidden ones); not the scroll plumbing.
             if not active.enabled or active.node is not self or not binding.description:
                 continue
-            keys, _ = by_action.setdefault(binding.action, ([], HELP_TEXT.get(binding.action, binding.description)))
+            keys, _ = by_action.setdefault(
+                binding.action, ([], HELP_TEXT.get(binding.action, binding.description))
+            )
             shown = self.get_key_display(binding)
             if shown not in keys:
                 keys.append(shown)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -51,7 +51,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
     COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "connect", "Connect"),
         # The footer is full at 150 columns: rarer keys are in ? help and the ctrl+p palette only.
         Binding("v", "vscode", "Code"),
@@ -106,7 +106,9 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self.region_states: dict[str, RegionState] = {}
         self.filter_text = ""
         self.owners: frozenset[tuple[str, str]] | None = None
-        self.owners_chosen = False  # the user (or settings) picked a filter: never override it with the SSO default
+        self.owners_chosen = (
+            False  # the user (or settings) picked a filter: never override it with the SSO default
+        )
         self.grouped = False
         self.caller: Any = None
         self.loaded_at: float | None = None
@@ -258,8 +260,13 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         if unless_same and (drawn is selection.spaces or drawn == selection.spaces):
             return
         self.space_tree.show(
-            TreeContent(self.regions, selection.by_region(self.regions), self.region_states, self.grouped,
-                        selection.per_region)
+            TreeContent(
+                self.regions,
+                selection.by_region(self.regions),
+                self.region_states,
+                self.grouped,
+                selection.per_region,
+            )
         )
         # The cursor is restored after the next refresh; the pane follows it then.
         self.call_after_refresh(self.render_detail)
@@ -280,7 +287,9 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
             stale=self.stale,
             refreshing=self.is_refreshing,
             readonly=self.readonly,
-            endpoint=("demo" if self.cache_profile == "demo" else "custom endpoint") if self.endpoint_url else None,
+            endpoint=("demo" if self.cache_profile == "demo" else "custom endpoint")
+            if self.endpoint_url
+            else None,
             counts=self.index.tally(self.regions),
             filter_note="  ".join(note),
         )

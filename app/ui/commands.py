@@ -34,12 +34,19 @@ class SpaceCommands(Provider):
             for action, text in SPACE_ACTIONS:
                 if app.readonly and action not in READONLY_ACTIONS:
                     continue
-                commands.append((text.format(space.name), partial(app.run_space_action, action, space), where))
+                commands.append(
+                    (text.format(space.name), partial(app.run_space_action, action, space), where)
+                )
         for region in app.known_regions():
             if region not in app.regions:
                 commands.append((f"Switch to {region}", partial(app.switch_regions, [region]), "region"))
-        commands.append(("Group spaces by domain / user profile" if not app.grouped else "Show spaces as a flat list",
-                         app.action_toggle_group, "view"))
+        commands.append(
+            (
+                "Group spaces by domain / user profile" if not app.grouped else "Show spaces as a flat list",
+                app.action_toggle_group,
+                "view",
+            )
+        )
         commands.append(("Filter by user profile…", app.action_owner_filter, "view"))
         commands.append(("Choose regions…", app.action_regions, "view"))
         commands.append(("Switch AWS profile…", app.action_profile, "view"))

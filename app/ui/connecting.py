@@ -40,10 +40,17 @@ class ConnectActions:
         if fresh.status is SpaceStatus.RUNNING and fresh.remote_access:
             return fresh
         if self.readonly:
-            state = "runs without remote access" if fresh.status is SpaceStatus.RUNNING \
+            state = (
+                "runs without remote access"
+                if fresh.status is SpaceStatus.RUNNING
                 else f"is {fresh.status.value.lower()}"
-            self.notify(f"{space.name} {state}; read-only mode cannot start or change it",
-                        title=purpose, severity="warning", markup=False)
+            )
+            self.notify(
+                f"{space.name} {state}; read-only mode cannot start or change it",
+                title=purpose,
+                severity="warning",
+                markup=False,
+            )
             return None
         if fresh.status is SpaceStatus.RUNNING:
             if not await self._ask(
@@ -54,12 +61,22 @@ class ConnectActions:
             ):
                 return None
             self.notify(f"Restarting {space.name} with remote access…", title=purpose, markup=False)
-            started = await self._with_upgrade(fresh, lambda itype: svc.enable_remote_access(
-                space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)))
+            started = await self._with_upgrade(
+                fresh,
+                lambda itype: svc.enable_remote_access(
+                    space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                ),
+            )
         else:
-            self.notify(f"{space.name} is {fresh.status.value.lower()}; starting it…", title=purpose, markup=False)
-            started = await self._with_upgrade(fresh, lambda itype: svc.start_space(
-                space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)))
+            self.notify(
+                f"{space.name} is {fresh.status.value.lower()}; starting it…", title=purpose, markup=False
+            )
+            started = await self._with_upgrade(
+                fresh,
+                lambda itype: svc.start_space(
+                    space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                ),
+            )
         if started is None:
             return None
         started = started.with_alias(space.alias) if space.alias else started
@@ -82,8 +99,10 @@ class ConnectActions:
             self.notify(str(err), title="Connect", severity="error", timeout=10, markup=False)
             return
         runner = self.process_runner or partial(
-            run_in_terminal, self,
-            banner=f"sm-spaces: connecting to {running.name} ({running.alias}); exit the shell to come back\n")
+            run_in_terminal,
+            self,
+            banner=f"sm-spaces: connecting to {running.name} ({running.alias}); exit the shell to come back\n",
+        )
         try:
             async with background_paused(self):
                 result = await runner(argv, child_env(self))
@@ -91,9 +110,15 @@ class ConnectActions:
             self.notify(str(err), title="Connect", severity="error", timeout=10, markup=False)
             return
         if result.returncode < 0:  # ssh itself was ended by a signal (Ctrl-C before the session began)
-            self.notify(f"ssh to {running.name} was interrupted", title="Connect", severity="warning", markup=False)
+            self.notify(
+                f"ssh to {running.name} was interrupted", title="Connect", severity="warning", markup=False
+            )
         elif result.returncode != 0:
             why = result.failure_line()
-            self.notify(f"ssh to {running.name} ended with status {result.returncode}" + (f": {why}" if why else ""),
-                        title="Connect", severity="error" if result.returncode == 255 else "warning",
-                        timeout=10, markup=False)
+            self.notify(
+                f"ssh to {running.name} ended with status {result.returncode}" + (f": {why}" if why else ""),
+                title="Connect",
+                severity="error" if result.returncode == 255 else "warning",
+                timeout=10,
+                markup=False,
+            )

@@ -116,8 +116,10 @@ async def run_in_terminal(app: SpacesApp, argv: list[str], env: dict[str, str], 
                 if main_thread:
                     signal.signal(signal.SIGINT, previous)
     except SuspendNotSupported:
-        raise HandoffError("this terminal cannot be handed over to ssh (suspending the app is not "
-                           "supported here); connect with `sm-spaces connect SPACE` instead") from None
+        raise HandoffError(
+            "this terminal cannot be handed over to ssh (suspending the app is not "
+            "supported here); connect with `sm-spaces connect SPACE` instead"
+        ) from None
     except FileNotFoundError as err:
         raise HandoffError(f"cannot run {argv[0]}: {err.strerror}") from None
     return Handoff(returncode, tail.decode("utf-8", "replace"))

@@ -45,7 +45,6 @@ class ListingLoader:
             except Exception:
                 pass
 
-
     # --- loading ----------------------------------------------------------------------------
 
     @property
@@ -82,7 +81,11 @@ class ListingLoader:
             module = await asyncio.to_thread(importlib.import_module, "..aws.clients", __package__)
             default = module.default_region(self.profile)
             if not default:
-                self.show_error(AwsError("no AWS region is set; press R to choose regions, or pass --region", kind="validation"))
+                self.show_error(
+                    AwsError(
+                        "no AWS region is set; press R to choose regions, or pass --region", kind="validation"
+                    )
+                )
                 self.action_regions()
                 return
             self.regions = [default]
@@ -100,7 +103,11 @@ class ListingLoader:
             return
         self._banner_widget.hide()
         results = await asyncio.gather(*(self._load_region(r) for r in list(self.regions)))
-        loaded = {region: listing for region, listing in zip(list(self.regions), results) if listing is not None}
+        loaded = {
+            region: listing
+            for region, listing in zip(list(self.regions), results, strict=True)
+            if listing is not None
+        }
         keep = [s for s in self.index.spaces if s.region not in loaded and s.region in self.regions]
         fresh = [s for listing in loaded.values() for s in listing.spaces]
         self.index.replace(keep + fresh)
@@ -180,7 +187,8 @@ def with_details(listed: Space, described: Space) -> Space:
     return replace(
         listed,
         image=listed.image or described.image,
-        idle_timeout_minutes=listed.idle_timeout_minutes if listed.idle_timeout_minutes is not None
+        idle_timeout_minutes=listed.idle_timeout_minutes
+        if listed.idle_timeout_minutes is not None
         else described.idle_timeout_minutes,
         instance_type=listed.instance_type or described.instance_type,
         storage_gib=listed.storage_gib or described.storage_gib,
@@ -190,8 +198,12 @@ def with_details(listed: Space, described: Space) -> Space:
 
 def _short(err: BaseException) -> str:
     kind = getattr(err, "kind", "")
-    return {"access_denied": "access denied", "credentials": "credentials", "throttled": "throttled",
-            "endpoint": "unreachable"}.get(kind, "error")
+    return {
+        "access_denied": "access denied",
+        "credentials": "credentials",
+        "throttled": "throttled",
+        "endpoint": "unreachable",
+    }.get(kind, "error")
 
 
 def _keep_alias(fresh: Space, old: Space) -> Space:

@@ -44,8 +44,9 @@ class ReachActions:
 
         if not self.regions or self.loaded_at is None:
             raise _Refusal("the listing is not loaded yet; wait for it (or press r), then try again")
-        context = explicit_block_context(argparse.Namespace(
-            profile=self.profile, region=self.regions[0], endpoint_url=self.endpoint_url))
+        context = explicit_block_context(
+            argparse.Namespace(profile=self.profile, region=self.regions[0], endpoint_url=self.endpoint_url)
+        )
         seen: set[str] = set()
         spaces = []
         for space in self.index.spaces:  # every space of the shown regions, whatever the filters
@@ -68,19 +69,28 @@ class ReachActions:
         with _reported(self, "SSH config"):
             plan = await self._plan()
             if not plan.changed:
-                self.notify(f"{_display(plan.path)}: the sm-spaces block is already up to date",
-                            title="SSH config", markup=False)
+                self.notify(
+                    f"{_display(plan.path)}: the sm-spaces block is already up to date",
+                    title="SSH config",
+                    markup=False,
+                )
                 return
             preview = self.demo_mode
-            ok = await self.push_screen_wait(SshConfigScreen(
-                _diff(plan), _display(plan.path), preview_note=DEMO_BLOCK_NOTE if preview else None))
+            ok = await self.push_screen_wait(
+                SshConfigScreen(
+                    _diff(plan), _display(plan.path), preview_note=DEMO_BLOCK_NOTE if preview else None
+                )
+            )
             if preview or not ok:
                 if not preview:
                     self.notify(f"{_display(plan.path)} was not changed", title="SSH config", markup=False)
                 return
             await asyncio.to_thread(write_plan, plan)
-            self.notify(f"wrote {_display(plan.path)}: ssh sm-<space> now reaches a space",
-                        title="SSH config", markup=False)
+            self.notify(
+                f"wrote {_display(plan.path)}: ssh sm-<space> now reaches a space",
+                title="SSH config",
+                markup=False,
+            )
 
     async def _alias_installed(self: SpacesApp, space: Space) -> bool:
         """The space's alias in the block, installed after the user saw the diff; False if declined."""
@@ -89,14 +99,22 @@ class ReachActions:
 
         plan = await self._plan()
         if space.alias not in block_aliases(plan.after.decode("utf-8", "replace")):
-            raise _Refusal(f"{space.name} is missing from the listing the ssh config block is made from; "
-                           "refresh (r) and retry")
+            raise _Refusal(
+                f"{space.name} is missing from the listing the ssh config block is made from; "
+                "refresh (r) and retry"
+            )
         if not plan.changed:
             return True
-        if not await self.push_screen_wait(SshConfigScreen(
-                _diff(plan), _display(plan.path), reason=f"{space.alias} needs the sm-spaces block")):
-            self.notify(f"{_display(plan.path)} was not changed; the editor was not opened",
-                        title="VS Code", markup=False)
+        if not await self.push_screen_wait(
+            SshConfigScreen(
+                _diff(plan), _display(plan.path), reason=f"{space.alias} needs the sm-spaces block"
+            )
+        ):
+            self.notify(
+                f"{_display(plan.path)} was not changed; the editor was not opened",
+                title="VS Code",
+                markup=False,
+            )
             return False
         await asyncio.to_thread(write_plan, plan)
         return True
@@ -119,15 +137,24 @@ class ReachActions:
                 return
             self.notify(f"opening {running.alias} in {editor.product}", title=editor.product, markup=False)
             proc = await asyncio.create_subprocess_exec(
-                *editor.argv(executable, running.alias), stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+                *editor.argv(executable, running.alias),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
             _, err = await proc.communicate()  # the editor's launcher returns once the window is asked for
             if proc.returncode:
                 lines = err.decode("utf-8", "replace").strip().splitlines() or [""]
-                raise _Refusal(f"{editor.command} exited with status {proc.returncode}: {lines[-1]}".rstrip(": "))
+                raise _Refusal(
+                    f"{editor.command} exited with status {proc.returncode}: {lines[-1]}".rstrip(": ")
+                )
             if not server_install_path_set(editor, running.alias):
-                self.notify(server_install_path_tip(editor, running.alias), title=editor.product,
-                            timeout=15, markup=False)
+                self.notify(
+                    server_install_path_tip(editor, running.alias),
+                    title=editor.product,
+                    timeout=15,
+                    markup=False,
+                )
 
     # --- JupyterLab forwards --------------------------------------------------------------------
 
@@ -155,27 +182,38 @@ class ReachActions:
         with _reported(self, "Forward"):
             for forward in self.forwards:
                 if forward.host_alias == space.alias and forward.label == space.name:
-                    self.notify(f"{space.name} is already forwarded: {forward.url}", title="Forward", markup=False)
+                    self.notify(
+                        f"{space.name} is already forwarded: {forward.url}", title="Forward", markup=False
+                    )
                     return
             running = await self.ensure_running(space, "Forward")
             if running is None:
                 return
             svc = await self.service(running.region)
             forward = await self.forwards.open(
-                Forward(lambda: open_channel(svc, running.arn), running.alias, label=running.name))
+                Forward(lambda: open_channel(svc, running.arn), running.alias, label=running.name)
+            )
             assert self._forward_watchers is not None
             self._forward_watchers[forward] = asyncio.create_task(self._watch_forward(forward))
             moved = f" (port {forward.asked_port} was taken)" if forward.moved else ""
-            self.notify(f"JupyterLab of {running.name}{moved}:\n{forward.url}\nF lists the open forwards",
-                        title="Forward", timeout=15, markup=False)
+            self.notify(
+                f"JupyterLab of {running.name}{moved}:\n{forward.url}\nF lists the open forwards",
+                title="Forward",
+                timeout=15,
+                markup=False,
+            )
 
     async def _watch_forward(self: SpacesApp, forward: Forward) -> None:
         """A forward whose connection ends by itself (the space stopped) leaves the list, with a word."""
         await forward.wait_closed()
         if forward in list(self.forwards):
             await self.forwards.close(forward)
-            self.notify(f"the forward to {forward.label} closed: the connection to the space ended",
-                        title="Forward", severity="warning", markup=False)
+            self.notify(
+                f"the forward to {forward.label} closed: the connection to the space ended",
+                title="Forward",
+                severity="warning",
+                markup=False,
+            )
 
     async def close_forward(self: SpacesApp, forward: Forward) -> None:
         watcher = (self._forward_watchers or {}).pop(forward, None)
@@ -216,7 +254,7 @@ def _display(path: Path) -> str:
     """A path as the user thinks of it: ~/.ssh/config rather than /home/them/.ssh/config."""
     home = str(Path.home())
     text = str(path)
-    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home + os.sep) else text
+    return "~" + text[len(home) :] if home not in ("", "/") and text.startswith(home + os.sep) else text
 
 
 def _diff(plan) -> str:  # type: ignore[no-untyped-def]

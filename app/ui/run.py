@@ -14,7 +14,7 @@ def pause_gc_until_first_frame() -> None:
     objects, most of them for good; the collector ran ~120 times over them before the first frame
     (~15 ms of the ~250 ms). What little startup garbage has cycles waits a fraction of a second.
     """
-    global _gc_paused
+    global _gc_paused  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
     if gc.isenabled():  # someone who turned it off keeps it off
         gc.disable()
         _gc_paused = True
@@ -22,7 +22,7 @@ def pause_gc_until_first_frame() -> None:
 
 def resume_gc() -> None:
     """Called once the first frame is out (SpacesApp.on_mount), and when the app ends early."""
-    global _gc_paused
+    global _gc_paused  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
     if _gc_paused:
         _gc_paused = False
         gc.enable()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .app import SpacesApp
 from .clock import FrozenClock
@@ -44,7 +45,9 @@ async def settle(pilot: Any) -> None:
             return
 
 
-async def wait_until(pilot: Any, condition: Callable[[], bool], rounds: int = 400, step: float = 0.02) -> bool:
+async def wait_until(
+    pilot: Any, condition: Callable[[], bool], rounds: int = 400, step: float = 0.02
+) -> bool:
     """Pump the app until `condition()` holds; False if it never did (the caller asserts)."""
     for _ in range(rounds):
         if condition():

@@ -169,7 +169,13 @@ class SpaceIndex:
             spaces_ = self.spaces
             positions = [i for i in positions if owner_allows(spaces_[i], owners, owner_domains)]
         spaces = list(map(self.spaces.__getitem__, positions))
-        counts = Counter(zip(map(self._region.__getitem__, positions), map(self._status.__getitem__, positions)))
+        counts = Counter(
+            zip(
+                map(self._region.__getitem__, positions),
+                map(self._status.__getitem__, positions),
+                strict=True,
+            )
+        )
         per_region: dict[str, Counter] = {}
         for (region, status), n in counts.items():
             per_region.setdefault(region, Counter())[status] = n
@@ -188,16 +194,17 @@ class SpaceIndex:
             return found
         base: list[int] | None = None
         for old, positions in self._matches.items():  # () too: the first word refines "everything"
-            if (base is None or len(positions) < len(base)) and all(
-                any(o in w for w in words) for o in old
-            ):
+            if (base is None or len(positions) < len(base)) and all(any(o in w for w in words) for o in old):
                 base = positions
         texts = self._text
         if not words:
             result = list(range(len(texts)))
         elif base is None:
-            result = [i for i, hay in enumerate(texts) if all(w in hay for w in words)] if len(words) > 1 else \
-                [i for i, hay in enumerate(texts) if words[0] in hay]
+            result = (
+                [i for i, hay in enumerate(texts) if all(w in hay for w in words)]
+                if len(words) > 1
+                else [i for i, hay in enumerate(texts) if words[0] in hay]
+            )
         elif len(words) == 1:
             word = words[0]
             result = [i for i in base if word in texts[i]]
@@ -221,7 +228,7 @@ class SpaceIndex:
         if self._tally_cache is not None and self._tally_cache[0] == key:
             return self._tally_cache[1]
         wanted = set(regions)
-        tally = Tally.of([st for s, st in zip(self.spaces, self._status) if s.region in wanted])
+        tally = Tally.of([st for s, st in zip(self.spaces, self._status, strict=True) if s.region in wanted])
         self._tally_cache = (key, tally)
         return tally
 
@@ -272,5 +279,3 @@ def space_sort_key(space: Space) -> tuple[str, str, str]:
 
 def sort_spaces(spaces: list[Space]) -> list[Space]:
     return sorted(spaces, key=space_sort_key)
-
-

@@ -6,11 +6,11 @@ close one; a listing refresh underneath changes nothing here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -33,7 +33,7 @@ def forward_label(forward: Forward) -> Text:
 
 
 class ForwardsScreen(ModalScreen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d,x,delete", "close_forward", "Close forward"),
         Binding("enter", "copy_url", "Copy URL", priority=True),
         Binding("escape,q,F", "back", "Back"),
@@ -44,8 +44,10 @@ class ForwardsScreen(ModalScreen[None]):
             yield Static(Text("Port forwards", style="bold"), id="dialog-title")
             yield OptionList(id="forward-list")
             yield Static(Text("", style=MUTED), id="forward-empty")
-            yield Static(Text("d closes the highlighted forward · enter copies its URL · esc goes back",
-                              style=MUTED), id="dialog-hint")
+            yield Static(
+                Text("d closes the highlighted forward · enter copies its URL · esc goes back", style=MUTED),
+                id="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.show_forwards()
@@ -80,8 +82,11 @@ class ForwardsScreen(ModalScreen[None]):
 
     async def _close(self, forward: Forward) -> None:
         await self.app.close_forward(forward)  # type: ignore[attr-defined]
-        self.app.notify(f"closed the forward to {forward.label} (localhost:{forward.local_port})",
-                        title="Forward", markup=False)
+        self.app.notify(
+            f"closed the forward to {forward.label} (localhost:{forward.local_port})",
+            title="Forward",
+            markup=False,
+        )
         self.show_forwards()
 
     def action_copy_url(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
@@ -32,7 +34,7 @@ class _WithinBounds(Validator):
 
 
 class IdleTimeoutScreen(ModalScreen[int | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, space_name: str, current: int | None, bounds: IdleBounds) -> None:
         super().__init__()
@@ -42,9 +44,14 @@ class IdleTimeoutScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="idle"):
-            yield Static(Text.assemble(("Idle shutdown for ", "bold"), (self.space_name, "bold")), id="dialog-title")
             yield Static(
-                Text(f"Minutes of inactivity before the space stops ({self.bounds.minimum}–{self.bounds.maximum}).", style=MUTED)
+                Text.assemble(("Idle shutdown for ", "bold"), (self.space_name, "bold")), id="dialog-title"
+            )
+            yield Static(
+                Text(
+                    f"Minutes of inactivity before the space stops ({self.bounds.minimum}–{self.bounds.maximum}).",
+                    style=MUTED,
+                )
             )
             yield Input(
                 value=str(self.current or ""),

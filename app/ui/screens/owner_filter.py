@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from ...model import Domain, UserProfile
-from .pickers import FilteredSelectScreen
 from ..view import OwnerPair
 from ..widgets.labels import ACCENT, MUTED
+from .pickers import FilteredSelectScreen
 
 SHOW_ALL = "*"
 

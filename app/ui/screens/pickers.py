@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
@@ -20,7 +22,7 @@ class FilteredSelectScreen(ModalScreen[list[str] | None]):
     Selections survive filtering: the chosen set lives here, not in the widget.
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("enter", "accept", "Apply", priority=True),
         Binding("down", "focus_list", "List", show=False),
@@ -109,7 +111,10 @@ class RegionPicker(FilteredSelectScreen):
 class ProfilePicker(ModalScreen[str | None]):
     """Pick one AWS profile; switching reloads everything."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "focus_list", "List", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "focus_list", "List", show=False),
+    ]
 
     def __init__(self, profiles: list[str], current: str | None) -> None:
         super().__init__()

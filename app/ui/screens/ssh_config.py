@@ -6,9 +6,11 @@ agree to, since the block would point at an account that ends with the program.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
@@ -31,13 +33,15 @@ def coloured_diff(diff: str) -> Text:
 class SshConfigScreen(ModalScreen[bool]):
     """Dismisses with True only on `y` (or the Install button), never in preview."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Install"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, diff: str, path: str, *, reason: str | None = None, preview_note: str | None = None) -> None:
+    def __init__(
+        self, diff: str, path: str, *, reason: str | None = None, preview_note: str | None = None
+    ) -> None:
         super().__init__()
         self.diff = diff
         self.path = path
@@ -49,16 +53,21 @@ class SshConfigScreen(ModalScreen[bool]):
         return self.preview_note is not None
 
     def compose(self) -> ComposeResult:
-        title = f"Install the sm-spaces block in {self.path}?" if not self.preview \
+        title = (
+            f"Install the sm-spaces block in {self.path}?"
+            if not self.preview
             else f"The sm-spaces block for {self.path}"
+        )
         with Vertical(id="dialog", classes="ssh-config"):
             yield Static(Text(title, style="bold"), id="dialog-title")
             if self.reason:
                 yield Static(Text(self.reason), id="dialog-body")
             with VerticalScroll(id="ssh-diff"):
                 yield Static(coloured_diff(self.diff))
-            hint = self.preview_note or ("Only the marked block changes; the rest of the file is kept byte "
-                                         "for byte, with a backup of the previous version.")
+            hint = self.preview_note or (
+                "Only the marked block changes; the rest of the file is kept byte "
+                "for byte, with a backup of the previous version."
+            )
             yield Static(Text(hint, style="bold" if self.preview else MUTED), id="dialog-hint")
             with Horizontal(id="dialog-buttons"):
                 if not self.preview:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
@@ -48,7 +50,7 @@ class FilterInput(Input):
 class FilterBar(Horizontal):
     """`/` opens it, typing narrows the tree, esc clears and closes it."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Clear filter", show=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Clear filter", show=True)]
 
     class Changed(Message):
         def __init__(self, text: str) -> None:

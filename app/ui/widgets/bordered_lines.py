@@ -39,8 +39,22 @@ class BorderedLinesCache(StylesCache):
         finally:
             self._fast = None
 
-    def render_line(self, styles, y, size, content_size, padding, base_background, background,
-                    render_content_line, border_title, border_subtitle, opacity, ansi_theme, native_ansi) -> Strip:
+    def render_line(
+        self,
+        styles,
+        y,
+        size,
+        content_size,
+        padding,
+        base_background,
+        background,
+        render_content_line,
+        border_title,
+        border_subtitle,
+        opacity,
+        ansi_theme,
+        native_ansi,
+    ) -> Strip:
         fast = self._fast
         if fast is not None:
             top, bottom, left, right, inner = fast
@@ -53,9 +67,21 @@ class BorderedLinesCache(StylesCache):
                 else:
                     line = Strip.blank(content_width, inner)
                 return Strip([left, *line, right], width)
-        return super().render_line(styles, y, size, content_size, padding, base_background, background,
-                                   render_content_line, border_title, border_subtitle, opacity, ansi_theme,
-                                   native_ansi)
+        return super().render_line(
+            styles,
+            y,
+            size,
+            content_size,
+            padding,
+            base_background,
+            background,
+            render_content_line,
+            border_title,
+            border_subtitle,
+            opacity,
+            ansi_theme,
+            native_ansi,
+        )
 
     def _fast_rows(self, widget: Widget) -> tuple | None:
         """What a content row needs, when the widget's CSS lets it take the short cut; else None."""

@@ -15,7 +15,6 @@ from textual.widget import Widget
 from ...model import Space
 from .labels import MUTED, remote_text, status_text
 
-
 KEY_WIDTH = 12  # "Display name"
 _BOLD = Style(bold=True)
 
@@ -43,7 +42,9 @@ class DetailPane(Widget):
         # Repaint only the lines that differ: a cursor move changes ~15 of the pane's ~40 lines,
         # and each repainted line costs Textual its border, padding and filters.
         old, new = before[1], self._lines(width)
-        changed = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]]
+        changed = [
+            y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]
+        ]
         if changed:
             self.refresh(*(Region(0, y, width, 1) for y in changed))
 
@@ -54,24 +55,26 @@ class DetailPane(Widget):
         if space is None:
             self.update(Text("Highlight a space to see its details.", style=MUTED))
             return
-        self.update([
-            ("Space", Text(space.name, style="bold")),
-            ("Display name", Text(space.display_name or "-")),
-            ("Status", status_text(space.status, spinner)),
-            ("Domain", Text.assemble(space.domain_name or "-", (f"  {space.domain_id}", MUTED))),
-            ("Region", Text(space.region)),
-            ("Owner", Text(space.owner or "-")),
-            ("Sharing", Text(space.sharing)),
-            ("App type", Text(space.app_type or "-")),
-            ("Instance", Text(space.instance_type or "-")),
-            ("Image", Text(_image(space.image))),
-            ("Storage", Text(f"{space.storage_gib} GiB" if space.storage_gib else "-")),
-            ("Remote", remote_text(space.remote_access, long=True)),
-            ("Idle stop", Text(_idle(space.idle_timeout_minutes))),
-            ("Modified", Text(_when(space.last_modified))),
-            ("SSH alias", Text(space.alias or "-", style="bold")),
-            ("ARN", Text(space.arn, style=MUTED)),
-        ])
+        self.update(
+            [
+                ("Space", Text(space.name, style="bold")),
+                ("Display name", Text(space.display_name or "-")),
+                ("Status", status_text(space.status, spinner)),
+                ("Domain", Text.assemble(space.domain_name or "-", (f"  {space.domain_id}", MUTED))),
+                ("Region", Text(space.region)),
+                ("Owner", Text(space.owner or "-")),
+                ("Sharing", Text(space.sharing)),
+                ("App type", Text(space.app_type or "-")),
+                ("Instance", Text(space.instance_type or "-")),
+                ("Image", Text(_image(space.image))),
+                ("Storage", Text(f"{space.storage_gib} GiB" if space.storage_gib else "-")),
+                ("Remote", remote_text(space.remote_access, long=True)),
+                ("Idle stop", Text(_idle(space.idle_timeout_minutes))),
+                ("Modified", Text(_when(space.last_modified))),
+                ("SSH alias", Text(space.alias or "-", style="bold")),
+                ("ARN", Text(space.arn, style=MUTED)),
+            ]
+        )
 
     def _lines(self, width: int) -> list[Strip]:
         if self._strips is not None and self._strips[0] == width:
@@ -89,10 +92,16 @@ class DetailPane(Widget):
             for key, value in self._rows:
                 for i, part in enumerate(value.wrap(console, value_width, overflow="fold")):
                     part.truncate(value_width, overflow="fold", pad=True)
-                    head = [Segment(key.ljust(KEY_WIDTH), _BOLD), Segment(" ", _BOLD)] if i == 0 else \
-                        [Segment(" " * (KEY_WIDTH + 1), _BOLD)]
-                    strips.append(Strip([*head, *_segments(console, part)], KEY_WIDTH + 1 + value_width)
-                                  .extend_cell_length(width))
+                    head = (
+                        [Segment(key.ljust(KEY_WIDTH), _BOLD), Segment(" ", _BOLD)]
+                        if i == 0
+                        else [Segment(" " * (KEY_WIDTH + 1), _BOLD)]
+                    )
+                    strips.append(
+                        Strip(
+                            [*head, *_segments(console, part)], KEY_WIDTH + 1 + value_width
+                        ).extend_cell_length(width)
+                    )
         self._strips = (width, strips)
         return strips
 

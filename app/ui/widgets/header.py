@@ -111,7 +111,9 @@ class ContextHeader(Widget):
             ("Profile:", Text(info.profile), "Caller:", Text(info.caller), _logo(info)),
             ("Account:", Text(info.account), "Data:", self._age(), _counts(info.counts, "Running")),
             (
-                "Region:", Text(", ".join(info.regions) or "-"), "Filter:",
+                "Region:",
+                Text(", ".join(info.regions) or "-"),
+                "Filter:",
                 Text(info.filter_note or "all spaces", style="" if info.filter_note else MUTED),
                 _counts(info.counts, None),
             ),

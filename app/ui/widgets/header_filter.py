@@ -51,7 +51,11 @@ class FilterCell:
         template = self._template
         if template is None or template.width != width or template.others != (regions, busy, failed):
             return None
-        if not note or not (note.isascii() and note.isprintable()) or len(note) >= template.end - template.start:
+        if (
+            not note
+            or not (note.isascii() and note.isprintable())
+            or len(note) >= template.end - template.start
+        ):
             return None
         return _fill(template, note)
 
@@ -78,11 +82,13 @@ class FilterCell:
 
 def _fill(template: _Template, note: str) -> Strip:
     span = template.end - template.start
-    return Strip.join([
-        template.strip.crop(0, template.start),
-        Strip([Segment(note.ljust(span), template.style)], span),
-        template.strip.crop(template.end, template.width),
-    ])
+    return Strip.join(
+        [
+            template.strip.crop(0, template.start),
+            Strip([Segment(note.ljust(span), template.style)], span),
+            template.strip.crop(template.end, template.width),
+        ]
+    )
 
 
 def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None:
@@ -93,7 +99,7 @@ def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None
     text = strip.text
     start = text.find(_MARK)
     end = text.find("…", start) + 1  # a no-wrap cell ends in an ellipsis when its text is cut
-    if start <= 0 or end <= start + 1 or text[start:end - 1] != _MARK * (end - 1 - start):
+    if start <= 0 or end <= start + 1 or text[start : end - 1] != _MARK * (end - 1 - start):
         return None
     if cell_len(text[:end]) != end or strip.cell_length != width:
         return None  # wide characters before the cell: positions are not cells

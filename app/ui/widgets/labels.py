@@ -58,9 +58,9 @@ class Columns:
         if not spaces:
             return cls()
         return cls(
-            name=min(40, max(12, max(len(s.name) for s in spaces))),
-            owner=min(14, max(6, max(len(owner_column(s)) for s in spaces))),
-            instance=min(18, max(13, max(len(s.instance_type or "-") for s in spaces))),
+            name=min(40, max(12, *(len(s.name) for s in spaces))),
+            owner=min(14, max(6, *(len(owner_column(s)) for s in spaces))),
+            instance=min(18, max(13, *(len(s.instance_type or "-") for s in spaces))),
         )
 
 

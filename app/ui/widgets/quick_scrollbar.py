@@ -44,9 +44,14 @@ class QuickScrollBar(ScrollBar):
         if not isinstance(style, Style) or style.bgcolor is None or style.color is None:
             return None
         bar = renderer.render_bar(
-            size=height, virtual_size=renderer.virtual_size, window_size=renderer.window_size,
-            position=renderer.position, thickness=width, vertical=True,
-            back_color=style.bgcolor, bar_color=style.color,
+            size=height,
+            virtual_size=renderer.virtual_size,
+            window_size=renderer.window_size,
+            position=renderer.position,
+            thickness=width,
+            vertical=True,
+            back_color=style.bgcolor,
+            bar_color=style.color,
         )
         return bar.segments
 
@@ -76,7 +81,7 @@ class QuickScrollBar(ScrollBar):
         if context in self._checked:
             return [row(segments[y]) for y in crop.line_range]
         strips = super().render_lines(crop)
-        if all(row(segments[y]) == strip for y, strip in zip(crop.line_range, strips)):
+        if all(row(segments[y]) == strip for y, strip in zip(crop.line_range, strips, strict=True)):
             self._checked.add(context)
         else:
             rows.clear()

@@ -9,11 +9,12 @@ line is kept as a Strip keyed by what it shows, so a cursor move repaints two li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -23,12 +24,20 @@ from textual.widget import Widget
 from ...model import Space
 from ..view import Tally, group_by_domain
 from .bordered_lines import BorderedLinesCache
-from .quick_scrollbar import QuickScrollBar
 from .labels import MUTED, Columns, count_text, space_line
+from .quick_scrollbar import QuickScrollBar
 from .tree_cursor import TreeCursor
 from .tree_drawing import ICON_OPEN, TreeDrawing
 from .tree_rows import (
-    Branch, Leaf, Lines, Node, RegionState, depth_of, fill_domain, region_label, studio_label,
+    Branch,
+    Leaf,
+    Lines,
+    Node,
+    RegionState,
+    depth_of,
+    fill_domain,
+    region_label,
+    studio_label,
 )
 
 __all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
@@ -49,7 +58,7 @@ class TreeContent:
 class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
     """Spaces by region; enter on a space asks the app to connect."""
 
-    COMPONENT_CLASSES = {"tree--cursor", "tree--guides"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"tree--cursor", "tree--guides"}
     DEFAULT_CSS = """
     SpaceTree {
         background: $surface;
@@ -71,7 +80,7 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         &:light > .tree--guides { color: $surface-darken-1; }
     }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Connect/expand", show=False),
         Binding("space", "toggle", "Open/close", show=False),
         Binding("up,k", "cursor_up", "Up", show=False),
@@ -110,7 +119,9 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         # Labels by space object, and drawn lines by what they show: typing in the filter redraws
         # the same spaces over and over.
         self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
-        self._strips: dict[tuple, tuple[object, Strip]] = {}  # the keyed object is held so its id stays unique
+        self._strips: dict[
+            tuple, tuple[object, Strip]
+        ] = {}  # the keyed object is held so its id stays unique
         self._styles: tuple[Style, Style, Style] | None = None
 
     @property
@@ -139,14 +150,19 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
             region_node = Node(Branch("region", region, region), region_label(region, state))
             service = region_node.add(Node(Branch("service", f"{region}/sm", region), Text("SageMaker AI")))
             studio = service.add(
-                Node(Branch("studio", f"{region}/studio", region), studio_label(content.tallies.get(region, Tally())))
+                Node(
+                    Branch("studio", f"{region}/studio", region),
+                    studio_label(content.tallies.get(region, Tally())),
+                )
             )
             if content.grouped:
                 for group in group_by_domain(spaces):
                     label = Text.assemble(
                         (group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count)
                     )
-                    studio.add(Node(Branch("domain", f"{region}/d/{group.domain_id}", region), label, group=group))
+                    studio.add(
+                        Node(Branch("domain", f"{region}/d/{group.domain_id}", region), label, group=group)
+                    )
             else:
                 studio.spaces = spaces
             self._roots.append(region_node)
@@ -213,7 +229,12 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
 
     def _label(self, space: Space) -> Text:
         cached = self._labels.get(id(space))
-        if cached is not None and cached[0] is space and cached[1] == self._columns and cached[2] == self.spinner:
+        if (
+            cached is not None
+            and cached[0] is space
+            and cached[1] == self._columns
+            and cached[2] == self.spinner
+        ):
             return cached[3]
         text = space_line(space, self._columns, self.spinner)
         if len(self._labels) > 20_000:

@@ -56,7 +56,11 @@ class TreeCursor:
         if node is None:
             return
         data = node if isinstance(node, Space) else node.data
-        line = self._lines.space_line(data) if isinstance(data, Space) else self._lines.branch_lines.get(data.key)
+        line = (
+            self._lines.space_line(data)
+            if isinstance(data, Space)
+            else self._lines.branch_lines.get(data.key)
+        )
         if line is not None:
             self._set_cursor(line)
 

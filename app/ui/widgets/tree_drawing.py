@@ -52,7 +52,9 @@ class TreeDrawing:
         row = self._lines.row(scroll_y + y)
         if row is None:
             return Strip.blank(width, base)
-        return self._row_strip(row, scroll_y + y == self.cursor_line).crop_extend(scroll_x, scroll_x + width, base)
+        return self._row_strip(row, scroll_y + y == self.cursor_line).crop_extend(
+            scroll_x, scroll_x + width, base
+        )
 
     def _row_strip(self, row: Row, cursor: bool) -> Strip:
         space = row.space
@@ -72,7 +74,10 @@ class TreeDrawing:
         if space is not None:
             body = space_segments(space, self._columns, self.spinner)
         else:
-            body = [Segment(ICON_OPEN if opened else ICON_CLOSED, base), *text_segments(self.app.console, row.node.label)]  # type: ignore[union-attr]
+            body = [
+                Segment(ICON_OPEN if opened else ICON_CLOSED, base),
+                *text_segments(self.app.console, row.node.label),
+            ]  # type: ignore[union-attr]
         if cursor:
             body = list(Segment.apply_style(body, post_style=cursor_style))
         segments.extend(Segment.apply_style(body, base))

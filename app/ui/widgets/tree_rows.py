@@ -113,7 +113,9 @@ class Lines:
 
     def runs(self) -> list[tuple[int, list[Space]]]:
         """(first line, spaces) of every run of space lines."""
-        return [(start, b.run) for start, b in zip(self._starts, self._blocks) if b.run is not None]
+        return [
+            (start, b.run) for start, b in zip(self._starts, self._blocks, strict=True) if b.run is not None
+        ]
 
     def nodes(self) -> list[Node]:
         return [b.node for b in self._blocks if b.node is not None]
