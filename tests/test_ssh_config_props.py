@@ -57,7 +57,8 @@ junk_line = st.one_of(
 
 @st.composite
 def configs(draw: st.DrawFn, line: st.SearchStrategy | None = None) -> bytes:
-    line = line or st.one_of(valid_line.map(str.encode), junk_line)
+    if line is None:
+        line = st.one_of(valid_line.map(str.encode), junk_line)
     lines = draw(st.lists(line, max_size=25))
     eols = draw(st.sampled_from(["lf", "crlf", "mixed"]))
     out = b""
