@@ -145,7 +145,9 @@ def _main(argv: Sequence[str] | None) -> int:
             return tui_command(args)
         return args.run(args)
     except UsageError as exc:
-        print(f"sm-spaces: {exc}", file=sys.stderr)
+        from .commands.common import describe_failure
+
+        print(f"sm-spaces: {describe_failure(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if getattr(args, "debug", False):

@@ -5,6 +5,8 @@ A person should read what went wrong and what to run next, never a traceback.
 
 from __future__ import annotations
 
+from ..safe_text import safe_text
+
 # The IAM policy statement a refused action needs, quoted in AccessDenied messages.
 _POLICY_HINT = '{{"Effect": "Allow", "Action": "sagemaker:{op}", "Resource": "*"}}'
 
@@ -34,7 +36,10 @@ THROTTLE_CODES = frozenset(
 
 
 class AwsError(Exception):
-    """A failure of an AWS call, phrased for a person."""
+    """A failure of an AWS call, phrased for a person.
+
+    Its message quotes what an endpoint answered (error messages, codes, names), so it passes
+    through safe_text: one line, no control characters, whoever prints it."""
 
     def __init__(
         self,
@@ -44,6 +49,7 @@ class AwsError(Exception):
         fix: str | None = None,
         operation: str | None = None,
     ) -> None:
+        message = safe_text(message)
         super().__init__(message)
         self.message = message
         self.kind = kind

@@ -1,7 +1,8 @@
 """botocore responses -> model objects.
 
 Responses are treated as untrusted: a missing or mistyped field gives a sensible default or a
-ResponseError naming the field, never a KeyError deep inside the UI.
+ResponseError naming the field, never a KeyError deep inside the UI; every string goes through
+safe_text on its way into the model, so no control character from an endpoint reaches a terminal.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
+from ..safe_text import safe_text
 from .clients import fast_timestamp
 from .errors import AwsError
 
@@ -29,7 +31,7 @@ def _dict(value: Any) -> dict:
 
 
 def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return safe_text(value) if isinstance(value, str) and value else None
 
 
 def _int(value: Any) -> int | None:
@@ -47,14 +49,15 @@ def arn_account(arn: str | None) -> tuple[str, str]:
     """(partition, account) of an ARN, or defaults when the ARN is missing or odd."""
     parts = arn.split(":") if isinstance(arn, str) else []
     if len(parts) >= 5 and parts[0] == "arn" and parts[4].isdigit():
-        return parts[1] or "aws", parts[4]
+        return safe_text(parts[1]) or "aws", safe_text(parts[4])
     return "aws", ""
 
 
 def domain(item: dict, region: str) -> Domain:
+    domain_id = _required(item, "DomainId", "domain")
     return Domain(
-        domain_id=_required(item, "DomainId", "domain"),
-        name=_str(item.get("DomainName")) or item["DomainId"],
+        domain_id=domain_id,
+        name=_str(item.get("DomainName")) or domain_id,
         region=region,
         status=_str(item.get("Status")) or "Unknown",
         auth_mode=_str(item.get("AuthMode")) or "IAM",
@@ -90,7 +93,7 @@ def app(item: dict) -> App | None:
 def pick_app(apps: list[App]) -> App | None:
     """The app that tells a space's state: a live one beats a deleted one."""
     live = [a for a in apps if a.status != "Deleted"]
-    return (live or apps or [None])[-1]
+    return (live or apps)[-1] if apps else None
 
 
 def timestamp(value: Any) -> datetime | None:
@@ -110,7 +113,7 @@ def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: A
     """A Space from a ListSpaces summary joined with its app.
 
     Written for speed (a listing builds thousands): one lookup per field and the type checks
-    inline, with the same defaults as the helpers above."""
+    inline, with the same defaults as the helpers above (and the same safe_text)."""
     get = item.get
     settings = get("SpaceSettingsSummary")
     if type(settings) is not dict:
@@ -130,13 +133,15 @@ def space_summary(item: dict, dom: Domain, account: str, partition: str, app_: A
         region=dom.region,
         account=account,
         partition=partition,
-        space_status=status if type(status) is str and status else "Unknown",
+        space_status=safe_text(status) if type(status) is str and status else "Unknown",
         domain_name=dom.name,
-        display_name=display if type(display) is str else "",
-        app_type=app_type if type(app_type) is str and app_type else (app_.app_type if app_ else None),
+        display_name=safe_text(display) if type(display) is str else "",
+        app_type=(
+            safe_text(app_type) if type(app_type) is str and app_type else (app_.app_type if app_ else None)
+        ),
         app=app_,
-        owner=owner if type(owner) is str and owner else None,
-        sharing=sharing if type(sharing) is str and sharing else "Private",
+        owner=safe_text(owner) if type(owner) is str and owner else None,
+        sharing=safe_text(sharing) if type(sharing) is str and sharing else "Private",
         remote_access=settings.get("RemoteAccess") == "ENABLED",
         instance_type=app_.instance_type if app_ and app_.status != "Deleted" else None,
         storage_gib=size if type(size) is int else None,

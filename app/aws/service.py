@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Domain, IdleBounds, Space
+from ..safe_text import safe_text
 from . import lifecycle, listing, parse
 from .clients import _RETRIES, Clients
 from .direct_pages import DirectPages
@@ -226,9 +227,9 @@ class SpacesService:
 
     async def caller(self) -> Caller:
         answer = await self.call("GetCallerIdentity", service="sts")
-        arn = str(answer.get("Arn", ""))
+        account, arn, user = (safe_text(str(answer.get(k, ""))) for k in ("Account", "Arn", "UserId"))
         partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
-        return Caller(str(answer.get("Account", "")), arn, str(answer.get("UserId", "")), partition)
+        return Caller(account, arn, user, partition)
 
     async def list_all(self, *, sso_users: bool = False) -> Listing:
         return await listing.list_all(self, sso_users=sso_users)

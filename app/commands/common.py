@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from ..safe_text import safe_text
+
 if TYPE_CHECKING:
     from ..aws.service import SpacesService
     from ..demo.server import DemoServer
@@ -19,12 +21,13 @@ class UsageError(Exception):
 
 
 def describe_failure(exc: BaseException) -> str:
-    """One line for any failure that reached the top."""
+    """One line for any failure that reached the top, safe for a terminal whatever an endpoint (or
+    a library quoting it) put in the message."""
     from ..aws.errors import AwsError
 
     if isinstance(exc, (AwsError, UsageError)):
-        return str(exc)
-    text = " ".join(str(exc).split())
+        return safe_text(str(exc))
+    text = safe_text(" ".join(str(exc).split()))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

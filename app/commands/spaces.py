@@ -8,7 +8,8 @@ import json
 import sys
 
 from ..model import Space
-from .common import aws_context, confirm, progress_printer
+from ..safe_text import safe_text
+from .common import aws_context, confirm, describe_failure, progress_printer
 
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 
@@ -56,15 +57,20 @@ def space_json(space: Space) -> dict:
 
 
 def render_table(spaces: list[Space]) -> str:
+    # The model's strings are sanitised already; a table must hold one row per line whatever
+    # reaches it, so its cells pass the same sanitiser again (the identity for clean text).
     rows = [COLUMNS] + [
-        (
-            s.domain_name or s.domain_id,
-            s.owner or "(shared)",
-            s.name,
-            s.app_type or "-",
-            s.status.value,
-            s.instance_type or "-",
-            "enabled" if s.remote_access else "disabled",
+        tuple(
+            safe_text(cell)
+            for cell in (
+                s.domain_name or s.domain_id,
+                s.owner or "(shared)",
+                s.name,
+                s.app_type or "-",
+                s.status.value,
+                s.instance_type or "-",
+                "enabled" if s.remote_access else "disabled",
+            )
         )
         for s in spaces
     ]
@@ -96,7 +102,7 @@ async def _list(args: argparse.Namespace) -> list[Space]:
         spaces: list[Space] = []
         for region, result in zip(available_regions(), results, strict=True):
             if isinstance(result, BaseException):
-                print(f"sm-spaces: {region}: {result}", file=sys.stderr)
+                print(f"sm-spaces: {region}: {describe_failure(result)}", file=sys.stderr)
             else:
                 spaces.extend(result.spaces)
         return spaces
@@ -105,7 +111,9 @@ async def _list(args: argparse.Namespace) -> list[Space]:
 def list_command(args: argparse.Namespace) -> int:
     spaces = _filter(asyncio.run(_list(args)), args.domain, args.user)
     if args.json:
-        print(json.dumps([space_json(s) for s in spaces], indent=2))
+        # The model's values, exactly (already sanitised where they entered it: see safe_text), in
+        # JSON that escapes every non-ASCII character (ensure_ascii), so even a raw value would be inert.
+        print(json.dumps([space_json(s) for s in spaces], indent=2, ensure_ascii=True))
     elif spaces:
         print(render_table(spaces))
     else:
