@@ -17,8 +17,8 @@ SIZES = ((10, 20), (50, 40), (100, 100))
 PAGE = 100  # both sides ask for full pages; the simulator's default page is 10 (as is AWS's for these calls)
 
 
-async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[float], list[float], int, dict]:
-    """(listings, refreshes, spaces, limiter stats) on one service whose client is made and whose
+async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[float], list[float], int]:
+    """(listings, refreshes, spaces) on one service whose client is made and whose
     connections are open (their set-up is left out, as the client's is). A listing starts knowing no
     domain, as a new `sm-spaces list` or TUI does; a refresh follows it, as the TUI's `r` does,
     knowing the domains the listing fanned out over."""
@@ -39,26 +39,78 @@ async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[floa
                 listing = await svc.list_all()
                 times.append(time.perf_counter() - start)
                 count = len(listing.spaces)
-        stats = {"throttles_seen": svc.limit.throttles, "final_limit": round(svc.limit.limit, 1)}
-    return first, refresh, count, stats
+    return first, refresh, count
+
+
+async def _throttled(server: server_proc.ServerProcess, runs: int, max_attempts: int | None) -> dict:
+    """Listings from scratch while the simulator throttles calls at random, with botocore's retries
+    as a user gets them: our default attempts (None), or AWS_MAX_ATTEMPTS set as a user would set it.
+    A listing fails when one of its calls is throttled on every attempt; such runs are counted."""
+    import os
+
+    from sm_spaces.aws.errors import AwsError
+    from sm_spaces.aws.service import SpacesService
+
+    saved = os.environ.pop("AWS_MAX_ATTEMPTS", None)
+    if max_attempts is not None:
+        os.environ["AWS_MAX_ATTEMPTS"] = str(max_attempts)
+    times: list[float] = []
+    failed, count, attempts = 0, 0, 0
+    try:
+        async with SpacesService(
+            region=server.info["region"], endpoint_url=server.endpoint, credentials=server.credentials
+        ) as svc:
+            attempts = svc.session.max_attempts
+            for _ in range(3):  # the client made and the connections open, as for the clean figures
+                try:
+                    await svc.list_all()
+                    break
+                except AwsError:
+                    continue
+            for _ in range(runs):
+                svc.fanned_out = []
+                start = time.perf_counter()
+                try:
+                    listing = await svc.list_all()
+                except AwsError:
+                    failed += 1
+                    continue
+                times.append(time.perf_counter() - start)
+                count = len(listing.spaces)
+    finally:
+        os.environ.pop("AWS_MAX_ATTEMPTS", None)
+        if saved is not None:
+            os.environ["AWS_MAX_ATTEMPTS"] = saved
+    return {"max_attempts": attempts, "times": times, "failed": failed, "spaces": count}
 
 
 async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list[float]:
     """The listing's calls in its order with nothing but transport: the first round (ListDomains and
     the account-wide first pages), then every domain's ListSpaces and ListApps and the rest of the
     user-profile chain under a semaphore of 32; bodies are read, and decoded only where the next call
-    needs them (domain ids, page tokens). Plain aiohttp and our SigV4 signer, no service, no joins:
-    the floor this machine and the simulator put under any Python client making these calls."""
+    needs them (domain ids, page tokens). Plain aiohttp and botocore's SigV4 signer, no client
+    pipeline, no service, no joins: the floor this machine and the simulator put under any Python
+    client making these calls."""
     import json as json_module
-    from types import SimpleNamespace
 
     import aiohttp
-    from sm_spaces.aws.sigv4 import PostSigner
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
 
-    key, secret, token = server.credentials
-    keys = SimpleNamespace(access_key=key, secret_key=secret, token=token)
+    signer = SigV4Auth(Credentials(*server.credentials), "sagemaker", server.info["region"])
     url = server.endpoint.rstrip("/") + "/"
-    signer = PostSigner(url, server.info["region"])
+
+    def signed(op: str, body: bytes) -> dict[str, str]:
+        request = AWSRequest(
+            method="POST",
+            url=url,
+            data=body,
+            headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"SageMaker.{op}"},
+        )
+        signer.add_auth(request)
+        return dict(request.headers.items())
+
     gate = asyncio.Semaphore(32)
     times: list[float] = []
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=32)) as http:
@@ -67,7 +119,7 @@ async def _transport_floor(server: server_proc.ServerProcess, runs: int) -> list
             body = json_module.dumps(params).encode()
             async with (
                 gate,
-                http.post(url, data=body, headers=signer.headers(f"SageMaker.{op}", body, keys)) as r,
+                http.post(url, data=body, headers=signed(op, body)) as r,
             ):
                 return await r.read()
 
@@ -161,7 +213,7 @@ def measure(
     results: dict[str, Any] = {"latency": latency, "sizes": [], "page": PAGE}
     for domains, spaces in sizes:
         with server_proc.start(domains=domains, spaces=spaces, latency=latency) as server:
-            ours, refresh, count, _ = asyncio.run(_ours(server, runs))
+            ours, refresh, count = asyncio.run(_ours(server, runs))
             row: dict[str, Any] = {
                 "domains": domains,
                 "spaces_per_domain": spaces,
@@ -180,7 +232,7 @@ def measure(
     if throttle_size:
         domains, spaces = throttle_size
         with server_proc.start(domains=domains, spaces=spaces, latency=latency, throttle=throttle) as server:
-            times, _, count, stats = asyncio.run(_ours(server, min(runs, 3)))  # each run takes ~4 s
+            settings = [asyncio.run(_throttled(server, runs, attempts)) for attempts in (None, 10)]
         clean = next(
             (
                 r["ours"]
@@ -193,11 +245,10 @@ def measure(
             "domains": domains,
             "spaces_per_domain": spaces,
             "rate": throttle,
-            "times": times,
-            "spaces": count,
+            "runs": runs,
+            "settings": settings,
             "expected": domains * spaces,
             "clean_median": statistics.median(clean) if clean else None,
-            **stats,
         }
     return results
 

@@ -81,13 +81,12 @@ async def test_other_region_lists_its_own_domains(demo):
     assert "gdpr-reports" in names and "fraud-detection" not in names
 
 
-async def test_listing_survives_30_percent_throttling(demo, svc):
+async def test_listing_survives_throttling(demo, svc):
     expected = sorted((s.domain_id, s.name, s.status) for s in (await svc.list_all()).spaces)
-    demo.faults.throttle_rate = 0.3
+    demo.faults.throttle_burst = 3  # botocore's retries ride them out (tests/test_aws_retries.py)
     listing = await svc.list_all()
-    assert demo.faults.throttled > 0
+    assert demo.faults.throttled == 3
     assert sorted((s.domain_id, s.name, s.status) for s in listing.spaces) == expected
-    assert svc.limit.throttles > 0  # the adaptive limiter saw them
 
 
 async def test_access_denied_names_the_action(demo, svc):

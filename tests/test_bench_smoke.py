@@ -28,8 +28,10 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert _figures(row["ours"]) and _figures(row["refresh"]) and _figures(row["transport"])
     assert _figures(row["toolkit"])
     throttled = listing["throttled"]
-    assert throttled["spaces"] == throttled["expected"] == 6
-    assert _figures(throttled["times"])
+    default, more = throttled["settings"]
+    assert len(default["times"]) + default["failed"] == throttled["runs"] == 1
+    assert more["max_attempts"] == 10 and more["spaces"] == throttled["expected"] == 6
+    assert _figures(more["times"])
 
     assert _figures(results["first_paint"]["times"]) and _figures(results["first_paint"]["baseline"])
     cli = results["cli"]

@@ -276,7 +276,6 @@ def _service(server: DemoServer, url: str) -> Any:
         connect_timeout=5,
         read_timeout=10,
     )
-    svc.THROTTLE_RETRIES = 0
     return svc
 
 
@@ -414,8 +413,8 @@ error_bodies = st.one_of(
 
 
 def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    # One attempt per call (botocore's max_attempts counts retries): retries would repeat the same answer.
-    monkeypatch.setattr("sm_spaces.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 0})
+    # One attempt per call, set as a user would: retries would repeat the same answer.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     answer: dict[str, Any] = {}
     counter = Counter("fuzz.error_answers")
     kinds: dict[str, int] = {}
@@ -444,7 +443,6 @@ def test_odd_error_answers_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None
         connect_timeout=2,
         read_timeout=5,
     )
-    svc.THROTTLE_RETRIES = 0
 
     @settings(max_examples=150, deadline=None, derandomize=True)
     @given(st.sampled_from([400, 403, 404, 429, 500, 502, 503]), error_bodies)

@@ -207,8 +207,8 @@ async def test_region_picker_adds_region_side_by_side(demo):
 
 
 async def test_throttling_is_a_message_and_the_app_keeps_running(demo, monkeypatch):
-    # Fewer retries than the shipped 10 (which ride out real throttling for a minute), same code path.
-    monkeypatch.setattr("sm_spaces.aws.clients._RETRIES", {"mode": "standard", "max_attempts": 2})
+    # Fewer attempts than the default, set as a user would (AWS_MAX_ATTEMPTS): same code path.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -1,7 +1,9 @@
-"""aiobotocore sessions and clients: one session per profile, one client per service and region.
+"""aiobotocore sessions and clients.
 
-Creating a botocore client costs tens of milliseconds (loading the service model), so clients are
-made once and reused for every call until the service is closed.
+An AwsSession is one profile's aiobotocore session: its credential chain, its view of the AWS config
+files and the loader that reads service models. Every region's clients are made from it, so a
+listing of all regions resolves credentials once and loads SageMaker's service model once.
+`Clients` holds one region's clients (one per service), made on first use and reused until closed.
 """
 
 from __future__ import annotations
@@ -9,17 +11,21 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 from .errors import AwsError, translate
 
+Keys = tuple[str, str, str | None]  # access key, secret key, session token
+
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
-# Standard retry mode rides out a transient 5xx or dropped connection; few attempts, so an endpoint
-# that is down is reported within seconds. Throttling gets its own, longer retry loop (service.call).
-_RETRIES = {"mode": "standard", "max_attempts": 3}
+
+# Used only where the user's AWS config and environment set nothing (retry_mode / AWS_RETRY_MODE,
+# max_attempts / AWS_MAX_ATTEMPTS): botocore's standard mode, and five attempts in all, as boto3's
+# historical default, since a listing fans out into a burst of calls that a real account may throttle.
+DEFAULT_RETRY_MODE = "standard"
+DEFAULT_MAX_ATTEMPTS = 5
 
 
 def check_region(region: str) -> str:
@@ -41,7 +47,7 @@ def default_region(profile: str | None) -> str | None:
     from botocore.session import Session
 
     try:
-        return Session(profile=profile).get_config_variable("region")
+        region = Session(profile=profile).get_config_variable("region")
     except ProfileNotFound:
         raise AwsError(
             f"AWS profile {profile!r} is not in your AWS config; see `aws configure list-profiles`",
@@ -50,14 +56,16 @@ def default_region(profile: str | None) -> str | None:
         ) from None
     except Exception:  # a broken config is reported by the first real call
         return None
+    return region if isinstance(region, str) else None
 
 
 def fast_timestamp(value: Any) -> datetime:
     """botocore's timestamp parser, minus its cost for the epoch numbers awsJson1.1 sends.
 
-    botocore converts each one with dateutil's tzlocal (about 30 us); a listing of 10,000 spaces
-    carries 25,000 of them, which made parsing, not the network, the bottleneck. The result is the
-    same instant in the local zone; strings still go through botocore's own parser.
+    botocore converts each one with dateutil's tzlocal, and a listing of thousands of spaces
+    carries several per space, which made parsing them a large part of a listing's CPU. The result
+    is the same instant in the local zone; strings still go through botocore's own parser. Installed
+    through the response parser factory's public defaults (as the AWS CLI sets its own).
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
@@ -66,78 +74,120 @@ def fast_timestamp(value: Any) -> datetime:
             raise ValueError("timestamp out of range") from None
     from botocore.utils import parse_timestamp
 
-    return parse_timestamp(value)
+    parsed: datetime = parse_timestamp(value)
+    return parsed
+
+
+class AwsSession:
+    """One profile's aiobotocore session, shared by the clients of every region.
+
+    With keys handed in (the in-process demo) they are passed to each client, in memory only, and the
+    session serves only for its configuration and service models.
+    """
+
+    def __init__(self, profile: str | None = None, credentials: Keys | None = None) -> None:
+        self.profile = profile
+        self.credentials = credentials
+        self._session: Any = None
+
+    @property
+    def botocore(self) -> Any:
+        """The aiobotocore session, made on first use (importing aiobotocore costs start-up time)."""
+        if self._session is None:
+            from aiobotocore.session import AioSession
+
+            session = AioSession(profile=None if self.credentials else self.profile)
+            session.get_component("response_parser_factory").set_parser_defaults(
+                timestamp_parser=fast_timestamp
+            )
+            _default_unless_set(session, "retry_mode", DEFAULT_RETRY_MODE)
+            _default_unless_set(session, "max_attempts", DEFAULT_MAX_ATTEMPTS)
+            self._session = session
+        return self._session
+
+    @property
+    def retry_mode(self) -> str:
+        """The retry mode every client of this session uses: the user's, else ours."""
+        return str(self.botocore.get_config_variable("retry_mode"))
+
+    @property
+    def max_attempts(self) -> int:
+        """Attempts per call, the first included: the user's max_attempts, else ours."""
+        return int(self.botocore.get_config_variable("max_attempts"))
+
+    @property
+    def uses_sso(self) -> bool:
+        """Whether the profile logs in through IAM Identity Center (decides the fix we suggest)."""
+        if self.credentials or self._session is None:
+            return False
+        try:
+            config = self._session.get_scoped_config()
+        except Exception:
+            return False
+        return bool(config.get("sso_session") or config.get("sso_start_url"))
+
+
+def _default_unless_set(session: Any, name: str, value: object) -> None:
+    """Make `value` the last link of botocore's lookup chain for the config variable `name`, after
+    the session's instance variables, the environment and the profile: whatever the user set there
+    still wins. botocore's smart defaults (`defaults_mode`) install their values the same way."""
+    from botocore.configprovider import ChainProvider, ConstantProvider
+
+    store = session.get_component("config_store")
+    provider = store.get_config_provider(name)
+    if isinstance(provider, ChainProvider):
+        provider.set_default_provider(ConstantProvider(value))
+    else:
+        store.set_config_provider(name, ChainProvider(providers=[provider, ConstantProvider(value)]))
 
 
 class Clients:
-    """Lazily created, cached aiobotocore clients for one profile, region and endpoint."""
+    """Lazily created, cached aiobotocore clients for one region and endpoint of an AwsSession."""
 
     def __init__(
         self,
+        session: AwsSession,
         *,
-        profile: str | None,
         region: str,
         endpoint_url: str | None = None,
-        credentials: tuple[str, str, str | None] | None = None,
         max_pool: int = 32,
         connect_timeout: float = 10.0,
         read_timeout: float = 30.0,
-        on_create: Callable[[Any], None] | None = None,
     ) -> None:
-        self.profile = profile
+        self.session = session
         self.region = check_region(region)
         self.endpoint_url = endpoint_url
-        self._credentials = credentials
         self._max_pool = max_pool
         self._timeouts = (connect_timeout, read_timeout)
         self._stack = AsyncExitStack()
         self._clients: dict[str, Any] = {}
         self._lock = asyncio.Lock()
-        self._session: Any = None
-        self._on_create = on_create  # e.g. to hook the new client's events, once per client
-
-    @property
-    def credentials(self) -> tuple[str, str, str | None] | None:
-        """Keys handed in (the in-process demo); None when the botocore chain finds them."""
-        return self._credentials
 
     async def get(self, service: str) -> Any:
         if service in self._clients:
             return self._clients[service]
         async with self._lock:
             if service not in self._clients:
-                client = await self._create(service)
-                if self._on_create is not None:
-                    self._on_create(client)
-                self._clients[service] = client
+                self._clients[service] = await self._create(service)
         return self._clients[service]
 
     async def _create(self, service: str) -> Any:
         from aiobotocore.config import AioConfig
-        from aiobotocore.session import AioSession
 
         try:
-            if self._session is None:
-                # Credentials pass in memory only (the demo's per-run keys); never to disk.
-                from .lean_parser import LeanParserFactory
-
-                self._session = AioSession(profile=None if self._credentials else self.profile)
-                parsers = LeanParserFactory()
-                parsers.set_parser_defaults(timestamp_parser=fast_timestamp)
-                self._session.register_component("response_parser_factory", parsers)
             kwargs: dict[str, Any] = {}
-            if self._credentials:
-                key, secret, token = self._credentials
+            if self.session.credentials:
+                key, secret, token = self.session.credentials
                 kwargs.update(aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
+            # No `retries` here: the session's lookup chain supplies the mode and attempts (above).
             config = AioConfig(
-                retries=dict(_RETRIES),
                 max_pool_connections=self._max_pool,
                 connect_timeout=self._timeouts[0],
                 read_timeout=self._timeouts[1],
                 user_agent_extra="sm-spaces",
             )
             return await self._stack.enter_async_context(
-                self._session.create_client(
+                self.session.botocore.create_client(
                     service,
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
@@ -146,39 +196,12 @@ class Clients:
                 )
             )
         except Exception as exc:
-            raise translate(exc, profile=self.profile, endpoint=self.endpoint_url) from None
+            raise translate(exc, profile=self.session.profile, endpoint=self.endpoint_url) from None
 
     @property
     def timeouts(self) -> tuple[float, float]:
         """(connect, read) seconds for every call."""
         return self._timeouts
-
-    async def signing_credentials(self) -> Any:
-        """The credentials this profile's clients sign with (botocore's chain, resolved once per
-        session and refreshed by it), or the keys handed in; None when there are none."""
-        if self._credentials:
-            from botocore.credentials import Credentials
-
-            return Credentials(*self._credentials)
-        await self.get("sagemaker")  # creates the session the chain belongs to
-        return await self._session.get_credentials()
-
-    def scoped_config(self) -> dict[str, Any]:
-        """The profile's settings from the AWS config files ({} for handed-in keys)."""
-        if self._credentials or self._session is None:
-            return {}
-        return self._session.get_scoped_config()
-
-    @property
-    def uses_sso(self) -> bool:
-        """Whether the profile logs in through IAM Identity Center (decides the fix we suggest)."""
-        if self._credentials or self._session is None:
-            return False
-        try:
-            config = self._session.get_scoped_config()
-        except Exception:
-            return False
-        return bool(config.get("sso_session") or config.get("sso_start_url"))
 
     async def aclose(self) -> None:
         await self._stack.aclose()

@@ -4,7 +4,9 @@ of services (one per region) for a profile."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
+from .clients import AwsSession, Keys
 from .service import SpacesService
 
 
@@ -27,30 +29,28 @@ def available_profiles() -> list[str]:
 
 
 class ServicePool:
-    """One SpacesService per region for a profile, created on first use and reused."""
+    """One SpacesService per region for a profile, created on first use and reused. They share one
+    AwsSession: credentials are resolved, and SageMaker's service model loaded, once for all regions."""
 
     def __init__(
         self,
         profile: str | None,
         *,
         endpoint_url: str | None = None,
-        credentials: tuple[str, str, str | None] | None = None,
-        **options: object,
+        credentials: Keys | None = None,
+        session: AwsSession | None = None,
+        **options: Any,
     ) -> None:
-        self.profile = profile
+        self.session = session or AwsSession(profile, credentials)
+        self.profile = self.session.profile
         self.endpoint_url = endpoint_url
-        self._credentials = credentials
         self._options = options
         self._services: dict[str, SpacesService] = {}
 
     def get(self, region: str) -> SpacesService:
         if region not in self._services:
             self._services[region] = SpacesService(
-                profile=self.profile,
-                region=region,
-                endpoint_url=self.endpoint_url,
-                credentials=self._credentials,
-                **self._options,  # type: ignore[arg-type]
+                region=region, endpoint_url=self.endpoint_url, session=self.session, **self._options
             )
         return self._services[region]
 

@@ -142,6 +142,14 @@ def translate(
             kind="endpoint",
             operation=operation,
         )
+    if isinstance(exc, bce.SSLError):
+        where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
+        return AwsError(
+            f"the TLS certificate of {where} could not be verified; if it is signed by a CA of your "
+            "own (a proxy, a private endpoint), point AWS_CA_BUNDLE or the profile's ca_bundle at it",
+            kind="endpoint",
+            operation=operation,
+        )
     if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError)):
         where = endpoint or getattr(exc, "kwargs", {}).get("endpoint_url") or "the AWS endpoint"
         return AwsError(

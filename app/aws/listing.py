@@ -3,7 +3,7 @@
 ListSpaces, ListApps and ListUserProfiles need no domain, so the first round asks ListDomains and
 the account-wide first page of each at once: an account whose spaces and apps fit in one page is
 listed in one round trip. Otherwise the second round asks every domain's pages at once (one or a
-few waves of the concurrency limit) rather than following a long account-wide chain of pages.
+few waves of the bound on calls in flight) rather than following a long account-wide chain of pages.
 A refresh of such an account asks its known domains' pages in the first round already, beside
 ListDomains, which still decides what is listed. User profiles follow their account-wide chain
 beside all this, in a single slot.
@@ -12,10 +12,8 @@ beside all this, in a single slot.
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections import defaultdict
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,39 +62,7 @@ async def _all_or_nothing(*calls: Awaitable[Any]) -> list[Any]:
         raise
 
 
-_gc_pauses = 0
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a listing decodes its pages.
-
-    A large listing allocates hundreds of thousands of dicts (the JSON pages) that live until the
-    join; each allocation burst triggers collections that walk every live object of the program,
-    which cost as much CPU as the listing itself (measured: 0.2-0.4 s of 0.45-0.65 s for 10,000
-    spaces). Nothing a listing builds holds a cycle, so pausing is safe; overlapping listings
-    (several regions) share one pause, and the collector resumes when the last one ends.
-    """
-    global _gc_pauses  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
-    if _gc_pauses == 0 and not gc.isenabled():
-        yield  # someone else turned it off: leave it alone
-        return
-    _gc_pauses += 1
-    gc.disable()
-    try:
-        yield
-    finally:
-        _gc_pauses -= 1
-        if _gc_pauses == 0:
-            gc.enable()
-
-
 async def list_all(svc: SpacesService, *, sso_users: bool = False) -> Listing:
-    with cyclic_gc_paused():
-        return await _list_all(svc, sso_users)
-
-
-async def _list_all(svc: SpacesService, sso_users: bool) -> Listing:
     # The first round's calls are made first, so they take slots before any speculative call.
     profiles = asyncio.ensure_future(paginate(svc, "ListUserProfiles", "UserProfiles", MaxResults=PAGE))
     first_round = [

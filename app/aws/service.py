@@ -7,23 +7,18 @@ failure leaves here as an AwsError carrying one actionable line.
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Domain, IdleBounds, Space
+from ..model import App, Domain, IdleBounds, Space
 from ..safe_text import safe_text
 from . import lifecycle, listing, parse
-from .clients import _RETRIES, Clients
-from .direct_pages import DirectPages
-from .errors import THROTTLE_CODES, AwsError, translate
-from .limiter import AdaptiveLimit
+from .clients import AwsSession, Clients, Keys
+from .errors import AwsError, translate
 from .listing import Listing
 
 Progress = Callable[[Space], None] | None
-_RETRIES_MAX_ATTEMPTS = int(_RETRIES["max_attempts"])
 
 # Seconds to wait for a connection and for each answer; the CLI, the TUI and ssh-proxy all honour them.
 CONNECT_TIMEOUT_ENV = "SM_SPACES_CONNECT_TIMEOUT"
@@ -81,35 +76,44 @@ class SessionInfo:
 
 
 class SpacesService:
+    """One region of one profile (or of handed-in keys). Services of several regions made with
+    `in_region` (or a ServicePool) share one AwsSession: one credential chain, one service model.
+    Given a `session`, the profile and keys are the session's and the arguments for them unused."""
+
     def __init__(
         self,
         *,
         profile: str | None = None,
         region: str | None = None,
         endpoint_url: str | None = None,
-        credentials: tuple[str, str, str | None] | None = None,
+        credentials: Keys | None = None,
         max_concurrency: int = 32,
         poll_interval: float = 2.0,
         wait_timeout: float = 900.0,
         connect_timeout: float | None = None,
         read_timeout: float | None = None,
+        session: AwsSession | None = None,
     ) -> None:
         from .clients import default_region
 
-        region = region or default_region(profile)
+        session = session or AwsSession(profile, credentials)
+        region = region or default_region(session.profile)
         if not region:
             raise AwsError("no AWS region is set; pass --region or set AWS_REGION", kind="validation")
-        self.profile = profile
+        self.session = session
+        self.profile = session.profile
         self.region = region
         self.endpoint_url = endpoint_url
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
-        self.limit = AdaptiveLimit(max_concurrency)
+        self.max_concurrency = max_concurrency
+        # At most this many calls in flight; botocore's retries (and their back-off) happen inside a
+        # call, so a throttled call keeps its slot while it waits to try again.
+        self._in_flight = asyncio.Semaphore(max_concurrency)
         self._clients = Clients(
-            profile=profile,
+            session,
             region=region,
             endpoint_url=endpoint_url,
-            credentials=credentials,
             max_pool=max_concurrency,
             connect_timeout=connect_timeout
             if connect_timeout is not None
@@ -117,52 +121,39 @@ class SpacesService:
             read_timeout=read_timeout
             if read_timeout is not None
             else _timeout_from_env(READ_TIMEOUT_ENV, 30.0),
-            on_create=self._hook_retries,
         )
         self._domains: dict[str, Domain] = {}
         # Domains whose pages the last listing had to ask one by one (the account-wide first pages
         # did not hold everything): a refresh asks them beside ListDomains (listing.py).
         self.fanned_out: list[str] = []
-        self._direct = DirectPages(self._clients, max_pool=max_concurrency, timeouts=self._clients.timeouts)
+
+    def in_region(self, region: str) -> SpacesService:
+        """A service for another region with the same session, endpoint and settings."""
+        connect, read = self.timeouts
+        return SpacesService(
+            region=region,
+            endpoint_url=self.endpoint_url,
+            max_concurrency=self.max_concurrency,
+            poll_interval=self.poll_interval,
+            wait_timeout=self.wait_timeout,
+            connect_timeout=connect,
+            read_timeout=read,
+            session=self.session,
+        )
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    # A throttled call is retried this many times with jittered exponential backoff; at 50 %
-    # throttling the chance that one call still fails is 0.5**(1+3*9) — never, in practice.
-    THROTTLE_RETRIES = 8
-
-    async def call(self, op: str, *, service: str = "sagemaker", **params: Any) -> dict:
-        """One API call under the adaptive concurrency limit; failures become AwsError."""
-        for attempt in range(self.THROTTLE_RETRIES + 1):
-            try:
-                return await self._call_once(op, service, params)
-            except AwsError as err:
-                if err.kind != "throttled" or attempt == self.THROTTLE_RETRIES:
-                    raise
-                self.limit.on_throttle()
-                await asyncio.sleep(random.uniform(0, min(5.0, 0.05 * 2**attempt)))
-        raise AssertionError("unreachable")
-
-    async def _call_once(self, op: str, service: str, params: dict[str, Any]) -> dict:
+    async def call(self, op: str, *, service: str = "sagemaker", **params: Any) -> dict[str, Any]:
+        """One API call through the service's aiobotocore client (with botocore's retries), at most
+        `max_concurrency` at once; failures become AwsError."""
         from botocore import xform_name
 
         client = await self._client(service)
-        direct = service == "sagemaker" and self._direct.takes(op)
-        async with self.limit.slot(urgent="NextToken" in params):
-            started = time.monotonic()
+        async with self._in_flight:
             try:
-                answer = await self._direct.fetch(op, params) if direct else None
-                if answer is None:
-                    result = await getattr(client, xform_name(op))(**params)
-                    if service == "sagemaker":
-                        self._direct.proven()
+                result: dict[str, Any] = await getattr(client, xform_name(op))(**params)
             except Exception as exc:
                 raise self._translate(exc, op, service, params) from None
-        if answer is not None:  # decoded with the slot already free for the next call
-            result = self._direct.decode(op, answer)
-            if result is None:  # not a plain page: the direct road is closed now, botocore answers
-                return await self._call_once(op, service, params)
-        self.limit.on_success(time.monotonic() - started)
         return result
 
     def _translate(self, exc: Exception, op: str, service: str, params: dict[str, Any]) -> AwsError:
@@ -170,7 +161,7 @@ class SpacesService:
             exc,
             operation=op,
             profile=self.profile,
-            sso=self._clients.uses_sso,
+            sso=self.session.uses_sso,
             endpoint=self.endpoint_url or f"the {service} endpoint in {self.region}",
             space=params.get("SpaceName"),
             domain=params.get("DomainId"),
@@ -179,34 +170,14 @@ class SpacesService:
     async def _client(self, service: str) -> Any:
         return await self._clients.get(service)
 
-    def _hook_retries(self, client: Any) -> None:
-        # The event carries the service id ("sagemaker"), not the endpoint prefix ("api.sagemaker").
-        event = f"needs-retry.{client.meta.service_model.service_id.hyphenize()}"
-        client.meta.events.register_first(event, self._saw_retry)
-
-    def _saw_retry(self, response: Any = None, attempts: int = 0, **_: Any) -> float | None:
-        """botocore's own retry of a throttled call: cut the limit, and wait a short jittered time.
-
-        Standard mode would wait up to 1-2 s per throttled attempt (a 1 s base); with concurrency
-        already cut by the limiter, 50 ms doubling per attempt is enough. Only the delay changes:
-        the standard handler still decides, counts attempts and keeps its retry quota.
-        """
-        if response and isinstance(response, tuple) and len(response) == 2:
-            code = ((response[1] or {}).get("Error") or {}).get("Code", "")
-            if code in THROTTLE_CODES:
-                self.limit.on_throttle()
-                if attempts < _RETRIES_MAX_ATTEMPTS:
-                    return random.uniform(0, min(1.0, 0.05 * 2**attempts))
-        return None
-
     @property
-    def credentials(self) -> tuple[str, str, str | None] | None:
-        return self._clients.credentials
+    def credentials(self) -> Keys | None:
+        return self.session.credentials
 
     @property
     def uses_explicit_credentials(self) -> bool:
         """Keys handed in (the in-process demo) rather than found by the botocore chain."""
-        return self._clients.credentials is not None
+        return self.session.credentials is not None
 
     @property
     def timeouts(self) -> tuple[float, float]:
@@ -214,7 +185,6 @@ class SpacesService:
         return self._clients.timeouts
 
     async def aclose(self) -> None:
-        await self._direct.aclose()
         await self._clients.aclose()
 
     async def __aenter__(self) -> SpacesService:
@@ -280,7 +250,7 @@ class SpacesService:
 
         return space.with_alias(alias_for(space.name))
 
-    async def current_app(self, domain_id: str, space_name: str):  # -> App | None
+    async def current_app(self, domain_id: str, space_name: str) -> App | None:
         items = await listing.paginate(
             self, "ListApps", "Apps", DomainIdEquals=domain_id, SpaceNameEquals=space_name
         )
@@ -359,15 +329,13 @@ class SpacesService:
             )
 
 
-def _session_info(answer: dict) -> SessionInfo:
+def _session_info(answer: dict[str, Any]) -> SessionInfo:
     """The three StartSession fields, checked: a malformed answer is a clear error, not a crash later."""
-    fields = [answer.get(key) for key in ("SessionId", "StreamUrl", "TokenValue")]
-    if not all(isinstance(value, str) and value for value in fields):
-        missing = [
-            key
-            for key, value in zip(("SessionId", "StreamUrl", "TokenValue"), fields, strict=True)
-            if not (isinstance(value, str) and value)
-        ]
+    keys = ("SessionId", "StreamUrl", "TokenValue")
+    fields = [value if isinstance(value := answer.get(key), str) and value else None for key in keys]
+    session_id, stream_url, token = fields
+    if session_id is None or stream_url is None or token is None:
+        missing = [key for key, value in zip(keys, fields, strict=True) if value is None]
         # Names the fields only: the token itself must never reach a message.
         raise AwsError(
             f"StartSession answered without a usable {', '.join(missing)}; retry, and report it "
@@ -375,4 +343,4 @@ def _session_info(answer: dict) -> SessionInfo:
             kind="service",
             operation="StartSession",
         )
-    return SessionInfo(*fields)
+    return SessionInfo(session_id, stream_url, token)

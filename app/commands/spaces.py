@@ -6,15 +6,20 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..model import Space
 from ..safe_text import safe_text
 from .common import aws_context, confirm, describe_failure, progress_printer
 
+if TYPE_CHECKING:
+    from ..aws.service import SpacesService
+
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("list", "list spaces with their status")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.add_argument("--domain", help="only this domain (id or name)")
@@ -90,17 +95,19 @@ async def _list(args: argparse.Namespace) -> list[Space]:
     async with aws_context(args) as (svc, _):
         if not args.all_regions:
             return (await svc.list_all()).spaces
-        from ..aws.context import ServicePool, available_regions
+        from ..aws.context import available_regions
 
-        pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, credentials=svc.credentials)
+        # Every region's service shares svc's session: one credential chain, one service model.
+        regions = available_regions()
+        services = [svc if region == svc.region else svc.in_region(region) for region in regions]
         try:
-            results = await asyncio.gather(
-                *(pool.get(r).list_all() for r in available_regions()), return_exceptions=True
-            )
+            results = await asyncio.gather(*(s.list_all() for s in services), return_exceptions=True)
         finally:
-            await pool.aclose()
+            for other in services:
+                if other is not svc:
+                    await other.aclose()
         spaces: list[Space] = []
-        for region, result in zip(available_regions(), results, strict=True):
+        for region, result in zip(regions, results, strict=True):
             if isinstance(result, BaseException):
                 print(f"sm-spaces: {region}: {describe_failure(result)}", file=sys.stderr)
             else:
@@ -122,19 +129,21 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 async def start_with_consent(
-    svc,
+    svc: SpacesService,
     space: Space,
     *,
     instance_type: str | None,
-    yes: bool,  # type: ignore[no-untyped-def]
+    yes: bool,
     wait: bool = True,
 ) -> Space:
     """Start `space`; when remote access needs a bigger instance, ask (or take --yes) first."""
     from ..aws.errors import NeedsLargerInstance
 
-    kwargs = dict(progress=progress_printer(), wait=wait)
+    progress = progress_printer()
     try:
-        return await svc.start_space(space.domain_id, space.name, instance_type=instance_type, **kwargs)
+        return await svc.start_space(
+            space.domain_id, space.name, instance_type=instance_type, progress=progress, wait=wait
+        )
     except NeedsLargerInstance as need:
         question = (
             f"{space.name} runs on {need.current}, too small for remote access (8 GiB needed). "
@@ -147,7 +156,9 @@ async def start_with_consent(
             action=f"starting {space.name} on {need.suggested}",
         ):
             raise
-        return await svc.start_space(space.domain_id, space.name, instance_type=need.suggested, **kwargs)
+        return await svc.start_space(
+            space.domain_id, space.name, instance_type=need.suggested, progress=progress, wait=wait
+        )
 
 
 async def _start(args: argparse.Namespace) -> Space:

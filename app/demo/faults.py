@@ -41,6 +41,7 @@ class Faults:
     latency_by_op: dict[str, float] = field(default_factory=dict)  # replaces `latency` for these ops
     throttle_rate: float = 0.0  # fraction of SageMaker calls answered with ThrottlingException
     throttle_ops: set[str] = field(default_factory=set)  # empty: every operation may be throttled
+    throttle_burst: int = 0  # the next this-many eligible SageMaker calls are throttled, whatever the rate
     deny: set[str] = field(default_factory=set)  # operations answered with AccessDeniedException
     expired: bool = False  # every call fails with ExpiredTokenException
     error_rate: float = 0.0  # fraction of SageMaker calls answered with a 5xx
@@ -66,6 +67,7 @@ class Faults:
             "latency_by_op",
             "throttle_rate",
             "throttle_ops",
+            "throttle_burst",
             "deny",
             "expired",
             "error_rate",
@@ -83,8 +85,12 @@ class Faults:
 
     def injected_error(self, op: str) -> ApiError | None:
         """Throttling or a server error for this call, drawn from the seeded generator."""
-        throttled_op = self.throttle_rate > 0 and (not self.throttle_ops or op in self.throttle_ops)
-        if throttled_op and self._rng.random() < self.throttle_rate:
+        may_throttle = not self.throttle_ops or op in self.throttle_ops
+        if may_throttle and self.throttle_burst > 0:
+            self.throttle_burst -= 1  # counted, not drawn, as error_burst below
+            self.throttled += 1
+            return ApiError("ThrottlingException", "Rate exceeded")
+        if may_throttle and self.throttle_rate > 0 and self._rng.random() < self.throttle_rate:
             self.throttled += 1
             return ApiError("ThrottlingException", "Rate exceeded")
         if self.error_burst > 0 and (not self.error_ops or op in self.error_ops):
