@@ -14,6 +14,7 @@ import pytest
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.registry import SpaceAction
 from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.screens.help import HelpScreen
 from sm_spaces.ui.testing import demo_app, settle, shown, wait_until
@@ -54,7 +55,7 @@ def act(app, action: str, name: str) -> None:
     """Run `action` on the space called `name` as the command palette does. Not through the cursor:
     with refreshes every few milliseconds a highlight() can race the tree's deferred cursor restore."""
     space = next(s for s in app.space_tree.space_lines() if s.name == name)
-    app.run_space_action(action, space)
+    app.run_space_action(SpaceAction(action), space)
 
 
 def _refresh_workers(app) -> list:

@@ -308,6 +308,8 @@ async def test_idle_timeout_is_validated_and_saved(demo):
 
 
 async def test_readonly_hides_and_refuses_mutations(demo):
+    from sm_spaces.ui.commands import entries
+
     app = demo_app(demo, readonly=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -315,8 +317,22 @@ async def test_readonly_hides_and_refuses_mutations(demo):
         await pilot.press("s")
         await settle(pilot)
         assert shown(app)["feature-store-dev"] == "Stopped"
-        assert "start" not in {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "read-only mode: start is off" in _messages(app)  # the key says why it does nothing
+        highlight(app, "fraud-detection")
+        await pilot.press("x")
+        assert await wait_until(pilot, lambda: "read-only mode: stop is off" in _messages(app))
+        assert not isinstance(app.screen, ConfirmScreen)
+        footer = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"Connect", "Refresh"} <= footer and not footer & {"Start", "Stop", "Remote"}
+        palette = {e.text for e in entries(app)}
+        assert "Connect to fraud-detection" in palette and "Stop fraud-detection" not in palette
+        await pilot.press("question_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert "s" not in dict(app.screen.bindings) and "c" in dict(app.screen.bindings)
+        assert "x" in (app.screen.read_only_keys or "")
+        await pilot.press("escape")
         assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
+        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
         await app.close_services()
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 from textual import events
+from textual.binding import Binding
 
 from ..model import Space, SpaceStatus, remote_access_upgrade
+from . import registry
 from .connecting import ConnectActions
 from .reach import ReachActions
+from .registry import SpaceAction
 from .widgets.bars import FilterBar
 
 # The dialogs (app.ui.screens.*) are imported by the actions that open them: none is needed for
@@ -21,37 +24,23 @@ from .widgets.bars import FilterBar
 if TYPE_CHECKING:
     from .app import SpacesApp
 
-HELP_TEXT = {
-    "connect": "ssh into the space (also enter); starts it first if needed",
-    "vscode": "open the space in VS Code (Remote-SSH through the ssh config block)",
-    "forward": "forward the space's JupyterLab to localhost and show the URL",
-    "forwards": "list the open forwards; close one, copy its URL",
-    "ssh_config": "install the ssh config block (ssh sm-<space>), after showing the diff",
-    "start": "start the space (enables remote access when needed)",
-    "stop": "stop the space, after confirmation",
-    "remote_access": "enable remote access (a running space restarts)",
-    "instance_type": "move to the next size up when remote access needs it",
-    "idle_timeout": "edit the idle shutdown timeout",
-    "filter": "filter by name, domain, owner, status (esc clears)",
-    "owner_filter": "filter by user profile — domain",
-    "toggle_group": "group by domain → user profile, or a flat list",
-    "regions": "choose the regions shown side by side",
-    "profile": "switch AWS profile (reloads everything)",
-    "refresh": "refresh the listing now",
-    "help": "this help",
-    "quit": "quit",
-    "command_palette": "command palette: every action on every space",
-}
-MUTATING = frozenset({"start", "stop", "remote_access", "instance_type", "idle_timeout"})
-
 
 class SpaceActions(ReachActions, ConnectActions):
     """Mixed into SpacesApp; `self` is the app. Connect, VS Code, forwards and the ssh config
     block live in connecting.py and reach.py."""
 
     def check_action(self: SpacesApp, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Mutating actions are hidden from the footer and the palette in read-only mode, and refused.
-        return not (self.readonly and action in MUTATING)
+        # Mutating actions are hidden from the footer and the palette in read-only mode; their keys
+        # then run their read-only twin, which says so (registry.bindings).
+        return registry.permits(action, parameters, self.readonly)
+
+    def action_on_space(self: SpacesApp, name: str) -> None:
+        """A key of a space action (registry.ON_SPACE): run it on the highlighted space."""
+        if space := self._target():
+            self.run_space_action(SpaceAction(name), space)
+
+    def action_read_only(self: SpacesApp, name: str) -> None:
+        self.notify(registry.BY_NAME[name].refusal(), severity="warning", markup=False)
 
     # --- the highlighted space ----------------------------------------------------------------
 
@@ -61,16 +50,40 @@ class SpaceActions(ReachActions, ConnectActions):
             self.notify("Highlight a space first (↑/↓ in the tree).", severity="warning")
         return space
 
-    def run_space_action(self: SpacesApp, action: str, space: Space) -> None:
+    def run_space_action(self: SpacesApp, action: SpaceAction, space: Space) -> None:
         """Run `action` on `space` (the palette calls this for spaces that are not highlighted)."""
-        if self.readonly and action in MUTATING:
-            self.notify("read-only mode: start, stop and updates are disabled", severity="warning")
+        declared = registry.BY_NAME[action.value]
+        if not declared.offered(self.readonly):
+            self.notify(declared.refusal(), severity="warning", markup=False)
             return
         if space.key in self.busy:
-            self.notify(f"{space.name} is already changing; wait for it to settle.", severity="warning")
+            self.notify(
+                f"{space.name} is already changing; wait for it to settle.", severity="warning", markup=False
+            )
             return
-        flow: Callable[[Space], Awaitable[None]] = getattr(self, f"_{action}_flow")
-        self.run_worker(self._guarded(space, flow), group="action", exit_on_error=False)
+        self.run_worker(self._guarded(space, self.flow_for(action)), group="action", exit_on_error=False)
+
+    def flow_for(self: SpacesApp, action: SpaceAction) -> Callable[[Space], Awaitable[None]]:
+        """The coroutine that carries out `action` (mypy checks that every SpaceAction has one)."""
+        match action:
+            case SpaceAction.CONNECT:
+                return self._connect_flow
+            case SpaceAction.VSCODE:
+                return self._vscode_flow
+            case SpaceAction.FORWARD:
+                return self._forward_flow
+            case SpaceAction.START:
+                return self._start_flow
+            case SpaceAction.STOP:
+                return self._stop_flow
+            case SpaceAction.REMOTE_ACCESS:
+                return self._remote_access_flow
+            case SpaceAction.INSTANCE_TYPE:
+                return self._instance_type_flow
+            case SpaceAction.IDLE_TIMEOUT:
+                return self._idle_timeout_flow
+            case _:
+                assert_never(action)
 
     async def _guarded(self: SpacesApp, space: Space, flow: Callable[[Space], Awaitable[None]]) -> None:
         errors = importlib.import_module("..aws.errors", __package__)
@@ -81,30 +94,6 @@ class SpaceActions(ReachActions, ConnectActions):
             self.show_error(err)
         finally:
             self.busy.discard(space.key)
-
-    def action_start(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("start", space)
-
-    def action_stop(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("stop", space)
-
-    def action_remote_access(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("remote_access", space)
-
-    def action_instance_type(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("instance_type", space)
-
-    def action_idle_timeout(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("idle_timeout", space)
-
-    def action_connect(self: SpacesApp) -> None:
-        if space := self._target():
-            self.connect_space(space)
 
     # --- flows --------------------------------------------------------------------------------
 
@@ -347,19 +336,12 @@ class SpaceActions(ReachActions, ConnectActions):
         self.refresh_listing()
 
     def action_help(self: SpacesApp) -> None:
-        """Keys grouped by action, from the bindings active on the main screen right now."""
+        """The keys of every action the main screen offers now (registry.help_rows)."""
         from .screens.help import HelpScreen
 
-        by_action: dict[str, tuple[list[str], str]] = {}
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            # The app's own keys (what the footer shows, plus hidden ones); not the scroll plumbing.
-            if not active.enabled or active.node is not self or not binding.description:
-                continue
-            keys, _ = by_action.setdefault(
-                binding.action, ([], HELP_TEXT.get(binding.action, binding.description))
-            )
-            shown = self.get_key_display(binding)
-            if shown not in keys:
-                keys.append(shown)
-        self.push_screen(HelpScreen([(", ".join(keys), text) for keys, text in by_action.values()]))
+        def shown(keys: list[str]) -> str:
+            return ", ".join(self.get_key_display(Binding(key, "")) for key in keys)
+
+        rows = [(shown(keys), line) for keys, line in registry.help_rows(self.readonly)]
+        off = ", ".join(shown(a.all_keys()) for a in registry.switched_off()) if self.readonly else None
+        self.push_screen(HelpScreen(rows, read_only_keys=off))

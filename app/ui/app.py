@@ -7,12 +7,13 @@ they go into a SpaceIndex; the tree is rebuilt from what the filters select.
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer
@@ -20,15 +21,19 @@ from textual.worker import Worker, WorkerState
 
 from ..model import Domain, Space, UserProfile
 from . import prefs as prefs_module
+from . import registry
 from .actions import SpaceActions
 from .clock import Clock, spinner_frame
-from .loading import ListingLoader, freeze_heap, with_details
+from .loading import ListingLoader, with_details
+from .registry import SpaceAction
 from .run import resume_gc
 from .view import SpaceIndex
 from .widgets.bars import CredentialsBanner, FilterBar
 from .widgets.detail import DetailPane
 from .widgets.header import ContextHeader, HeaderInfo
 from .widgets.space_tree import RegionState, SpaceTree, TreeContent
+
+INTERRUPTED = 130  # the exit status of a program ended by Ctrl-C (128 + SIGINT)
 
 
 def styles_path() -> Path:
@@ -51,27 +56,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
     COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "connect", "Connect"),
-        # The footer is full at 150 columns: rarer keys are in ? help and the ctrl+p palette only.
-        Binding("v", "vscode", "Code"),
-        Binding("f", "forward", "Jupyter"),
-        Binding("F", "forwards", "Forwards", show=False),
-        Binding("S", "ssh_config", "SSH config", show=False),
-        Binding("s", "start", "Start"),
-        Binding("x", "stop", "Stop"),
-        Binding("e", "remote_access", "Remote"),
-        Binding("i", "instance_type", "Instance", show=False),
-        Binding("t", "idle_timeout", "Idle", show=False),
-        Binding("slash", "filter", "Filter"),
-        Binding("u", "owner_filter", "Profiles"),
-        Binding("g", "toggle_group", "Group"),
-        Binding("R", "regions", "Regions"),
-        Binding("p", "profile", "Profile"),
-        Binding("r,ctrl+r", "refresh", "Refresh"),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(registry.bindings())
 
     def __init__(
         self,
@@ -87,8 +72,10 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         use_settings: bool = True,
         cache_profile: str | None = None,
         refresh_interval: float | None = None,
+        catch_sigint: bool = False,
     ) -> None:
         super().__init__()
+        self.catch_sigint = catch_sigint  # SIGINT (kill -INT, a supervisor) quits as Ctrl-C does
         self.profile = profile
         self.cli_regions = list(regions or [])
         self.regions: list[str] = list(regions or [])
@@ -162,6 +149,12 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self.set_interval(self.poll_interval, self._poll_transitions)
         self.refresh_listing()
         self._sm_ready = True
+        if self.catch_sigint:
+            # Textual reads Ctrl-C as a key; a SIGINT from outside would otherwise cancel the
+            # event loop's task and end the app with status 1 and its clients unclosed.
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGINT, self.call_next, self.action_interrupt
+            )
         # The collector was paused for the start (app.ui.run); it resumes once the first frame is out.
         self.call_after_refresh(resume_gc)
 
@@ -205,7 +198,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
             ),
         )
         if warning:
-            self.notify(warning, title="Settings", severity="warning")
+            self.notify(warning, title="Settings", severity="warning", markup=False)
 
     @property
     def profile_key(self) -> str:
@@ -228,7 +221,6 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
                 oldest = found[1] if oldest is None else min(oldest, found[1])
         if spaces:
             self.index.replace(spaces)
-            freeze_heap()
             self.loaded_at, self.stale = oldest, True
 
     # --- rendering ------------------------------------------------------------------------
@@ -247,6 +239,10 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
             return context.available_regions(self.caller.partition if self.caller else "aws")
         except Exception:
             return list(self.regions)
+
+    def toggled(self, action: str) -> bool:
+        """Whether a toggle of the registry is on (the palette names the way back then)."""
+        return action == "toggle_group" and self.grouped
 
     def visible_spaces(self) -> list[Space]:
         return self.index.select(self.filter_text, self.owners, self.regions).spaces
@@ -333,7 +329,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         self.render_detail()
 
     def on_space_tree_space_activated(self, event: SpaceTree.SpaceActivated) -> None:
-        self.action_connect()
+        self.run_space_action(SpaceAction.CONNECT, event.space)
 
     def _tick(self) -> None:
         frame = spinner_frame(self.clock)
@@ -360,6 +356,12 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         await self.close_forwards()  # politely (TerminateSession), before the services go
         await self.close_services()
         self.exit(0)
+
+    async def action_interrupt(self) -> None:
+        """Ctrl-C: quit as `q` does, with the exit status of an interrupted program (run.py)."""
+        await self.close_forwards()
+        await self.close_services()
+        self.exit(return_code=INTERRUPTED)
 
     # --- errors -----------------------------------------------------------------------------
 

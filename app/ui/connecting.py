@@ -24,10 +24,6 @@ class ConnectActions:
         """Running on the simulated account of --demo, which ends with this program."""
         return self.cache_profile == "demo"
 
-    def connect_space(self: SpacesApp, space: Space) -> None:
-        """The `c` key, enter on a space and the palette's "Connect to …" all land here."""
-        self.run_space_action("connect", space)
-
     # --- start if needed ------------------------------------------------------------------------
 
     async def ensure_running(self: SpacesApp, space: Space, purpose: str) -> Space | None:

@@ -5,7 +5,6 @@ transition. Mixed into SpacesApp; `self` is the app."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -117,7 +116,6 @@ class ListingLoader:
             profiles = [p for ps in self.user_profiles.values() for p in ps]
             self.owners = sso_default_owners(self.caller.sso_user, profiles)
         self.render_all()
-        freeze_heap()  # after the tree has built its rows for the new listing: they are frozen too
 
     async def _load_region(self: SpacesApp, region: str) -> Any:
         from ..aws.errors import AwsError
@@ -162,24 +160,6 @@ class ListingLoader:
                 self.apply_space(_keep_alias(fresh, space))
         finally:
             self._polling = False
-
-
-# Collector thresholds once the listing is frozen (Python's defaults: 700, 10, 10). Drawing a
-# keystroke allocates thousands of short-lived containers, and at the defaults a middle-generation
-# collection (up to ~3.5 ms) landed on about one key in ten: the keystroke p95. Refcounting frees
-# those objects anyway; only cyclic garbage waits a little longer. bench/keys.py, 4 runs each:
-# filter p95 median 19.0 ms at the defaults, 14.8 ms with these.
-KEYSTROKE_GC_THRESHOLDS = (5000, 20, 100)
-
-
-def freeze_heap() -> None:
-    """Move every object alive now (the listing, the widgets) out of the cyclic GC's reach.
-
-    With 10,000 spaces a full collection walks ~1M objects (~180 ms): it lands on some keystroke
-    and is the whole p95. Spaces hold no cycles, so refcounting still frees them on replacement.
-    """
-    gc.freeze()
-    gc.set_threshold(*KEYSTROKE_GC_THRESHOLDS)
 
 
 def with_details(listed: Space, described: Space) -> Space:

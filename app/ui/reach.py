@@ -121,10 +121,6 @@ class ReachActions:
 
     # --- VS Code --------------------------------------------------------------------------------
 
-    def action_vscode(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("vscode", space)
-
     async def _vscode_flow(self: SpacesApp, space: Space, editor_name: str = "code") -> None:
         from ..connect.editor import find_editor, server_install_path_set, server_install_path_tip
 
@@ -165,10 +161,6 @@ class ReachActions:
 
             self._forwards, self._forward_watchers = Forwards(), {}
         return self._forwards
-
-    def action_forward(self: SpacesApp) -> None:
-        if space := self._target():
-            self.run_space_action("forward", space)
 
     def action_forwards(self: SpacesApp) -> None:
         from .screens.forwards import ForwardsScreen

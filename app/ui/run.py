@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 
 _gc_paused = False
 
@@ -44,7 +45,7 @@ def run_tui(
     """
     pause_gc_until_first_frame()
     try:
-        from .app import SpacesApp
+        from .app import INTERRUPTED, SpacesApp
 
         cache_profile = None
         if demo_server is not None:
@@ -63,8 +64,14 @@ def run_tui(
             cache_profile=cache_profile,
             # The simulator's regions are not the user's: don't let a demo run rewrite their settings.
             use_settings=demo_server is None,
+            catch_sigint=True,
         )
-        result = app.run()
-        return int(result or 0)
+        app.run()
     finally:
         resume_gc()
+    # Textual's return code: 1 when the app ended on an unhandled exception (it printed the
+    # traceback), 130 after Ctrl-C (SpacesApp.action_interrupt), else what `exit` was given.
+    code = app.return_code if app.return_code is not None else 1
+    if code == INTERRUPTED:
+        print("sm-spaces: interrupted", file=sys.stderr)
+    return code

@@ -1,4 +1,4 @@
-"""`?` help: the keys, built from the bindings that are active on the main screen."""
+"""`?` help: the keys of the main screen, from the action registry (app/ui/registry.py)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ EXTRA = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss_help", "Close")]
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+    def __init__(self, bindings: list[tuple[str, str]], read_only_keys: str | None = None) -> None:
         super().__init__()
-        self.bindings = bindings
+        self.bindings = bindings  # (keys as shown, what they do)
+        self.read_only_keys = read_only_keys  # the keys --readonly switched off, as shown
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -37,6 +38,14 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="dialog", classes="help"):
             yield Static(Text("Keys", style="bold"), id="dialog-title")
             yield Static(table)
+            if self.read_only_keys:
+                yield Static(
+                    Text(
+                        f"read-only mode: {self.read_only_keys} are off (started with --readonly)",
+                        style=AMBER,
+                    ),
+                    id="help-read-only",
+                )
             yield Static(Text("esc closes", style=MUTED), id="dialog-hint")
 
     def action_dismiss_help(self) -> None:
