@@ -40,7 +40,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--debug",
         action="store_true",
         default=False if top else argparse.SUPPRESS,
-        help="show tracebacks on errors",
+        help="show tracebacks on errors, and debug lines on stderr",
     )
 
 
@@ -134,10 +134,25 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _debug_log() -> None:
+    """--debug also shows our own debug lines on stderr (never stdout: for ssh-proxy that is the
+    SSH stream). Only this package's loggers: a dependency's debug output can carry request
+    headers. Not for the TUI, whose screen stderr would garble."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("sm-spaces: debug: %(message)s"))
+    ours = logging.getLogger(__name__.partition(".")[0])  # sm_spaces
+    ours.addHandler(handler)
+    ours.setLevel(logging.DEBUG)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from .commands.common import UsageError
 
     args = _parse(argv)
+    if getattr(args, "debug", False) and args.command is not None:
+        _debug_log()
     try:
         if args.command is None:
             from .commands.tui import tui_command

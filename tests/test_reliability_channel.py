@@ -116,8 +116,8 @@ def test_agent_closing_the_channel_mid_session(served: tuple[ThreadedDemo, dict[
     closing: list[asyncio.Future] = []
 
     def close_channels() -> None:  # as the agent does when the session is terminated from AWS
-        for connection in list(handle.server.agent._live):
-            closing.append(asyncio.ensure_future(connection._close_channel()))
+        for session in list(handle.server.agent.live):
+            closing.append(asyncio.ensure_future(session.close_channel()))
 
     on_demo_loop(handle, close_channels)
     assert proc.stdout.read() == b""
@@ -209,16 +209,15 @@ def test_agent_connection_ends_after_a_polite_close(served: tuple[ThreadedDemo, 
 
     async def live_connections() -> int:
         for _ in range(500):  # a hang guard, not a timing claim: the handler must finish at all
-            if not handle.server.agent._live:
+            if not handle.server.agent.live:
                 return 0
             await asyncio.sleep(0.01)
-        return len(handle.server.agent._live)
+        return len(handle.server.agent.live)
 
     remaining = asyncio.run_coroutine_threadsafe(live_connections(), handle.loop).result(60)
     if remaining:
         # Leave no stuck handler behind for the fixture's stop(): abort it as a network failure would.
         handle.loop.call_soon_threadsafe(handle.server.agent.cut_connections)
-        for connection in list(handle.server.agent._live):
-            for task in connection._tasks:
-                handle.loop.call_soon_threadsafe(task.cancel)
+        for session in list(handle.server.agent.live):
+            asyncio.run_coroutine_threadsafe(session.abort(), handle.loop).result(30)
     assert remaining == 0, "the agent's connection handler never finished after the client closed politely"

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
+import os
 
+import aiohttp
 import pytest
+from sm_spaces.ssm import frames
 from sm_spaces.ssm.channel import ChannelError, DataChannel
+from sm_spaces.ssm.frames import MessageType
 
 from tests.ssm_demo import running_agent
 
@@ -105,9 +111,9 @@ async def test_polite_close_terminates_the_agent_session() -> None:
     async with running_agent() as agent:
         async with agent.open_channel() as channel:
             await channel.receive()
-            assert len(agent.service._live) == 1
+            assert len(agent.service.live) == 1
         await until(lambda: agent.service.endings)
-        assert not agent.service._live and channel.closed
+        assert not agent.service.live and channel.closed
         assert list(agent.service.endings) == ["terminated"]  # Flag TerminateSession arrived
 
 
@@ -129,15 +135,88 @@ async def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) ->
     assert not any(token in caplog.text for token in tokens)
 
 
-async def test_port_the_space_does_not_serve_is_a_readable_error() -> None:
+async def test_a_refused_port_ends_the_session_with_the_agents_reason() -> None:
+    # port_basic.go: the agent cannot dial the port, and channel_closed's Output says so.
     async with running_agent() as agent:
-        with pytest.raises(ChannelError, match="refused the connection to port 9999"):
-            channel = await agent.open_channel(port=9999)
-            await asyncio.wait_for(channel.receive(), 10)  # if the refusal came after the handshake
+        channel = await agent.open_channel(port=9999)
+        assert await asyncio.wait_for(channel.receive(), 10) == b""
+        early = channel.early_end()
+        assert early is not None and channel.received_bytes == 0
+        assert str(early) == (
+            "the session ended before port 9999 sent anything: Unable to connect to specified port: "
+            "dial tcp 127.0.0.1:9999: connect: connection refused"
+        )
+        await channel.close()
+        await until(lambda: agent.service.endings)
+        assert list(agent.service.endings) == ["port refused"]
 
 
-async def test_pings_keep_the_channel_usable() -> None:
-    async with running_agent() as agent, agent.open_channel(port=8888, ping_interval=0.01) as channel:
-        await asyncio.sleep(0.1)  # several pings go out (and pongs come back) meanwhile
+async def test_a_session_that_delivered_data_did_not_end_early() -> None:
+    async with running_agent() as agent, agent.open_channel(port=8888) as channel:
         await channel.send(LAB_REQUEST)
         assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")
+        assert channel.ended_by_agent and channel.early_end() is None and channel.close_reason == ""
+
+
+async def test_pings_are_sent_and_the_channel_stays_usable() -> None:
+    async with running_agent() as agent, agent.open_channel(port=8888, ping_interval=0.01) as channel:
+        await until(lambda: agent.service.pings >= 3)
+        assert agent.service.pings >= 3  # the agent's side saw them arrive
+        await channel.send(LAB_REQUEST)
+        assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")
+
+
+@pytest.mark.parametrize("resume", [True, False], ids=["paused-then-started", "paused-for-good"])
+async def test_publication_frames_from_the_service_do_not_stop_the_session(resume: bool) -> None:
+    # The service's pause_publication (empty payload, all-zero digest, NUL-padded type) used to end
+    # the session as malformed; the official client ignores it, and so do we: data the service
+    # dropped while paused is resent, and a pause never lifted does not hang anything.
+    async with running_agent() as agent:
+        agent.faults.publication_pause, agent.faults.publication_resume = 0.3, resume
+        async with agent.ssh() as conn:
+            data = os.urandom(256 * 1024)
+            result = await asyncio.wait_for(conn.run("sha256sum", input=data, encoding=None), 60)
+        assert result.stdout.split()[0].decode() == hashlib.sha256(data).hexdigest()
+        assert agent.faults.publication_pauses == 1
+        assert agent.faults.dropped_while_paused > 0  # the pause really cost the client messages
+
+
+async def test_messages_of_unknown_types_are_skipped_and_named_in_the_debug_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="sm_spaces.ssm.channel")
+    async with running_agent() as agent:
+        agent.faults.session_state_to_client = True
+        async with agent.open_channel(port=8888) as channel:
+            await channel.send(LAB_REQUEST)
+            assert (await asyncio.wait_for(read_all(channel), 10)).startswith(b"HTTP/1.1 200 OK")
+    assert "skipped a message of unknown type 'agent_session_state'" in caplog.text
+
+
+async def test_the_agent_acks_duplicates_again_and_buffers_what_comes_early() -> None:
+    async with running_agent() as agent:
+        agent.faults.duplicate_rate = agent.faults.reorder_rate = 0.3
+        async with agent.ssh() as conn:
+            data = os.urandom(512 * 1024)
+            result = await asyncio.wait_for(conn.run("sha256sum", input=data, encoding=None), 60)
+        assert result.stdout.split()[0].decode() == hashlib.sha256(data).hexdigest()
+        await until(lambda: not agent.service.live)
+        assert agent.service.duplicates_acked > 0 and agent.service.buffered_ahead > 0
+
+
+async def test_the_agent_gives_up_on_a_client_that_never_answers_its_handshake() -> None:
+    async with running_agent() as agent:
+        agent.faults.handshake_timeout = 0.2
+        session, url = agent.start_session()
+        async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+            await ws.send_str(json.dumps({"MessageSchemaVersion": "1.0", "TokenValue": session.token}))
+            closed = None
+            async for msg in ws:
+                message = frames.decode(msg.data)
+                if message.message_type == MessageType.CHANNEL_CLOSED:
+                    closed = json.loads(message.payload)
+                    break
+        assert closed is not None and closed["Output"].startswith(
+            "Encountered error while initiating handshake. Handshake timed out."
+        )
+        assert list(agent.service.endings) == ["handshake timed out"]

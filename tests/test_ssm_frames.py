@@ -84,7 +84,10 @@ def test_flag_payload_round_trip() -> None:
         frames.parse_flag(b"\x00\x02")
 
 
-type_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=32)
+PUBLICATION = (MessageType.START_PUBLICATION, MessageType.PAUSE_PUBLICATION)
+type_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=32).filter(
+    lambda name: name not in PUBLICATION
+)
 messages = st.builds(
     Message,
     message_type=type_names,
@@ -108,13 +111,28 @@ def test_any_message_round_trips(message: Message) -> None:
 
 @given(messages, st.data())
 @settings(max_examples=300, deadline=None)
-def test_truncated_or_extended_frames_raise_protocol_error(message: Message, data: st.DataObject) -> None:
+def test_truncated_frames_raise_protocol_error(message: Message, data: st.DataObject) -> None:
     frame = frames.encode(message)
     cut = data.draw(st.integers(0, len(frame) - 1))
     with pytest.raises(ProtocolError):
         frames.decode(frame[:cut])
-    with pytest.raises(ProtocolError):
-        frames.decode(frame + data.draw(st.binary(min_size=1, max_size=8)))
+
+
+@given(messages.filter(lambda m: m.payload), st.binary(min_size=1, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_bytes_added_to_a_payload_fail_its_digest(message: Message, extra: bytes) -> None:
+    with pytest.raises(ProtocolError, match="digest"):
+        frames.decode(frames.encode(message) + extra)
+
+
+def _unchecked_by_the_official_client(frame: bytes, byte: int) -> bool:
+    """Fields whose change the official client does not notice: PayloadLength, except whether it
+    is 0; the digest of an empty payload; padding of the type that becomes NUL or white space."""
+    if 116 <= byte < 120:
+        return True
+    if 80 <= byte < 112:
+        return frame[116:120] == b"\0\0\0\0"
+    return 4 <= byte < 36
 
 
 @given(messages, st.data())
@@ -127,8 +145,9 @@ def test_bit_flips_raise_only_protocol_error(message: Message, data: st.DataObje
         decoded = frames.decode(bytes(frame))
     except ProtocolError:
         return
-    # Flips in unchecked fields decode, but never to the original message.
-    assert decoded != message
+    # Flips in fields nobody checks decode, but never to the original message, unless the
+    # official client would not have noticed either.
+    assert decoded != message or _unchecked_by_the_official_client(bytes(frame), bit // 8)
 
 
 @given(st.binary(max_size=400))
@@ -140,11 +159,45 @@ def test_arbitrary_bytes_raise_only_protocol_error(blob: bytes) -> None:
         pass
 
 
-def test_unknown_header_length_is_rejected() -> None:
-    frame = bytearray(frames.encode(Message(MessageType.INPUT, 1, PayloadType.OUTPUT, b"x")))
-    frame[3] = 112
-    with pytest.raises(ProtocolError, match="header length"):
-        frames.decode(bytes(frame))
+def _header(frame: bytes, **fields: int) -> bytes:
+    """`frame` with header fields overwritten: header_length, payload_length (big-endian u32)."""
+    out = bytearray(frame)
+    if "header_length" in fields:
+        out[0:4] = fields["header_length"].to_bytes(4, "big")
+    if "payload_length" in fields:
+        out[116:120] = fields["payload_length"].to_bytes(4, "big")
+    return bytes(out)
+
+
+def test_a_zero_header_length_is_rejected() -> None:
+    frame = frames.encode(Message(MessageType.OUTPUT, 1, PayloadType.OUTPUT, b"x"))
+    with pytest.raises(ProtocolError, match="header length is 0"):
+        frames.decode(_header(frame, header_length=0))
+    with pytest.raises(ProtocolError, match="beyond"):
+        frames.decode(_header(frame, header_length=200))
+
+
+def test_a_longer_header_is_skipped_as_the_official_client_skips_it() -> None:
+    # The payload starts at HeaderLength + 4 (messageparser.go), so fields a newer header adds
+    # between offset 116 and the payload are passed over.
+    base = frames.encode(Message(MessageType.OUTPUT, 4, PayloadType.OUTPUT, b"data"))
+    frame = _header(base[:116], header_length=124) + base[116:120] + b"NEWFIELD" + b"data"
+    decoded = frames.decode(frame)
+    assert (decoded.message_type, decoded.sequence_number, decoded.payload) == (
+        MessageType.OUTPUT,
+        4,
+        b"data",
+    )
+
+
+def test_payload_length_only_says_whether_to_check_the_digest() -> None:
+    frame = frames.encode(Message(MessageType.OUTPUT, 2, PayloadType.OUTPUT, b"abc"))
+    assert frames.decode(_header(frame, payload_length=99)).payload == b"abc"
+    zero_digest = frame[:80] + bytes(32) + frame[112:]
+    with pytest.raises(ProtocolError, match="digest"):
+        frames.decode(zero_digest)
+    empty = frames.encode(Message(MessageType.ACK, 0, 0, b"", flags=3))
+    assert frames.decode(empty[:80] + bytes(32) + empty[112:]).payload == b""
 
 
 def test_wrong_digest_is_rejected() -> None:
@@ -152,6 +205,38 @@ def test_wrong_digest_is_rejected() -> None:
     frame[-1] ^= 0x01
     with pytest.raises(ProtocolError, match="digest"):
         frames.decode(bytes(frame))
+
+
+def service_publication_frame(message_type: str) -> bytes:
+    """A publication control frame as the service may send it: the type padded with NULs, an
+    empty payload and an all-zero digest."""
+    frame = frames.encode(Message(message_type, 0, 0, b""))
+    return frame[:4] + message_type.encode().ljust(32, b"\0") + frame[36:80] + bytes(32) + frame[112:]
+
+
+@pytest.mark.parametrize("kind", PUBLICATION)
+def test_publication_frames_from_the_service_decode(kind: str) -> None:
+    assert frames.decode(service_publication_frame(kind)).message_type == kind
+    # Validate() exempts them from every check, the header length included.
+    assert frames.decode(_header(service_publication_frame(kind), header_length=0)).message_type == kind
+
+
+def test_message_types_are_trimmed_of_nul_padding_and_white_space() -> None:
+    frame = frames.encode(Message(MessageType.OUTPUT, 3, PayloadType.OUTPUT, b"x"))
+    padded = frame[:4] + b"\0\0" + MessageType.OUTPUT.encode().ljust(30, b"\0") + frame[36:]
+    assert frames.decode(padded).message_type == MessageType.OUTPUT
+    tabbed = frame[:4] + b"\t" + MessageType.OUTPUT.encode().ljust(31, b"\0") + frame[36:]
+    assert frames.decode(tabbed).message_type == MessageType.OUTPUT
+    blank = frame[:4] + bytes(32) + frame[36:]
+    with pytest.raises(ProtocolError, match="type is missing"):
+        frames.decode(blank)
+
+
+def test_an_unknown_type_decodes_with_its_name() -> None:
+    frame = frames.encode(Message("agent_session_state", 0, 0, b"{}"))
+    assert frames.decode(frame).message_type == "agent_session_state"
+    odd = frame[:4] + b"\xffodd\x1b[2J".ljust(32, b" ") + frame[36:]
+    assert frames.decode(odd).message_type == "\\xffodd\x1b[2J"
 
 
 @pytest.mark.parametrize("payload", [b"", b"[]", b"{", b'{"AcknowledgedMessageSequenceNumber":"1"}'])

@@ -37,7 +37,13 @@ async def open_session_channel(session: SessionInfo) -> DataChannel:
 
 async def bridge_stdio(session: SessionInfo) -> int:
     """Open `session`'s channel and bridge it to this process's stdin/stdout (a ProxyCommand's
-    job) until either side ends; 0 on a clean end, AwsError with one line otherwise."""
+    job) until either side ends; 0 on a clean end, AwsError with one line otherwise.
+
+    stdout is the SSH stream, so what the agent says when it ends the session (channel_closed's
+    Output) goes to stderr, where ssh shows it; a session that ended before the port sent
+    anything is a failure (the official client prints that Output to stdout and exits 0)."""
+    import sys
+
     from ..ssm.bridge import bridge, open_stdio
     from ..ssm.channel import ChannelError
 
@@ -47,4 +53,9 @@ async def bridge_stdio(session: SessionInfo) -> int:
         await bridge(channel, reader, writer)
     except ChannelError as err:
         raise AwsError(str(err), kind="endpoint") from None
+    early = channel.early_end()
+    if early is not None:
+        raise AwsError(str(early), kind="endpoint")
+    if channel.close_reason:
+        print(f"sm-spaces: the session ended: {channel.close_reason}", file=sys.stderr)
     return 0

@@ -23,12 +23,24 @@ class AgentFaults:
     receive_rate: float | None = None  # data bytes/s the agent takes from the client, None = unlimited
     cut_after_bytes: int | None = None  # abort the websocket once this much data crossed it
     port_open_delay: float = 0.0  # seconds between HandshakeComplete and the port being open
+    # How long the agent waits for the client's HandshakeResponse (datachannel.go: 15 s).
+    handshake_timeout: float = 15.0
+    # The service's publication control frames: once data flows, pause_publication, the client's
+    # data dropped for this many seconds, then start_publication unless publication_resume is off.
+    publication_pause: float | None = None
+    publication_resume: bool = True
+    # The agent's agent_session_state "Connected" message (sessionplugin.go sends it to the service
+    # before the handshake) passed on to the client: a message type clients do not handle.
+    session_state_to_client: bool = False
     seed: int = 1
     rng: random.Random = field(default_factory=random.Random, repr=False)
     # What the switches did, so a test can tell a lossy run really lost frames.
     dropped: int = 0
     duplicated: int = 0
     reordered: int = 0
+    rate_waits: int = 0  # times receive_rate held the client's data back
+    publication_pauses: int = 0
+    dropped_while_paused: int = 0
 
     def __post_init__(self) -> None:
         self.rng.seed(self.seed)
@@ -42,6 +54,10 @@ class AgentFaults:
             "receive_rate",
             "cut_after_bytes",
             "port_open_delay",
+            "handshake_timeout",
+            "publication_pause",
+            "publication_resume",
+            "session_state_to_client",
         ):
             setattr(self, name, getattr(fresh, name))
 
@@ -54,13 +70,16 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp = time.monotonic()
 
-    async def take(self, amount: int, rate: float) -> None:
+    async def take(self, amount: int, rate: float) -> bool:
+        """Take `amount`, sleeping until the rate allows it; whether it had to wait."""
         now = time.monotonic()
         self._tokens = min(self._burst, self._tokens + (now - self._stamp) * rate)
         self._stamp = now
         self._tokens -= amount
         if self._tokens < 0:
             await asyncio.sleep(-self._tokens / rate)
+            return True
+        return False
 
 
 class FaultyLink:

@@ -38,8 +38,11 @@ def space_name_of(space_arn: str) -> str:
 class SpaceHost:
     """One space's machine: a stable host key and a temporary home directory."""
 
-    def __init__(self, space_arn: str, home: Path, host_key: asyncssh.SSHKey) -> None:
+    def __init__(
+        self, space_arn: str, home: Path, host_key: asyncssh.SSHKey, down: set[int] | None = None
+    ) -> None:
         self.space_arn = space_arn
+        self.down = down if down is not None else set()  # ports whose server is not running
         self.space_name = space_name_of(space_arn)
         self.home = home
         self.host_key = host_key
@@ -47,7 +50,7 @@ class SpaceHost:
 
     async def open_port(self, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         """A connection to `port` on the space; ConnectionRefusedError if nothing serves it."""
-        if port not in (SSH_PORT, WEB_PORT):
+        if port not in (SSH_PORT, WEB_PORT) or port in self.down:
             raise ConnectionRefusedError(f"nothing listens on port {port} in space {self.space_name}")
         ours, theirs = socket.socketpair()
         serve = self._serve_ssh(theirs) if port == SSH_PORT else self._serve_web(theirs)
@@ -115,6 +118,8 @@ class SpaceHosts:
         self._root = root or Path(tempfile.mkdtemp(prefix="sm-spaces-demo-"))
         self._owns_root = root is None
         self._hosts: dict[str, SpaceHost] = {}
+        # Ports whose server is down on every space (22: sshd is not running), for tests.
+        self.down_ports: set[int] = set()
 
     def host_for(self, space_arn: str) -> SpaceHost:
         host = self._hosts.get(space_arn)
@@ -122,7 +127,7 @@ class SpaceHosts:
             home = self._root / f"{len(self._hosts):03d}-{_safe_name(space_name_of(space_arn))}"
             home.mkdir(mode=0o700, parents=True, exist_ok=True)
             key = asyncssh.generate_private_key("ssh-ed25519")
-            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key)
+            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key, self.down_ports)
         return host
 
     async def open_port(self, session) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -67,6 +67,11 @@ class DataChannel:
         self._closed_event = asyncio.Event()
         self.session_type: str | None = None
         self.remote_port: str | None = None
+        self.received_bytes = 0  # data from the remote port so far
+        # Set when the agent's side ended the session (channel_closed or Flag TerminateSession);
+        # the reason is channel_closed's Output, "" when it gave none.
+        self.ended_by_agent = False
+        self.close_reason = ""
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -125,7 +130,8 @@ class DataChannel:
             raise self._error
         if not self._handshake_done.is_set():
             if self._eof:
-                raise ChannelError("the data channel closed before the session started; start a new session")
+                why = f": {self.close_reason}" if self.close_reason else "; start a new session"
+                raise ChannelError(f"the data channel closed before the session started{why}")
             raise ChannelError("the data channel did not finish its handshake in time; try again")
 
     # --- public API ------------------------------------------------------------------------
@@ -135,7 +141,7 @@ class DataChannel:
         if self._error is not None:
             raise self._error
         if self.closed or self._eof:
-            raise ChannelError("the data channel is closed")
+            raise self.early_end() or ChannelError("the data channel is closed")
         view = memoryview(data)
         try:
             for start in range(0, len(view), DATA_PAYLOAD_SIZE):
@@ -270,17 +276,21 @@ class DataChannel:
             for item in ready:
                 await self._process(item)
         elif kind == MessageType.CHANNEL_CLOSED:
-            self._set_eof()
-        elif kind == MessageType.PAUSE_PUBLICATION:
-            self._out.publishing.clear()
-        elif kind == MessageType.START_PUBLICATION:
-            self._out.publishing.set()
+            self._on_channel_closed(message.payload)
+        elif kind in (MessageType.START_PUBLICATION, MessageType.PAUSE_PUBLICATION):
+            # Ignored, as the official client ignores them (OutputMessageHandler in
+            # src/datachannel/streaming.go): a pause never holds our sends, so it cannot hang a
+            # session, and whatever the service drops while paused is resent like any lost message.
+            log.debug("data channel: %s received (ignored, as the official client does)", kind)
+        else:
+            log.debug("data channel: skipped a message of unknown type %r", kind)
 
     async def _process(self, message: Message) -> None:
         kind = message.payload_type
         if kind == PayloadType.OUTPUT:
             if self._eof:
                 return
+            self.received_bytes += len(message.payload)
             self._inbox.append(message.payload)
             self._inbox_bytes += len(message.payload)
             self._readable.set()
@@ -335,10 +345,34 @@ class DataChannel:
 
     # --- endings ---------------------------------------------------------------------------
 
+    def _on_channel_closed(self, payload: bytes) -> None:
+        """channel_closed ends the session; its JSON payload's Output says why, if anything (the
+        agent's "Unable to connect to specified port: ..." when the space's port refused us). A
+        payload that is not such JSON still ends the session, without a reason (as in
+        HandleChannelClosedMessage, src/datachannel/streaming.go)."""
+        try:
+            output = json.loads(payload).get("Output") if payload else None
+        except (ValueError, AttributeError):
+            output = None
+        if isinstance(output, str):
+            self.close_reason = printable_line(output)
+        self._set_eof()
+
     def _set_eof(self) -> None:
+        self.ended_by_agent = True
         self._eof = True
         self._readable.set()
         self._out.fail(ChannelError("the session has ended"))
+
+    def early_end(self) -> ChannelError | None:
+        """A readable error if the agent ended the session before the remote port sent anything
+        (for a port session that is always a failure: the port never answered); None otherwise."""
+        if not self.ended_by_agent or self.received_bytes:
+            return None
+        port = f"port {self.remote_port}" if self.remote_port else "the remote port"
+        if self.close_reason:
+            return ChannelError(f"the session ended before {port} sent anything: {self.close_reason}")
+        return ChannelError(f"the session ended before {port} sent anything; check that the space is running")
 
     def _on_websocket_closed(self, code: int | None, extra: object) -> None:
         if self._eof:
@@ -374,6 +408,13 @@ class _Opening:
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._channel is not None
         await self._channel.close()
+
+
+def printable_line(text: str, limit: int = 400) -> str:
+    """`text` from the far end made safe for one line of a terminal: control characters (escape
+    sequences included) become spaces, runs of white space one space, and it is cut at `limit`."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(cleaned.split())[:limit]
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,7 +3,10 @@
 Layout, big-endian: a 116-byte header (which does not count its own trailing PayloadLength
 field), the 4-byte PayloadLength at offset 116, then the payload at offset 120. The MessageId
 travels with its two 8-byte halves swapped and the PayloadDigest is SHA-256 of the payload.
-Anything that does not fit this layout exactly raises `ProtocolError`, and nothing else.
+
+Strict in what we send (`encode` writes exactly that layout), as tolerant as the official client
+in what we accept (`decode` reads as session-manager-plugin's src/message/messageparser.go does).
+A frame that even the official client refuses raises `ProtocolError`, and nothing else.
 """
 
 from __future__ import annotations
@@ -42,7 +45,10 @@ class MessageType:
     PAUSE_PUBLICATION = "pause_publication"
 
 
-_TYPE_NAME = re.compile(rb"[0-9A-Za-z_]+")
+# Validate() in messageparser.go checks nothing at all for these two: not the header length, not
+# the digest (the service sends them with an empty payload and an all-zero digest).
+_UNCHECKED_TYPES = frozenset({MessageType.START_PUBLICATION, MessageType.PAUSE_PUBLICATION})
+_GO_SPACE = b" \t\n\v\f\r"  # what Go's strings.TrimSpace trims from ASCII text
 _TYPE_FIELDS = {
     name: name.encode("ascii").ljust(MESSAGE_TYPE_WIDTH, b" ")
     for name in (MessageType.INPUT, MessageType.OUTPUT, MessageType.ACK, MessageType.CHANNEL_CLOSED)
@@ -173,7 +179,16 @@ def _pack(
 
 
 def decode(frame: bytes) -> Message:
-    """The message in `frame`; ProtocolError if it is malformed in any way."""
+    """The message in `frame`, read as leniently as the official client reads it.
+
+    Following DeserializeClientMessage and Validate in session-manager-plugin's
+    src/message/messageparser.go: the message type is trimmed of NUL padding and white space; the
+    payload is everything from HeaderLength + 4 on (a longer header's extra fields are skipped, and
+    PayloadLength only says whether there is a payload to check); the digest is checked only when
+    PayloadLength is not 0; start_publication and pause_publication are not checked at all.
+    ProtocolError where the official client fails too: a frame shorter than the fixed fields, a
+    header length of 0 or beyond the frame, a missing message type, a digest that does not match.
+    """
     if len(frame) < PAYLOAD_OFFSET:
         raise ProtocolError(f"frame of {len(frame)} bytes is shorter than the 120-byte header")
     (
@@ -188,21 +203,22 @@ def decode(frame: bytes) -> Message:
         payload_type,
         payload_length,
     ) = _HEADER.unpack_from(frame)
-    if header_length != HEADER_LENGTH:
-        raise ProtocolError(f"unexpected header length {header_length}")
-    if payload_length != len(frame) - PAYLOAD_OFFSET:
-        raise ProtocolError(
-            f"payload length {payload_length} does not match the {len(frame) - PAYLOAD_OFFSET} bytes received"
-        )
-    payload = bytes(frame[PAYLOAD_OFFSET:])
-    if _sha256(payload).digest() != digest:
-        raise ProtocolError("payload digest mismatch")
-    message_type = type_bytes.rstrip(b" ")
-    # Message types are words joined by underscores: no spaces inside, no controls, ASCII only.
-    if _TYPE_NAME.fullmatch(message_type) is None:
-        raise ProtocolError("malformed message type")
+    message_type = _type_name(type_bytes)
+    start = header_length + PAYLOAD_OFFSET - HEADER_LENGTH  # the PayloadLength field follows the header
+    if message_type in _UNCHECKED_TYPES:
+        payload = bytes(frame[start:]) if header_length and start <= len(frame) else b""
+    else:
+        if header_length == 0:
+            raise ProtocolError("header length is 0")
+        if start > len(frame):
+            raise ProtocolError(f"header length {header_length} reaches beyond the {len(frame)}-byte frame")
+        if not message_type:
+            raise ProtocolError("message type is missing")
+        payload = bytes(frame[start:])
+        if payload_length != 0 and _sha256(payload).digest() != digest:
+            raise ProtocolError("payload digest mismatch")
     return Message(
-        message_type=message_type.decode("ascii"),
+        message_type=message_type,
         sequence_number=seq,
         payload_type=payload_type,
         payload=payload,
@@ -211,6 +227,12 @@ def decode(frame: bytes) -> Message:
         created_date=created,
         schema_version=schema,
     )
+
+
+def _type_name(field: bytes) -> str:
+    """getString in messageparser.go: NULs trimmed from both ends, then white space. Bytes outside
+    ASCII come out escaped, so an unknown type can be named in a log line as it is."""
+    return field.strip(b"\x00").strip(_GO_SPACE).decode("ascii", "backslashreplace")
 
 
 # --- payloads ---------------------------------------------------------------------------------

@@ -132,8 +132,6 @@ class OutgoingStream:
         self._front_acked = asyncio.Event()
         self._all_acked = asyncio.Event()
         self._all_acked.set()
-        self.publishing = asyncio.Event()
-        self.publishing.set()
         self._failure: BaseException | None = None
 
     @property
@@ -142,13 +140,10 @@ class OutgoingStream:
 
     async def send(self, payload_type: int, payload: bytes) -> int:
         """Send one sequenced message once the window has room; returns its sequence number."""
-        while len(self._unacked) >= self.window.size or not self.publishing.is_set():
+        while len(self._unacked) >= self.window.size:
             self._raise_if_failed()
-            if not self.publishing.is_set():
-                await self.publishing.wait()
-            else:
-                self._room.clear()
-                await self._room.wait()
+            self._room.clear()
+            await self._room.wait()
         self._raise_if_failed()
         seq = self.next_seq
         self.next_seq = seq + 1
@@ -208,8 +203,9 @@ class OutgoingStream:
     async def _continue_recovery(self, entry: _Unacked) -> None:
         """After a timeout: was the acked resend really what came back, or the late original?
 
-        The agent drops duplicates without an ack, so an ack for a resent message is the resend's
-        only if it came at least about one minimum RTT after it. Then the messages outstanding at
+        The first ack for a resent message is the resend's only if it came at least about one
+        minimum RTT after it; an earlier one answers the original (the agent acknowledges the
+        duplicate again later, and that ack finds nothing left to do). Then the messages outstanding at
         the timeout were refused or lost, not slow: resend the oldest of them, twice as many per
         such ack (as slow start does), instead of one timeout each. An ack too early to be the
         resend's means the path is only slow: stop, so a stalled receiver costs a few duplicates,
@@ -284,7 +280,7 @@ class OutgoingStream:
         """Wake every waiter with `exc` (the connection is gone)."""
         if self._failure is None:
             self._failure = exc
-        for event in (self._room, self._pending, self._all_acked, self.publishing, self._front_acked):
+        for event in (self._room, self._pending, self._all_acked, self._front_acked):
             event.set()
 
     def _raise_if_failed(self) -> None:
@@ -295,8 +291,12 @@ class OutgoingStream:
 class IncomingStream:
     """Receiver rules: in order -> deliver (and drain the buffer), ahead -> buffer, behind -> drop.
 
-    `accept` says whether to acknowledge: everything delivered or buffered is acked, messages from
-    the past (duplicates) and messages that do not fit the buffer are dropped without an ack.
+    `accept` says whether to acknowledge: everything delivered or buffered is acked, and so is a
+    message from the past (a duplicate: its first ack may have been lost, and acking it again costs
+    one frame where silence costs resends until the sender gives up; amazon-ssm-agent does the same,
+    agent/session/datachannel/datachannel.go). Only a message that does not fit the buffer is
+    dropped without an ack. The official client buffers up to 10000 messages ahead (its
+    IncomingMessageBufferCapacity, src/config/config.go).
     """
 
     def __init__(self, capacity: int = 10000) -> None:
@@ -320,4 +320,4 @@ class IncomingStream:
         if seq > self.expected and (seq in self._ahead or len(self._ahead) < self.capacity):
             self._ahead.setdefault(seq, message)
             return True, []
-        return False, []
+        return seq < self.expected, []

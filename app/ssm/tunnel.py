@@ -111,6 +111,11 @@ class ChannelTransport(asyncio.Transport):
             while data := await self._channel.receive():
                 await self._reading.wait()
                 self._protocol.data_received(data)
+            # A session the agent ended before the port said anything never reached sshd: the
+            # protocol hears why (the agent's reason) instead of a bare end of stream.
+            early = self._channel.early_end()
+            if early is not None:
+                raise early
             self._protocol.eof_received()
             await self._finish(None, polite=False)
         except ChannelError as exc:

@@ -1,0 +1,370 @@
+"""One data-channel session of the simulated SSM agent: handshake, ordered delivery, the port.
+
+Each rule follows amazon-ssm-agent and says which file it comes from (paths in that repository):
+- the session opens with a HandshakeRequest for a Port session and waits at most 15 s for the
+  answer, then gives up with the agent's words (agent/session/datachannel/datachannel.go,
+  PerformHandshake; the error text from agent/session/plugins/sessionplugin/sessionplugin.go);
+- incoming messages follow handleStreamDataMessage in datachannel.go: the expected one is
+  processed, then acked, then buffered followers drained; one ahead of order is acked and buffered
+  while the buffer has room (100000, agent/session/config/config.go); one from the past is acked
+  again ("Resending acknowledge for already processed message");
+- data that arrives before the port is open is refused without an ack, so the client resends it
+  (ErrHandlerNotReady, agent/session/plugins/port/port.go InputStreamMessageHandler); data that
+  arrives before the handshake has completed is acked and dropped (processStreamDataMessage);
+- a port that refuses the connection ends the session with channel_closed whose Output is the
+  agent's "Unable to connect to specified port: ..." (agent/session/plugins/port/port_basic.go,
+  InitializeSession);
+- before closing, the agent waits up to 2 s for the client to acknowledge what it sent
+  (PrepareToCloseChannel in datachannel.go), then the session ends with channel_closed;
+- unacknowledged output is resent without an attempt limit (ResendStreamDataMessageScheduler in
+  datachannel.go has none; the client is the side that gives up).
+Publication control frames come from the service, not the agent; `AgentFaults.publication_pause`
+makes this simulator send them the way the service may (see `_pause_publication`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import WSMsgType, web
+
+from ..ssm import frames
+from ..ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
+from ..ssm.reliability import OutgoingStream
+from .agent_faults import AgentFaults, FaultyLink, TokenBucket
+from .sessions import DemoSession
+
+log = logging.getLogger(__name__)
+
+AGENT_VERSION = "3.3.1959.0"
+# agent/session/config/config.go and datachannel.go
+INCOMING_BUFFER_CAPACITY = 100_000
+CLOSE_DRAIN_TIMEOUT_S = 2.0
+HANDSHAKE_FAILED = (
+    "Encountered error while initiating handshake. Handshake timed out. "
+    "Please ensure that you have the latest version of the session manager plugin."
+)
+READ_CHUNK = 64 * 1024
+# The agent reads its port 1024 bytes at a time (StreamDataPayloadSize, config.go).
+OUTPUT_PAYLOAD_SIZE = 1024
+
+PortOpener = Callable[[DemoSession], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+
+
+class AgentReceiver:
+    """handleStreamDataMessage and processIncomingMessageBufferItems of datachannel.go."""
+
+    def __init__(self, capacity: int = INCOMING_BUFFER_CAPACITY) -> None:
+        self.expected = 0
+        self.capacity = capacity
+        self._buffer: dict[int, Message] = {}
+        self.buffered = 0  # messages that arrived ahead of order and were kept
+        self.duplicates_acked = 0
+
+    async def on_message(
+        self,
+        message: Message,
+        process: Callable[[Message], Awaitable[bool]],
+        ack: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        """`process` answers False when the handler is not ready: then nothing is acked."""
+        seq = message.sequence_number
+        if seq == self.expected:
+            if not await process(message):
+                return
+            await ack(message)
+            self.expected += 1
+            while (following := self._buffer.get(self.expected)) is not None:
+                if not await process(following):
+                    return
+                del self._buffer[self.expected]
+                self.expected += 1
+        elif seq > self.expected:
+            if len(self._buffer) < self.capacity:
+                await ack(message)
+                self._buffer[seq] = message
+                self.buffered += 1
+        else:
+            self.duplicates_acked += 1
+            await ack(message)
+
+
+class AgentSession:
+    """The agent's end of one websocket; `run()` returns when the session has ended."""
+
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        session: DemoSession,
+        open_port: PortOpener,
+        faults: AgentFaults,
+        on_ping: Callable[[], None],
+    ) -> None:
+        self._ws = ws
+        self._request = request
+        self._session = session
+        self._open_port = open_port
+        self._faults = faults
+        self._on_ping = on_ping
+        self._to_client = FaultyLink(faults, self._send_counted)
+        self._from_client = FaultyLink(faults, self._on_sequenced_frame)
+        # Frames reach _on_sequenced_frame from the read loop and from the fault link's delayed
+        # release at once; without this lock one could write its bytes to the port before an
+        # earlier one that is still awaiting its ack, and the stream would arrive reordered.
+        self._in_order = asyncio.Lock()
+        self._out = OutgoingStream(self._to_client.pass_on, MessageType.OUTPUT)
+        self.receiver = AgentReceiver()
+        self._bucket = TokenBucket()
+        self._bytes_crossed = 0
+        self._handshake_answered = asyncio.Event()
+        self._handshake_complete = False
+        self._port_writer: asyncio.StreamWriter | None = None
+        self._paused_until: float | None = None  # the service drops client data until then
+        self._publication_done = False
+        self._tasks: list[asyncio.Task] = []
+        self._done = asyncio.Event()
+        self.ending = "websocket closed"
+
+    async def run(self) -> None:
+        self._tasks.append(asyncio.create_task(self._resends()))
+        self._tasks.append(asyncio.create_task(self._read_loop()))
+        try:
+            if self._faults.session_state_to_client:
+                await self._ws.send_bytes(self._session_state_frame())
+            await self._out.send(
+                PayloadType.HANDSHAKE_REQUEST, frames.json_payload(self._handshake_request())
+            )
+            self._tasks.append(asyncio.create_task(self._handshake_deadline()))
+            await self._done.wait()
+        except (ConnectionError, RuntimeError):
+            pass
+        finally:
+            await self.abort()
+
+    async def abort(self) -> None:
+        """Stop every task of this session and close its websocket and port."""
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        for task in self._tasks:
+            if task is not current:
+                with contextlib.suppress(BaseException):
+                    await task
+        if self._port_writer is not None:
+            self._port_writer.close()
+        with contextlib.suppress(Exception):
+            await self._ws.close()
+
+    def cut(self) -> None:
+        """Drop the connection abruptly, as a network failure would."""
+        transport = self._request.transport
+        if transport is not None:
+            transport.abort()
+        self._end("cut")
+
+    def _handshake_request(self) -> dict:
+        return {
+            "AgentVersion": AGENT_VERSION,
+            "RequestedClientActions": [
+                {
+                    "ActionType": "SessionType",
+                    "ActionParameters": {
+                        "SessionType": "Port",
+                        "Properties": {"portNumber": str(self._session.port)},
+                    },
+                }
+            ],
+        }
+
+    def _session_state_frame(self) -> bytes:
+        """SendAgentSessionStateMessage in datachannel.go: sequence 0, flags 0, payload type 0."""
+        state = {"SchemaVersion": 1, "SessionState": "Connected", "SessionId": self._session.session_id}
+        return frames.encode(Message("agent_session_state", 0, PayloadType.NONE, frames.json_payload(state)))
+
+    async def _handshake_deadline(self) -> None:
+        try:
+            await asyncio.wait_for(self._handshake_answered.wait(), self._faults.handshake_timeout)
+        except TimeoutError:
+            await self.close_channel(HANDSHAKE_FAILED, how="handshake timed out", drain=False)
+
+    # --- frames in ---------------------------------------------------------------------------
+
+    async def _read_loop(self) -> None:
+        ws = self._ws
+        try:
+            while True:
+                msg = await ws.receive()
+                if msg.type is WSMsgType.PING:
+                    self._on_ping()
+                    await ws.pong(msg.data)
+                    continue
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                    break
+                if msg.type is not WSMsgType.BINARY:
+                    continue
+                frame = msg.data
+                if frame[4:21] == b"input_stream_data":
+                    if self._dropped_while_paused():
+                        continue
+                    rate = self._faults.receive_rate
+                    # The cap is on data: headers ride free, as on a real link's payload.
+                    if rate and await self._bucket.take(len(frame) - frames.PAYLOAD_OFFSET, rate):
+                        self._faults.rate_waits += 1
+                    self._count(len(frame))
+                    await self._from_client.pass_on(frame)
+                else:
+                    message = frames.decode(frame)
+                    if message.message_type == MessageType.ACK:
+                        await self._out.on_ack(frames.acked_sequence_number(message))
+                    else:  # datachannel.go: "Invalid message type received"
+                        log.debug("agent skipped a message of type %r", message.message_type)
+        except ProtocolError as exc:
+            log.info("closing data channel %s: %s", self._session.session_id, exc)
+        except (ConnectionError, RuntimeError):
+            pass
+        finally:
+            self._end("websocket closed")
+
+    async def _on_sequenced_frame(self, frame: bytes) -> None:
+        message = frames.decode(frame)
+        async with self._in_order:
+            await self.receiver.on_message(message, self._process, self._ack)
+        await self._maybe_pause_publication()
+
+    async def _ack(self, message: Message) -> None:
+        await self._ws.send_bytes(frames.ack_frame(message))
+
+    async def _process(self, message: Message) -> bool:
+        kind = message.payload_type
+        if kind == PayloadType.HANDSHAKE_RESPONSE:
+            self._handshake_answered.set()
+            await self._out.send(
+                PayloadType.HANDSHAKE_COMPLETE,
+                frames.json_payload({"HandshakeTimeToComplete": 1_000_000, "CustomerMessage": ""}),
+            )
+            self._handshake_complete = True
+            self._tasks.append(asyncio.create_task(self._connect_port()))
+            return True
+        if not self._handshake_complete:
+            return True  # processStreamDataMessage: ignored (and acked) until the handshake completes
+        if kind == PayloadType.OUTPUT:
+            writer = self._port_writer
+            if writer is None:
+                return False  # ErrHandlerNotReady: the port is not open yet
+            if not writer.is_closing():
+                writer.write(message.payload)
+                if writer.transport.get_write_buffer_size() > READ_CHUNK:
+                    await writer.drain()
+        elif kind == PayloadType.FLAG:
+            flag = frames.parse_flag(message.payload)
+            if flag == Flag.TERMINATE_SESSION:
+                self._end("terminated")
+            elif flag == Flag.DISCONNECT_TO_PORT and self._port_writer is not None:
+                self._port_writer.close()
+        return True
+
+    # --- the service's publication control frames -------------------------------------------
+
+    def _dropped_while_paused(self) -> bool:
+        if self._paused_until is not None and asyncio.get_running_loop().time() < self._paused_until:
+            self._faults.dropped_while_paused += 1
+            return True
+        return False
+
+    async def _maybe_pause_publication(self) -> None:
+        """With `publication_pause` set, once the client's data flows: pause_publication, drop the
+        client's data for that many seconds (as a service whose other side is away may), then
+        start_publication unless `publication_resume` is off (a pause that is never lifted)."""
+        window = self._faults.publication_pause
+        if window is None or self._publication_done or self.receiver.expected < 2:
+            return
+        self._publication_done = True
+        self._faults.publication_pauses += 1
+        self._paused_until = asyncio.get_running_loop().time() + window
+        await self._send_service_frame(MessageType.PAUSE_PUBLICATION)
+        self._tasks.append(asyncio.create_task(self._lift_pause(window)))
+
+    async def _lift_pause(self, window: float) -> None:
+        await asyncio.sleep(window)
+        self._paused_until = None
+        if self._faults.publication_resume:
+            await self._send_service_frame(MessageType.START_PUBLICATION)
+
+    async def _send_service_frame(self, kind: str) -> None:
+        """A control frame as the service sends it: the type padded with NULs, an empty payload and
+        an all-zero digest (which is why the official client never validates these two types)."""
+        frame = frames.encode(Message(kind, 0, PayloadType.NONE, b""))
+        frame = frame[:4] + kind.encode("ascii").ljust(32, b"\0") + frame[36:80] + bytes(32) + frame[112:]
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self._ws.send_bytes(frame)
+
+    # --- the space's port --------------------------------------------------------------------
+
+    async def _connect_port(self) -> None:
+        if self._faults.port_open_delay:
+            await asyncio.sleep(self._faults.port_open_delay)
+        try:
+            reader, writer = await self._open_port(self._session)
+        except OSError:
+            # port_basic.go InitializeSession, with Go's wording for a refused dial.
+            reason = f"dial tcp 127.0.0.1:{self._session.port}: connect: connection refused"
+            await self.close_channel(f"Unable to connect to specified port: {reason}", how="port refused")
+            return
+        self._port_writer = writer
+        try:
+            while data := await reader.read(READ_CHUNK):
+                view = memoryview(data)
+                for start in range(0, len(view), OUTPUT_PAYLOAD_SIZE):
+                    await self._out.send(PayloadType.OUTPUT, bytes(view[start : start + OUTPUT_PAYLOAD_SIZE]))
+        except (ConnectionError, RuntimeError):
+            pass
+        await self.close_channel()
+
+    async def close_channel(self, output: str = "", *, how: str = "port closed", drain: bool = True) -> None:
+        """End the session as the agent does: let the client take what was sent (at most 2 s),
+        then channel_closed with `output` saying why ("" when the port simply closed); `how` is
+        what `DataChannelService.endings` records."""
+        if drain:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._out.wait_all_acked(), CLOSE_DRAIN_TIMEOUT_S)
+        payload = frames.json_payload(
+            {
+                "MessageType": "channel_closed",
+                "MessageId": str(frames.new_message_id()),
+                "CreatedDate": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+                "DestinationId": "",
+                "SessionId": self._session.session_id,
+                "SchemaVersion": 1,
+                "Output": output,
+            }
+        )
+        with contextlib.suppress(Exception):
+            await self._ws.send_bytes(frames.encode(Message(MessageType.CHANNEL_CLOSED, 0, 0, payload)))
+        self._end(how)
+
+    def _end(self, how: str) -> None:
+        if not self._done.is_set():
+            self.ending = how
+            self._done.set()
+
+    # --- frames out --------------------------------------------------------------------------
+
+    async def _resends(self) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self._out.run_resends()
+
+    async def _send_counted(self, frame: bytes) -> None:
+        self._count(len(frame))
+        await self._ws.send_bytes(frame)
+
+    def _count(self, size: int) -> None:
+        self._bytes_crossed += size
+        limit = self._faults.cut_after_bytes
+        if limit is not None and self._bytes_crossed >= limit:
+            self.cut()
