@@ -220,3 +220,15 @@ async def test_the_agent_gives_up_on_a_client_that_never_answers_its_handshake()
             "Encountered error while initiating handshake. Handshake timed out."
         )
         assert list(agent.service.endings) == ["handshake timed out"]
+
+
+async def test_the_agents_reason_reaches_the_user_as_one_safe_line() -> None:
+    async with running_agent() as agent:
+        channel = await agent.open_channel()
+        (session,) = agent.service.live
+        await session.close_channel("line one\r\n\x1b]52;c;cGFzdGU=\x07 line two", drain=False)
+        await asyncio.wait_for(read_all(channel), 10)  # the banner, perhaps; then the end
+        assert (
+            channel.ended_by_agent and channel.close_reason == "line one \u241b]52;c;cGFzdGU=\u2407 line two"
+        )
+        await channel.close()

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 
+from ..safe_text import safe_text
 from . import frames
 from .frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from .reliability import IncomingStream, OutgoingStream
@@ -35,6 +36,7 @@ CLOSE_TIMEOUT_S = 2.0
 # Received data held for a slow reader before we stop reading the websocket (backpressure).
 INBOX_LIMIT = 4 * 1024 * 1024
 MAX_FRAME = 1024 * 1024
+CLOSE_REASON_LIMIT = 400  # characters of channel_closed's Output shown to the user
 
 
 class ChannelError(Exception):
@@ -355,7 +357,7 @@ class DataChannel:
         except (ValueError, AttributeError):
             output = None
         if isinstance(output, str):
-            self.close_reason = printable_line(output)
+            self.close_reason = " ".join(safe_text(output).split())[:CLOSE_REASON_LIMIT]
         self._set_eof()
 
     def _set_eof(self) -> None:
@@ -408,13 +410,6 @@ class _Opening:
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._channel is not None
         await self._channel.close()
-
-
-def printable_line(text: str, limit: int = 400) -> str:
-    """`text` from the far end made safe for one line of a terminal: control characters (escape
-    sequences included) become spaces, runs of white space one space, and it is cut at `limit`."""
-    cleaned = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(cleaned.split())[:limit]
 
 
 def _describe(exc: BaseException) -> str:
