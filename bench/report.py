@@ -281,8 +281,8 @@ def _ssh_true(ssh: dict, b: dict, cli: dict) -> list[str]:
         f"| **`ssh <alias> true`, end to end** | **{_ms(total)}** (target ≤ 800 ms: {_verdict(total <= 0.8)}) |",
         f"| `ssh-proxy` from spawn to the first byte of the SSH banner | {_ms(banner)} |",
         f"| — interpreter start (`python -c pass`) | {_ms(bare)} |",
-        f"| — imports ssh-proxy needs (argparse, botocore.session, aiohttp, our modules), minus start | {_ms(imports - bare)} |",
-        f"| — credentials through botocore's chain, SigV4, StartSession (fresh process) | {_ms(start)} |",
+        f"| — imports ssh-proxy needs (argparse, aiobotocore, aiohttp, our modules), minus start | {_ms(imports - bare)} |",
+        f"| — aiobotocore client (SageMaker's service model), credentials through botocore's chain, StartSession (fresh process) | {_ms(start)} |",
         f"| — websocket + SSM handshake | {_ms(chan)} |",
         f"| — unaccounted in ssh-proxy (argument parsing, event loop, stdio, the space host's banner) "
         f"| {_ms(max(0.0, banner - bare - (imports - bare) - start - chan))} |",
@@ -290,12 +290,14 @@ def _ssh_true(ssh: dict, b: dict, cli: dict) -> list[str]:
         f"{_ms(max(0.0, rest))} |",
         "",
         "Each row is a median over separate processes, so the parts need not add up exactly when "
-        "the machine is busy. ssh-proxy no longer builds a botocore client for its one StartSession "
-        "call (that loaded the whole SageMaker model, ~4 MB of JSON, and aiobotocore: ~150 ms); it "
-        "resolves credentials through botocore's chain, signs with our SigV4 signer and posts "
-        "with aiohttp (falling back to the full client for any other configuration or any error). "
-        "What remains is imports: botocore.session pulls in botocore.client and botocore.docs "
-        "(~120 ms, needed for the credential chain) and aiohttp (~115 ms, the websocket).",
+        "the machine is busy. ssh-proxy makes its one StartSession call through an aiobotocore client, "
+        "as every other call goes (one road to AWS: botocore signs, retries, honours AWS_CA_BUNDLE and "
+        "the endpoint settings). Making that client in a fresh process is most of the StartSession "
+        "row: decoding SageMaker's service model (~4 MB of JSON), botocore's endpoint data and the "
+        "service's endpoint rules, a scan of botocore's data folders for the names of known services, "
+        "and a method per operation (~400). Until issue 12 a SigV4 signer of our own skipped the "
+        "client for this one call; the public way to load less would be a trimmed service model on "
+        "botocore's data path, which would have to follow every botocore release, so none is shipped.",
     ]
 
 

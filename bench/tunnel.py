@@ -141,21 +141,21 @@ def ssh(size_mb: int, runs: int) -> dict:
 
 _PROXY_IMPORTS = (
     "import sm_spaces.cli, sm_spaces.commands.connect, sm_spaces.commands.common, sm_spaces.aws.service, "
-    "sm_spaces.aws.quick_session, sm_spaces.connect.proxy, sm_spaces.connect.session, sm_spaces.ssm.channel, "
-    "sm_spaces.ssm.bridge, botocore.session, botocore.auth, botocore.awsrequest, aiohttp"
+    "sm_spaces.connect.proxy, sm_spaces.connect.session, sm_spaces.ssm.channel, sm_spaces.ssm.bridge, "
+    "aiobotocore.session, aiobotocore.config, aiohttp"
 )
 
 
 async def _session_steps(server: server_proc.ServerProcess) -> tuple[float, float]:
-    """As ssh-proxy does it: keys found by botocore's chain (here the environment), one StartSession."""
-    from sm_spaces.aws.quick_session import start_session
+    """As ssh-proxy does it: keys found by botocore's chain (here the environment), one StartSession
+    through a client made for it (loading SageMaker's service model)."""
     from sm_spaces.aws.service import SpacesService
     from sm_spaces.ssm.channel import DataChannel
 
     os.environ.update(server.env)
     start = time.perf_counter()
     async with SpacesService(region=server.info["region"], endpoint_url=server.endpoint) as svc:
-        session = await start_session(svc, server.info["space_arn"])
+        session = await svc.start_session(server.info["space_arn"])
         started = time.perf_counter()
         channel = await DataChannel.connect(session.stream_url, session.token)
         opened = time.perf_counter()

@@ -2,8 +2,9 @@
 
 ssh runs this with the space's SSH stream expected on stdin/stdout. Credentials are resolved afresh
 through the botocore chain on every connect, so an hour-old session never goes stale the way a
-snapshot of credentials on disk does; one StartSession call; then bytes are bridged until either
-side ends. Anything that goes wrong is one line on stderr, which ssh shows to the user.
+snapshot of credentials on disk does; one StartSession call through the aiobotocore client, as every
+other call; then bytes are bridged until either side ends. Anything that goes wrong is one line on
+stderr, which ssh shows to the user.
 """
 
 from __future__ import annotations
@@ -42,11 +43,7 @@ async def resolve_target(svc: SpacesService, target: str) -> str:
     # written may live in another of the regions the user looks at (settings.regions).
     others = [r for r in _settings_regions() if r != svc.region]
     for region in others:
-        from ..aws.service import SpacesService
-
-        async with SpacesService(
-            profile=svc.profile, region=region, endpoint_url=svc.endpoint_url, credentials=svc.credentials
-        ) as elsewhere:
+        async with svc.in_region(region) as elsewhere:  # the same session: credentials resolved once
             found = await _alias_in(elsewhere, target)
         if found:
             return found
@@ -66,13 +63,10 @@ def _settings_regions() -> list[str]:
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
-    from ..aws.quick_session import start_session
     from .session import bridge_stdio
 
     arn = await resolve_target(svc, target)
-    # One call per connect: without a botocore client (its service model costs ~150 ms) when the
-    # configuration is the plain one; the full client otherwise.
-    return await bridge_stdio(await start_session(svc, arn))
+    return await bridge_stdio(await svc.start_session(arn))
 
 
 async def run_plugin_proxy(svc: SpacesService, target: str) -> int:

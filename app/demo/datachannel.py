@@ -15,7 +15,6 @@ from collections import deque
 
 from aiohttp import WSMsgType, web
 
-from ..ssm.wsbatch import coalesce_writes
 from .agent_faults import AgentFaults
 from .agent_session import AgentSession, PortOpener
 from .sessions import DemoSession, SessionRegistry
@@ -70,7 +69,6 @@ class DataChannelService:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, autoping=False, compress=False)
         await ws.prepare(request)
-        coalesce_writes(ws)
         session = await self._authenticate(request.match_info["session_id"], ws)
         if session is None:
             await ws.close(code=1008, message=b"session authentication failed")

@@ -24,7 +24,6 @@ from ..safe_text import safe_text
 from . import frames
 from .frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from .reliability import IncomingStream, OutgoingStream
-from .wsbatch import coalesce_writes
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,6 @@ class DataChannel:
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
             raise ChannelError(f"cannot open the data channel: {_describe(exc)}") from None
-        coalesce_writes(ws)
         channel = cls(http, ws, ping_interval=ping_interval)
         try:
             await channel._start(token, client_version, handshake_timeout)
