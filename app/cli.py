@@ -147,6 +147,24 @@ def _debug_log() -> None:
     ours.setLevel(logging.DEBUG)
 
 
+def _check_endpoints(args: argparse.Namespace) -> None:
+    """Every command: refuse an endpoint URL botocore or aiohttp would choke on, in one line."""
+    import os
+
+    from .commands.common import UsageError
+    from .endpoint_url import ENDPOINT_VARIABLES, check_endpoint_url
+
+    given = [("--endpoint-url", getattr(args, "endpoint_url", None))]
+    if not getattr(args, "demo", False):  # the simulated account sets its own endpoint
+        given += [(name, os.environ.get(name) or None) for name in ENDPOINT_VARIABLES]
+    for what, url in given:
+        if url is not None:
+            try:
+                check_endpoint_url(url, what)
+            except ValueError as problem:
+                raise UsageError(str(problem)) from None
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from .commands.common import UsageError
 
@@ -154,6 +172,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if getattr(args, "debug", False) and args.command is not None:
         _debug_log()
     try:
+        _check_endpoints(args)
         if args.command is None:
             from .commands.tui import tui_command
 

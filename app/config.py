@@ -21,6 +21,7 @@ from typing import Any
 import platformdirs
 
 from .model import App, Space
+from .safe_text import safe_text
 
 # tomllib, tomli_w and app.atomic are imported where settings are read or anything is written: the
 # TUI's first frame only reads the cache, usually without any settings file yet.
@@ -35,10 +36,6 @@ CACHE_DIR_ENV = "SM_SPACES_CACHE_DIR"
 # keeps them inert in a shell command and in ssh_config.
 PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+=,-]{0,127}$")
 REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
-_ENDPOINT_RE = re.compile(
-    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])"
-    r"(?::\d{1,5})?(?:/[A-Za-z0-9._~/-]*)?$"
-)
 DOMAIN_ID_RE = re.compile(r"^d-[a-z0-9]{1,63}$")
 USER_PROFILE_RE = re.compile(r"^[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}$")
 _THEME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -59,15 +56,9 @@ def validate_region(region: str) -> str:
 
 
 def validate_endpoint_url(url: str) -> str:
-    if not isinstance(url, str) or not _ENDPOINT_RE.fullmatch(url):
-        raise ValueError(
-            f"unsupported endpoint URL {_shown(url)}: expected http(s)://host[:port][/path] "
-            "without query, credentials or special characters"
-        )
-    port = url.split("://", 1)[1].split("/", 1)[0].rpartition("]")[2].partition(":")[2]
-    if port and not 0 < int(port) < 65536:
-        raise ValueError(f"endpoint URL {_shown(url)} has an invalid port")
-    return url
+    from .endpoint_url import check_endpoint_url
+
+    return check_endpoint_url(url)
 
 
 def validate_filter_key(key: str) -> str:
@@ -348,6 +339,8 @@ def _checked_fields(cls: type, item: object) -> dict[str, Any]:
             table[name] = App(**_checked_fields(App, value))
         elif not any(type(value) is _JSON_TYPES.get(kind) for kind in kinds):
             raise ValueError(f"cache field {name} has the wrong type")
+        elif type(value) is str:  # a cache written before safe_text, or by hand: sanitise again
+            table[name] = safe_text(value)
     return table
 
 

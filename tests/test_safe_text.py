@@ -164,3 +164,22 @@ def test_json_is_exact_json_of_the_model_and_safe_on_a_terminal() -> None:
     decoded = json.loads(text)
     assert decoded[1]["display_name"] == hostile.display_name  # exactly what the model holds
     assert decoded[0]["space_name"] == "s1"
+
+
+def test_a_cache_holding_raw_text_is_sanitised_when_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A listing cache written before the sanitiser existed (or edited by hand) holds raw text.
+    from datetime import UTC, datetime
+
+    from sm_spaces import config
+    from sm_spaces.model import Space
+
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path))
+    raw = Space(
+        "d-abc", "s1", "us-east-1", "123456789012", "InService", display_name=HOSTILE, owner=f"o{ESC}[2J"
+    )
+    config.save_cache("dev", "us-east-1", [raw], saved_at=datetime(2025, 1, 1, tzinfo=UTC))
+    assert b"\\u001b" in config.cache_path("dev", "us-east-1").read_bytes()  # stored raw, as given
+    loaded = config.load_cache("dev", "us-east-1")
+    assert loaded is not None
+    (space,) = loaded[0]
+    assert terminal_safe(space.display_name) and space.owner == "o\u241b[2J"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 
 def add_parser(command) -> None:  # type: ignore[no-untyped-def]
@@ -21,7 +22,17 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
     demo.set_defaults(run=demo_command)
 
 
+MAX_DELAY_S = 3600.0
+
+
 def demo_command(args: argparse.Namespace) -> int:
     from ..demo.serve_cli import serve
+    from .common import UsageError
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be from 1 to 65535 (or 0 for a free one)")
+    # NaN compares false with everything: a state change delayed by NaN seconds never settles.
+    if not (math.isfinite(args.delay) and 0 <= args.delay <= MAX_DELAY_S):
+        raise UsageError(f"--delay must be a number of seconds from 0 to {MAX_DELAY_S:g}")
 
     return serve(port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user)
