@@ -162,7 +162,8 @@ def save_settings(settings: Settings, path: Path | None = None, *, force: bool =
     import tomli_w
 
     data = tomli_w.dumps(settings.to_table()).encode("utf-8")
-    atomic_write(path, data, mode=0o600, backup=path.exists())
+    # The user's file, maybe linked from their dotfiles: written through a link, as ~/.ssh/config is.
+    atomic_write(path, data, mode=0o600, backup=path.exists(), follow_link=True)
 
 
 class _Malformed(Exception):
@@ -173,11 +174,14 @@ _MAX_SETTINGS_BYTES = 1 << 20
 
 
 def _read_settings(path: Path) -> Settings:
+    from .file_checks import FileRefused, read_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_MAX_SETTINGS_BYTES + 1)
+        raw = read_regular(path, limit=_MAX_SETTINGS_BYTES)  # a FIFO or a device: refused, never waited on
     except FileNotFoundError:
         raise
+    except FileRefused as refused:
+        raise _Malformed(f"cannot read it: {refused}") from None
     except OSError as error:
         raise _Malformed(f"cannot read it ({error.strerror or error})") from None
     if len(raw) > _MAX_SETTINGS_BYTES:
@@ -283,17 +287,20 @@ def save_cache(
     data = json.dumps(document, separators=(",", ":")).encode("utf-8")
     from .atomic import atomic_write
 
-    atomic_write(cache_path(profile, region, endpoint_url), data, mode=0o600)
+    # Our own file: a link at its name is replaced, never written through; always 0600.
+    atomic_write(cache_path(profile, region, endpoint_url), data, mode=0o600, keep_mode=False)
 
 
 def load_cache(
     profile: str | None, region: str, *, endpoint_url: str | None = None
 ) -> tuple[list[Space], datetime] | None:
     """The cached listing and when it was saved, or None if absent, stale-format or damaged."""
+    from .file_checks import read_regular
+
     path = cache_path(profile, region, endpoint_url)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(_MAX_CACHE_BYTES + 1)
+        # Our own file: not through a link, and never a FIFO or a device (FileRefused is an OSError).
+        raw = read_regular(path, limit=_MAX_CACHE_BYTES, follow=False)
         if len(raw) > _MAX_CACHE_BYTES:
             return None
         document = json.loads(raw)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sm_spaces.atomic import atomic_write, backup_path
+from sm_spaces.file_checks import FileRefused
 
 OLD = b"old\n" * 50_000
 A = b"A" * 1_500_000
@@ -125,7 +126,7 @@ def test_writes_through_symlink(tmp_path: Path) -> None:
     real.write_bytes(b"old")
     link = tmp_path / "config"
     link.symlink_to(real)
-    atomic_write(link, b"new")
+    atomic_write(link, b"new", follow_link=True)  # the user's file, linked by a dotfile manager
     assert link.is_symlink()
     assert real.read_bytes() == b"new"
 
@@ -141,7 +142,7 @@ def test_failed_write_leaves_target_and_no_temp_file(tmp_path: Path) -> None:
 
 def test_refuses_to_replace_a_directory(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(FileRefused, match="config is a directory, not a regular file"):
         atomic_write(tmp_path / "config", b"x")
 
 

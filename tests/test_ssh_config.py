@@ -211,12 +211,38 @@ def test_name_with_quote_does_not_reach_the_pattern_proxycommand(tmp_path: Path)
         (b'Host "sm-foo"', "alias sm-foo"),
         (b"Match host a,sm-foo", "alias sm-foo"),
         (b"Match originalhost sm-x user bob", "namespace"),
+        # OpenSSH also takes criterion=value (ssh -G applies `Match originalhost=sm-*` to sm-x).
+        (b"Match originalhost=sm-*", "namespace"),
+        (b"Match Host=sm-foo", "alias sm-foo"),
+        (b'Match host="b,sm-foo"', "alias sm-foo"),
+        (b"Match canonical originalhost=sm-*", "namespace"),
+        (b"Match final !user nobody host sm-foo", "alias sm-foo"),
     ],
 )
 def test_user_hosts_claiming_our_names_are_conflicts(line: bytes, expected: str) -> None:
     conflicts = find_conflicts(b"# hi\n" + line + b"\n  User x\n", ["sm-foo"])
     assert len(conflicts) == 1
     assert "line 2" in conflicts[0] and expected in conflicts[0]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"Match originalhost=sm-*",
+        b"Match Host=sm-foo",
+        b'Match host="b,sm-foo"',
+        b"Match canonical originalhost=sm-*",
+        b"Match final !user nobody host sm-foo",
+    ],
+)
+def test_the_match_lines_we_call_conflicts_do_claim_our_hosts_in_ssh(tmp_path: Path, line: bytes) -> None:
+    # Keeps the parser honest: OpenSSH itself applies each of these to sm-foo.
+    config = tmp_path / "config"
+    config.write_bytes(b"CanonicalizeHostname always\n" + line + b"\n  Port 2222\n")
+    shown = subprocess.run(
+        ["ssh", "-G", "-F", str(config), "sm-foo"], capture_output=True, text=True, check=True
+    )
+    assert "\nport 2222\n" in shown.stdout
 
 
 @pytest.mark.parametrize(
@@ -232,6 +258,9 @@ def test_user_hosts_claiming_our_names_are_conflicts(line: bytes, expected: str)
         b"Match user sm-foo",
         b"HostName sm-foo",
         b"Match exec sm-foo",
+        b"Match !host sm-*",  # every host but ours
+        b"Match !originalhost=sm-foo",
+        b"Match user=sm-foo",
     ],
 )
 def test_unrelated_or_catch_all_lines_are_not_conflicts(line: bytes) -> None:

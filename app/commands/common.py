@@ -24,8 +24,9 @@ def describe_failure(exc: BaseException) -> str:
     """One line for any failure that reached the top, safe for a terminal whatever an endpoint (or
     a library quoting it) put in the message."""
     from ..aws.errors import AwsError
+    from ..file_checks import FileRefused
 
-    if isinstance(exc, (AwsError, UsageError)):
+    if isinstance(exc, (AwsError, UsageError, FileRefused)):
         return safe_text(str(exc))
     text = safe_text(" ".join(str(exc).split()))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

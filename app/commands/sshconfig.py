@@ -44,6 +44,7 @@ def add_parser(command) -> None:  # type: ignore[no-untyped-def]
 
 def ssh_config_command(args: argparse.Namespace) -> int:
     from ..connect.ssh_config import SshConfigError, default_config_path
+    from ..file_checks import FileRefused
 
     path: Path = args.config or default_config_path()
     try:
@@ -52,7 +53,7 @@ def ssh_config_command(args: argparse.Namespace) -> int:
         if args.action == "remove":
             return _remove(args, path)
         return _show(args, path)
-    except SshConfigError as err:  # damaged markers, conflicts, a file changed underneath us
+    except (SshConfigError, FileRefused) as err:  # damaged markers, conflicts, a FIFO, a read-only file
         print(f"sm-spaces: {err}", file=sys.stderr)
         return EXIT_FAILED
 
@@ -83,7 +84,7 @@ def _install(args: argparse.Namespace, path: Path) -> int:
 
 
 async def _block_for_account(args: argparse.Namespace) -> str:
-    from ..connect.ssh_block import BlockContext, expected_block
+    from ..connect.ssh_block import BlockContext, expected_block, skipped_warning, split_usable
 
     context = explicit_block_context(args)
     async with aws_context(args) as (svc, demo):
@@ -94,6 +95,9 @@ async def _block_for_account(args: argparse.Namespace) -> str:
         print(
             f"sm-spaces: no spaces in {context.region}; the block only gets the sm-* pattern", file=sys.stderr
         )
+    skipped = split_usable(spaces)[1]
+    if skipped:
+        print(skipped_warning(skipped), file=sys.stderr)
     return expected_block(spaces, context)
 
 
@@ -133,9 +137,10 @@ def _remove(args: argparse.Namespace, path: Path) -> int:
 
 def _show(args: argparse.Namespace, path: Path) -> int:
     from ..connect.ssh_block import BlockContext, compare, installed_block
+    from ..file_checks import read_regular
 
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         data = b""
     block = installed_block(data)
@@ -192,6 +197,9 @@ def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  #
         print(f"{plan.path} was not changed", file=sys.stderr)
         return EXIT_FAILED
     written = write_plan(plan)
+    if written.deleted:
+        print(f"removed {written.path}: sm-spaces had created it and nothing else was in it")
+        return EXIT_OK
     backup = backup_path(written.path)
     note = f" (previous version in {backup})" if plan.before and backup.exists() else ""
     print(f"wrote {written.path}{note}")

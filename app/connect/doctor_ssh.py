@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from ..file_checks import FileRefused, read_regular
 from ..model import REMOTE_USER
 from .doctor import Check, DoctorContext, Status
 from .ssh_block import BlockContext, compare, expected_block, installed_block
@@ -23,9 +24,11 @@ PROBE_NAME = "sm-doctor-probe"  # matched by the sm-* pattern, as a space create
 def check_ssh_config(ctx: DoctorContext) -> list[Check]:
     path = ctx.config_path
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO or a device is refused, never waited on
     except FileNotFoundError:
         data = b""
+    except FileRefused as err:
+        return [Check("ssh config", Status.FAIL, str(err), f"replace {path} with a regular file")]
     except OSError as err:
         return [
             Check(

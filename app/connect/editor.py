@@ -15,6 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..file_checks import read_regular
 from ..model import REMOTE_HOME
 
 SERVER_INSTALL_PATH_KEY = "remote.SSH.serverInstallPath"
@@ -78,7 +79,7 @@ def server_install_path_set(editor: Editor, alias: str) -> bool:
     value; a settings file that cannot be read counts as "not set" (we only print a tip)."""
     for path in editor.settings_files():
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = read_regular(path).decode("utf-8", errors="replace")  # a FIFO: skipped, not waited on
         except OSError:
             continue
         match = re.search(re.escape(json.dumps(SERVER_INSTALL_PATH_KEY)) + r"\s*:\s*\{([^}]*)\}", text)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Space
-from .ssh_config import block_aliases, render_block
-from .ssh_config_parse import _KEYWORD, ALIAS_NAMESPACE, locate_block, split_args, split_lines
+from ..model import Space, is_space_arn
+from .ssh_config import alias_is_safe, block_aliases, render_block
+from .ssh_config_parse import _KEYWORD, ALIAS_NAMESPACE, CREATED_NOTE, locate_block, split_args, split_lines
 
 
 def self_command() -> list[str]:
@@ -75,8 +75,35 @@ class BlockContext:
 
 
 def entries_for(spaces: Iterable[Space]) -> list[tuple[str, str]]:
-    """(alias, ARN) per space, sorted by alias so the block does not churn between listings."""
-    return sorted((s.alias, s.arn) for s in spaces if s.alias)
+    """(alias, ARN) per usable space, sorted by alias so the block does not churn between listings."""
+    return sorted(split_usable(spaces)[0])
+
+
+def split_usable(spaces: Iterable[Space]) -> tuple[list[tuple[str, str]], list[Space]]:
+    """(alias, ARN) of the spaces a block can name, and the spaces it cannot: a name that cannot
+    form a space ARN (only a non-AWS endpoint serves one), or an alias another space took first.
+    One such space must not keep every other one out of the block."""
+    usable: list[tuple[str, str]] = []
+    skipped: list[Space] = []
+    taken: set[str] = set()
+    for space in spaces:
+        if not space.alias:
+            continue
+        if space.alias in taken or not alias_is_safe(space.alias) or not is_space_arn(space.arn):
+            skipped.append(space)
+            continue
+        taken.add(space.alias)
+        usable.append((space.alias, space.arn))
+    return usable, skipped
+
+
+def skipped_warning(skipped: Sequence[Space]) -> str:
+    names = ", ".join(f"{s.name!r} ({s.domain_id!r})" for s in skipped[:5])
+    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return (
+        f"sm-spaces: left out of the ssh config block: {names}{more}: "
+        "a name that cannot form a space ARN or an ssh alias"
+    )
 
 
 def expected_block(
@@ -97,7 +124,9 @@ def installed_block(data: bytes) -> str | None:
     span = locate_block(data)
     if span is None:
         return None
-    return data[span[0] : span[1]].decode("utf-8", "replace").replace("\r\n", "\n")
+    block = data[span[0] : span[1]].decode("utf-8", "replace").replace("\r\n", "\n")
+    # The note install adds to a file it created says nothing about the block's contents.
+    return "".join(line for line in block.splitlines(keepends=True) if line.strip() != CREATED_NOTE)
 
 
 @dataclass(frozen=True, slots=True)

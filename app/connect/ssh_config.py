@@ -21,15 +21,17 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import atomic_write
+from ..atomic import FileChanged, atomic_update
 from ..config import validate_endpoint_url, validate_profile, validate_region
+from ..file_checks import read_regular
 from ..model import REMOTE_USER, SpaceArn
 from .ssh_config_parse import (
     ALIAS_NAMESPACE,
+    CREATED_NOTE,
     END_MARKER,
     START_MARKER,
     SshConfigError,
@@ -137,8 +139,12 @@ def render_block(
     return "\n".join(lines) + "\n"
 
 
+def alias_is_safe(alias: str) -> bool:
+    return isinstance(alias, str) and _ALIAS_RE.fullmatch(alias) is not None and ".." not in alias
+
+
 def _check_alias(alias: str) -> str:
-    if not isinstance(alias, str) or not _ALIAS_RE.fullmatch(alias) or ".." in alias:
+    if not alias_is_safe(alias):
         raise ValueError(f"unsafe ssh host alias {alias!r}")
     return alias
 
@@ -220,10 +226,14 @@ class PlanResult:
     before: bytes
     after: bytes
     written: bool
+    # The change as a function of the file's bytes (None: delete the file), so write_plan can
+    # apply it again to an edit another program makes while it writes.
+    change: Callable[[bytes], bytes | None] | None = field(default=None, compare=False, repr=False)
+    deleted: bool = False  # the file goes away rather than being left empty
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.before != self.after or self.deleted
 
     @property
     def diff(self) -> str:
@@ -233,31 +243,40 @@ class PlanResult:
 def install(path: str | os.PathLike[str], block: str, *, dry_run: bool = False) -> PlanResult:
     """Install or update the block; refuses (SshConfigConflict) if user hosts claim our names."""
     target = Path(path)
-    before = _read(target)
-    conflicts = find_conflicts(before, block_aliases(block))
-    if conflicts:
-        raise SshConfigConflict(conflicts)
-    return _apply(target, before, plan_install(before, block), dry_run)
+
+    def change(before: bytes) -> bytes:
+        conflicts = find_conflicts(before, block_aliases(block))
+        if conflicts:
+            raise SshConfigConflict(conflicts)
+        created = (not before and not os.path.lexists(target)) or has_created_note(before)
+        return plan_install(before, with_created_note(block) if created else block)
+
+    return _run(target, change, dry_run)
 
 
 def remove(path: str | os.PathLike[str], *, dry_run: bool = False) -> PlanResult:
-    target = Path(path)
-    before = _read(target)
-    return _apply(target, before, plan_remove(before), dry_run)
+    """Take the block out; a file install created, holding nothing else, is deleted."""
+
+    def change(before: bytes) -> bytes | None:
+        after = plan_remove(before)
+        return None if after == b"" and has_created_note(before) else after
+
+    return _run(Path(path), change, dry_run)
+
+
+def _run(path: Path, change: Callable[[bytes], bytes | None], dry_run: bool) -> PlanResult:
+    if dry_run:
+        before = _read(path)
+        after = change(before)
+        return PlanResult(path, before, after or b"", False, change, after is None)
+    return _write(path, change)
 
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path)  # FileRefused for a FIFO, a device or a directory: never a hang
     except FileNotFoundError:
         return b""
-
-
-def _apply(path: Path, before: bytes, after: bytes, dry_run: bool) -> PlanResult:
-    write = not dry_run and before != after
-    if write:
-        atomic_write(path, after, mode=0o600, backup=path.exists())
-    return PlanResult(path, before, after, write)
 
 
 def write_plan(plan: PlanResult) -> PlanResult:
@@ -265,9 +284,37 @@ def write_plan(plan: PlanResult) -> PlanResult:
     holds what the plan was made from: otherwise the user would get something they did not see."""
     if not plan.changed:
         return plan
-    if _read(plan.path) != plan.before:
-        raise SshConfigError(f"{plan.path} changed while you were looking at the diff; run the command again")
-    return _apply(plan.path, plan.before, plan.after, dry_run=False)
+    try:
+        return _write(plan.path, plan.change or (lambda before: plan.after), expect=plan.before)
+    except FileChanged:
+        raise SshConfigError(
+            f"{plan.path} changed while you were looking at the diff; run the command again"
+        ) from None
+
+
+def _write(path: Path, change: Callable[[bytes], bytes | None], expect: bytes | None = None) -> PlanResult:
+    deleted = False
+
+    def noted(current: bytes) -> bytes | None:
+        nonlocal deleted
+        result = change(current)
+        deleted = result is None
+        return result
+
+    before, after = atomic_update(path, noted, mode=0o600, backup=True, expect=expect)
+    return PlanResult(path, before, after, before != after or deleted, change, deleted)
+
+
+def with_created_note(block: str) -> str:
+    first, _, rest = block.partition("\n")
+    return f"{first}\n{CREATED_NOTE}\n{rest}"
+
+
+def has_created_note(data: bytes) -> bool:
+    span = locate_block(data)
+    if span is None:
+        return False
+    return any(line.strip() == CREATED_NOTE.encode() for line in data[span[0] : span[1]].splitlines())
 
 
 def unified_diff(before: bytes, after: bytes, name: str) -> str:

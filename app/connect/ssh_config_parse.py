@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 START_MARKER = "# >>> sm-spaces managed block - do not edit (remove with: sm-spaces ssh-config remove) >>>"
 END_MARKER = "# <<< sm-spaces managed block <<<"
+# Put inside the block when install creates the file, so that remove can tell a file that only
+# ever held our block (deleted) from an empty file the user had before (kept, byte for byte).
+CREATED_NOTE = (
+    "# sm-spaces created this file; `sm-spaces ssh-config remove` deletes it while nothing else is in it."
+)
 _START_PREFIX = b"# >>> sm-spaces"
 _END_PREFIX = b"# <<< sm-spaces"
 
@@ -125,17 +130,23 @@ def host_patterns(data: bytes, *, skip: tuple[int, int] | None = None) -> list[t
 
 
 def _match_host_patterns(args: list[str]) -> list[str]:
+    """The host patterns `Match host`/`Match originalhost` criteria name, in either spelling
+    OpenSSH accepts (`host sm-*` and `host=sm-*`). A negated criterion (`!host x`) matches every
+    other host, like `Host *`, so it claims nothing of ours in particular."""
     patterns: list[str] = []
     index = 0
     while index < len(args):
-        criterion = args[index].lower().lstrip("!")
-        if criterion in ("all", "canonical", "final"):
+        criterion, equals, value = args[index].partition("=")
+        criterion = criterion.lower()
+        if criterion.lstrip("!") in ("all", "canonical", "final"):
             index += 1
             continue
-        value = args[index + 1] if index + 1 < len(args) else ""
+        if not equals:
+            value = args[index + 1] if index + 1 < len(args) else ""
+            index += 1
+        index += 1
         if criterion in ("host", "originalhost"):
             patterns.extend(value.split(","))
-        index += 2
     return patterns
 
 
