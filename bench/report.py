@@ -301,6 +301,30 @@ def _ssh_true(ssh: dict, b: dict, cli: dict) -> list[str]:
     ]
 
 
+def _regions(r: dict) -> list[str]:
+    one, every = median(r["one"]), median(r["all"])
+    ratio = every / one
+    s = r["spaces"]
+    return [
+        "## All regions",
+        "",
+        f"`sm-spaces list --json` in one region against `list --all-regions --json` ({r['regions']} regions "
+        "that offer SageMaker), each spawned as a user runs it, against the simulator in its own process "
+        f"(it answers every region) with {r['latency'] * 1000:.0f} ms added to every call; the runs "
+        f"alternate. One region listed {s['one']} spaces, all regions {s['all']} spaces in "
+        f"{s['all_regions']} regions.",
+        "",
+        "| one region | all regions | ratio | target |",
+        "|---|---|---|---|",
+        f"| {_ms(one)} | {_ms(every)} | {ratio:.2f}× | ≤ 3×: {_verdict(ratio <= 3)} |",
+        "",
+        "Every region's service shares one aiobotocore session (one credential chain, SageMaker's "
+        "service model and botocore's endpoint data loaded once); what each further region adds is "
+        "its client (botocore builds a client class with a method per operation and resolves the "
+        "region's endpoint rules) and its listing's first round, at most 32 calls in flight per region.",
+    ]
+
+
 def _cli(r: dict) -> list[str]:
     bare = median(r["bare"])
     rows = [
@@ -343,6 +367,8 @@ def render(results: dict, *, command: str) -> str:
         "",
     ]
     lines += _listing(results["listing"]) + [""]
+    if "regions" in results:
+        lines += _regions(results["regions"]) + [""]
     lines += _first_paint(results["first_paint"]) + [""]
     lines += _keys(results["keys"]) + [""]
     lines += _tunnel(results["raw_channel"], results["ssh"]) + [""]

@@ -14,7 +14,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import keys, listing, report, startup, tunnel
+from bench import keys, listing, regions, report, startup, tunnel
 from bench.common import ROOT
 
 COMMAND = ".venv/bin/python -m bench"
@@ -37,6 +37,7 @@ def collect(quick: bool) -> dict:
         )
         step("first_paint", startup.first_paint, 1)
         step("cli", startup.cli, 1)
+        step("regions", regions.measure, 1, latency=0.01)
         step("keys", keys.measure, 2, 5, cursor_moves=4)
         step("raw_channel", tunnel.raw, 1, 1)
         step("ssh", tunnel.ssh, 1, 1)
@@ -45,6 +46,7 @@ def collect(quick: bool) -> dict:
         step("listing", listing.measure, runs=runs, toolkit_runs=3)
         step("first_paint", startup.first_paint, runs)
         step("cli", startup.cli, runs)
+        step("regions", regions.measure, runs)
         step("keys", keys.measure, 100, 100, cursor_moves=60, runs=5)
         step("raw_channel", tunnel.raw, 100, 3)
         step("ssh", tunnel.ssh, 100, 3)

@@ -38,6 +38,11 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     for name in ("bare", "version", "demo_list", "ssh_proxy"):
         assert _figures(cli[name]), name
 
+    regions = results["regions"]
+    assert _figures(regions["one"]) and _figures(regions["all"]) and regions["regions"] > 10
+    assert regions["spaces"]["all"] >= regions["spaces"]["one"] > 0
+    assert regions["spaces"]["all_regions"] >= 2  # the seeded account has spaces in two regions
+
     keys = results["keys"]
     assert keys["spaces"] == 10 and keys["shown_after_filter_cleared"] == 10
     from bench.keys import FILTER_TEXTS
@@ -55,6 +60,7 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     text = report.render(results, command="python -m bench --quick")
     for heading in (
         "## Listing",
+        "## All regions",
         "## First paint",
         "## Keystrokes",
         "## Tunnel",

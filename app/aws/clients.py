@@ -115,6 +115,12 @@ class AwsSession:
         """Attempts per call, the first included: the user's max_attempts, else ours."""
         return int(self.botocore.get_config_variable("max_attempts"))
 
+    async def available_regions(self, partition: str = "aws") -> list[str]:
+        """Regions offering SageMaker, from botocore's bundled endpoint data (no network), read
+        through this session's loader: the data its clients need anyway, loaded once."""
+        regions = await self.botocore.get_available_regions("sagemaker", partition_name=partition)
+        return sorted(regions)
+
     @property
     def uses_sso(self) -> bool:
         """Whether the profile logs in through IAM Identity Center (decides the fix we suggest)."""

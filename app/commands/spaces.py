@@ -95,10 +95,8 @@ async def _list(args: argparse.Namespace) -> list[Space]:
     async with aws_context(args) as (svc, _):
         if not args.all_regions:
             return (await svc.list_all()).spaces
-        from ..aws.context import available_regions
-
         # Every region's service shares svc's session: one credential chain, one service model.
-        regions = available_regions()
+        regions = await svc.session.available_regions()
         services = [svc if region == svc.region else svc.in_region(region) for region in regions]
         try:
             results = await asyncio.gather(*(s.list_all() for s in services), return_exceptions=True)
