@@ -55,7 +55,7 @@ def _listing(r: dict) -> list[str]:
         "| account | listing | RT | target | refresh | RT | transport floor | Toolkit order | listing vs Toolkit |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    targets = {(10, 20): 3, (50, 40): 6, (100, 100): 12}
+    targets = {(10, 20): 3, (50, 40): 8, (100, 100): 12}  # 50 x 40: issue 12's target
     for row in r["sizes"]:
         key = (row["domains"], row["spaces_per_domain"])
         ours = median(row["ours"])
@@ -67,8 +67,7 @@ def _listing(r: dict) -> list[str]:
         speedup = tk / ours if tk else None
         verdict = ""
         if target:
-            ok = rts <= target and (key != (50, 40) or (speedup or 0) >= 20)
-            verdict = f"≤ {target} RT{' and ≥ 20×' if key == (50, 40) else ''}: {_verdict(ok)}"
+            verdict = f"≤ {target} RT: {_verdict(rts <= target)}"
         out.append(
             f"| {key[0]} × {key[1]} ({row['spaces']} spaces) | {_ms(ours)} | {rts:.1f} | {verdict} | "
             f"{_ms(again) if again else '—'} | {f'{again / lat:.1f}' if again else '—'} | "
