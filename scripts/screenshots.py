@@ -53,8 +53,7 @@ async def shoot(
                 app.clear_notifications()
             await pilot.pause()
             app.save_screenshot(str(out / f"{name}.svg"))
-            await app.close_forwards()
-            await app.close_services()
+        # The app closed its forwards and clients as it ended.
     print(f"wrote {out / name}.svg")
 
 

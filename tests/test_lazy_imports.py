@@ -171,6 +171,5 @@ async def test_gc_resumes_once_the_first_frame_is_out(tmp_path, monkeypatch):
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.pause()
             assert gc.isenabled()
-            await app.close_services()
     finally:
         resume_gc()

@@ -35,7 +35,7 @@ def isolated_config(tmp_path, monkeypatch):
 
 
 def _messages(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return app.notices.text()
 
 
 def _banner_text(app) -> str:
@@ -78,7 +78,11 @@ async def test_credentials_expiring_while_open_banner_then_recovery(demo: DemoSe
         # An action while expired: refused with the same advice, nothing changes, the app stays up.
         act(app, "start", "feature-store-dev")
         assert await wait_until(
-            pilot, lambda: "feature-store-dev" not in {k[2] for k in app.busy} and "expired" in _messages(app)
+            pilot,
+            lambda: (
+                "feature-store-dev" not in {k[2] for k in app.space_actions.busy}
+                and "expired" in _messages(app)
+            ),
         )
         assert app.is_running and shown(app)["feature-store-dev"] == "Stopped"
         assert shown(app)["fraud-detection"] == "Running"  # the last good listing stays on screen
@@ -86,7 +90,6 @@ async def test_credentials_expiring_while_open_banner_then_recovery(demo: DemoSe
         assert await wait_until(pilot, lambda: not _banner_text(app))  # recovered without a key press
         act(app, "start", "feature-store-dev")
         assert await wait_until(pilot, lambda: shown(app)["feature-store-dev"] == "Running", rounds=1000)
-        await app.close_services()
     assert (await _account_view(demo))["feature-store-dev"] is SpaceStatus.RUNNING
     record(
         "tui.credentials_expire",
@@ -119,7 +122,6 @@ async def test_silent_endpoint_keeps_the_ui_responsive_and_ends_in_a_message(mon
             await pilot.press("escape")
             assert await wait_until(pilot, lambda: "did not answer in time" in _messages(app), rounds=2000)
             assert app.is_running and silent.url in _messages(app)
-            await app.close_services()
     record("tui.silent_endpoint", connections=silent.accepted, result="responsive, one message")
 
 
@@ -133,7 +135,6 @@ async def test_space_failing_while_starting_shows_failed(demo: DemoServer) -> No
         await settle(pilot)
         assert shown(app)["custom-image-test"] == "Failed"
         assert app.is_running and shown(app)["fraud-detection"] == "Running"
-        await app.close_services()
     record("tui.failed_start", result="message, shown Failed, app up")
 
 
@@ -153,7 +154,7 @@ async def test_ten_actions_in_flight_with_background_refresh(demo: DemoServer) -
         running = _refresh_workers(app)
         refresh_runs.update(running)
         peak["refresh"] = max(peak["refresh"], len(running))
-        peak["busy"] = max(peak["busy"], len(app.busy))
+        peak["busy"] = max(peak["busy"], len(app.space_actions.busy))
 
     async def pump(condition) -> bool:
         def check() -> bool:
@@ -181,10 +182,11 @@ async def test_ten_actions_in_flight_with_background_refresh(demo: DemoServer) -
             assert len(dialogs()) <= 1
         assert sorted(asked) == sorted(f"Stop {n}?" for n in STOPS)
         expected = {**{n: "Running" for n in STARTS}, **{n: "Stopped" for n in STOPS}}
-        assert await pump(lambda: not app.busy and all(shown(app)[n] == s for n, s in expected.items()))
+        assert await pump(
+            lambda: not app.space_actions.busy and all(shown(app)[n] == s for n, s in expected.items())
+        )
         sample()
-        errors = [n for n in app._notifications if n.severity == "error"]
-        await app.close_services()
+        errors = [n for n in app.notices.said if n.severity == "error"]
     assert peak["refresh"] <= 1, "two listing refreshes ran at once"
     assert len(refresh_runs) >= 2, "background refresh must have run during the actions"
     assert peak["busy"] >= 5, "the actions must have been in flight together"

@@ -256,7 +256,6 @@ async def test_no_secret_in_a_screenshot_or_failure_messages(
             await settle(pilot)
             svg = app.export_screenshot()
             app.save_screenshot(filename="shot.svg", path=str(tmp_path))
-            await app.close_services()
         server.faults.expired = False
         async with SpacesService(
             region=server.region,

@@ -38,8 +38,8 @@ class SshRunner:
         seen = {
             "argv": list(argv),
             "env": env,
-            "loads": self.app.load_count,
-            "refreshing": self.app.is_refreshing,
+            "loads": self.app.listing.load_count,
+            "refreshing": self.app.listing.loading,
         }
         self.calls.append(seen)
         command = [word for word in argv if word != "-t"] + ["echo", "ok"]
@@ -51,13 +51,13 @@ class SshRunner:
             stderr=asyncio.subprocess.PIPE,
         )
         out, err = await proc.communicate()
-        seen["loads_after"] = self.app.load_count
+        seen["loads_after"] = self.app.listing.load_count
         self.outputs.append(out.decode())
         return Handoff(proc.returncode, err.decode())
 
 
 def _messages(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return app.notices.text()
 
 
 async def _status(demo, name: str):
@@ -73,7 +73,7 @@ async def _status(demo, name: str):
 def _app(demo, **options):
     app = demo_app(demo, **options)
     runner = SshRunner(app)
-    app.process_runner = runner
+    app.connector.process_runner = runner
     return app, runner
 
 
@@ -83,10 +83,10 @@ async def test_c_runs_ssh_through_our_proxy_with_refresh_paused(demo):
         await settle(pilot)
         highlight(app, "fraud-detection")
         # A refresh due every 50 ms from now on (no settle() after this: the app never rests).
-        app.refresh_interval = 0.05
-        app.refresh_listing()
-        loads = app.load_count
-        assert await wait_until(pilot, lambda: app.load_count > loads + 2)
+        app.background.interval = 0.05
+        app.background.refresh()
+        loads = app.listing.load_count
+        assert await wait_until(pilot, lambda: app.listing.load_count > loads + 2)
         await pilot.press("c")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
@@ -94,7 +94,7 @@ async def test_c_runs_ssh_through_our_proxy_with_refresh_paused(demo):
         # Paused: no refresh ran during the session, though one was due every 50 ms.
         assert not call["refreshing"] and call["loads_after"] == call["loads"]
         # ...and resumed afterwards.
-        assert await wait_until(pilot, lambda: app.load_count > call["loads_after"] + 1)
+        assert await wait_until(pilot, lambda: app.listing.load_count > call["loads_after"] + 1)
         argv, env = call["argv"], call["env"]
         assert "-t" in argv and argv[-1] == "sm-fraud-detection"
         assert any("ssh-proxy" in word and "fraud-detection" in word for word in argv)
@@ -102,7 +102,6 @@ async def test_c_runs_ssh_through_our_proxy_with_refresh_paused(demo):
         assert env["AWS_SECRET_ACCESS_KEY"] == secret
         assert not any(secret in word or (token and token in word) for word in argv)
         assert "ended with status" not in _messages(app)
-        await app.close_services()
 
 
 async def test_enter_and_palette_connect_too(demo):
@@ -119,7 +118,6 @@ async def test_enter_and_palette_connect_too(demo):
         assert await wait_until(pilot, lambda: len(runner.outputs) == 2, rounds=1500)
         assert runner.outputs == ["ok\n", "ok\n"]
         assert [c["argv"][-1] for c in runner.calls] == ["sm-genai-playground", "sm-fraud-detection"]
-        await app.close_services()
 
 
 async def test_stopped_small_space_starts_on_a_larger_instance_after_asking(demo):
@@ -135,7 +133,6 @@ async def test_stopped_small_space_starts_on_a_larger_instance_after_asking(demo
         assert space.status is SpaceStatus.RUNNING and space.remote_access
         assert space.instance_type == "ml.t3.large"
         assert shown(app)["nlp-experiments"] == "Running"
-        await app.close_services()
 
 
 async def test_declining_the_larger_instance_connects_nowhere(demo):
@@ -147,7 +144,6 @@ async def test_declining_the_larger_instance_connects_nowhere(demo):
         await settle(pilot)
         assert runner.calls == []
         assert (await _status(demo, "nlp-experiments")).status is SpaceStatus.STOPPED
-        await app.close_services()
 
 
 async def test_running_without_remote_access_restarts_after_asking(demo):
@@ -166,7 +162,6 @@ async def test_running_without_remote_access_restarts_after_asking(demo):
         assert runner.outputs == ["ok\n"], _messages(app)
         space = await _status(demo, "churn-model")
         assert space.remote_access and space.status is SpaceStatus.RUNNING
-        await app.close_services()
 
 
 async def test_readonly_connects_to_running_but_refuses_to_start(demo):
@@ -182,7 +177,6 @@ async def test_readonly_connects_to_running_but_refuses_to_start(demo):
         await pilot.press("c")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"]
-        await app.close_services()
 
 
 async def test_start_session_refused_is_a_notification_with_the_proxy_reason(demo):
@@ -197,7 +191,6 @@ async def test_start_session_refused_is_a_notification_with_the_proxy_reason(dem
         assert "ssh to fraud-detection ended with status 255" in text
         assert "StartSession" in text or "not authorized" in text.lower(), text
         assert app.is_running
-        await app.close_services()
 
 
 async def test_missing_ssh_is_a_notification(demo, tmp_path, monkeypatch):
@@ -209,7 +202,6 @@ async def test_missing_ssh_is_a_notification(demo, tmp_path, monkeypatch):
         await pilot.press("c")
         assert await wait_until(pilot, lambda: "ssh is not installed" in _messages(app))
         assert runner.calls == []
-        await app.close_services()
 
 
 async def test_default_runner_without_a_terminal_is_a_notification(demo):
@@ -219,8 +211,7 @@ async def test_default_runner_without_a_terminal_is_a_notification(demo):
         highlight(app, "fraud-detection")
         await pilot.press("c")
         assert await wait_until(pilot, lambda: "cannot be handed over" in _messages(app))
-        assert app.is_running and app.background_refresh is False  # demo_app's setting, restored
-        await app.close_services()
+        assert app.is_running and app.background.enabled is False  # demo_app's setting, restored
 
 
 async def test_ctrl_c_before_the_session_is_a_warning_not_a_crash(demo):
@@ -240,11 +231,10 @@ async def test_ctrl_c_before_the_session_is_a_warning_not_a_crash(demo):
         return Handoff(proc.returncode, err.decode())
 
     app = demo_app(demo)
-    app.process_runner = interrupted
+    app.connector.process_runner = interrupted
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         highlight(app, "fraud-detection")
         await pilot.press("c")
         assert await wait_until(pilot, lambda: "was interrupted" in _messages(app), rounds=1500)
         assert app.is_running
-        await app.close_services()

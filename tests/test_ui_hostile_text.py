@@ -32,7 +32,7 @@ def hostile(demo):
 
 
 def _messages(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return app.notices.text()
 
 
 async def _palette(pilot, query: str) -> None:
@@ -67,7 +67,7 @@ async def test_notifications_show_markup_like_names_as_typed(hostile):
         await settle(pilot)
         for name in (ACTION_NAME, BROKEN_NAME, STYLED_NAME):
             space = next(s for s in app.index.spaces if s.name == name)
-            app.busy.add(space.key)  # as while an action on it is in flight
+            app.space_actions.busy.add(space.key)  # as while an action on it is in flight
             app.run_space_action(SpaceAction.START, space)
             assert await wait_until(pilot, lambda n=name: f"{n} is already changing" in _messages(app))
         await pilot.pause(0.2)  # the toasts render

@@ -33,7 +33,7 @@ async def _space(demo, name):
 
 
 def _messages(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return app.notices.text()
 
 
 async def test_main_screen_lists_seeded_spaces(demo):
@@ -44,9 +44,8 @@ async def test_main_screen_lists_seeded_spaces(demo):
         assert names["fraud-detection"] == "Running"
         assert names["feature-store-dev"] == "Stopped"
         assert names["recsys-training"] == "Failed"
-        assert app.caller.account.isdigit() and len(app.caller.account) == 12
+        assert app.listing.caller.account.isdigit() and len(app.listing.caller.account) == 12
         assert app.space_tree.highlighted_space is not None
-        await app.close_services()
 
 
 async def test_start_goes_stopped_starting_running(demo):
@@ -69,7 +68,6 @@ async def test_start_goes_stopped_starting_running(demo):
         assert await wait_until(pilot, record, rounds=1000)
         assert seen[0] == "Stopped" and "Starting" in seen and seen[-1] == "Running"
         assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
-        await app.close_services()
 
 
 async def test_stop_through_confirmation(demo):
@@ -80,7 +78,6 @@ async def test_stop_through_confirmation(demo):
         await pilot.press("y")
         assert await wait_until(pilot, lambda: shown(app)["fraud-detection"] == "Stopped")
         assert (await _space(demo, "fraud-detection")).status is SpaceStatus.STOPPED
-        await app.close_services()
 
 
 async def test_stop_refused_on_n(demo):
@@ -93,7 +90,6 @@ async def test_stop_refused_on_n(demo):
         assert not isinstance(app.screen, ConfirmScreen)
         assert shown(app)["fraud-detection"] == "Running"
         assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
-        await app.close_services()
 
 
 async def test_slash_filter_narrows_and_escape_clears(demo):
@@ -112,7 +108,6 @@ async def test_slash_filter_narrows_and_escape_clears(demo):
         await pilot.press(*"carol running")  # every word must match: owner and status
         await pilot.pause()
         assert set(shown(app)) == {"genai-playground", "anomaly-detection"}
-        await app.close_services()
 
 
 async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_bindings(demo):
@@ -146,7 +141,6 @@ async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_bindings(de
         await pilot.press("u")  # once the filter is closed, keys are bindings again
         await pilot.pause()
         assert isinstance(app.screen, OwnerFilterScreen)
-        await app.close_services()
 
 
 async def test_owner_filter_modal_narrows_tree(demo):
@@ -162,7 +156,6 @@ async def test_owner_filter_modal_narrows_tree(demo):
         assert spaces and {s.domain_name for s in spaces} == {"ml-platform"}
         assert {s.owner for s in spaces if s.sharing != "Shared"} == {"bob"}
         assert "fraud-detection" not in shown(app)  # alice's
-        await app.close_services()
 
 
 async def test_sso_caller_sees_own_spaces_by_default(demo):
@@ -175,7 +168,6 @@ async def test_sso_caller_sees_own_spaces_by_default(demo):
         spaces = app.space_tree.space_lines()
         assert spaces and {s.domain_name for s in spaces} == {"studio-sso"}
         assert {s.owner for s in spaces if s.sharing != "Shared"} == {"maria-garcia"}
-        await app.close_services()
 
 
 async def test_grouped_view_by_domain_and_profile(demo):
@@ -188,7 +180,6 @@ async def test_grouped_view_by_domain_and_profile(demo):
         assert any(label.startswith("ml-platform") and "spaces" in label for label in labels)
         assert any(label.startswith("alice") for label in labels)
         assert "fraud-detection" in shown(app)
-        await app.close_services()
 
 
 async def test_region_picker_adds_region_side_by_side(demo):
@@ -203,7 +194,6 @@ async def test_region_picker_adds_region_side_by_side(demo):
         assert app.regions == ["eu-west-1", "us-east-1"]
         assert {s.region for s in app.space_tree.space_lines()} == {"us-east-1", "eu-west-1"}
         assert "gdpr-reports" in shown(app)
-        await app.close_services()
 
 
 async def test_throttling_is_a_message_and_the_app_keeps_running(demo, monkeypatch):
@@ -222,8 +212,7 @@ async def test_throttling_is_a_message_and_the_app_keeps_running(demo, monkeypat
         demo.faults.reset()
         await pilot.press("r")
         await settle(pilot)
-        assert app.region_states["us-east-1"].error is None
-        await app.close_services()
+        assert app.listing.region_states["us-east-1"].error is None
 
 
 async def test_access_denied_is_a_message_and_the_app_keeps_running(demo):
@@ -237,7 +226,6 @@ async def test_access_denied_is_a_message_and_the_app_keeps_running(demo):
             pilot, lambda: "DeleteApp" in _messages(app) or "denied" in _messages(app).lower()
         )
         assert app.is_running and shown(app)["fraud-detection"] == "Running"
-        await app.close_services()
 
 
 async def test_expired_credentials_banner_and_retry(demo):
@@ -253,7 +241,6 @@ async def test_expired_credentials_banner_and_retry(demo):
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert not banner.has_class("-visible")
-        await app.close_services()
 
 
 async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
@@ -274,7 +261,6 @@ async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
             and space.status is SpaceStatus.RUNNING
             and space.instance_type == "ml.t3.large"
         )
-        await app.close_services()
 
 
 async def test_idle_timeout_is_validated_and_saved(demo):
@@ -304,7 +290,6 @@ async def test_idle_timeout_is_validated_and_saved(demo):
         ) as svc:
             space = await svc.describe_space("d-mlplatf0rm01", "fraud-detection")
         assert space.idle_timeout_minutes == 240
-        await app.close_services()
 
 
 async def test_readonly_hides_and_refuses_mutations(demo):
@@ -333,7 +318,6 @@ async def test_readonly_hides_and_refuses_mutations(demo):
         await pilot.press("escape")
         assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
         assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
-        await app.close_services()
 
 
 async def test_help_lists_the_keys(demo):
@@ -350,7 +334,6 @@ async def test_help_lists_the_keys(demo):
         )
         assert "Scroll Home" not in rows.values()  # the tree's plumbing is not the app's keys
         await pilot.press("escape")
-        await app.close_services()
 
 
 async def test_command_palette_stops_a_named_space(demo):
@@ -364,21 +347,18 @@ async def test_command_palette_stops_a_named_space(demo):
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "fraud-detection" in app.screen.title_text
         await pilot.press("n")
-        await app.close_services()
 
 
 async def test_cached_listing_paints_when_the_refresh_fails(demo):
     first = demo_app(demo)
     async with first.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await first.close_services()
     demo.faults.expired = True
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert shown(app)["fraud-detection"] == "Running"  # from the cache
-        assert app.stale
-        await app.close_services()
+        assert app.listing.stale
 
 
 async def test_malformed_settings_reported_once_and_left_byte_identical(demo, isolated_config):
@@ -391,10 +371,9 @@ async def test_malformed_settings_reported_once_and_left_byte_identical(demo, is
         await settle(pilot)
         await pilot.press("g")  # would save settings if the file were healthy
         await settle(pilot)
-        warnings = [n for n in app._notifications if n.title == "Settings"]
+        warnings = [n for n in app.notices.said if n.title == "Settings"]
         assert len(warnings) == 1 and "config.toml" in str(warnings[0].message)
         assert shown(app)["fraud-detection"] == "Running"  # defaults, and the app works
-        await app.close_services()
     assert path.read_bytes() == broken
 
 
@@ -404,10 +383,9 @@ async def test_settings_persist_grouping_and_regions(demo, isolated_config):
     app = demo_app(demo, use_settings=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        grouped = app.grouped
+        grouped = app.shown.grouped
         await pilot.press("g")
         await settle(pilot)
-        await app.close_services()
     settings, warning = config.load_settings()
     assert warning is None
     assert settings.group_by_domain is (not grouped)
@@ -417,8 +395,9 @@ async def test_settings_persist_grouping_and_regions(demo, isolated_config):
 async def test_background_refresh_rearms_after_each_run(demo):
     app = demo_app(demo, background_refresh=True, refresh_interval=0.05)
     async with app.run_test(size=SIZE) as pilot:
-        assert await wait_until(pilot, lambda: app.load_count >= 3)  # the timer was re-armed after each run
-        await app.close_services()
+        assert await wait_until(
+            pilot, lambda: app.listing.load_count >= 3
+        )  # the timer was re-armed after each run
 
 
 async def test_no_background_refresh_when_off(demo):
@@ -427,8 +406,7 @@ async def test_no_background_refresh_when_off(demo):
         await settle(pilot)
         for _ in range(10):
             await pilot.pause(0.02)
-        assert app.load_count == 1 and app._refresh_timer is None
-        await app.close_services()
+        assert app.listing.load_count == 1 and not app.background.timer_armed
 
 
 async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_path, monkeypatch):
@@ -450,11 +428,12 @@ async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_pa
         await pilot.press("p")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ProfilePicker))
         await pilot.press(*"analyst", "enter")
-        assert await wait_until(pilot, lambda: app.profile == "analyst" and app.load_count >= 2)
+        assert await wait_until(
+            pilot, lambda: app.account.profile == "analyst" and app.listing.load_count >= 2
+        )
         await settle(pilot)
-        assert app.profile == "analyst" and app.credentials is None
+        assert app.account.profile == "analyst" and app.account.credentials is None
         assert shown(app)["fraud-detection"] == "Running"  # listed again, signed with the profile's keys
-        await app.close_services()
 
 
 async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
@@ -469,7 +448,6 @@ async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
         assert await wait_until(pilot, lambda: "now uses" in _messages(app), rounds=1000)
         space = await _space(demo, "model-monitoring")
         assert space.remote_access and space.status is SpaceStatus.STOPPED
-        await app.close_services()
 
 
 async def test_command_palette_switches_region(demo):
@@ -483,4 +461,3 @@ async def test_command_palette_switches_region(demo):
         assert await wait_until(pilot, lambda: app.regions == ["eu-west-1"])
         await settle(pilot)
         assert set(shown(app)) == {"gdpr-reports", "eu-sales-forecast", "ab-testing"}
-        await app.close_services()

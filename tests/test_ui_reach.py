@@ -11,7 +11,6 @@ import stat
 import aiohttp
 import pytest
 from sm_spaces.model import SpaceStatus
-from sm_spaces.ui.handoff import child_env
 from sm_spaces.ui.screens.forwards import ForwardsScreen
 from sm_spaces.ui.screens.ssh_config import SshConfigScreen
 from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
@@ -32,7 +31,7 @@ def home(tmp_path, monkeypatch):
 
 
 def _messages(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+    return app.notices.text()
 
 
 def _account_app(demo, **options):
@@ -82,7 +81,7 @@ async def test_ssh_config_key_shows_the_diff_installs_on_y_and_ssh_reaches_the_a
             "sm-fraud-detection",
             "echo",
             "ok",
-            env=child_env(app),
+            env=app.account.child_env(),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -91,7 +90,6 @@ async def test_ssh_config_key_shows_the_diff_installs_on_y_and_ssh_reaches_the_a
         assert out == b"ok\n", err
         await pilot.press("S")
         assert await wait_until(pilot, lambda: "already up to date" in _messages(app))
-        await app.close_services()
 
 
 async def test_ssh_config_n_and_conflicts_leave_the_file_byte_identical(demo, home):
@@ -111,7 +109,6 @@ async def test_ssh_config_n_and_conflicts_leave_the_file_byte_identical(demo, ho
         await pilot.press("S")
         assert await wait_until(pilot, lambda: "claims" in _messages(app))
         assert not isinstance(app.screen, SshConfigScreen) and config.read_bytes() == claimed
-        await app.close_services()
 
 
 async def test_ssh_config_in_demo_mode_is_a_preview(demo, home):
@@ -125,7 +122,6 @@ async def test_ssh_config_in_demo_mode_is_a_preview(demo, home):
         await settle(pilot)
         assert not isinstance(app.screen, SshConfigScreen)
         assert not (home / ".ssh" / "config").exists()
-        await app.close_services()
 
 
 # --- v: VS Code --------------------------------------------------------------------------------
@@ -162,7 +158,6 @@ async def test_vscode_starts_the_space_installs_the_alias_and_runs_code(demo, ho
         assert "Host sm-feature-store-dev" in (home / ".ssh" / "config").read_text()
         assert (await _status(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
         assert await wait_until(pilot, lambda: "remote.SSH.serverInstallPath" in _messages(app))
-        await app.close_services()
 
 
 async def test_vscode_declined_diff_opens_nothing(demo, home, stand_in_code):
@@ -175,7 +170,6 @@ async def test_vscode_declined_diff_opens_nothing(demo, home, stand_in_code):
         await pilot.press("n")
         assert await wait_until(pilot, lambda: "the editor was not opened" in _messages(app))
         assert not stand_in_code.exists() and not (home / ".ssh" / "config").exists()
-        await app.close_services()
 
 
 async def test_vscode_missing_editor_says_how_to_install_it(demo, home, monkeypatch):
@@ -189,7 +183,6 @@ async def test_vscode_missing_editor_says_how_to_install_it(demo, home, monkeypa
         assert (
             await _status(demo, "feature-store-dev")
         ).status is SpaceStatus.STOPPED  # not started for nothing
-        await app.close_services()
 
 
 async def test_vscode_is_refused_in_demo_mode(demo, stand_in_code):
@@ -200,7 +193,6 @@ async def test_vscode_is_refused_in_demo_mode(demo, stand_in_code):
         await pilot.press("v")
         assert await wait_until(pilot, lambda: "cannot use --demo" in _messages(app))
         assert not stand_in_code.exists()
-        await app.close_services()
 
 
 # --- f / F: JupyterLab forwards -----------------------------------------------------------------
@@ -210,8 +202,8 @@ async def _forward(pilot, app, space: str):
     """`f` on `space`; the forward it opened and the JupyterLab URL it serves on loopback."""
     highlight(app, space)
     await pilot.press("f")
-    assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
-    forward = next(iter(app.forwards))
+    assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1000)
+    forward = next(iter(app.reach.forwards))
     return forward, f"http://127.0.0.1:{forward.local_port}{LAB}"
 
 
@@ -224,23 +216,22 @@ async def test_forward_serves_the_page_survives_a_refresh_and_closes_from_the_li
         assert await wait_until(pilot, lambda: forward.url in _messages(app))
         status, body = await _get(url)
         assert status == 200 and "fraud-detection" in body
-        loads = app.load_count
+        loads = app.listing.load_count
         await pilot.press("r")
-        assert await wait_until(pilot, lambda: app.load_count > loads)
+        assert await wait_until(pilot, lambda: app.listing.load_count > loads)
         await settle(pilot)
-        assert (await _get(url))[0] == 200 and len(app.forwards) == 1
+        assert (await _get(url))[0] == 200 and len(app.reach.forwards) == 1
         await pilot.press("f")  # the same space again: the open forward is named, not duplicated
         assert await wait_until(pilot, lambda: "already forwarded" in _messages(app))
-        assert len(app.forwards) == 1
+        assert len(app.reach.forwards) == 1
         await pilot.press("F")
         assert await wait_until(pilot, lambda: isinstance(app.screen, ForwardsScreen))
         assert app.screen.query_one("#forward-list").option_count == 1
         await pilot.press("d")
-        assert await wait_until(pilot, lambda: len(app.forwards) == 0)
+        assert await wait_until(pilot, lambda: len(app.reach.forwards) == 0)
         with pytest.raises(aiohttp.ClientConnectionError):
             await _get(url)
         await pilot.press("escape")
-        await app.close_services()
 
 
 async def test_forward_starts_a_stopped_space_and_quit_closes_it(demo):
@@ -268,9 +259,7 @@ async def test_readonly_forwards_a_running_space_but_starts_nothing(demo):
         assert await wait_until(pilot, lambda: "read-only mode cannot start" in _messages(app))
         highlight(app, "fraud-detection")
         await pilot.press("f")
-        assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
-        await app.close_forwards()
-        await app.close_services()
+        assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1000)
 
 
 async def test_help_and_palette_offer_the_reach_keys(demo):
@@ -291,7 +280,20 @@ async def test_help_and_palette_offer_the_reach_keys(demo):
         await pilot.press(*"Forward JupyterLab of fraud-detection")  # offered in --readonly too
         await pilot.pause(0.3)
         await pilot.press("enter")
-        assert await wait_until(pilot, lambda: len(app.forwards) == 1, rounds=1000)
-        assert next(iter(app.forwards)).label == "fraud-detection"
-        await app.close_forwards()
-        await app.close_services()
+        assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1000)
+        assert next(iter(app.reach.forwards)).label == "fraud-detection"
+
+
+async def test_a_failing_test_body_still_closes_forwards_and_clients(demo):
+    """The app closes what it opened as it ends, whatever ends it: a test needs no closing lines
+    that a failed assertion would skip."""
+    app = demo_app(demo)
+    with pytest.raises(AssertionError, match="planted"):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            forward, url = await _forward(pilot, app, "fraud-detection")
+            assert (await _get(url))[0] == 200 and app.services.opened
+            raise AssertionError("planted")
+    assert not forward.active and not app.services.opened
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await _get(url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
+from textual.widgets import Input
 
 SIZE = (140, 36)
 
@@ -36,6 +37,9 @@ def _runner(*keys: str, space: str | None = None, modal: bool = False):
         if modal:
             # The dialog's worker waits for an answer, so wait for the dialog rather than the workers.
             assert await wait_until(pilot, lambda: len(pilot.app.screen_stack) > 1)
+            # A blinking cursor would be drawn or not depending on the instant: hold it shown.
+            for field in pilot.app.screen.query(Input):
+                field.cursor_blink = False
             await pilot.pause(0.1)
         else:
             await settle(pilot)

@@ -10,8 +10,12 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import UsageError, aws_context, confirm, profile_of
+
+if TYPE_CHECKING:
+    from ..connect.ssh_block import BlockContext
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -101,19 +105,14 @@ async def _block_for_account(args: argparse.Namespace) -> str:
     return expected_block(spaces, context)
 
 
-def explicit_block_context(args: argparse.Namespace):  # -> BlockContext
+def explicit_block_context(args: argparse.Namespace) -> BlockContext:
     """Profile, region and endpoint as the user gave them, refused early if they cannot be baked
     safely into ssh_config (they end up in a shell command)."""
-    from ..config import validate_endpoint_url, validate_profile, validate_region
-    from ..connect.ssh_block import BlockContext, effective_endpoint
+    from ..connect.ssh_block import block_context
 
-    profile, region = profile_of(args), getattr(args, "region", None)
-    endpoint = effective_endpoint(getattr(args, "endpoint_url", None))
     try:
-        return BlockContext(
-            profile and validate_profile(profile),
-            region and validate_region(region),
-            endpoint and validate_endpoint_url(endpoint),
+        return block_context(
+            profile_of(args), getattr(args, "region", None), getattr(args, "endpoint_url", None)
         )
     except ValueError as err:
         raise UsageError(str(err)) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class Forwards:
     def __init__(self) -> None:
         self._items: list[Forward] = []
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Forward]:
         return iter(list(self._items))
 
     def __len__(self) -> int:

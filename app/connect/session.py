@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from ..aws.errors import AwsError
 
 if TYPE_CHECKING:
-    from ..aws.service import SessionInfo, SpacesService
+    from ..aws.api import SpacesApi
+    from ..aws.service import SessionInfo
     from ..ssm.channel import DataChannel
 
 
-async def open_channel(svc: SpacesService, space_arn: str) -> DataChannel:
+async def open_channel(svc: SpacesApi, space_arn: str) -> DataChannel:
     from ..ssm.channel import ChannelError, DataChannel
 
     session = await svc.start_session(space_arn)

@@ -74,6 +74,19 @@ class BlockContext:
         return ", ".join(parts)
 
 
+def block_context(profile: str | None, region: str | None, endpoint_url: str | None) -> BlockContext:
+    """The context as the user gave it (the endpoint as botocore will find it), refused with a
+    ValueError when a value cannot be baked safely into ssh_config: they end up in a shell command."""
+    from ..config import validate_endpoint_url, validate_profile, validate_region
+
+    endpoint = effective_endpoint(endpoint_url)
+    return BlockContext(
+        profile and validate_profile(profile),
+        region and validate_region(region),
+        endpoint and validate_endpoint_url(endpoint),
+    )
+
+
 def entries_for(spaces: Iterable[Space]) -> list[tuple[str, str]]:
     """(alias, ARN) per usable space, sorted by alias so the block does not churn between listings."""
     return sorted(split_usable(spaces)[0])

@@ -1,37 +1,53 @@
-"""The Textual application: layout, state, loading and refreshing. Actions live in actions.py.
+"""The Textual application: the screen, and the parts it is built from.
 
-Data flows one way: the aws service (loaded lazily, after the first paint) returns model objects;
-they go into a SpaceIndex; the tree is rebuilt from what the filters select.
+Data flows one way: the AWS layer (app.aws.api, made after the first paint) answers with model
+objects; the listing (loading.py) keeps them in a SpaceIndex; the tree is rebuilt from what the
+view's filters select. Each part owns its state and is handed what it needs:
+
+- ListingController (loading.py): the spaces, the caller, the regions' states;
+- Background (background.py): when the listing refreshes, polling, describing under the cursor;
+- SpaceActions (actions.py): start, stop, remote access, instance type, idle timeout;
+- Connector (connecting.py) and Reach (reach.py): ssh, VS Code, forwards, the ssh config block;
+- Painter (painting.py): the tree, header, detail pane and banner, drawn from the listing;
+- Notices and Dialogs: what the user is told and asked.
+
+Keys, footer, help and palette come from the action registry (registry.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar, assert_never
 
+from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from ..model import Domain, Space, UserProfile
-from . import prefs as prefs_module
+from ..model import Space
 from . import registry
-from .actions import SpaceActions
-from .clock import Clock, spinner_frame
-from .loading import ListingLoader, with_details
+from .actions import Flow, SpaceActions
+from .background import Background
+from .clock import Clock
+from .connecting import Connector
+from .dialogs import Dialogs
+from .loading import ListingController
+from .notices import Notices
+from .painting import Painter
+from .prefs import Prefs, SettingsFile
+from .reach import Reach
 from .registry import SpaceAction
 from .run import resume_gc
-from .view import SpaceIndex
+from .services import Account, Keys, Services
+from .view import SpaceIndex, ViewState
 from .widgets.bars import CredentialsBanner, FilterBar
 from .widgets.detail import DetailPane
-from .widgets.header import ContextHeader, HeaderInfo
-from .widgets.space_tree import RegionState, SpaceTree, TreeContent
+from .widgets.header import ContextHeader
+from .widgets.space_tree import SpaceTree
 
 INTERRUPTED = 130  # the exit status of a program ended by Ctrl-C (128 + SIGINT)
 
@@ -50,13 +66,14 @@ def _space_commands() -> type:
     return SpaceCommands
 
 
-class SpacesApp(ListingLoader, SpaceActions, App[int]):
+class SpacesApp(App[int]):
     CSS_PATH = str(styles_path())
     TITLE = "sm-spaces"
     COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
-
     BINDINGS: ClassVar[list[BindingType]] = list(registry.bindings())
+
+    _filter_bar: FilterBar  # held from on_mount, as the painter holds the others
 
     def __init__(
         self,
@@ -64,7 +81,7 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         profile: str | None = None,
         regions: list[str] | None = None,
         endpoint_url: str | None = None,
-        credentials: tuple | None = None,
+        credentials: Keys | None = None,
         readonly: bool = False,
         clock: Clock | None = None,
         background_refresh: bool = True,
@@ -75,43 +92,36 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         catch_sigint: bool = False,
     ) -> None:
         super().__init__()
-        self.catch_sigint = catch_sigint  # SIGINT (kill -INT, a supervisor) quits as Ctrl-C does
-        self.profile = profile
-        self.cli_regions = list(regions or [])
-        self.regions: list[str] = list(regions or [])
-        self.endpoint_url = endpoint_url
-        self.credentials = credentials
         self.readonly = readonly
         self.clock = clock or Clock()
-        self.background_refresh = background_refresh
-        self.poll_interval = poll_interval
-        self.use_settings = use_settings
-        self.cache_profile = cache_profile
-        self.index = SpaceIndex()
-        self.domains: dict[str, list[Domain]] = {}
-        self.user_profiles: dict[str, list[UserProfile]] = {}
-        self.region_states: dict[str, RegionState] = {}
-        self.filter_text = ""
-        self.owners: frozenset[tuple[str, str]] | None = None
-        self.owners_chosen = (
-            False  # the user (or settings) picked a filter: never override it with the SSO default
+        self.catch_sigint = catch_sigint  # SIGINT (kill -INT, a supervisor) quits as Ctrl-C does
+        self.account = Account(profile, endpoint_url, credentials, cache_profile)
+        self.shown = ViewState(list(regions or []))
+        self.settings = SettingsFile(use_settings)
+        self._refresh_override = refresh_interval  # beats the settings' interval (tests)
+        self.services = Services(self.account, poll_interval=min(2.0, poll_interval))
+        self.painter = Painter(
+            self, self.account, self.shown, self.clock, readonly=readonly, ask_regions=self.action_regions
         )
-        self.grouped = False
-        self.caller: Any = None
-        self.loaded_at: float | None = None
-        self.stale = False
-        self.busy: set[tuple[str, str, str]] = set()
-        self.refresh_interval = 0.0
-        self._refresh_override = refresh_interval
-        self.load_count = 0  # finished listing runs (the background refresh test counts them)
-        self._services: dict[str, Any] = {}
-        self._settings_raw: object | None = None
-        self._refresh_timer: Timer | None = None
-        self._polling = False
-        self._refreshing = False
-        self._drawn: list[Space] = []  # the spaces the tree was last built from
-        self._details: dict[tuple[str, str, str], Space] = {}  # DescribeSpace results, for the detail pane
-        self._describe_next: Space | None = None  # the space a waiting describe worker will fetch
+        self.notices = Notices(self, self.painter.show_banner)
+        self.dialogs = Dialogs(self)
+        self.listing = ListingController(self.services, self.shown, self.clock, self.painter, self.notices)
+        self.space_actions = SpaceActions(
+            self, self.services, self.listing, self.dialogs, self.notices, readonly=readonly
+        )
+        self.background = Background(
+            self,
+            self.listing,
+            self.space_actions.busy,
+            enabled=background_refresh,
+            poll_interval=poll_interval,
+            on_described=self.painter.detail,
+        )
+        self.connector = Connector(self, self.account, self.space_actions, self.background, self.notices)
+        self.reach = Reach(
+            self.account, self.services, self.listing, self.space_actions, self.dialogs, self.notices
+        )
+        self._set_up = False  # on_mount has run: changes from now on are the user's, to be saved
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -125,30 +135,24 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
             yield DetailPane(id="detail")
         yield Footer()
 
-    @property
-    def space_tree(self) -> SpaceTree:
-        return self._tree_widget
-
     def on_mount(self) -> None:
-        # Held once: workers and timers that finish while the app shuts down must not query a
-        # screen that is already gone.
-        self._tree_widget = self.query_one(SpaceTree)
-        self._header_widget = self.query_one(ContextHeader)
-        self._detail_widget = self.query_one(DetailPane)
-        self._banner_widget = self.query_one(CredentialsBanner)
+        self.painter.attach(
+            self.listing,
+            self.query_one(SpaceTree),
+            self.query_one(ContextHeader),
+            self.query_one(DetailPane),
+            self.query_one(CredentialsBanner),
+        )
         self._filter_bar = self.query_one(FilterBar)
         self._apply_settings()
-        if self._refresh_override is not None:
-            self.refresh_interval = self._refresh_override
-        self._paint_cache()
-        self.render_all()
+        self.listing.paint_cache()
+        self.painter.all()
         self.space_tree.focus()
-        self.set_interval(1.0, self.render_header)
+        self.set_interval(1.0, self.painter.header)
         if not self.clock.frozen:
-            self.set_interval(0.1, self._tick)
-        self.set_interval(self.poll_interval, self._poll_transitions)
-        self.refresh_listing()
-        self._sm_ready = True
+            self.set_interval(0.1, self.painter.tick)
+        self.background.start()
+        self._set_up = True
         if self.catch_sigint:
             # Textual reads Ctrl-C as a key; a SIGINT from outside would otherwise cancel the
             # event loop's task and end the app with status 1 and its clients unclosed.
@@ -158,223 +162,261 @@ class SpacesApp(ListingLoader, SpaceActions, App[int]):
         # The collector was paused for the start (app.ui.run); it resumes once the first frame is out.
         self.call_after_refresh(resume_gc)
 
-    def watch_theme(self, theme: str) -> None:
-        if getattr(self, "_sm_ready", False):
-            self.save_prefs()  # chosen from the palette's "Change theme": remember it
+    async def on_unmount(self) -> None:
+        """However the app ends (q, Ctrl-C, a crash, a test's end): forwards closed politely
+        (TerminateSession) before the services they run on, then every client."""
+        await self.reach.close_forwards()
+        await self.services.close()
+
+    async def close_services(self) -> None:
+        """Close the AWS clients now (they reopen on the next call)."""
+        await self.services.close()
+
+    # --- settings ---------------------------------------------------------------------------
 
     def _apply_settings(self) -> None:
-        if not self.use_settings:
-            return
-        prefs, warning, self._settings_raw = prefs_module.load()
-        if warning:
-            # Reported once; the broken file is never rewritten (save_prefs stays off for this run).
-            self.notify(warning, title="Settings", severity="warning", timeout=10, markup=False)
-            self._settings_raw = None
-        self.profile = self.profile or prefs.profile
-        if not self.regions:
-            self.regions = list(prefs.regions)
+        prefs, warning = self.settings.load()
+        if warning:  # reported once; the broken file is never rewritten
+            self.notices.warn(warning, title="Settings", timeout=10)
+        shown = self.shown
+        self.account.profile = self.account.profile or prefs.profile
+        if not shown.regions:
+            shown.regions = list(prefs.regions)
         if prefs.show_all:
-            self.owners, self.owners_chosen = None, True
+            shown.owners, shown.owners_chosen = None, True
         elif prefs.owners is not None:
-            self.owners, self.owners_chosen = prefs.owners, True
-        self.grouped = prefs.grouped
-        self.refresh_interval = prefs.refresh_interval
+            shown.owners, shown.owners_chosen = prefs.owners, True
+        shown.grouped = prefs.grouped
+        self.background.interval = (
+            self._refresh_override if self._refresh_override is not None else prefs.refresh_interval
+        )
         if prefs.theme and prefs.theme in self.available_themes:
             self.theme = prefs.theme
 
     def save_prefs(self) -> None:
-        if not self.use_settings:
-            return
-        warning = prefs_module.save(
-            self._settings_raw,
-            prefs_module.Prefs(
-                profile=self.profile,
-                regions=self.regions,
-                owners=self.owners if self.owners_chosen else None,
-                show_all=self.owners_chosen and self.owners is None,
-                refresh_interval=self.refresh_interval,
+        shown = self.shown
+        warning = self.settings.save(
+            Prefs(
+                profile=self.account.profile,
+                regions=shown.regions,
+                owners=shown.owners if shown.owners_chosen else None,
+                show_all=shown.owners_chosen and shown.owners is None,
+                refresh_interval=self.background.interval,
                 theme=self.theme,
-                grouped=self.grouped,
-            ),
+                grouped=shown.grouped,
+            )
         )
         if warning:
-            self.notify(warning, title="Settings", severity="warning", markup=False)
+            self.notices.warn(warning, title="Settings")
+
+    def watch_theme(self, theme: str) -> None:
+        if self._set_up:
+            self.save_prefs()  # chosen from the palette's "Change theme": remember it
+
+    # --- what the palette and the tests read ------------------------------------------------
 
     @property
-    def profile_key(self) -> str:
-        """The cache's profile name: the default chain is cached as "default"."""
-        return self.profile or "default"
+    def regions(self) -> list[str]:
+        return self.shown.regions
 
     @property
-    def cache_endpoint(self) -> str | None:
-        """The simulator's port changes every run; its listings share one cache key."""
-        return "demo" if self.cache_profile == "demo" else self.endpoint_url
+    def index(self) -> SpaceIndex:
+        return self.listing.index
 
-    def _paint_cache(self) -> None:
-        """The last listing of each region, at once, marked stale until the refresh lands."""
-        spaces: list[Space] = []
-        oldest: float | None = None
-        for region in self.regions:
-            found = prefs_module.load_cached(self.profile_key, region, self.cache_endpoint)
-            if found:
-                spaces.extend(found[0])
-                oldest = found[1] if oldest is None else min(oldest, found[1])
-        if spaces:
-            self.index.replace(spaces)
-            self.loaded_at, self.stale = oldest, True
-
-    # --- rendering ------------------------------------------------------------------------
-
-    def render_all(self) -> None:
-        self.render_tree()
-        self.render_header()
-        self.render_detail()
+    def visible_spaces(self) -> list[Space]:
+        return self.listing.visible_spaces()
 
     def known_regions(self) -> list[str]:
-        """Every region SageMaker offers, once the aws layer is loaded (the palette uses this)."""
-        context = sys.modules.get(f"{__package__.rpartition('.')[0]}.aws.context")
-        if context is None:
-            return list(self.regions)
-        try:
-            return context.available_regions(self.caller.partition if self.caller else "aws")
-        except Exception:
-            return list(self.regions)
+        """Every region SageMaker offers, once the AWS layer is loaded (the palette offers them)."""
+        return self.listing.known_regions or list(self.shown.regions)
 
     def toggled(self, action: str) -> bool:
         """Whether a toggle of the registry is on (the palette names the way back then)."""
-        return action == "toggle_group" and self.grouped
+        return action == "toggle_group" and self.shown.grouped
 
-    def visible_spaces(self) -> list[Space]:
-        return self.index.select(self.filter_text, self.owners, self.regions).spaces
+    @property
+    def space_tree(self) -> SpaceTree:
+        return self.painter.tree
 
-    def render_tree(self, *, unless_same: bool = False) -> None:
-        """Rebuild the tree from the filters. `unless_same`: skip when the filter picked exactly the
-        spaces already drawn (typing "space-00" in a big account changes nothing for several keys)."""
-        selection = self.index.select(self.filter_text, self.owners, self.regions)
-        drawn, self._drawn = self._drawn, selection.spaces
-        # The index hands back the same list for a query it has seen; else compare in C (identity first).
-        if unless_same and (drawn is selection.spaces or drawn == selection.spaces):
-            return
-        self.space_tree.show(
-            TreeContent(
-                self.regions,
-                selection.by_region(self.regions),
-                self.region_states,
-                self.grouped,
-                selection.per_region,
-            )
-        )
-        # The cursor is restored after the next refresh; the pane follows it then.
-        self.call_after_refresh(self.render_detail)
-
-    def render_header(self) -> None:
-        caller = self.caller
-        note = []
-        if self.owners is not None:
-            note.append("profiles: " + ", ".join(sorted(u for _, u in self.owners)))
-        if self.filter_text:
-            note.append(f"/{self.filter_text}")
-        info = HeaderInfo(
-            profile=self.profile or "default",
-            account=caller.account if caller else "…",
-            caller=caller.display if caller else "…",
-            regions=self.regions,
-            loaded_at=self.loaded_at,
-            stale=self.stale,
-            refreshing=self.is_refreshing,
-            readonly=self.readonly,
-            endpoint=("demo" if self.cache_profile == "demo" else "custom endpoint")
-            if self.endpoint_url
-            else None,
-            counts=self.index.tally(self.regions),
-            filter_note="  ".join(note),
-        )
-        self._header_widget.show(info, self.clock.now())
-
-    def render_detail(self) -> None:
-        space = self.space_tree.highlighted_space
-        if space is not None and (described := self._details.get(space.key)) is not None:
-            space = with_details(space, described)
-        self._detail_widget.show(space, self.space_tree.spinner)
+    # --- events -----------------------------------------------------------------------------
 
     def on_tree_node_highlighted(self, event: SpaceTree.NodeHighlighted) -> None:
-        self.render_detail()
-        space = self.space_tree.highlighted_space
-        if space is None or space.key in self._details or self.caller is None:
-            self._describe_next = None
-            return
-        waiting, self._describe_next = self._describe_next is not None, space
-        if not waiting:  # one worker per rest of the cursor, not one per row scrolled past
-            self.run_worker(self._describe_when_still(), group="describe", exit_on_error=False)
-
-    async def _describe_when_still(self) -> None:
-        """ListSpaces lacks image, idle timeout and the default instance type: fetch them for the pane
-        once the cursor has stayed on a space for 0.15 s."""
-        from ..aws.errors import AwsError
-
-        # Compared by key, not identity: a refresh replaces every Space object, and with a short
-        # refresh interval an identity check would never see the cursor stay still.
-        seen = None
-        while self._describe_next is not None and self._describe_next.key != seen:
-            seen = self._describe_next.key
-            await asyncio.sleep(0.15)
-        space, self._describe_next = self._describe_next, None
-        if space is None:
-            return
-        try:
-            svc = await self.service(space.region)
-            self._details[space.key] = await svc.describe_space(space.domain_id, space.name)
-        except AwsError:
-            return  # the pane keeps what the listing knows; actions report errors themselves
-        self.render_detail()
+        self.painter.detail()
+        self.background.follow(self.space_tree.highlighted_space)
 
     def on_space_tree_space_activated(self, event: SpaceTree.SpaceActivated) -> None:
         self.run_space_action(SpaceAction.CONNECT, event.space)
 
-    def _tick(self) -> None:
-        frame = spinner_frame(self.clock)
-        self.space_tree.tick_spinners(frame)
-        space = self.space_tree.highlighted_space
-        if space is not None and space.status.in_transition:
-            self.render_detail()
+    async def on_event(self, event: events.Event) -> None:
+        # Keys queued behind `/` go to the filter even before its input has taken focus.
+        if isinstance(event, events.Key) and self._set_up:
+            stack = self.screen_stack
+            if stack and self.screen is stack[0] and self._filter_bar.catch_early_key(event):
+                return
+        await super().on_event(event)
 
-    def apply_space(self, space: Space) -> None:
-        """A newer state of one space (progress callbacks, polling): update it in place."""
-        if space.key in self._details:
-            self._details[space.key] = space
-        before = self.index.find(space.key)
-        if before is None or not self.index.update(space):
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        self.shown.text = event.text
+        self.painter.tree_now(unless_same=True)
+        self.painter.header()
+
+    def on_filter_bar_done(self, event: FilterBar.Done) -> None:
+        self.space_tree.focus()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A flow's failure that nothing caught: one line, never a traceback.
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.notices.report(event.worker.error)
+            self.painter.header()
+
+    # --- actions on spaces ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Mutating actions are hidden from the footer and the palette in read-only mode; their keys
+        # then run their read-only twin, which says so (registry.bindings).
+        return registry.permits(action, parameters, self.readonly)
+
+    def action_on_space(self, name: str) -> None:
+        """A key of a space action (registry.ON_SPACE): run it on the highlighted space."""
+        space = self.space_tree.highlighted_space
+        if space is None:
+            self.notices.warn("Highlight a space first (↑/↓ in the tree).")
             return
-        # A new status changes the branch counts (and maybe the filter's verdict): rebuild; else redraw one line.
-        if before.status != space.status or not self.space_tree.update_space(space):
-            self.render_tree()
-        self.render_header()
-        if (current := self.space_tree.highlighted_space) is not None and current.key == space.key:
-            self.render_detail()
+        self.run_space_action(SpaceAction(name), space)
+
+    def action_read_only(self, name: str) -> None:
+        self.notices.warn(registry.BY_NAME[name].refusal())
+
+    def run_space_action(self, action: SpaceAction, space: Space) -> None:
+        """Run `action` on `space` (keys, enter and the palette, for any space, land here)."""
+        self.space_actions.run(action, space, self.flow_for(action))
+
+    def flow_for(self, action: SpaceAction) -> Flow:
+        """The part's coroutine that carries out `action` (mypy checks every SpaceAction has one)."""
+        match action:
+            case SpaceAction.CONNECT:
+                return self.connector.connect
+            case SpaceAction.VSCODE:
+                return self.reach.vscode
+            case SpaceAction.FORWARD:
+                return self.reach.forward
+            case SpaceAction.START:
+                return self.space_actions.start
+            case SpaceAction.STOP:
+                return self.space_actions.stop
+            case SpaceAction.REMOTE_ACCESS:
+                return self.space_actions.remote_access
+            case SpaceAction.INSTANCE_TYPE:
+                return self.space_actions.instance_type
+            case SpaceAction.IDLE_TIMEOUT:
+                return self.space_actions.idle_timeout
+            case _:
+                assert_never(action)
+
+    # --- actions on the view and the account ------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.background.refresh()
+
+    def action_filter(self) -> None:
+        self._filter_bar.open()
+
+    def action_toggle_group(self) -> None:
+        self.shown.grouped = not self.shown.grouped
+        self.painter.tree_now()
+        self.save_prefs()
+
+    def action_owner_filter(self) -> None:
+        from .screens.owner_filter import OwnerFilterScreen, owners_from_result
+
+        profiles, domains = self.listing.all_user_profiles(), self.listing.all_domains()
+        if not profiles:
+            self.notices.warn("No user profiles known yet; wait for the listing or press r.")
+            return
+        caller = self.listing.caller
+        me = caller.sso_user if caller else None
+
+        def chosen(values: list[str] | None) -> None:
+            if values is None:
+                return
+            self.shown.owners, self.shown.owners_chosen = owners_from_result(values), True
+            self.painter.all()
+            self.save_prefs()
+
+        self.push_screen(OwnerFilterScreen(profiles, domains, self.shown.owners, me), chosen)
+
+    def action_regions(self) -> None:
+        self.run_worker(self._pick_regions(), group="picker", exit_on_error=False)
+
+    async def _pick_regions(self) -> None:
+        from ..aws.api import available_regions
+        from .screens.pickers import RegionPicker
+
+        caller, shown = self.listing.caller, self.shown
+        regions = await asyncio.to_thread(available_regions, caller.partition if caller else "aws")
+        extra = [r for r in shown.regions if r not in regions]  # e.g. the simulator's region
+        states = self.listing.region_states
+        counts = {r: s.domains for r, s in states.items() if s.domains is not None}
+        # The chosen regions first, then those known to hold domains, then the rest alphabetically.
+        ordered = sorted(extra + regions, key=lambda r: (r not in shown.regions, not counts.get(r), r))
+        chosen = await self.dialogs.ask(RegionPicker(ordered, shown.regions, counts))
+        if chosen:
+            self.switch_regions(chosen)
+
+    def switch_regions(self, regions: list[str]) -> None:
+        self.shown.regions = list(regions)
+        self.painter.all()
+        self.save_prefs()
+        self.background.refresh()
+
+    def action_profile(self) -> None:
+        self.run_worker(self._pick_profile(), group="picker", exit_on_error=False)
+
+    async def _pick_profile(self) -> None:
+        from ..aws.api import available_profiles
+        from .screens.pickers import ProfilePicker
+
+        profiles = await asyncio.to_thread(available_profiles)
+        if not profiles:
+            self.notices.warn("No profiles in the AWS config files (~/.aws/config).")
+            return
+        chosen = await self.dialogs.ask(ProfilePicker(profiles, self.account.profile))
+        if chosen and chosen != self.account.profile:
+            await self.switch_profile(chosen)
+
+    async def switch_profile(self, profile: str) -> None:
+        """A new profile: new clients, new caller, new listing; nothing of the old one is kept."""
+        await self.services.close()
+        self.account.profile, self.account.credentials = profile, None
+        self.listing.forget()
+        if not self.shown.owners_chosen:
+            self.shown.owners = None
+        self.painter.all()
+        self.save_prefs()
+        self.background.refresh()
+
+    def action_forwards(self) -> None:
+        from .screens.forwards import ForwardsScreen
+
+        self.push_screen(ForwardsScreen(self.reach))
+
+    def action_ssh_config(self) -> None:
+        self.run_worker(self.reach.ssh_config(), group="ssh-config", exit_on_error=False)
+
+    def action_help(self) -> None:
+        """The keys of every action the main screen offers now (registry.help_rows)."""
+        from .screens.help import HelpScreen
+
+        def shown(keys: list[str]) -> str:
+            return ", ".join(self.get_key_display(Binding(key, "")) for key in keys)
+
+        rows = [(shown(keys), line) for keys, line in registry.help_rows(self.readonly)]
+        off = ", ".join(shown(a.all_keys()) for a in registry.switched_off()) if self.readonly else None
+        self.push_screen(HelpScreen(rows, read_only_keys=off))
 
     async def action_quit(self) -> None:
-        await self.close_forwards()  # politely (TerminateSession), before the services go
-        await self.close_services()
-        self.exit(0)
+        self.exit(0)  # forwards and clients are closed on unmount
 
     async def action_interrupt(self) -> None:
         """Ctrl-C: quit as `q` does, with the exit status of an interrupted program (run.py)."""
-        await self.close_forwards()
-        await self.close_services()
         self.exit(return_code=INTERRUPTED)
-
-    # --- errors -----------------------------------------------------------------------------
-
-    def show_error(self, err: BaseException) -> None:
-        """AwsError → its one readable line; credentials → the banner with the fix; never a traceback."""
-        kind = getattr(err, "kind", None)
-        message = getattr(err, "message", None) or str(err) or type(err).__name__
-        if kind == "credentials":
-            self._banner_widget.show(message, getattr(err, "fix", None))
-        title = getattr(err, "operation", None) or ("AWS" if kind else "Error")
-        self.notify(message, title=title, severity="error", timeout=10, markup=False)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.show_error(event.worker.error)
-            self.render_header()

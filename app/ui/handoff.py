@@ -3,7 +3,7 @@
 The child runs while the app is suspended (Textual gives the terminal back as it was before the
 app started). The event loop keeps running meanwhile — open port forwards keep serving and the
 in-process simulated account keeps answering — but nothing may paint over the child, so repaints
-are held with `batch_update()` and the background refresh and polling are paused.
+are held with `batch_update()` and the background refresh and polling are paused (Background.paused).
 
 The process runner is injectable: `App.suspend()` raises SuspendNotSupported under `run_test`, so
 tests hand in a runner that runs the same argv without a terminal.
@@ -16,12 +16,10 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .app import SpacesApp
+from textual.app import App
 
 STDERR_TAIL = 4096  # bytes of the child's stderr kept to explain a failure after the TUI is back
 
@@ -48,54 +46,12 @@ class HandoffError(Exception):
     """The terminal could not be handed over; one line for the user."""
 
 
-def child_env(app: SpacesApp) -> dict[str, str]:
-    """The environment for a child that must reach the same account as the app.
-
-    Credentials the app was given explicitly (the simulated account's per-run keys) travel in the
-    environment only — never on a command line, where `ps` would show them."""
-    env = dict(os.environ)
-    if app.credentials:
-        key, secret, token = app.credentials
-        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = key, secret
-        if token:
-            env["AWS_SESSION_TOKEN"] = token
-        else:
-            env.pop("AWS_SESSION_TOKEN", None)
-        if app.endpoint_url:
-            # The explicit keys belong to this endpoint; STS must be asked there too.
-            for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_ENDPOINT_URL_STS"):
-                env[name] = app.endpoint_url
-    return env
-
-
-@contextlib.asynccontextmanager
-async def background_paused(app: SpacesApp) -> AsyncIterator[None]:
-    """No listing refresh, no polling, no describe while a child owns the terminal; a fresh
-    listing afterwards (the space may have changed meanwhile), which re-arms the timer."""
-    was_on = app.background_refresh
-    app.background_refresh = False  # an interrupted refresh must not re-arm its timer
-    if app._refresh_timer is not None:
-        app._refresh_timer.stop()
-        app._refresh_timer = None
-    cancelled = [w for group in ("refresh", "poll", "describe") for w in app.workers.cancel_group(app, group)]
-    for worker in cancelled:
-        with contextlib.suppress(Exception):
-            await worker.wait()
-    app._polling = True  # _poll_transitions skips while a poll is "running"
-    try:
-        yield
-    finally:
-        app._polling = False
-        app.background_refresh = was_on
-        app.refresh_listing()
-
-
 def _keep_running(signum: int, frame: object) -> None:
     """SIGINT while the terminal is handed over belongs to the child. A handler (not SIG_IGN) so
     that the child, after exec, gets the default disposition and ssh installs its own."""
 
 
-async def run_in_terminal(app: SpacesApp, argv: list[str], env: dict[str, str], banner: str = "") -> Handoff:
+async def run_in_terminal(app: App[int], argv: list[str], env: dict[str, str], banner: str = "") -> Handoff:
     """The default runner: suspend the app, run `argv` on the real terminal, come back when it exits.
 
     The child's stderr is passed through to the terminal as it arrives and its end kept, so a

@@ -1,165 +1,231 @@
-"""Loading and keeping the listing fresh: services per region (aiobotocore imported lazily, off the
-event loop), the listing per region at once, the background refresh and the polling of spaces in
-transition. Mixed into SpacesApp; `self` is the app."""
+"""The listing: what the account holds in the regions shown, loaded for every region at once,
+painted from the cache until the first load lands, and kept current by describing the spaces that
+change state. It owns this state; the screen only draws it (ListingView).
+
+When loads and describes run is decided by background.py; the actions report newer states here.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+from collections.abc import Set
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
-from ..model import Space
-from . import prefs as prefs_module
-from .view import sso_default_owners
+from ..model import Domain, Space, UserProfile
+from . import prefs
+from .clock import Clock
+from .notices import Notices
+from .services import Services
+from .view import Selection, SpaceIndex, ViewState, sso_default_owners
 from .widgets.space_tree import RegionState
 
 if TYPE_CHECKING:
-    from .app import SpacesApp
+    from ..aws.api import Caller, Listing
+
+SpaceKey = tuple[str, str, str]
+POLLED_AT_ONCE = 20  # spaces in transition described per polling round
 
 
-class ListingLoader:
-    # --- services ---------------------------------------------------------------------------
+class ListingView(Protocol):
+    """What the listing needs of the screen."""
 
-    async def service(self: SpacesApp, region: str) -> Any:
-        """The SpacesService for a region; aiobotocore is imported off the event loop the first time."""
-        if region not in self._services:
-            module = await asyncio.to_thread(importlib.import_module, "..aws.service", __package__)
-            # The palette offers "Switch to <region>" from the endpoint data this module reads.
-            await asyncio.to_thread(importlib.import_module, "..aws.context", __package__)
-            self._services[region] = module.SpacesService(
-                profile=self.profile,
-                region=region,
-                endpoint_url=self.endpoint_url,
-                credentials=self.credentials,
-                poll_interval=min(2.0, self.poll_interval),
-            )
-        return self._services[region]
+    def listing_changed(self) -> None:
+        """Spaces, regions or their states changed: redraw the tree, the header and the pane."""
 
-    async def close_services(self: SpacesApp) -> None:
-        services, self._services = list(self._services.values()), {}
-        for svc in services:
-            try:
-                await svc.aclose()
-            except Exception:
-                pass
+    def header_changed(self) -> None: ...
 
-    # --- loading ----------------------------------------------------------------------------
+    def space_changed(self, before: Space, after: Space) -> None:
+        """One space has a newer state (progress of an action, polling)."""
 
-    @property
-    def is_refreshing(self: SpacesApp) -> bool:
-        return self._refreshing
+    def signed_in(self) -> None:
+        """A call succeeded with the credentials: a banner about them can go."""
 
-    def refresh_listing(self: SpacesApp) -> None:
-        if not getattr(self, "_first_frame_out", False):
-            # The listing imports aiobotocore (~0.2 s of CPU) on a thread, which holds the GIL
-            # for 5 ms at a time: start it only once the first frame (the cached spaces) is out.
-            self._first_frame_out = True
-            self.call_after_refresh(self.refresh_listing)
-            return
-        self.run_worker(self._load(), group="refresh", exclusive=True, exit_on_error=False)
+    def needs_regions(self) -> None:
+        """No region is set anywhere: ask the user for some."""
 
-    async def _load(self: SpacesApp) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-        self._refreshing = True
+
+class ListingController:
+    def __init__(
+        self, services: Services, shown: ViewState, clock: Clock, view: ListingView, notices: Notices
+    ) -> None:
+        self.services = services
+        self.notices = notices
+        self.shown = shown
+        self.clock = clock
+        self.view = view
+        self.index = SpaceIndex()
+        self.caller: Caller | None = None
+        self.domains: dict[str, list[Domain]] = {}
+        self.user_profiles: dict[str, list[UserProfile]] = {}
+        self.region_states: dict[str, RegionState] = {}
+        self.loaded_at: float | None = None
+        self.stale = False  # what is shown came from the cache and the refresh has not landed yet
+        self.loading = False
+        self.load_count = 0  # finished loads (the background refresh tests count them)
+        self.known_regions: list[str] = []  # every region offering SageMaker, once the SDK is loaded
+        self._details: dict[SpaceKey, Space] = {}  # DescribeSpace answers, for the detail pane
+
+    # --- what is shown ------------------------------------------------------------------------
+
+    def selection(self) -> Selection:
+        shown = self.shown
+        return self.index.select(shown.text, shown.owners, shown.regions)
+
+    def visible_spaces(self) -> list[Space]:
+        return self.selection().spaces
+
+    def detailed(self, space: Space) -> Space:
+        """The listing's live status, plus what only DescribeSpace knows (once it was asked)."""
+        described = self._details.get(space.key)
+        return space if described is None else with_details(space, described)
+
+    def described(self, space: Space) -> bool:
+        return space.key in self._details
+
+    def all_user_profiles(self) -> list[UserProfile]:
+        return [p for profiles in self.user_profiles.values() for p in profiles]
+
+    def all_domains(self) -> list[Domain]:
+        return [d for domains in self.domains.values() for d in domains]
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def paint_cache(self) -> None:
+        """The last listing of each region, at once, marked stale until the refresh lands."""
+        account = self.services.account
+        spaces: list[Space] = []
+        oldest: float | None = None
+        for region in self.shown.regions:
+            found = prefs.load_cached(account.profile_key, region, account.cache_endpoint)
+            if found:
+                spaces.extend(found[0])
+                oldest = found[1] if oldest is None else min(oldest, found[1])
+        if spaces:
+            self.index.replace(spaces)
+            self.loaded_at, self.stale = oldest, True
+
+    async def load(self) -> None:
+        """List every shown region at once (after asking who the caller is)."""
+        self.loading = True
         try:
             await self._load_once()
         finally:
-            self._refreshing = False
+            self.loading = False
             self.load_count += 1
-            self.render_header()
-            if self.background_refresh and self.refresh_interval > 0:
-                # Re-armed only now that this run is over, so refreshes never overlap (as dolphie does).
-                self._refresh_timer = self.set_timer(self.refresh_interval, self.refresh_listing)
+            self.view.header_changed()
 
-    async def _load_once(self: SpacesApp) -> None:
+    async def _load_once(self) -> None:
+        from ..aws.api import available_regions, default_region
         from ..aws.errors import AwsError
 
-        if not self.regions:
-            module = await asyncio.to_thread(importlib.import_module, "..aws.clients", __package__)
-            default = module.default_region(self.profile)
+        shown = self.shown
+        if not shown.regions:
+            try:
+                default = await asyncio.to_thread(default_region, self.services.account.profile)
+            except AwsError as err:  # a profile missing from the AWS config
+                self.notices.report(err)
+                return
             if not default:
-                self.show_error(
+                self.notices.report(
                     AwsError(
                         "no AWS region is set; press R to choose regions, or pass --region", kind="validation"
                     )
                 )
-                self.action_regions()
+                self.view.needs_regions()
                 return
-            self.regions = [default]
-        for region in self.regions:
+            shown.regions = [default]
+        for region in shown.regions:
             self.region_states.setdefault(region, RegionState()).loading = True
-        self.render_all()
+        self.view.listing_changed()
         try:
-            svc = await self.service(self.regions[0])
-            self.caller = await svc.caller()
+            svc = await self.services.get(shown.regions[0])
+            self.caller = caller = await svc.caller()
         except AwsError as err:
             for state in self.region_states.values():
                 state.loading = False
-            self.show_error(err)
-            self.render_all()
+            self.notices.report(err)
+            self.view.listing_changed()
             return
-        self._banner_widget.hide()
-        results = await asyncio.gather(*(self._load_region(r) for r in list(self.regions)))
-        loaded = {
-            region: listing
-            for region, listing in zip(list(self.regions), results, strict=True)
-            if listing is not None
-        }
-        keep = [s for s in self.index.spaces if s.region not in loaded and s.region in self.regions]
-        fresh = [s for listing in loaded.values() for s in listing.spaces]
+        self.view.signed_in()
+        if not self.known_regions:  # the palette's "Switch to <region>"; botocore is loaded by now
+            self.known_regions = await asyncio.to_thread(available_regions, caller.partition)
+        regions = list(shown.regions)
+        results = await asyncio.gather(*(self._load_region(r) for r in regions))
+        loaded = {region: found for region, found in zip(regions, results, strict=True) if found is not None}
+        keep = [s for s in self.index.spaces if s.region not in loaded and s.region in shown.regions]
+        fresh = [s for found in loaded.values() for s in found.spaces]
         self.index.replace(keep + fresh)
         if loaded:
             self.loaded_at, self.stale = self.clock.now(), False
-        if not self.owners_chosen:
-            profiles = [p for ps in self.user_profiles.values() for p in ps]
-            self.owners = sso_default_owners(self.caller.sso_user, profiles)
-        self.render_all()
+        if not shown.owners_chosen:
+            shown.owners = sso_default_owners(caller.sso_user, self.all_user_profiles())
+        self.view.listing_changed()
 
-    async def _load_region(self: SpacesApp, region: str) -> Any:
+    async def _load_region(self, region: str) -> Listing | None:
         from ..aws.errors import AwsError
 
         state = self.region_states.setdefault(region, RegionState())
         try:
-            svc = await self.service(region)
+            svc = await self.services.get(region)
             # A large account's cached domains: their pages are asked in the listing's first round.
             svc.expect_domains([s.domain_id for s in self.index.spaces if s.region == region])
-            listing = await svc.list_all(sso_users=bool(self.caller and self.caller.sso_user))
+            found = await svc.list_all(sso_users=bool(self.caller and self.caller.sso_user))
         except AwsError as err:
-            state.loading, state.error = False, _short(err)
-            self.show_error(err)
+            state.loading, state.error = False, _short(err.kind)
+            self.notices.report(err)
             return None
-        state.loading, state.error, state.domains = False, None, len(listing.domains)
-        self.domains[region] = listing.domains
-        self.user_profiles[region] = listing.user_profiles
-        prefs_module.save_cached(self.profile_key, region, listing.spaces, self.cache_endpoint)
-        return listing
+        state.loading, state.error, state.domains = False, None, len(found.domains)
+        self.domains[region] = found.domains
+        self.user_profiles[region] = found.user_profiles
+        account = self.services.account
+        prefs.save_cached(account.profile_key, region, found.spaces, account.cache_endpoint)
+        return found
 
-    # --- polling ----------------------------------------------------------------------------
+    def forget(self) -> None:
+        """Another account (a profile switch): nothing of the old one is kept."""
+        self.caller = None
+        self.index.replace([])
+        self.domains.clear()
+        self.user_profiles.clear()
+        self.region_states.clear()
+        self._details.clear()
+        self.loaded_at = None
 
-    def _poll_transitions(self: SpacesApp) -> None:
-        """Spaces changing state that no action of ours is watching: describe them until they settle."""
-        if self._polling:
-            return
-        moving = [s for s in self.index.transitional(self.regions) if s.key not in self.busy]
-        if moving:
-            self._polling = True
-            self.run_worker(self._poll(moving[:20]), group="poll", exit_on_error=False)
+    # --- single spaces ------------------------------------------------------------------------
 
-    async def _poll(self: SpacesApp, spaces: list[Space]) -> None:
+    async def describe(self, space: Space) -> Space:
+        """DescribeSpace: what the listing lacks (image, idle timeout, a stopped space's instance
+        type), kept for the pane; the listing's disambiguated alias is kept. Raises AwsError."""
+        svc = await self.services.get(space.region)
+        fresh = keep_alias(await svc.describe_space(space.domain_id, space.name), space)
+        self._details[space.key] = fresh
+        return fresh
+
+    def apply(self, space: Space) -> None:
+        """A newer state of one space (progress callbacks, polling): update it in place."""
+        if space.key in self._details:
+            self._details[space.key] = space
+        before = self.index.find(space.key)
+        if before is not None and self.index.update(space):
+            self.view.space_changed(before, space)
+
+    def moving(self, busy: Set[SpaceKey]) -> list[Space]:
+        """Spaces in transition that no action of ours is watching (those poll themselves)."""
+        moving = [s for s in self.index.transitional(self.shown.regions) if s.key not in busy]
+        return moving[:POLLED_AT_ONCE]
+
+    async def poll(self, spaces: list[Space]) -> None:
+        """Describe each space once and show what changed."""
         from ..aws.errors import AwsError
 
-        try:
-            for space in spaces:
-                try:
-                    svc = await self.service(space.region)
-                    fresh = await svc.describe_space(space.domain_id, space.name)
-                except AwsError:
-                    continue  # the next listing refresh reports persistent failures
-                self.apply_space(_keep_alias(fresh, space))
-        finally:
-            self._polling = False
+        for space in spaces:
+            try:
+                svc = await self.services.get(space.region)
+                fresh = await svc.describe_space(space.domain_id, space.name)
+            except AwsError:
+                continue  # the next listing refresh reports persistent failures
+            self.apply(keep_alias(fresh, space))
 
 
 def with_details(listed: Space, described: Space) -> Space:
@@ -176,16 +242,16 @@ def with_details(listed: Space, described: Space) -> Space:
     )
 
 
-def _short(err: BaseException) -> str:
-    kind = getattr(err, "kind", "")
+def keep_alias(fresh: Space, old: Space) -> Space:
+    """describe_space gives the short alias; keep the listing's disambiguated one."""
+    return fresh.with_alias(old.alias) if old.alias else fresh
+
+
+def _short(kind: str) -> str:
+    """A region's failure as the tree's branch label says it."""
     return {
         "access_denied": "access denied",
         "credentials": "credentials",
         "throttled": "throttled",
         "endpoint": "unreachable",
     }.get(kind, "error")
-
-
-def _keep_alias(fresh: Space, old: Space) -> Space:
-    """describe_space gives the short alias; keep the listing's disambiguated one."""
-    return fresh.with_alias(old.alias) if old.alias else fresh

@@ -1,15 +1,20 @@
 """The UI's view of app.config: settings in, settings out, and the listing cache.
 
 Every call is guarded: a broken settings or cache file must never stop the UI from painting.
+app.config (and tomllib with it) is imported by the calls, not before the first frame needs it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..model import Space
 from .view import OwnerPair
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @dataclass
@@ -25,15 +30,37 @@ class Prefs:
     show_all: bool = False  # the user chose "show all": no SSO "my spaces" default
 
 
-def load() -> tuple[Prefs, str | None, object | None]:
-    """(prefs, warning, raw settings object to hand back to save)."""
+class SettingsFile:
+    """The settings file for this run: read once at the start, written back on each change,
+    unless it could not be read (a broken file is reported once and never rewritten)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled  # off: defaults, nothing read or written (tests, --demo)
+        self._read: Settings | None = None  # what was read: unknown keys survive a save
+
+    def load(self) -> tuple[Prefs, str | None]:
+        """(prefs, a warning to show once, or None)."""
+        if not self.enabled:
+            return Prefs(), None
+        prefs, warning, self._read = load()
+        if warning:
+            self._read = None
+        return prefs, warning
+
+    def save(self, prefs: Prefs) -> str | None:
+        """A warning line when the file could not be written."""
+        return save(self._read, prefs) if self.enabled else None
+
+
+def load() -> tuple[Prefs, str | None, Settings | None]:
+    """(prefs, warning, the settings as read, to hand back to save)."""
     try:
         from .. import config
 
         settings, warning = config.load_settings()
     except Exception as exc:  # config module missing or broken: defaults, say so once
         return Prefs(), f"settings not loaded: {exc}", None
-    owners = frozenset(tuple(f.split("/", 1)) for f in settings.filters if "/" in f)  # type: ignore[misc]
+    owners = frozenset(_owner_pair(f) for f in settings.filters if "/" in f)
     prefs = Prefs(
         profile=settings.profile,
         regions=list(settings.regions),
@@ -46,25 +73,29 @@ def load() -> tuple[Prefs, str | None, object | None]:
     return prefs, warning, settings
 
 
-def save(raw: object | None, prefs: Prefs) -> str | None:
+def _owner_pair(key: str) -> OwnerPair:
+    domain_id, _, profile = key.partition("/")
+    return (domain_id, profile)
+
+
+def save(read: Settings | None, prefs: Prefs) -> str | None:
     """Write the preferences back; returns a warning line instead of raising."""
-    if raw is None or not dataclasses.is_dataclass(raw):
+    if read is None:
         return None
     try:
         from .. import config
 
-        names = {f.name for f in dataclasses.fields(raw)}
-        wanted = {
-            "profile": prefs.profile,
-            "regions": list(prefs.regions),
-            "theme": prefs.theme,
-            "refresh_interval_s": int(prefs.refresh_interval),
-            "filters": sorted(f"{d}/{u}" for d, u in prefs.owners) if prefs.owners else [],
-            "show_all": prefs.show_all,
-            "group_by_domain": prefs.grouped,
-        }
-        changes = {k: v for k, v in wanted.items() if k in names and v is not None}
-        config.save_settings(dataclasses.replace(raw, **changes))  # type: ignore[arg-type]
+        changed = dataclasses.replace(
+            read,
+            profile=prefs.profile if prefs.profile is not None else read.profile,
+            regions=list(prefs.regions),
+            theme=prefs.theme if prefs.theme is not None else read.theme,
+            refresh_interval_s=int(prefs.refresh_interval),
+            filters=sorted(f"{d}/{u}" for d, u in prefs.owners) if prefs.owners else [],
+            show_all=prefs.show_all,
+            group_by_domain=prefs.grouped,
+        )
+        config.save_settings(changed)
     except Exception as exc:
         return f"settings not saved: {exc}"
     return None
@@ -80,8 +111,7 @@ def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[li
     if not found:
         return None
     spaces, saved_at = found
-    stamp = saved_at.timestamp() if hasattr(saved_at, "timestamp") else float(saved_at)
-    return list(spaces), stamp
+    return list(spaces), saved_at.timestamp()
 
 
 def save_cached(profile_key: str, region: str, spaces: list[Space], endpoint: str | None) -> None:

@@ -1,21 +1,26 @@
 """Everyday reach from the TUI: the ssh config block (same plan and diff as `ssh-config install`),
-VS Code / Cursor through that block (as `connect --vscode`), and JupyterLab forwards that live in
-the app — not in the tree — so a refresh never closes them. Mixed into SpacesApp; `self` is the app."""
+VS Code / Cursor through that block (as `connect --vscode`), and JupyterLab forwards that live
+here — not in the tree — so a refresh never closes them."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import Space
+from .actions import SpaceActions
+from .dialogs import Dialogs
+from .loading import ListingController
+from .notices import Notices
+from .services import Account, Services
 
 if TYPE_CHECKING:
     from ..connect.forward import Forward, Forwards
-    from .app import SpacesApp
+    from ..connect.ssh_config import PlanResult
 
 # The forwards and the dialogs are imported by the actions that use them, not before the first frame.
 
@@ -27,72 +32,76 @@ DEMO_EDITOR_REFUSAL = (
 DEMO_BLOCK_NOTE = "preview only: this block points at a simulated account that stops with this program"
 
 
-class ReachActions:
-    ssh_config_path: Path | None = None  # None: ~/.ssh/config (tests point it elsewhere)
-    _forwards: Forwards | None = None
-    _forward_watchers: dict[Forward, asyncio.Task[None]] | None = None
+class Reach:
+    def __init__(
+        self,
+        account: Account,
+        services: Services,
+        listing: ListingController,
+        starter: SpaceActions,
+        dialogs: Dialogs,
+        notices: Notices,
+    ) -> None:
+        self._account = account
+        self._services = services
+        self._listing = listing
+        self._starter = starter
+        self._dialogs = dialogs
+        self._notices = notices
+        self.ssh_config_path: Path | None = None  # None: ~/.ssh/config (tests point it elsewhere)
+        self._forwards: Forwards | None = None
+        self._watchers: dict[Forward, asyncio.Task[None]] = {}
 
     # --- ssh config -----------------------------------------------------------------------------
 
-    def action_ssh_config(self: SpacesApp) -> None:
-        self.run_worker(self._ssh_config_flow(), group="ssh-config", exit_on_error=False)
-
-    def _block(self: SpacesApp) -> str:
+    def _block(self) -> str:
         """The block `ssh-config install` would write for the regions shown, from the listing."""
-        from ..commands.sshconfig import explicit_block_context
-        from ..connect.ssh_block import expected_block
+        from ..connect.ssh_block import block_context, expected_block
 
-        if not self.regions or self.loaded_at is None:
+        listing, regions = self._listing, self._listing.shown.regions
+        if not regions or listing.loaded_at is None:
             raise _Refusal("the listing is not loaded yet; wait for it (or press r), then try again")
-        context = explicit_block_context(
-            argparse.Namespace(profile=self.profile, region=self.regions[0], endpoint_url=self.endpoint_url)
-        )
+        # The profile as botocore resolves it, as `ssh-config install` bakes it in.
+        profile = self._account.profile or os.environ.get("AWS_PROFILE") or None
+        context = block_context(profile, regions[0], self._account.endpoint_url)
         seen: set[str] = set()
         spaces = []
-        for space in self.index.spaces:  # every space of the shown regions, whatever the filters
-            if space.region in self.regions and space.alias and space.alias not in seen:
+        for space in listing.index.spaces:  # every space of the shown regions, whatever the filters
+            if space.region in regions and space.alias and space.alias not in seen:
                 seen.add(space.alias)
                 spaces.append(space)
         return expected_block(spaces, context)
 
-    async def _plan(self: SpacesApp):  # type: ignore[no-untyped-def]
+    async def _plan(self) -> PlanResult:
         from ..connect.ssh_config import default_config_path, install
 
         path = self.ssh_config_path or default_config_path()
         # Raises SshConfigConflict when a user-written Host claims one of our aliases.
         return await asyncio.to_thread(install, path, self._block(), dry_run=True)
 
-    async def _ssh_config_flow(self: SpacesApp) -> None:
+    async def ssh_config(self) -> None:
         from ..connect.ssh_config import write_plan
         from .screens.ssh_config import SshConfigScreen
 
-        with _reported(self, "SSH config"):
+        title = "SSH config"
+        with self._reported(title):
             plan = await self._plan()
+            shown = _display(plan.path)
             if not plan.changed:
-                self.notify(
-                    f"{_display(plan.path)}: the sm-spaces block is already up to date",
-                    title="SSH config",
-                    markup=False,
-                )
+                self._notices.say(f"{shown}: the sm-spaces block is already up to date", title=title)
                 return
-            preview = self.demo_mode
-            ok = await self.push_screen_wait(
-                SshConfigScreen(
-                    _diff(plan), _display(plan.path), preview_note=DEMO_BLOCK_NOTE if preview else None
-                )
-            )
-            if preview or not ok:
-                if not preview:
-                    self.notify(f"{_display(plan.path)} was not changed", title="SSH config", markup=False)
+            preview = self._account.demo
+            note = DEMO_BLOCK_NOTE if preview else None
+            ok = await self._dialogs.ask(SshConfigScreen(_diff(plan), shown, preview_note=note))
+            if preview:
+                return
+            if not ok:
+                self._notices.say(f"{shown} was not changed", title=title)
                 return
             await asyncio.to_thread(write_plan, plan)
-            self.notify(
-                f"wrote {_display(plan.path)}: ssh sm-<space> now reaches a space",
-                title="SSH config",
-                markup=False,
-            )
+            self._notices.say(f"wrote {shown}: ssh sm-<space> now reaches a space", title=title)
 
-    async def _alias_installed(self: SpacesApp, space: Space) -> bool:
+    async def _alias_installed(self, space: Space) -> bool:
         """The space's alias in the block, installed after the user saw the diff; False if declined."""
         from ..connect.ssh_config import block_aliases, write_plan
         from .screens.ssh_config import SshConfigScreen
@@ -105,15 +114,10 @@ class ReachActions:
             )
         if not plan.changed:
             return True
-        if not await self.push_screen_wait(
-            SshConfigScreen(
-                _diff(plan), _display(plan.path), reason=f"{space.alias} needs the sm-spaces block"
-            )
-        ):
-            self.notify(
-                f"{_display(plan.path)} was not changed; the editor was not opened",
-                title="VS Code",
-                markup=False,
+        reason = f"{space.alias} needs the sm-spaces block"
+        if not await self._dialogs.ask(SshConfigScreen(_diff(plan), _display(plan.path), reason=reason)):
+            self._notices.say(
+                f"{_display(plan.path)} was not changed; the editor was not opened", title="VS Code"
             )
             return False
         await asyncio.to_thread(write_plan, plan)
@@ -121,17 +125,17 @@ class ReachActions:
 
     # --- VS Code --------------------------------------------------------------------------------
 
-    async def _vscode_flow(self: SpacesApp, space: Space, editor_name: str = "code") -> None:
+    async def vscode(self, space: Space, editor_name: str = "code") -> None:
         from ..connect.editor import find_editor, server_install_path_set, server_install_path_tip
 
-        with _reported(self, "VS Code"):
-            if self.demo_mode:
+        with self._reported("VS Code"):
+            if self._account.demo:
                 raise _Refusal(DEMO_EDITOR_REFUSAL)
             editor, executable = find_editor(editor_name)  # before anything starts: fail fast and cheap
-            running = await self.ensure_running(space, "VS Code")
+            running = await self._starter.ensure_running(space, "VS Code")
             if running is None or not await self._alias_installed(running):
                 return
-            self.notify(f"opening {running.alias} in {editor.product}", title=editor.product, markup=False)
+            self._notices.say(f"opening {running.alias} in {editor.product}", title=editor.product)
             proc = await asyncio.create_subprocess_exec(
                 *editor.argv(executable, running.alias),
                 stdin=asyncio.subprocess.DEVNULL,
@@ -145,101 +149,93 @@ class ReachActions:
                     f"{editor.command} exited with status {proc.returncode}: {lines[-1]}".rstrip(": ")
                 )
             if not server_install_path_set(editor, running.alias):
-                self.notify(
-                    server_install_path_tip(editor, running.alias),
-                    title=editor.product,
-                    timeout=15,
-                    markup=False,
+                self._notices.say(
+                    server_install_path_tip(editor, running.alias), title=editor.product, timeout=15
                 )
 
     # --- JupyterLab forwards --------------------------------------------------------------------
 
     @property
-    def forwards(self: SpacesApp) -> Forwards:
+    def forwards(self) -> Forwards:
         if self._forwards is None:
             from ..connect.forward import Forwards
 
-            self._forwards, self._forward_watchers = Forwards(), {}
+            self._forwards = Forwards()
         return self._forwards
 
-    def action_forwards(self: SpacesApp) -> None:
-        from .screens.forwards import ForwardsScreen
+    def open_forwards(self) -> list[Forward]:
+        """The forwards that still listen (the `F` screen lists them)."""
+        return [f for f in self._forwards or () if f.active]
 
-        self.push_screen(ForwardsScreen())
-
-    async def _forward_flow(self: SpacesApp, space: Space) -> None:
+    async def forward(self, space: Space) -> None:
         from ..connect.forward import Forward
         from ..connect.session import open_channel
 
-        with _reported(self, "Forward"):
+        title = "Forward"
+        with self._reported(title):
             for forward in self.forwards:
                 if forward.host_alias == space.alias and forward.label == space.name:
-                    self.notify(
-                        f"{space.name} is already forwarded: {forward.url}", title="Forward", markup=False
-                    )
+                    self._notices.say(f"{space.name} is already forwarded: {forward.url}", title=title)
                     return
-            running = await self.ensure_running(space, "Forward")
+            running = await self._starter.ensure_running(space, title)
             if running is None:
                 return
-            svc = await self.service(running.region)
+            svc = await self._services.get(running.region)
             forward = await self.forwards.open(
                 Forward(lambda: open_channel(svc, running.arn), running.alias, label=running.name)
             )
-            assert self._forward_watchers is not None
-            self._forward_watchers[forward] = asyncio.create_task(self._watch_forward(forward))
+            self._watchers[forward] = asyncio.create_task(self._watch(forward))
             moved = f" (port {forward.asked_port} was taken)" if forward.moved else ""
-            self.notify(
+            self._notices.say(
                 f"JupyterLab of {running.name}{moved}:\n{forward.url}\nF lists the open forwards",
-                title="Forward",
+                title=title,
                 timeout=15,
-                markup=False,
             )
 
-    async def _watch_forward(self: SpacesApp, forward: Forward) -> None:
+    async def _watch(self, forward: Forward) -> None:
         """A forward whose connection ends by itself (the space stopped) leaves the list, with a word."""
         await forward.wait_closed()
         if forward in list(self.forwards):
+            self._watchers.pop(forward, None)
             await self.forwards.close(forward)
-            self.notify(
-                f"the forward to {forward.label} closed: the connection to the space ended",
-                title="Forward",
-                severity="warning",
-                markup=False,
+            self._notices.warn(
+                f"the forward to {forward.label} closed: the connection to the space ended", title="Forward"
             )
 
-    async def close_forward(self: SpacesApp, forward: Forward) -> None:
-        watcher = (self._forward_watchers or {}).pop(forward, None)
+    async def close_forward(self, forward: Forward) -> None:
+        watcher = self._watchers.pop(forward, None)
         if watcher is not None:
             watcher.cancel()
         await self.forwards.close(forward)
 
-    async def close_forwards(self: SpacesApp) -> None:
+    async def close_forwards(self) -> None:
         """On quit: every forward closed politely (TerminateSession), not left to the process exit."""
         if self._forwards is None:
             return
-        for watcher in (self._forward_watchers or {}).values():
+        watchers, self._watchers = list(self._watchers.values()), {}
+        for watcher in watchers:
             watcher.cancel()
-        self._forward_watchers = {}
         await self._forwards.close_all()
+
+    # --- failures -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _reported(self, title: str) -> Iterator[None]:
+        """Failures of these flows as one notification line: a refusal, a conflicting Host, a
+        missing editor, a forward that could not listen, a profile that cannot be baked into
+        ssh_config. (AwsError is reported by SpaceActions, with its banner for credentials.)"""
+        from ..connect.editor import EditorMissing
+        from ..connect.forward import ForwardError
+        from ..connect.ssh_config import SshConfigError
+
+        try:
+            yield
+        except (_Refusal, EditorMissing, ForwardError, SshConfigError, ValueError, OSError) as err:
+            self._notices.fail(str(err) or type(err).__name__, title=title)
 
 
 class _Refusal(Exception):
     """A reason the action cannot go on, said as is."""
-
-
-@contextlib.contextmanager
-def _reported(app: SpacesApp, title: str):  # type: ignore[no-untyped-def]
-    """Failures of these flows as one notification line: a refusal, a conflicting Host, a missing
-    editor, a forward that could not listen, a profile that cannot be baked into ssh_config."""
-    from ..commands.common import UsageError
-    from ..connect.editor import EditorMissing
-    from ..connect.forward import ForwardError
-    from ..connect.ssh_config import SshConfigError
-
-    try:
-        yield
-    except (_Refusal, UsageError, EditorMissing, ForwardError, SshConfigError, ValueError, OSError) as err:
-        app.notify(str(err) or type(err).__name__, title=title, severity="error", timeout=10, markup=False)
 
 
 def _display(path: Path) -> str:
@@ -249,7 +245,7 @@ def _display(path: Path) -> str:
     return "~" + text[len(home) :] if home not in ("", "/") and text.startswith(home + os.sep) else text
 
 
-def _diff(plan) -> str:  # type: ignore[no-untyped-def]
+def _diff(plan: PlanResult) -> str:
     from ..connect.ssh_config import unified_diff
 
     return unified_diff(plan.before, plan.after, _display(plan.path))

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from textual.pilot import Pilot
 
 from .app import SpacesApp
 from .clock import FrozenClock
 
+if TYPE_CHECKING:
+    from ..demo.server import DemoServer
 
-def demo_app(server: Any, **overrides: Any) -> SpacesApp:
-    """A SpacesApp on `server` (a started DemoServer): frozen clock, no background refresh, fast polling."""
+
+def demo_app(server: DemoServer, **overrides: Any) -> SpacesApp:
+    """A SpacesApp on `server` (a started DemoServer): frozen clock, no background refresh, fast
+    polling. The app closes its clients and forwards itself when it ends, however it ends."""
     c = server.credentials
     options: dict[str, Any] = dict(
         regions=[server.region],
@@ -26,7 +32,7 @@ def demo_app(server: Any, **overrides: Any) -> SpacesApp:
     return SpacesApp(**options)
 
 
-async def settle(pilot: Any) -> None:
+async def settle(pilot: Pilot[int]) -> None:
     """Let workers finish and the screen catch up (snapshot `run_before`, tests).
 
     Workers start workers (a listing moves the cursor, which describes the highlighted space), so
@@ -46,7 +52,7 @@ async def settle(pilot: Any) -> None:
 
 
 async def wait_until(
-    pilot: Any, condition: Callable[[], bool], rounds: int = 400, step: float = 0.02
+    pilot: Pilot[int], condition: Callable[[], bool], rounds: int = 400, step: float = 0.02
 ) -> bool:
     """Pump the app until `condition()` holds; False if it never did (the caller asserts)."""
     for _ in range(rounds):
@@ -59,18 +65,19 @@ async def wait_until(
 def highlight(app: SpacesApp, space_name: str) -> None:
     """Put the tree cursor on the space called `space_name`."""
     tree = app.space_tree
-    for key, node in tree._space_nodes.items():
-        if key[2] == space_name:
-            tree.move_cursor(node)
+    for space in tree.space_lines():
+        if space.name == space_name:
+            tree.move_cursor(space)
             return
     raise LookupError(f"{space_name} is not in the tree")
 
 
-async def ask_about(pilot: Any, space_name: str, key: str) -> bool:
+async def ask_about(pilot: Pilot[int], space_name: str, key: str) -> bool:
     """Highlight a space and press `key`; whether a confirmation dialog then asks about it."""
     from .screens.confirm import ConfirmScreen
 
     app = pilot.app
+    assert isinstance(app, SpacesApp)
     highlight(app, space_name)
     await pilot.press(key)
     return await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -79,3 +86,8 @@ async def ask_about(pilot: Any, space_name: str, key: str) -> bool:
 def shown(app: SpacesApp) -> dict[str, str]:
     """Space name → status as drawn in the tree right now."""
     return {s.name: s.status.value for s in app.space_tree.space_lines()}
+
+
+def said(app: SpacesApp) -> str:
+    """Every line the app has told the user (still kept), one a line."""
+    return app.notices.text()

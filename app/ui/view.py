@@ -15,6 +15,17 @@ from ..model import Space, SpaceStatus, UserProfile
 OwnerPair = tuple[str, str]
 
 
+@dataclass
+class ViewState:
+    """What the tree shows: the regions side by side, narrowed by text and owners, flat or grouped."""
+
+    regions: list[str]
+    text: str = ""  # the `/` filter
+    owners: frozenset[OwnerPair] | None = None  # None: every owner
+    owners_chosen: bool = False  # picked by the user (or settings): the SSO default never overrides it
+    grouped: bool = False
+
+
 def is_shared(space: Space) -> bool:
     return space.owner is None or space.sharing == "Shared"
 

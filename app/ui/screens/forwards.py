@@ -1,12 +1,12 @@
 """`F`: the open port forwards, with their URLs; d closes one, enter copies its URL, esc goes back.
 
-The forwards belong to the app (app.forwards), so this screen only shows them and asks the app to
-close one; a listing refresh underneath changes nothing here.
+The forwards belong to the app's Reach part, so this screen only shows them and asks it to close
+one; a listing refresh underneath changes nothing here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,6 +20,15 @@ from ..widgets.labels import AMBER, MUTED
 
 if TYPE_CHECKING:
     from ...connect.forward import Forward
+
+
+class ForwardKeeper(Protocol):
+    """Who holds the forwards (app.ui.reach.Reach)."""
+
+    def open_forwards(self) -> list[Forward]: ...
+
+    async def close_forward(self, forward: Forward) -> None: ...
+
 
 EMPTY = "No forwards are open. Press f on a space to forward its JupyterLab to localhost."
 
@@ -39,6 +48,10 @@ class ForwardsScreen(ModalScreen[None]):
         Binding("escape,q,F", "back", "Back"),
     ]
 
+    def __init__(self, keeper: ForwardKeeper) -> None:
+        super().__init__()
+        self.keeper = keeper
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="forwards"):
             yield Static(Text("Port forwards", style="bold"), id="dialog-title")
@@ -54,7 +67,7 @@ class ForwardsScreen(ModalScreen[None]):
         self.query_one(OptionList).focus()
 
     def _open(self) -> list[Forward]:
-        return [f for f in self.app.forwards if f.active]  # type: ignore[attr-defined]
+        return self.keeper.open_forwards()
 
     def show_forwards(self) -> None:
         listing = self.query_one(OptionList)
@@ -81,7 +94,7 @@ class ForwardsScreen(ModalScreen[None]):
             self.run_worker(self._close(forward), group="forward-close", exit_on_error=False)
 
     async def _close(self, forward: Forward) -> None:
-        await self.app.close_forward(forward)  # type: ignore[attr-defined]
+        await self.keeper.close_forward(forward)
         self.app.notify(
             f"closed the forward to {forward.label} (localhost:{forward.local_port})",
             title="Forward",

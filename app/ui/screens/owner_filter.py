@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import Input
 
 from ...model import Domain, UserProfile
 from ..view import OwnerPair
@@ -53,7 +54,7 @@ class OwnerFilterScreen(FilteredSelectScreen):
             self.chosen = {SHOW_ALL}
         elif value != SHOW_ALL:
             self.chosen.discard(SHOW_ALL)
-        self._fill(self.query_one("#picker-filter").value)
+        self._fill(self.query_one("#picker-filter", Input).value)
 
 
 def owners_from_result(values: list[str]) -> frozenset[OwnerPair] | None:

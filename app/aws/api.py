@@ -1,0 +1,109 @@
+"""What the UI needs of the AWS layer, as one typed interface (Protocols, as harlequin's adapters).
+
+The UI imports this module before its first frame, for typing, so it imports nothing heavy: the
+service (and with it aiobotocore) is imported by the functions below, which the UI runs on a thread.
+SpacesService satisfies SpacesApi and ServicePool satisfies SpacesPool; `open_pool` returning one as
+the other is what makes mypy check that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from ..model import IdleBounds, Space
+
+if TYPE_CHECKING:  # the types of the answers, for the UI to name too (from app.aws.api)
+    from .clients import Keys
+    from .listing import Listing
+    from .service import Caller, SessionInfo
+
+
+Progress = Callable[[Space], None] | None
+
+
+class SpacesApi(Protocol):
+    """One region of one account: the calls the UI makes, each answering with model objects and
+    failing with an AwsError that carries one line for the user."""
+
+    async def caller(self) -> Caller: ...
+
+    async def list_all(self, *, sso_users: bool = False) -> Listing: ...
+
+    def expect_domains(self, domain_of_each_space: list[str]) -> None:
+        """The domains of a cached listing, asked beside ListDomains in the next listing's first round."""
+        ...
+
+    async def describe_space(self, domain_id: str, space_name: str) -> Space: ...
+
+    async def idle_bounds(
+        self, domain_id: str, owner: str | None, app_type: str | None = None
+    ) -> IdleBounds: ...
+
+    async def start_space(
+        self,
+        domain_id: str,
+        space_name: str,
+        *,
+        instance_type: str | None = None,
+        progress: Progress = None,
+        wait: bool = True,
+    ) -> Space: ...
+
+    async def stop_space(
+        self, domain_id: str, space_name: str, *, progress: Progress = None, wait: bool = True
+    ) -> Space: ...
+
+    async def enable_remote_access(
+        self, domain_id: str, space_name: str, *, instance_type: str | None = None, progress: Progress = None
+    ) -> Space: ...
+
+    async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space: ...
+
+    async def start_session(self, space_arn: str, *, attempts: int = 5) -> SessionInfo: ...
+
+    async def aclose(self) -> None: ...
+
+
+class SpacesPool(Protocol):
+    """One account's services, one per region, sharing a session (credentials resolved once)."""
+
+    def get(self, region: str) -> SpacesApi: ...
+
+    async def aclose(self) -> None: ...
+
+
+def open_pool(
+    profile: str | None, *, endpoint_url: str | None, credentials: Keys | None, poll_interval: float
+) -> SpacesPool:
+    """The account's services. Imports aiobotocore and reads the AWS config files, a few hundred
+    milliseconds of CPU: run it off the event loop (asyncio.to_thread)."""
+    from .context import ServicePool
+
+    pool = ServicePool(
+        profile, endpoint_url=endpoint_url, credentials=credentials, poll_interval=poll_interval
+    )
+    _ = pool.session.botocore  # made here, on the caller's thread, rather than by the first call
+    return pool
+
+
+def available_regions(partition: str = "aws") -> list[str]:
+    """Regions offering SageMaker, from botocore's endpoint data (imports botocore: off the loop)."""
+    from .context import available_regions as regions
+
+    return regions(partition)
+
+
+def available_profiles() -> list[str]:
+    """Profiles of the AWS config files (imports botocore: off the loop)."""
+    from .context import available_profiles as profiles
+
+    return profiles()
+
+
+def default_region(profile: str | None) -> str | None:
+    """The region the AWS CLI would use for `profile` (imports botocore: off the loop). Raises
+    AwsError for a profile missing from the config."""
+    from .clients import default_region as region
+
+    return region(profile)
