@@ -1,5 +1,8 @@
 """Shared fixtures: the simulated AWS account (app/demo) on 127.0.0.1, with zero transition delay.
 
+Every test runs with the simulator's shape check on (SM_SPACES_DEMO_SHAPE_LOG): an answer outside
+botocore's model fails the test that caused it.
+
 Fixtures (stable: other test files rely on them)
 - `demo` (async): a started `DemoServer` on the seeded account, `transition_delay=0`, so the next
   Describe/List after CreateApp/DeleteApp/UpdateSpace already shows the settled state.
@@ -28,12 +31,35 @@ from typing import Any
 import pytest
 from hypothesis import settings
 from sm_spaces.demo.account import DemoAccount
-from sm_spaces.demo.server import DemoServer, ThreadedDemo
+from sm_spaces.demo.server import SHAPE_LOG_ENV, DemoServer, ThreadedDemo
 
 # Hypothesis's per-example deadline (200 ms) measures the machine, not the code: on a loaded
 # two-core CI runner it fails correct tests. Examples still run; only the clock is off.
 settings.register_profile("sm-spaces", deadline=None)
 settings.load_profile("sm-spaces")
+
+# Every simulator the suite starts, in this process or in a child (which inherits the environment),
+# checks each of its answers against botocore's model and writes any mismatch to this file; the
+# autouse fixture below fails the test during which one was written.
+if not os.environ.get(SHAPE_LOG_ENV):
+    import tempfile
+
+    _handle, _path = tempfile.mkstemp(prefix="sm-spaces-shape-problems-", suffix=".log")
+    os.close(_handle)
+    os.environ[SHAPE_LOG_ENV] = _path
+SHAPE_LOG = Path(os.environ[SHAPE_LOG_ENV])
+
+
+@pytest.fixture(autouse=True)
+def answers_fit_botocore_shapes(request: pytest.FixtureRequest) -> Iterator[None]:
+    before = SHAPE_LOG.stat().st_size if SHAPE_LOG.exists() else 0
+    yield
+    with open(SHAPE_LOG, encoding="utf-8") as log:
+        log.seek(before)
+        problems = log.read().strip()
+    # A test marked non_aws_endpoint plays an endpoint that is not AWS (names AWS would refuse).
+    if problems and request.node.get_closest_marker("non_aws_endpoint") is None:
+        pytest.fail(f"the simulator answered outside botocore's shapes:\n{problems[:4000]}")
 
 
 def client_kwargs(server: DemoServer, region: str | None = None) -> dict[str, Any]:

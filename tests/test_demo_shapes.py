@@ -12,62 +12,9 @@ from typing import Any
 import botocore.session
 import pytest
 from sm_spaces.demo.sagemaker_api import HANDLERS
+from sm_spaces.demo.shapes import answer_problems, shape_errors
 
 MODEL = botocore.session.get_session().get_service_model("sagemaker")
-
-
-def shape_errors(value: Any, shape: Any, path: str = "$") -> list[str]:
-    """Differences between a decoded JSON value and a botocore shape (empty list: it fits)."""
-    if shape is None:  # operations without output (DeleteApp) answer an empty object
-        return [] if value == {} else [f"{path}: expected empty object, got {value!r:.80}"]
-    kind = shape.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            return [f"{path}: expected object for {shape.name}, got {type(value).__name__}"]
-        errors = [
-            f"{path}.{name}: unknown member of {shape.name}" for name in value if name not in shape.members
-        ]
-        errors += [
-            f"{path}.{name}: required member missing" for name in shape.required_members if name not in value
-        ]
-        for name, item in value.items():
-            if name in shape.members:
-                errors += shape_errors(item, shape.members[name], f"{path}.{name}")
-        return errors
-    if kind == "list":
-        if not isinstance(value, list):
-            return [f"{path}: expected list, got {type(value).__name__}"]
-        return [e for i, item in enumerate(value) for e in shape_errors(item, shape.member, f"{path}[{i}]")]
-    if kind == "map":
-        if not isinstance(value, dict):
-            return [f"{path}: expected map, got {type(value).__name__}"]
-        return [
-            e
-            for k, v in value.items()
-            for e in shape_errors(k, shape.key, f"{path}<key>") + shape_errors(v, shape.value, f"{path}[{k}]")
-        ]
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"{path}: expected string, got {type(value).__name__}"]
-        if shape.enum and value not in shape.enum:
-            return [f"{path}: {value!r} is not one of {shape.name}'s values"]
-        limit = shape.metadata.get("max")
-        if limit is not None and len(value) > limit:
-            return [f"{path}: longer than {limit}"]
-        return []
-    if kind in ("integer", "long"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            return [f"{path}: expected integer, got {type(value).__name__}"]
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        if (low is not None and value < low) or (high is not None and value > high):
-            return [f"{path}: {value} outside {low}..{high}"]
-        return []
-    if kind == "boolean":
-        return [] if isinstance(value, bool) else [f"{path}: expected boolean"]
-    if kind in ("timestamp", "double", "float"):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return [] if ok else [f"{path}: expected number (epoch seconds), got {type(value).__name__}"]
-    return [f"{path}: unexpected shape type {kind}"]
 
 
 def test_validator_catches_what_it_must() -> None:
@@ -223,7 +170,8 @@ async def test_every_operation_answer_fits_botocore_output_shape(demo: Any, sign
     [
         ("DescribeSpace", {"DomainId": "d-mlplatf0rm01", "SpaceName": "nope"}, "ResourceNotFound"),
         ("DescribeSpace", {"DomainId": "d-mlplatf0rm01"}, "ValidationException"),
-        ("ListSpaces", {"Bogus": 1}, "ValidationException"),
+        ("ListSpaces", {"SortBy": "Bogus"}, "ValidationException"),
+        ("ListSpaces", {"MaxResults": "ten"}, "SerializationException"),
         (
             "CreateApp",
             {
@@ -246,3 +194,105 @@ async def test_errors_have_the_json_protocol_shape(
     if code in ("ResourceNotFound", "ResourceInUse"):
         # Modeled errors: the body must fit botocore's error shape too (it has a Message member).
         assert MODEL.shape_for(code).members.keys() >= {"Message"}
+
+
+@pytest.mark.parametrize(
+    "op, params, message",
+    [
+        (
+            "DescribeSpace",
+            {"DomainId": "d-mlplatf0rm01", "SpaceName": "bad name!"},
+            "1 validation error detected: Value 'bad name!' at 'spaceName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+        ),
+        (
+            "ListSpaces",
+            {"SortBy": "Bogus"},
+            "1 validation error detected: Value 'Bogus' at 'sortBy' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [CreationTime, LastModifiedTime]",
+        ),
+        (
+            "ListSpaces",
+            {"MaxResults": 101, "SortOrder": "Up"},
+            "2 validation errors detected: Value '101' at 'maxResults' failed to satisfy constraint: "
+            "Member must have value less than or equal to 100; Value 'Up' at 'sortOrder' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [Ascending, Descending]",
+        ),
+        (
+            "DescribeSpace",
+            {"DomainId": "d-mlplatf0rm01"},
+            "1 validation error detected: Value null at 'spaceName' failed to satisfy constraint: "
+            "Member must not be null",
+        ),
+        (
+            "UpdateSpace",
+            {
+                "DomainId": "d-mlplatf0rm01",
+                "SpaceName": "churn-model",
+                "SpaceSettings": {
+                    "RemoteAccess": "ON",
+                    "SpaceStorageSettings": {"EbsStorageSettings": {"EbsVolumeSizeInGb": 2}},
+                },
+            },
+            "2 validation errors detected: Value '2' at "
+            "'spaceSettings.spaceStorageSettings.ebsStorageSettings.ebsVolumeSizeInGb' failed to satisfy "
+            "constraint: Member must have value greater than or equal to 5; Value 'ON' at "
+            "'spaceSettings.remoteAccess' failed to satisfy constraint: Member must satisfy enum value set: "
+            "[ENABLED, DISABLED]",
+        ),
+        (
+            "StartSession",
+            {"ResourceIdentifier": "i-0123456789abcdef0"},
+            "1 validation error detected: Value 'i-0123456789abcdef0' at 'resourceIdentifier' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:.*\\/.*",
+        ),
+    ],
+)
+async def test_requests_are_validated_in_aws_words(
+    demo: Any, signed_call: Any, op: str, params: dict, message: str
+) -> None:
+    status, _, body = await signed_call(demo, op, params)
+    assert status == 400 and json.loads(body) == {"__type": "ValidationException", "message": message}
+
+
+async def test_members_the_model_does_not_know_are_ignored(demo: Any, signed_call: Any) -> None:
+    status, _, body = await signed_call(demo, "ListDomains", {"FutureMember": True})
+    assert status == 200 and json.loads(body)["Domains"]
+
+
+async def test_an_answer_outside_the_model_is_caught(demo: Any, signed_call: Any, tmp_path: Any) -> None:
+    # The whole suite runs with this check on (tests/conftest.py); here a planted wrong answer
+    # shows that it catches one, in a log of this test's own.
+    demo.shape_log = str(tmp_path / "problems.log")
+    original = HANDLERS["ListDomains"]
+    HANDLERS["ListDomains"] = lambda call, p: {"Domains": [{"DomainId": 7, "Colour": "red"}]}
+    try:
+        status, _, _ = await signed_call(demo, "ListDomains", {})
+    finally:
+        HANDLERS["ListDomains"] = original
+    assert status == 200
+    written = (tmp_path / "problems.log").read_text().splitlines()
+    assert (
+        written
+        == demo.shape_problems
+        == [
+            "ListDomains: $.Domains[0].Colour: unknown member of DomainDetails",
+            "ListDomains: $.Domains[0].DomainId: expected string, got int",
+        ]
+    )
+
+
+def test_error_answers_are_checked_too() -> None:
+    assert answer_problems("DescribeSpace", 400, {"__type": "ResourceNotFound", "message": "x"}) == []
+    assert answer_problems("DescribeSpace", 400, {"__type": "ValidationException", "message": "x"}) == []
+    assert answer_problems("DescribeSpace", 500, {"__type": "InternalFailure", "message": "x"}) == []
+    assert answer_problems("DescribeSpace", 400, {"__type": "NoSuchThing", "message": "x"}) == [
+        "NoSuchThing is neither a modeled SageMaker error nor a common AWS error"
+    ]
+    assert answer_problems("DescribeSpace", 400, {"__type": "ResourceInUse", "message": "x", "Extra": 1}) == [
+        "$.Extra: unknown member of ResourceInUse"
+    ]
+    assert answer_problems("DescribeSpace", 400, {"__type": "InternalFailure", "message": "x"}) == [
+        "InternalFailure answered with status 400"
+    ]

@@ -15,6 +15,9 @@ ACTION_NAME = "x-[@click=app.quit]y[/]"  # markup would make this a live "quit" 
 BROKEN_NAME = "x-[/oops]"  # markup would fail to parse: a closing tag with nothing open
 STYLED_NAME = "[b]bold[/b]-[Foo]"  # markup would eat the tags
 
+# SpaceName's pattern allows none of these: the simulator plays an endpoint that is not AWS here.
+pytestmark = pytest.mark.non_aws_endpoint
+
 
 @pytest.fixture(autouse=True)
 def isolated_config(tmp_path, monkeypatch):

@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from functools import cache
-from typing import Any
 
 from aiohttp import web
 
-from . import sigv4, sts
+from . import shapes, sigv4, sts
 from .account import DemoAccount
 from .agent_faults import AgentFaults
 from .datachannel import DataChannelService
@@ -33,23 +32,9 @@ _log = logging.getLogger(__name__)
 StartHook = Callable[["DemoServer"], Awaitable[None] | None]
 
 
-@cache
-def _input_shapes() -> dict[str, Any]:
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return {op: model.operation_model(op).input_shape for op in HANDLERS}
-
-
-def _check_input(op: str, params: Any) -> None:
-    """Refuse malformed input the way the service does (botocore's own validator, server-side)."""
-    from botocore.validate import ParamValidator
-
-    if not isinstance(params, dict):
-        raise ApiError("SerializationException", "Start of structure or map found where not expected.")
-    report = ParamValidator().validate(params, _input_shapes()[op])
-    if report.has_errors():
-        raise ApiError("ValidationException", report.generate_report().replace("\n", " ")[:1000])
+# When set to a file name, every answer is checked against botocore's model and each problem is
+# appended to that file as a line (tests/conftest.py sets it for the whole suite).
+SHAPE_LOG_ENV = "SM_SPACES_DEMO_SHAPE_LOG"
 
 
 class DemoServer:
@@ -89,6 +74,9 @@ class DemoServer:
         # The operations answered most recently, in the order their answers left: shows what a
         # client asked before what (tests).
         self.answered: deque[str] = deque(maxlen=1000)
+        # Answers outside botocore's model (checked only with SM_SPACES_DEMO_SHAPE_LOG set).
+        self.shape_log = os.environ.get(SHAPE_LOG_ENV) or None
+        self.shape_problems: list[str] = []
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -107,7 +95,7 @@ class DemoServer:
         self.web_app.add_routes(routes)
 
     async def start(self) -> None:
-        _input_shapes()  # load botocore's model now, not on the first request
+        shapes.model()  # load botocore's model now, not on the first request
         for hook in self.on_start:
             result = hook(self)
             if result is not None:
@@ -181,6 +169,8 @@ class DemoServer:
         # adding ~0.4 ms per call in flight to each: an artefact of simulating a fleet of servers
         # in one Python process, which the sequential Toolkit-order baseline would hardly pay.
         response = self._respond(request, body, target, claimed, is_sts, op)
+        if self.shape_log:
+            self._check_answer(op, is_sts, response)
         delay = self.faults.delay_for(op)
         if delay > 0:
             await asyncio.sleep(delay)
@@ -212,6 +202,21 @@ class DemoServer:
             )
             return sts.error_response(error) if is_sts else _json_error(error)
 
+    def _check_answer(self, op: str, is_sts: bool, response: web.Response) -> None:
+        raw = response.body if isinstance(response.body, bytes) else b""
+        if is_sts:
+            problems = shapes.sts_problems(response.status, raw)
+        else:
+            try:
+                problems = shapes.answer_problems(op, response.status, json.loads(raw))
+            except ValueError:
+                problems = ["answer is not JSON"]
+        if problems and self.shape_log:
+            lines = [f"{op or 'unknown operation'}: {problem}" for problem in problems]
+            self.shape_problems += lines
+            with open(self.shape_log, "a", encoding="utf-8") as log:
+                log.write("".join(line + "\n" for line in lines))
+
     def _sagemaker(self, scope: sigv4.Scope, target: str, op: str, body: bytes) -> web.Response:
         if scope.service != "sagemaker" or not target.startswith("SageMaker.") or op not in HANDLERS:
             raise ApiError("UnknownOperationException", f"Unknown operation {target[:80]!r}")
@@ -219,7 +224,7 @@ class DemoServer:
             params = json.loads(body or b"{}")
         except ValueError:
             raise ApiError("SerializationException", "Request body is not valid JSON.") from None
-        _check_input(op, params)
+        shapes.check_request(op, params)
         injected = self.faults.injected_error(op)
         if injected is not None:
             raise injected
