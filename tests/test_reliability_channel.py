@@ -15,8 +15,9 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
@@ -193,13 +194,15 @@ def test_the_same_transfer_without_a_cut_is_complete(served: tuple[ThreadedDemo,
 # Regression: app/ssm/reliability.py's resend loop once waited with asyncio.wait_for, which on Python
 # 3.11 can swallow a cancellation racing the event; after a polite close the agent's resend task then
 # never ended and DemoServer.stop() hung until aiohttp's shutdown timeout (fixed in ef2a6bf).
-def test_agent_connection_ends_after_a_polite_close(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
+def test_agent_connection_ends_after_a_polite_close(
+    served: tuple[ThreadedDemo, dict[str, str]], make_botocore_client: Callable[..., Any]
+) -> None:
+    # The fixture, not `from tests.conftest import ...`: importing conftest a second time while
+    # the demo's thread runs made CPython 3.11's compile() fail ("AST constructor recursion depth").
     from sm_spaces.ssm.channel import DataChannel
 
-    from tests.conftest import botocore_client
-
     handle, _ = served
-    answer = botocore_client(handle.server).start_session(ResourceIdentifier=ARN)
+    answer = make_botocore_client(handle.server).start_session(ResourceIdentifier=ARN)
 
     async def polite_session() -> None:
         async with DataChannel.connect(answer["StreamUrl"], answer["TokenValue"]) as channel:
