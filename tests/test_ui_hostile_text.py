@@ -59,6 +59,7 @@ async def test_palette_shows_markup_like_names_as_typed_and_runs_the_chosen_acti
         # The entry runs what it says (a stop, which asks first), not the [@click] in the name.
         assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.is_running and app.screen.title_text == f"Stop {ACTION_NAME}?"
+        assert str(app.screen.query_one("#dialog-title").render()) == f"Stop {ACTION_NAME}?"
         await pilot.press("n")
         await settle(pilot)
         assert app.is_running

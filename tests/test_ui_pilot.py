@@ -9,7 +9,7 @@ from sm_spaces.ui.screens.help import HelpScreen
 from sm_spaces.ui.screens.idle_timeout import IdleTimeoutScreen
 from sm_spaces.ui.screens.owner_filter import OwnerFilterScreen
 from sm_spaces.ui.screens.pickers import RegionPicker
-from sm_spaces.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
+from sm_spaces.ui.testing import ask_about, demo_app, drawn_lines, highlight, settle, shown, wait_until
 from sm_spaces.ui.widgets.bars import CredentialsBanner
 
 SIZE = (150, 45)
@@ -176,9 +176,9 @@ async def test_grouped_view_by_domain_and_profile(demo):
         await settle(pilot)
         await pilot.press("g")
         await pilot.pause()
-        labels = [str(n.label) for n in app.space_tree._all_nodes()]
-        assert any(label.startswith("ml-platform") and "spaces" in label for label in labels)
-        assert any(label.startswith("alice") for label in labels)
+        lines = drawn_lines(app)
+        assert any("▼ ml-platform" in line and "spaces" in line for line in lines)
+        assert any("▼ alice" in line for line in lines)
         assert "fraud-detection" in shown(app)
 
 
@@ -461,3 +461,16 @@ async def test_command_palette_switches_region(demo):
         assert await wait_until(pilot, lambda: app.regions == ["eu-west-1"])
         await settle(pilot)
         assert set(shown(app)) == {"gdpr-reports", "eu-sales-forecast", "ab-testing"}
+
+
+@pytest.mark.parametrize("opened", ["question_mark", "slash", "u"])
+async def test_ctrl_c_quits_with_130_from_a_dialog_or_the_filter_too(demo, opened):
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(opened)
+        await pilot.pause()
+        assert app.screen is not app.screen_stack[0] or app.focused is app.query_one("#filter-input")
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 130

@@ -76,8 +76,8 @@ class SpacesPool(Protocol):
 def open_pool(
     profile: str | None, *, endpoint_url: str | None, credentials: Keys | None, poll_interval: float
 ) -> SpacesPool:
-    """The account's services. Imports aiobotocore and reads the AWS config files, a few hundred
-    milliseconds of CPU: run it off the event loop (asyncio.to_thread)."""
+    """The account's services. Imports aiobotocore and reads the AWS config files, which a UI
+    would feel: run it off the event loop (asyncio.to_thread)."""
     from .context import ServicePool
 
     pool = ServicePool(

@@ -40,8 +40,8 @@ class SettingsFile:
 
     def load(self) -> tuple[Prefs, str | None]:
         """(prefs, a warning to show once, or None)."""
-        if not self.enabled:
-            return Prefs(), None
+        if not self.enabled:  # no timed refresh either: `r` and the polling of changing spaces
+            return Prefs(refresh_interval=0.0), None
         prefs, warning, self._read = load()
         if warning:
             self._read = None

@@ -5,27 +5,27 @@ from __future__ import annotations
 import gc
 import sys
 
-_gc_paused = False
+
+class _Pause:
+    by_us = False  # the collector was on and run.py turned it off
 
 
 def pause_gc_until_first_frame() -> None:
-    """No cyclic garbage collection while the TUI starts.
+    """No cyclic garbage collection while the TUI starts (and none of our doing after it).
 
     Importing Textual and our modules and building the first screen allocate a few hundred thousand
-    objects, most of them for good; the collector ran ~120 times over them before the first frame
-    (~15 ms of the ~250 ms). What little startup garbage has cycles waits a fraction of a second.
+    objects, most of them for good, which the collector would walk again and again before the first
+    frame (BENCHMARKS.md, "First paint"). What little startup garbage has cycles waits until then.
     """
-    global _gc_paused  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
     if gc.isenabled():  # someone who turned it off keeps it off
         gc.disable()
-        _gc_paused = True
+        _Pause.by_us = True
 
 
 def resume_gc() -> None:
     """Called once the first frame is out (SpacesApp.on_mount), and when the app ends early."""
-    global _gc_paused  # noqa: PLW0603  (goes with the GC pause itself: issue 12)
-    if _gc_paused:
-        _gc_paused = False
+    if _Pause.by_us:
+        _Pause.by_us = False
         gc.enable()
 
 

@@ -91,3 +91,9 @@ def shown(app: SpacesApp) -> dict[str, str]:
 def said(app: SpacesApp) -> str:
     """Every line the app has told the user (still kept), one a line."""
     return app.notices.text()
+
+
+def drawn_lines(app: SpacesApp) -> list[str]:
+    """The tree's lines as drawn on screen now (through the Line API's render_line)."""
+    tree = app.space_tree
+    return ["".join(segment.text for segment in tree.render_line(y)) for y in range(tree.size.height)]

@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text(self.title_text, style="bold"), id="dialog-title")
             yield Static(self.body, id="dialog-body")
             with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.yes} (y)", variant="error" if self.danger else "primary", id="yes")
+                yield Button(Text(f"{self.yes} (y)"), variant="error" if self.danger else "primary", id="yes")
                 yield Button("No (n)", id="no")
 
     def on_mount(self) -> None:
