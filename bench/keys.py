@@ -144,6 +144,11 @@ def measure(
     return result
 
 
+def sizes(accounts: tuple[tuple[int, int], ...], *, cursor_moves: int, runs: int = 1) -> dict:
+    """measure() for each (domains, spaces per domain)."""
+    return {"sizes": [measure(d, s, cursor_moves=cursor_moves, runs=runs) for d, s in accounts]}
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         print(json.dumps(_measure_here(*(int(a) for a in sys.argv[2:5]))))

@@ -14,7 +14,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import keys, listing, regions, report, startup, tunnel
+from bench import keys, listing, memory, regions, report, startup, tunnel
 from bench.common import ROOT
 
 COMMAND = ".venv/bin/python -m bench"
@@ -38,7 +38,8 @@ def collect(quick: bool) -> dict:
         step("first_paint", startup.first_paint, 1)
         step("cli", startup.cli, 1)
         step("regions", regions.measure, 1, latency=0.01)
-        step("keys", keys.measure, 2, 5, cursor_moves=4)
+        step("keys", keys.sizes, ((2, 5), (2, 3)), cursor_moves=4)
+        step("memory", memory.measure, 2, 3, checkpoints=(2, 4))
         step("raw_channel", tunnel.raw, 1, 1)
         step("ssh", tunnel.ssh, 1, 1)
         step("ssh_breakdown", tunnel.breakdown, 1)
@@ -47,7 +48,8 @@ def collect(quick: bool) -> dict:
         step("first_paint", startup.first_paint, runs)
         step("cli", startup.cli, runs)
         step("regions", regions.measure, runs)
-        step("keys", keys.measure, 100, 100, cursor_moves=60, runs=5)
+        step("keys", keys.sizes, ((50, 40), (100, 100)), cursor_moves=60, runs=5)
+        step("memory", memory.measure)
         step("raw_channel", tunnel.raw, 100, 3)
         step("ssh", tunnel.ssh, 100, 3)
         step("ssh_breakdown", tunnel.breakdown, runs)

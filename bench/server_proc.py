@@ -2,7 +2,8 @@
 
 Benchmarks must not share a CPU (and a GIL) with the server they measure, so they start this
 module as a child: it prints one JSON line (endpoint, credentials, a running space's ARN) and
-serves until its stdin closes.
+serves until its stdin closes. A line `answered` on its stdin asks how many calls of each
+operation it has answered so far (one JSON line back).
 """
 
 from __future__ import annotations
@@ -12,8 +13,21 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
+
+
+class _Tally(deque):
+    """The server's record of recent answers (a bounded deque), also counting every answer by operation."""
+
+    def __init__(self, recent: deque) -> None:
+        super().__init__(recent, maxlen=recent.maxlen)
+        self.total: Counter[str] = Counter(recent)
+
+    def append(self, op: str) -> None:
+        super().append(op)
+        self.total[op] += 1
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -25,6 +39,7 @@ async def _serve(args: argparse.Namespace) -> None:
     else:
         account = DemoAccount.seeded()
     server = DemoServer(account)
+    server.answered = answered = _Tally(server.answered)
     server.faults.latency = args.latency
     server.faults.throttle_rate = args.throttle
     await server.start()  # it mounts the SSM data channel and the spaces' SSH hosts itself
@@ -45,7 +60,9 @@ async def _serve(args: argparse.Namespace) -> None:
         flush=True,
     )
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes our stdin
+    while line := await loop.run_in_executor(None, sys.stdin.readline):  # until the parent closes it
+        if line.strip() == "answered":
+            print(json.dumps(answered.total), flush=True)
     await server.stop()
 
 
@@ -68,6 +85,13 @@ class ServerProcess:
     def credentials(self) -> tuple[str, str, str | None]:
         e = self.env
         return e["AWS_ACCESS_KEY_ID"], e["AWS_SECRET_ACCESS_KEY"], e.get("AWS_SESSION_TOKEN")
+
+    def answered(self) -> dict[str, int]:
+        """How many calls of each operation the server has answered so far."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("answered\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
 
     def close(self) -> None:
         if self.proc.poll() is None:

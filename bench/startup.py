@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fcntl
 import os
-import pty
-import select
-import signal
-import struct
 import subprocess
 import tempfile
-import termios
 import time
 from pathlib import Path
 
 from bench import server_proc
 from bench.common import PYTHON, child_env, sm_spaces, time_process
+from bench.terminal import PtyProgram, wait_for
 
 MARKER = "firstpaint-marker"
 REGION = "us-east-1"
@@ -61,36 +56,12 @@ def seed_cache(cache_dir: Path, count: int = 0) -> None:
             os.environ[config.CACHE_DIR_ENV] = old
 
 
-def _first_appearance(argv: list[str], env: dict[str, str], marker: bytes, timeout: float = 30.0) -> float:
+def _first_appearance(argv: list[str], env: dict[str, str], marker: bytes) -> float:
     """Seconds from spawn until `marker` shows in the program's terminal output."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 140, 0, 0))
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
-    seen = b""
-    try:
-        while time.perf_counter() - start < timeout:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if marker in seen:
-                return time.perf_counter() - start
-        raise RuntimeError(f"{marker.decode()} never appeared on screen; output ended with {seen[-300:]!r}")
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        os.close(master)
+    with PtyProgram(argv, env, columns=140, rows=40) as program:
+        wait_for(program, marker)
+        return time.perf_counter() - start
 
 
 def first_paint(runs: int) -> dict:

@@ -43,12 +43,18 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert regions["spaces"]["all"] >= regions["spaces"]["one"] > 0
     assert regions["spaces"]["all_regions"] >= 2  # the seeded account has spaces in two regions
 
-    keys = results["keys"]
-    assert keys["spaces"] == 10 and keys["shown_after_filter_cleared"] == 10
     from bench.keys import FILTER_TEXTS
 
-    assert len(keys["filter_ms"]) == 2 * sum(map(len, FILTER_TEXTS)) and len(keys["cursor_ms"]) == 5
-    assert keys["rss_mb"] > 10
+    sizes = results["keys"]["sizes"]
+    assert [keys["spaces"] for keys in sizes] == [10, 6]
+    for keys in sizes:
+        assert keys["shown_after_filter_cleared"] == keys["spaces"]
+        assert len(keys["filter_ms"]) == 2 * sum(map(len, FILTER_TEXTS)) and len(keys["cursor_ms"]) == 5
+        assert keys["rss_mb"] > 10
+
+    memory = results["memory"]
+    assert memory["spaces"] == 6 and memory["list_domains_calls"] == 4  # one per refresh pressed
+    assert sorted(memory["rss_mb"]) == [2, 4] and _figures(list(memory["rss_mb"].values()))
 
     for name in ("raw_channel", "ssh"):
         for direction in ("upload", "download"):
@@ -63,6 +69,7 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
         "## All regions",
         "## First paint",
         "## Keystrokes",
+        "## Memory",
         "## Tunnel",
         "## `ssh <alias> true`",
         "## CLI start-up",
