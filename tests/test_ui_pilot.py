@@ -474,3 +474,18 @@ async def test_ctrl_c_quits_with_130_from_a_dialog_or_the_filter_too(demo, opene
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 130
+
+
+async def test_command_palette_runs_view_actions_and_names_the_way_back(demo):
+    from sm_spaces.ui.commands import entries
+
+    app = demo_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Group spaces by domain / user profile" in {e.text for e in entries(app)}
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Group spaces by domain")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: app.shown.grouped)
+        assert "Show spaces as a flat list" in {e.text for e in entries(app)}

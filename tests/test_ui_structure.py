@@ -117,3 +117,16 @@ def test_footer_help_and_palette_follow_the_read_only_rule(readonly):
         assert registry.permits(registry.ON_SPACE, (name,), readonly) is not readonly
         assert registry.permits(registry.READ_ONLY, (name,), readonly) is readonly
     assert registry.permits(registry.ON_SPACE, ("connect",), readonly)
+
+
+def test_the_interface_module_imports_no_sdk():
+    import json
+    import subprocess
+    import sys
+
+    code = "import json, sys, sm_spaces.aws.api\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(json.loads(out.stdout))
+    assert "sm_spaces.aws.api" in modules
+    assert not {m.split(".")[0] for m in modules} & {"botocore", "aiobotocore", "aiohttp", "boto3"}
+    assert "sm_spaces.aws.service" not in modules

@@ -95,6 +95,11 @@ class Selection:
         return {r: self._by_region.get(r, []) for r in dict.fromkeys([*regions, *self._by_region])}
 
 
+# What narrows a selection besides its words: the owner filter and the regions.
+_Narrowing = tuple[frozenset[OwnerPair] | None, tuple[str, ...] | None]
+_SelectKey = tuple[tuple[str, ...], frozenset[OwnerPair] | None, tuple[str, ...] | None]
+
+
 class SpaceIndex:
     """Spaces sorted once, with their filter text and derived status computed once per change.
 
@@ -114,8 +119,9 @@ class SpaceIndex:
         self._moving: set[int] = set()  # positions of spaces in transition
         self._tally_cache: tuple[tuple[str, ...], Tally] | None = None
         self._matches: dict[tuple[str, ...], list[int]] = {}
-        self._selections: dict[tuple, Selection] = {}
-        self._last: tuple | None = None  # (text match list, owners and regions, Selection) of the last select
+        self._selections: dict[_SelectKey, Selection] = {}
+        # The last select: its text match list, its owners and regions, and its Selection.
+        self._last: tuple[list[int], _Narrowing, Selection] | None = None
 
     def replace(self, spaces: list[Space]) -> None:
         self.spaces = sort_spaces(spaces)
@@ -162,13 +168,13 @@ class SpaceIndex:
 
         The same query returns the same Selection object until the index changes."""
         words = tuple(text.lower().split())
-        key = (words, owners, tuple(regions) if regions is not None else None)
+        key: _SelectKey = (words, owners, tuple(regions) if regions is not None else None)
         found = self._selections.get(key)
         if found is not None:
             return found
         positions = matched = self._text_matches(words)
         last = self._last
-        if last is not None and last[0] is matched and last[1] == key[1:]:
+        if last is not None and last[0] is matched and last[1] == (owners, key[2]):
             self._selections[key] = last[2]  # "space-" after "space": the very same match
             return last[2]
         region_set = set(regions) if regions is not None else None
@@ -194,7 +200,7 @@ class SpaceIndex:
         if len(self._selections) >= self.MEMO:
             self._selections.clear()
         self._selections[key] = selection
-        self._last = (matched, key[1:], selection)
+        self._last = (matched, (owners, key[2]), selection)
         return selection
 
     def _text_matches(self, words: tuple[str, ...]) -> list[int]:
