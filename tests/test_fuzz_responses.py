@@ -286,7 +286,7 @@ async def _exercise(svc: Any) -> list[str]:
     for step in (
         svc.list_all,
         lambda: svc.describe_space("d-mlplatf0rm01", "fraud-detection"),
-        lambda: svc.start_session(ARN, attempts=1),
+        lambda: svc.start_session(ARN),
     ):
         try:
             result = await step()

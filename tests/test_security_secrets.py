@@ -278,7 +278,7 @@ async def test_no_secret_in_a_screenshot_or_failure_messages(
                 else:
                     server.faults.expired = True
                 try:
-                    await svc.start_session(arn, attempts=1)
+                    await svc.start_session(arn)
                 except AwsError as err:
                     messages.append(str(err))
                 server.faults.reset()

@@ -48,6 +48,7 @@ class AwsError(Exception):
         kind: str = "service",
         fix: str | None = None,
         operation: str | None = None,
+        code: str | None = None,
     ) -> None:
         message = safe_text(message)
         super().__init__(message)
@@ -55,6 +56,7 @@ class AwsError(Exception):
         self.kind = kind
         self.fix = fix
         self.operation = operation
+        self.code = code  # the service's error code, when it answered with one
 
     def __str__(self) -> str:
         return self.message
@@ -115,7 +117,9 @@ def translate(
         code = str(err.get("Code", ""))
         text = _one_line(str(err.get("Message", "")) or code)
         op = operation or getattr(exc, "operation_name", None)
-        return _from_code(code, text, op, profile, sso, space, domain)
+        error = _from_code(code, text, op, profile, sso, space, domain)
+        error.code = code
+        return error
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
         return credentials_error(profile, "were not found", sso=sso)
     if isinstance(exc, bce.ProfileNotFound):
@@ -210,6 +214,16 @@ def _from_code(
         )
     if code == "ResourceInUse":
         return AwsError(f"{text}; wait for the current change to finish", kind="in_use", operation=op)
+    if code == "ResourceLimitExceeded":
+        # Retrying cannot help until something else ends: said once, never retried.
+        if op == "StartSession":
+            return AwsError(
+                f"the space has as many sessions open as SageMaker allows ({text}); close another ssh "
+                "or VS Code session to it, then connect again",
+                kind="limit",
+                operation=op,
+            )
+        return AwsError(f"{op or 'AWS call'} reached a limit: {text}", kind="limit", operation=op)
     if code == "ValidationException":
         return AwsError(text, kind="validation", operation=op)
     return AwsError(f"{op or 'AWS call'} failed: {code}: {text}", kind="service", operation=op)

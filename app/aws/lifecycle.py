@@ -72,10 +72,24 @@ def _resource_spec(per_app: dict, instance_type: str) -> dict[str, Any]:
 
 
 async def _update_space(
-    svc: SpacesService, domain_id: str, name: str, settings: dict, progress: Progress
+    svc: SpacesService,
+    domain_id: str,
+    name: str,
+    settings: dict,
+    progress: Progress,
+    applied: Callable[[Space], bool],
 ) -> Space:
+    """UpdateSpace, then wait until DescribeSpace shows the space InService *with* the change: for
+    a moment after UpdateSpace a read may still show the space as it was (InService, old settings),
+    and acting on that (CreateApp) would meet a space that is in fact still Updating."""
     await svc.call("UpdateSpace", DomainId=domain_id, SpaceName=name, SpaceSettings=settings)
-    return await _wait(svc, domain_id, name, progress, lambda s: s.space_status == "InService", "updating")
+    return await _wait(
+        svc, domain_id, name, progress, lambda s: s.space_status == "InService" and applied(s), "updating"
+    )
+
+
+def _remote_on(instance_type: str) -> Callable[[Space], bool]:
+    return lambda s: s.remote_access and s.instance_type == instance_type
 
 
 async def start(
@@ -113,6 +127,7 @@ async def start(
                 f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
             },
             progress,
+            _remote_on(chosen),
         )
     await svc.call(
         "CreateApp",
@@ -178,6 +193,7 @@ async def enable_remote_access(
                 f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
             },
             progress,
+            _remote_on(chosen),
         )
     return await start(svc, domain_id, name, chosen, progress, wait=True)
 
@@ -200,4 +216,11 @@ async def set_idle_timeout(svc: SpacesService, domain_id: str, name: str, minute
             }
         },
     )
-    return await _wait(svc, domain_id, name, None, lambda s: s.space_status == "InService", "updating")
+    return await _wait(
+        svc,
+        domain_id,
+        name,
+        None,
+        lambda s: s.space_status == "InService" and s.idle_timeout_minutes == minutes,
+        "updating",
+    )

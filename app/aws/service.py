@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import App, Domain, IdleBounds, Space
 from ..safe_text import safe_text
@@ -17,6 +17,9 @@ from . import lifecycle, listing, parse
 from .clients import AwsSession, Clients, Keys
 from .errors import AwsError, translate
 from .listing import Listing
+
+if TYPE_CHECKING:
+    from .session_start import WaitNotice
 
 Progress = Callable[[Space], None] | None
 
@@ -148,7 +151,7 @@ class SpacesService:
         `max_concurrency` at once; failures become AwsError."""
         from botocore import xform_name
 
-        client = await self._client(service)
+        client = await self.client(service)
         async with self._in_flight:
             try:
                 result: dict[str, Any] = await getattr(client, xform_name(op))(**params)
@@ -167,7 +170,9 @@ class SpacesService:
             domain=params.get("DomainId"),
         )
 
-    async def _client(self, service: str) -> Any:
+    async def client(self, service: str = "sagemaker") -> Any:
+        """This region's aiobotocore client for `service` (made on first use), e.g. to observe
+        botocore's events."""
         return await self._clients.get(service)
 
     @property
@@ -293,43 +298,15 @@ class SpacesService:
     async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space:
         return await lifecycle.set_idle_timeout(self, domain_id, space_name, minutes)
 
-    async def start_session(self, space_arn: str, *, attempts: int = 5) -> SessionInfo:
-        """StartSession, retried while a freshly started space registers with SSM."""
-        delay = min(0.5, self.poll_interval)
-        for attempt in range(attempts):
-            try:
-                answer = await self.call("StartSession", ResourceIdentifier=space_arn)
-            except AwsError as err:
-                if err.kind not in ("validation", "not_found", "service") or attempt == attempts - 1:
-                    raise
-                if attempt == 0:
-                    await self._explain_unreachable(space_arn)
-                await asyncio.sleep(delay)
-                delay *= 2
-                continue
-            return _session_info(answer)
-        raise AssertionError("unreachable")
+    async def start_session(self, space_arn: str, *, on_wait: WaitNotice | None = None) -> SessionInfo:
+        """StartSession, waiting (within a budget, telling `on_wait`) while SSM registers a space
+        that has just started; see session_start.py."""
+        from .session_start import start_session
 
-    async def _explain_unreachable(self, space_arn: str) -> None:
-        """After a refused StartSession: a space that is not running (or has no remote access) is
-        reported at once; only a running one is worth retrying while SSM registers it."""
-        from ..model import SpaceArn, SpaceStatus
-
-        arn = SpaceArn.parse(space_arn)
-        space = await self.describe_space(arn.domain_id, arn.space_name)
-        if space.status is not SpaceStatus.RUNNING:
-            raise AwsError(
-                f"{space.name} is {space.status.value.lower()}; start it first: sm-spaces start {space.name}",
-                kind="validation",
-            )
-        if not space.remote_access:
-            raise AwsError(
-                f"{space.name} runs without remote access; enable it (this restarts the space)",
-                kind="validation",
-            )
+        return await start_session(self, space_arn, on_wait=on_wait)
 
 
-def _session_info(answer: dict[str, Any]) -> SessionInfo:
+def session_info(answer: dict[str, Any]) -> SessionInfo:
     """The three StartSession fields, checked: a malformed answer is a clear error, not a crash later."""
     keys = ("SessionId", "StreamUrl", "TokenValue")
     fields = [value if isinstance(value := answer.get(key), str) and value else None for key in keys]

@@ -123,9 +123,11 @@ async def _connect(args: argparse.Namespace) -> int:
 
 async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-untyped-def]
     from ..connect.inprocess import run_command, run_shell, ssh_connection
-    from ..connect.session import open_channel
+    from ..connect.session import notice_on_stderr, open_channel
 
-    async with ssh_connection(lambda: open_channel(svc, space.arn), space.alias) as conn:
+    async with ssh_connection(
+        lambda: open_channel(svc, space.arn, on_wait=notice_on_stderr), space.alias
+    ) as conn:
         if command:
             return await run_command(conn, command)
         if not sys.stdin.isatty():

@@ -63,10 +63,10 @@ def _settings_regions() -> list[str]:
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
-    from .session import bridge_stdio
+    from .session import bridge_stdio, notice_on_stderr
 
     arn = await resolve_target(svc, target)
-    return await bridge_stdio(await svc.start_session(arn))
+    return await bridge_stdio(await svc.start_session(arn, on_wait=notice_on_stderr))
 
 
 async def run_plugin_proxy(svc: SpacesService, target: str) -> int:
@@ -78,8 +78,10 @@ async def run_plugin_proxy(svc: SpacesService, target: str) -> int:
             "userguide/session-manager-working-with-install-plugin.html) or connect without --with plugin",
             kind="validation",
         )
+    from .session import notice_on_stderr
+
     arn = await resolve_target(svc, target)
-    session = await svc.start_session(arn)
+    session = await svc.start_session(arn, on_wait=notice_on_stderr)
     region = SpaceArn.parse(arn).region
     env = dict(os.environ)
     env[PLUGIN_ENV] = json.dumps(

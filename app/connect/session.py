@@ -6,6 +6,7 @@ message and to nothing else (no argv, no log, no file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..aws.errors import AwsError
@@ -16,10 +17,19 @@ if TYPE_CHECKING:
     from ..ssm.channel import DataChannel
 
 
-async def open_channel(svc: SpacesApi, space_arn: str) -> DataChannel:
+def notice_on_stderr(text: str) -> None:
+    """One line for the user while a command waits; stderr, since stdout may be the SSH stream."""
+    import sys
+
+    print(f"sm-spaces: {text}", file=sys.stderr, flush=True)
+
+
+async def open_channel(
+    svc: SpacesApi, space_arn: str, *, on_wait: Callable[[str], None] | None = None
+) -> DataChannel:
     from ..ssm.channel import ChannelError, DataChannel
 
-    session = await svc.start_session(space_arn)
+    session = await svc.start_session(space_arn, on_wait=on_wait)
     try:
         return await DataChannel.connect(session.stream_url, session.token)
     except ChannelError as err:

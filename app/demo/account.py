@@ -12,8 +12,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from ..model import TOO_SMALL_FOR_REMOTE
 from . import seed_data
+from .instances import larger_for_remote_access
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -49,6 +49,8 @@ class AppRec:
     created: float
     failure_reason: str | None = None
     pending: Transition | None = None
+    # When (account clock) the app last turned InService; the seeded ones did long ago.
+    in_service_at: float = float("-inf")
 
 
 @dataclass(slots=True)
@@ -70,6 +72,8 @@ class SpaceRec:
     fails_on_start: bool = False  # the next CreateApp ends in Failed (for the UI's failed state)
     pending: Transition | None = None
     app: AppRec | None = None
+    # DescribeSpace's answer from before an UpdateSpace, and until when (account clock) it is shown.
+    stale: tuple[dict, float] | None = None
 
 
 @dataclass(slots=True)
@@ -248,6 +252,8 @@ class DemoAccount:
     def settle_app(self, app: AppRec) -> AppRec:
         if app.pending is not None and self.clock() >= app.pending.due:
             app.status, app.failure_reason = app.pending.status, app.pending.failure_reason
+            if app.status == "InService":
+                app.in_service_at = app.pending.due
             app.pending = None
         return app
 
@@ -299,7 +305,7 @@ class DemoAccount:
                     owner=owners[s % len(owners)],
                     sharing="Shared" if roll < 0.15 else "Private",
                     instance_type=instance_type,
-                    remote_access=roll > 0.3 and instance_type not in TOO_SMALL_FOR_REMOTE,
+                    remote_access=roll > 0.3 and larger_for_remote_access(instance_type) is None,
                     created=base + d * 1000 + s,
                 )
                 if roll > 0.7:

@@ -78,6 +78,7 @@ class DataChannelService:
         try:
             await agent.run()
         finally:
+            session.ended = True
             self.live.discard(agent)
             self.endings.append(agent.ending)
             self.duplicates_acked += agent.receiver.duplicates_acked

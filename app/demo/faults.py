@@ -1,13 +1,17 @@
 """Errors the simulated services answer with, and the switches that inject them on purpose.
 
 `Faults` is a plain mutable object on the running server: tests and benchmarks flip its fields
-between calls (latency, throttling, access denied, expired tokens, 5xx). Random draws come from a
-seeded generator so a test sees the same sequence on every run.
+between calls (latency, throttling, access denied, expired tokens, 5xx) and turn on the behaviours
+of the real service that make a client's life harder (rate limits per operation, short pages,
+stale reads, SSM's registration lag, the session limit). Random draws come from a seeded generator
+so a test sees the same sequence on every run.
 """
 
 from __future__ import annotations
 
 import random
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -50,11 +54,27 @@ class Faults:
     error_burst: int = (
         0  # the next this-many eligible SageMaker calls fail with a 5xx, whatever error_rate says
     )
+    # AWS throttles by rate, per operation: calls per second each operation may make (a token
+    # bucket holding one second's worth), answered ThrottlingException beyond it.
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    # Share of List pages that come back short, or empty, while NextToken still leads on.
+    short_pages: float = 0.0
+    # Seconds DescribeSpace still shows a space as it was before an UpdateSpace.
+    stale_describe: float = 0.0
+    # Seconds StartSession answers InternalFailure after the space's app turned InService (SSM
+    # registers the space's agent a little later); None: as long as the account's transitions.
+    ssm_registration: float | None = None
+    # Concurrent sessions a space takes; StartSession beyond it is ResourceLimitExceeded.
+    sessions_per_space: int = 10
     seed: int = 1234
     # Counters, so tests can see that a fault really fired.
     throttled: int = 0
     errored: int = 0
+    throttled_by_op: Counter[str] = field(default_factory=Counter)
+    shortened_pages: int = 0
+    registering: int = 0  # StartSession calls answered InternalFailure while SSM registered
     _rng: random.Random = field(init=False, repr=False)
+    _buckets: dict[str, _Bucket] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -74,14 +94,44 @@ class Faults:
             "error_ops",
             "error_status",
             "error_burst",
+            "rate_limits",
+            "short_pages",
+            "stale_describe",
+            "ssm_registration",
+            "sessions_per_space",
             "throttled",
             "errored",
+            "throttled_by_op",
+            "shortened_pages",
+            "registering",
             "_rng",
+            "_buckets",
         ):
             setattr(self, name, getattr(fresh, name))
 
     def delay_for(self, op: str) -> float:
         return self.latency_by_op.get(op, self.latency)
+
+    def over_rate(self, op: str) -> ApiError | None:
+        """ThrottlingException when `op` has used up its rate (rate_limits), else None."""
+        rate = self.rate_limits.get(op)
+        if not rate:
+            return None
+        bucket = self._buckets.get(op)
+        if bucket is None or bucket.rate != rate:
+            bucket = self._buckets[op] = _Bucket(rate)
+        if bucket.take():
+            return None
+        self.throttled += 1
+        self.throttled_by_op[op] += 1
+        return ApiError("ThrottlingException", "Rate exceeded")
+
+    def page_size(self, requested: int) -> int:
+        """How many items this page holds: `requested`, or fewer (even none) with short_pages."""
+        if self.short_pages and self._rng.random() < self.short_pages:
+            self.shortened_pages += 1
+            return self._rng.randrange(0, requested)
+        return requested
 
     def injected_error(self, op: str) -> ApiError | None:
         """Throttling or a server error for this call, drawn from the seeded generator."""
@@ -105,11 +155,38 @@ class Faults:
         self.errored += 1
         if self.error_status == 503:
             return ApiError("ServiceUnavailable", "Service is unavailable. Please retry.", 503)
-        return ApiError(
-            "InternalFailure",
-            "The request processing has failed because of an unknown error, exception or failure.",
-            500,
-        )
+        return internal_failure()
+
+
+class _Bucket:
+    """A token bucket: `rate` tokens a second, holding at most one second's worth."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._capacity = max(1.0, rate)
+        self._tokens = self._capacity
+        self._stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
+
+
+def limit_exceeded(message: str) -> ApiError:
+    return ApiError("ResourceLimitExceeded", message)
+
+
+def internal_failure() -> ApiError:
+    return ApiError(
+        "InternalFailure",
+        "The request processing has failed because of an unknown error, exception or failure.",
+        500,
+    )
 
 
 def access_denied(caller_arn: str, op: str, resource: str) -> ApiError:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import TOO_SMALL_FOR_REMOTE, SpaceArn
 from . import sagemaker_views as views
 from .account import DemoAccount, DomainRec, SpaceRec
-from .faults import in_use, not_found, validation
+from .faults import Faults, in_use, internal_failure, limit_exceeded, not_found, validation
+from .instances import larger_for_remote_access
 from .sessions import SessionRegistry
 
 _LIVE_APP = ("Pending", "InService", "Deleting")
@@ -26,6 +26,10 @@ class Call:
     region: str
     sessions: SessionRegistry
     ws_base_url: str
+    faults: Faults
+
+    def page(self, items: Any, p: Params, kind: str, filters: dict[str, Any]) -> tuple[list[Any], str | None]:
+        return views.page(items, p, kind, filters, self.faults.page_size)
 
     @property
     def arns(self) -> views.Arns:
@@ -50,11 +54,11 @@ def _space(call: Call, domain: DomainRec, name: str) -> SpaceRec:
 
 
 def _too_small(instance_type: str, space: SpaceRec) -> None:
-    if instance_type in TOO_SMALL_FOR_REMOTE:
+    larger = larger_for_remote_access(instance_type)
+    if larger is not None:
         raise validation(
             f"Remote access is enabled for space '{space.name}', which requires an instance type with at least "
-            f"8 GiB of memory; {instance_type} is too small. Choose a larger instance type such as "
-            f"{TOO_SMALL_FOR_REMOTE[instance_type]}."
+            f"8 GiB of memory; {instance_type} is too small. Choose a larger instance type such as {larger}."
         )
 
 
@@ -62,7 +66,7 @@ def _too_small(instance_type: str, space: SpaceRec) -> None:
 
 
 def list_domains(call: Call, p: Params) -> Params:
-    items, token = views.page(call.account.domains_in(call.region), p, "domains", {})
+    items, token = call.page(call.account.domains_in(call.region), p, "domains", {})
     return _with_token({"Domains": [views.domain_summary(call.arns, d) for d in items]}, token)
 
 
@@ -86,7 +90,7 @@ def list_user_profiles(call: Call, p: Params) -> Params:
         if not contains or contains in pr.name
     ]
     filters = {"d": p.get("DomainIdEquals"), "c": contains, "s": p.get("SortOrder")}
-    items, token = views.page(views.ordered(profiles, p), p, "profiles", filters)
+    items, token = call.page(views.ordered(profiles, p), p, "profiles", filters)
     return _with_token({"UserProfiles": [views.profile_summary(pr) for pr in items]}, token)
 
 
@@ -107,14 +111,20 @@ def list_spaces(call: Call, p: Params) -> Params:
     if contains:
         spaces = [s for s in spaces if contains in s.name]
     filters = {"d": p.get("DomainIdEquals"), "c": contains, "s": p.get("SortOrder"), "b": p.get("SortBy")}
-    items, token = views.page(views.ordered(spaces, p, modified=True), p, "spaces", filters)
+    items, token = call.page(views.ordered(spaces, p, modified=True), p, "spaces", filters)
     settle = call.account.settle_space
     return _with_token({"Spaces": [views.space_summary(settle(s)) for s in items]}, token)
 
 
 def describe_space(call: Call, p: Params) -> Params:
     domain = _domain(call, p["DomainId"])
-    return views.space_detail(call.arns, domain, _space(call, domain, p["SpaceName"]))
+    space = _space(call, domain, p["SpaceName"])
+    if space.stale is not None:  # Faults.stale_describe: the read still shows the space before its update
+        answer, until = space.stale
+        if call.account.clock() < until:
+            return answer
+        space.stale = None
+    return views.space_detail(call.arns, domain, space)
 
 
 def list_apps(call: Call, p: Params) -> Params:
@@ -126,7 +136,7 @@ def list_apps(call: Call, p: Params) -> Params:
     elif space_name:
         apps = [a for a in apps if a.space_name == space_name]
     filters = {"d": p.get("DomainIdEquals"), "n": space_name, "u": user, "s": p.get("SortOrder")}
-    items, token = views.page(views.ordered(apps, p), p, "apps", filters)
+    items, token = call.page(views.ordered(apps, p), p, "apps", filters)
     settle = call.account.settle_app
     return _with_token({"Apps": [views.app_summary(settle(a)) for a in items]}, token)
 
@@ -243,6 +253,9 @@ def update_space(call: Call, p: Params) -> Params:
     if size is not None and size < space.storage_gib:
         raise validation(f"EbsVolumeSizeInGb cannot be decreased (currently {space.storage_gib} GB).")
     image = (app_settings.get("DefaultResourceSpec") or {}).get("SageMakerImageArn")
+    if call.faults.stale_describe:
+        before = views.space_detail(call.arns, domain, space)
+        space.stale = (before, call.account.clock() + call.faults.stale_describe)
     space.remote_access, space.instance_type = remote, instance_type
     space.image_arn = image or space.image_arn
     space.idle_minutes = idle if idle is not None else space.idle_minutes
@@ -255,24 +268,39 @@ def update_space(call: Call, p: Params) -> Params:
 
 def start_session(call: Call, p: Params) -> Params:
     identifier = p["ResourceIdentifier"]
-    try:
-        arn = SpaceArn.parse(identifier)
-    except ValueError:
-        raise validation(f"Invalid ResourceIdentifier '{identifier[:200]}': expected a space ARN.") from None
-    if arn.region != call.region or arn.account != call.account.account_id:
+    parts = views.parse_space_arn(identifier)
+    if parts is None:
+        raise validation(f"Invalid ResourceIdentifier '{identifier[:200]}': expected a space ARN.")
+    region, account, domain_id, space_name = parts
+    if region != call.region or account != call.account.account_id:
         raise not_found(f"Space '{identifier}' does not exist in this account and region.")
-    space = _space(call, _domain(call, arn.domain_id), arn.space_name)
+    space = _space(call, _domain(call, domain_id), space_name)
     if not space.remote_access:
         raise validation(
             f"Remote access is not enabled for space '{space.name}'. "
             "Update the space with SpaceSettings.RemoteAccess=ENABLED, then start it."
         )
-    if space.app is None or space.app.status != "InService":
-        status = space.app.status if space.app else "no app"
+    app = space.app
+    if app is None or app.status != "InService":
+        status = app.status if app else "no app"
         raise validation(
             f"Space '{space.name}' is not running (app status: {status}); start the space first."
         )
-    session = call.sessions.create(str(arn))
+    lag = call.faults.ssm_registration
+    if lag is None:
+        lag = call.account.transition_delay
+    if call.account.clock() < app.in_service_at + lag:
+        # SSM registers the space's agent a little after the app is InService; until then
+        # StartSession fails as the AWS Toolkit sees it fail (and retries).
+        call.faults.registering += 1
+        raise internal_failure()
+    limit = call.faults.sessions_per_space
+    if call.sessions.active(identifier) >= limit:
+        raise limit_exceeded(
+            f"The space '{space.name}' already has the maximum of {limit} concurrent sessions. "
+            "End a session to it and try again."
+        )
+    session = call.sessions.create(identifier)
     return {
         "SessionId": session.session_id,
         "StreamUrl": call.sessions.stream_url(call.ws_base_url, session),

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .account import AppRec, DemoAccount, DomainRec, ProfileRec, SpaceRec, image_arn
 from .faults import validation
 
 DEFAULT_PAGE = 10
-MAX_PAGE = 100
 
 
 class Arns:
@@ -38,6 +38,20 @@ class Arns:
         return f"{self.prefix}:*"
 
 
+# arn:<partition>:sagemaker:<region>:<account>:space/<domain id>/<space name>, read with the
+# service's own patterns for each part (botocore's DomainId and SpaceName shapes).
+_SPACE_ARN = re.compile(
+    r"arn:(aws[a-z-]*):sagemaker:([a-z0-9-]+):([0-9]{12}):space/(d-(?:-*[a-z0-9]){1,61})/"
+    r"([a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})"
+)
+
+
+def parse_space_arn(arn: str) -> tuple[str, str, str, str] | None:
+    """(region, account, domain id, space name) of a space ARN, or None if it is not one."""
+    match = _SPACE_ARN.fullmatch(arn)
+    return None if match is None else (match[2], match[3], match[4], match[5])
+
+
 # --- pagination --------------------------------------------------------------------------------
 
 
@@ -47,15 +61,19 @@ def _fingerprint(kind: str, filters: dict[str, Any]) -> str:
 
 
 def page(
-    items: Sequence[Any], params: dict[str, Any], kind: str, filters: dict[str, Any]
+    items: Sequence[Any],
+    params: dict[str, Any],
+    kind: str,
+    filters: dict[str, Any],
+    size_of: Callable[[int], int] | None = None,
 ) -> tuple[list[Any], str | None]:
-    """One page of `items` and the NextToken for the rest (opaque, bound to the same filters)."""
+    """One page of `items` and the NextToken for the rest (opaque, bound to the same filters).
+
+    `size_of` may hold a page to fewer items than MaxResults asks, even none: AWS's pages can come
+    back short or empty with a NextToken that leads on (MaxResults is "the maximum", not a promise).
+    MaxResults itself was checked against the model's range (1-100) with the rest of the request.
+    """
     size = params.get("MaxResults", DEFAULT_PAGE)
-    if not isinstance(size, int) or not 1 <= size <= MAX_PAGE:
-        raise validation(
-            f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
-            f"constraint: Member must have value between 1 and {MAX_PAGE}"
-        )
     fingerprint = _fingerprint(kind, filters)
     start = 0
     token = params.get("NextToken")
@@ -67,8 +85,8 @@ def page(
             seen = ""
         if seen != fingerprint or start < 0:
             raise validation("Invalid pagination token: it does not belong to this request.")
-    chunk = list(items[start : start + size])
-    end = start + size
+    end = min(len(items), start + (size_of(size) if size_of else size))
+    chunk = list(items[start:end])
     next_token = (
         base64.urlsafe_b64encode(f"{end}:{fingerprint}".encode()).decode() if end < len(items) else None
     )

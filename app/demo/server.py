@@ -225,10 +225,10 @@ class DemoServer:
         except ValueError:
             raise ApiError("SerializationException", "Request body is not valid JSON.") from None
         shapes.check_request(op, params)
-        injected = self.faults.injected_error(op)
+        injected = self.faults.over_rate(op) or self.faults.injected_error(op)
         if injected is not None:
             raise injected
-        call = Call(self.account, scope.region, self.sessions, self.ws_base_url)
+        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults)
         if op in self.faults.deny:
             raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)

@@ -20,6 +20,7 @@ class DemoSession:
     port: int = 22
     created: float = field(default_factory=time.monotonic)
     used: bool = False
+    ended: bool = False  # its data channel has closed
 
 
 class SessionRegistry:
@@ -48,6 +49,12 @@ class SessionRegistry:
             return None
         session.used = True
         return session
+
+    def active(self, space_arn: str) -> int:
+        """Sessions on `space_arn` that count against its limit: those whose data channel is open.
+        (Whether SSM also counts a session issued but not yet opened is not documented; counting
+        only open ones is the lenient reading.)"""
+        return sum(1 for s in self._sessions.values() if s.space_arn == space_arn and s.used and not s.ended)
 
     def stream_url(self, base_ws_url: str, session: DemoSession) -> str:
         """The StreamUrl StartSession returns, in the real service's shape."""
