@@ -67,24 +67,28 @@ class Services:
         self.poll_interval = poll_interval
         self._pool: SpacesPool | None = None
         self._opening: asyncio.Lock | None = None
+        self._closes = 0  # how many times close() ran: a pool opened across one is stale
 
     async def get(self, region: str) -> SpacesApi:
-        if self._pool is None:
-            if self._opening is None:
-                self._opening = asyncio.Lock()
-            async with self._opening:  # several regions ask at once on the first listing
-                if self._pool is None:
-                    from ..aws.api import open_pool
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:  # several regions ask at once on the first listing
+            while self._pool is None:
+                from ..aws.api import open_pool
 
-                    account = self.account
-                    self._pool = await asyncio.to_thread(
-                        open_pool,
-                        account.profile,
-                        endpoint_url=account.endpoint_url,
-                        credentials=account.credentials,
-                        poll_interval=self.poll_interval,
-                    )
-        return self._pool.get(region)
+                account, closes = self.account, self._closes
+                pool = await asyncio.to_thread(
+                    open_pool,
+                    account.profile,
+                    endpoint_url=account.endpoint_url,
+                    credentials=account.credentials,
+                    poll_interval=self.poll_interval,
+                )
+                if closes != self._closes:  # closed meanwhile (a profile switch): open afresh
+                    await _quietly_closed(pool)
+                    continue
+                self._pool = pool
+            return self._pool.get(region)
 
     @property
     def opened(self) -> bool:
@@ -93,8 +97,13 @@ class Services:
     async def close(self) -> None:
         """Close every client (their connections and sessions); the next `get` starts afresh."""
         pool, self._pool = self._pool, None
+        self._closes += 1
         if pool is not None:
-            try:
-                await pool.aclose()
-            except Exception:  # closing is best effort: a client that failed to open has nothing to close
-                pass
+            await _quietly_closed(pool)
+
+
+async def _quietly_closed(pool: SpacesPool) -> None:
+    try:
+        await pool.aclose()
+    except Exception:  # closing is best effort: a client that failed to open has nothing to close
+        pass
