@@ -189,4 +189,4 @@ def _main(argv: Sequence[str] | None) -> int:
         from .commands.common import describe_failure
 
         print(f"sm-spaces: {describe_failure(exc)}", file=sys.stderr)
-        return EXIT_FAILED
+        return int(getattr(exc, "exit_status", EXIT_FAILED))  # 255 for a lost session, as ssh

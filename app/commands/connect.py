@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 
 from .common import UsageError, aws_context
 
@@ -66,7 +67,7 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
 
         if args.plugin:
             raise UsageError("--session-env and --plugin do not go together")
-        return session_proxy(args.session_env)
+        return quiet_on_interrupt(lambda: session_proxy(args.session_env))
     if not args.target:
         raise UsageError("ssh-proxy needs a TARGET: a space ARN or an sm-<space> alias")
     if args.demo:
@@ -78,7 +79,16 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
         async with aws_context(args) as (svc, _):
             return await (run_plugin_proxy if args.plugin else run_proxy)(svc, args.target)
 
-    return asyncio.run(run())
+    return quiet_on_interrupt(lambda: asyncio.run(run()))
+
+
+def quiet_on_interrupt(proxy: Callable[[], int]) -> int:
+    """ssh-proxy runs under ssh, in the same process group: a Ctrl-C reaches ssh and whoever runs
+    ssh too, and they report it. The proxy just ends (130), without a line of its own."""
+    try:
+        return proxy()
+    except KeyboardInterrupt:
+        return 130
 
 
 async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -100,6 +110,7 @@ async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyp
 
 
 async def _connect(args: argparse.Namespace) -> int:
+    from ..connect.children import run_in_foreground
     from ..connect.handoff import AwsTarget, system_ssh_argv
 
     command = list(args.cmd)
@@ -117,8 +128,7 @@ async def _connect(args: argparse.Namespace) -> int:
         argv = system_ssh_argv(
             space.alias, space.arn, target, command, plugin=args.with_ == "plugin", extra=extra
         )
-        proc = await asyncio.create_subprocess_exec(*argv, env=env)
-        return await proc.wait()
+        return await run_in_foreground(argv, env)  # SIGTERM, SIGHUP, SIGINT end ssh and its proxy too
 
 
 async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-untyped-def]

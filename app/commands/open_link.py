@@ -112,19 +112,21 @@ def _read_uri(uri: str) -> str:
 
 async def _inprocess(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
     from ..aws.errors import AwsError
-    from ..connect.inprocess import run_command, run_shell, ssh_connection
+    from ..connect.inprocess import SessionLost, run_command, run_shell, ssh_connection
     from ..connect.session import open_session_channel
 
     try:
         async with ssh_connection(lambda: open_session_channel(session), alias) as conn:
             return await (run_command(conn, command) if command else run_shell(conn))
+    except SessionLost as lost:
+        reason = RuntimeError(_scrub(str(lost.reason), session)) if lost.reason else None
+        raise SessionLost(alias, reason) from None
     except AwsError as err:
         raise AwsError(f"{_scrub(str(err), session)}; {EXPIRED_HINT}", kind=err.kind) from None
 
 
 def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
     import shutil
-    import subprocess
 
     from ..connect.handoff import SSH_OPTIONS
     from ..connect.ssh_block import self_command
@@ -142,7 +144,9 @@ def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore
     env[SESSION_ENV] = json.dumps(
         {"SessionId": session.session_id, "StreamUrl": session.stream_url, "TokenValue": session.token}
     )
-    return subprocess.run(argv, env=env, check=False).returncode
+    from ..connect.children import run_in_foreground
+
+    return asyncio.run(run_in_foreground(argv, env))  # SIGTERM, SIGHUP, SIGINT end ssh and its proxy too
 
 
 # --- the ProxyCommand side (`ssh-proxy --session-env VAR`) ------------------------------------

@@ -1,7 +1,11 @@
 """SSH to a space inside this process with asyncssh, over our own data channel.
 
 A command runs with its output streamed and its exit status returned; without a command, an
-interactive shell with the local terminal in raw mode and window-size changes forwarded.
+interactive shell with the local terminal in raw mode and window-size changes forwarded. A
+connection lost before the command ends is SessionLost (exit status 255 and a line, as ssh gives),
+never a silent 0. asyncssh closes the files it forwards to when the session ends, so it gets
+duplicates of our stdin, stdout and stderr, never sys.stdout and sys.stderr themselves (closing
+those lost every later message: "I/O operation on closed file ... lost sys.stderr").
 """
 
 from __future__ import annotations
@@ -11,13 +15,46 @@ import contextlib
 import os
 import signal
 import sys
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from ..aws.errors import AwsError
 from ..model import REMOTE_USER
 
 if TYPE_CHECKING:
     from ..ssm.channel import DataChannel
+
+
+class _Watched:
+    """Why a connection ended, kept past asyncssh's own clean-up (it drops its client object)."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.lost: BaseException | None = None
+
+    def client(self, base: type) -> Any:
+        watched = self
+
+        class Client(base):  # type: ignore[misc, valid-type]
+            def connection_lost(self, exc: Exception | None) -> None:
+                watched.lost = exc
+
+        return Client()
+
+
+_WATCHED: weakref.WeakKeyDictionary[Any, _Watched] = weakref.WeakKeyDictionary()
+
+
+class SessionLost(AwsError):
+    """The connection to the space ended before the remote command or shell did."""
+
+    exit_status = 255  # what ssh exits with when it loses the connection
+
+    def __init__(self, host: str, reason: BaseException | None) -> None:
+        self.reason = reason
+        why = f" ({reason})" if reason and str(reason) else ""
+        super().__init__(f"the connection to {host} was lost before the session ended{why}", kind="endpoint")
 
 
 @contextlib.asynccontextmanager
@@ -27,10 +64,12 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
 
     from ..ssm.tunnel import ChannelTunnel
 
+    watched = _Watched(host)
     tunnel = ChannelTunnel(open_channel)
     # SSM authenticates the session; the space's sshd accepts sagemaker-user without keys.
     async with asyncssh.connect(
         host,
+        client_factory=lambda: watched.client(asyncssh.SSHClient),
         tunnel=tunnel,
         username=REMOTE_USER,
         known_hosts=None,
@@ -39,18 +78,18 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
         config=None,
         keepalive_interval=30,
     ) as conn:
+        _WATCHED[conn] = watched
         yield conn
 
 
 async def run_command(conn: Any, command: list[str]) -> int:
     import asyncssh
 
-    stdin: Any = sys.stdin.buffer if _is_stream(sys.stdin.fileno()) else asyncssh.DEVNULL
+    stdin: Any = _own(sys.stdin, "rb") if _is_stream(sys.stdin.fileno()) else asyncssh.DEVNULL
     process = await conn.create_process(
-        " ".join(command), stdin=stdin, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer, encoding=None
+        " ".join(command), stdin=stdin, stdout=_own(sys.stdout), stderr=_own(sys.stderr), encoding=None
     )
-    result = await process.wait()
-    return _status(result.exit_status, result.exit_signal)
+    return await _wait(conn, process)
 
 
 async def run_shell(conn: Any) -> int:
@@ -63,9 +102,9 @@ async def run_shell(conn: Any) -> int:
     process = await conn.create_process(
         term_type=os.environ.get("TERM", "xterm-256color"),
         term_size=(size.columns, size.lines),
-        stdin=sys.stdin.buffer,
-        stdout=sys.stdout.buffer,
-        stderr=sys.stderr.buffer,
+        stdin=_own(sys.stdin, "rb"),
+        stdout=_own(sys.stdout),
+        stderr=_own(sys.stderr),
         encoding=None,
     )
     loop = asyncio.get_running_loop()
@@ -78,11 +117,35 @@ async def run_shell(conn: Any) -> int:
     loop.add_signal_handler(signal.SIGWINCH, resized)
     try:
         tty.setraw(fd)
-        result = await process.wait()
+        return await _wait(conn, process)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         loop.remove_signal_handler(signal.SIGWINCH)
-    return _status(result.exit_status, result.exit_signal)
+
+
+async def _wait(conn: Any, process: Any) -> int:
+    """The remote exit status; after SIGTERM, SIGHUP or SIGINT the session is closed (letting
+    asyncssh finish its own clean-up) and we end the way the signal asks."""
+    from .children import FORWARDED, exit_status_for, handling
+
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        process.close()
+
+    with handling(FORWARDED, stop):
+        result = await process.wait()
+    if received:
+        return exit_status_for(received[0])
+    return _status(conn, result.exit_status, result.exit_signal)
+
+
+def _own(stream: Any, mode: str = "wb") -> Any:
+    """An unbuffered duplicate of a standard stream's descriptor, for asyncssh to close when done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return os.fdopen(os.dup(stream.fileno()), mode, buffering=0)
 
 
 def _is_stream(fd: int) -> bool:
@@ -97,7 +160,11 @@ def _is_stream(fd: int) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISREG(mode)
 
 
-def _status(exit_status: int | None, exit_signal: Any) -> int:
+def _status(conn: Any, exit_status: int | None, exit_signal: Any) -> int:
     if exit_status is not None and exit_status >= 0:
         return exit_status
-    return 255 if exit_signal else 0
+    if exit_signal:  # the remote command was killed by a signal: ssh exits 255 then too
+        return 255
+    # Neither a status nor a signal: the connection ended under the session.
+    watched = _WATCHED.get(conn)
+    raise SessionLost(watched.host if watched else "the space", watched.lost if watched else None)

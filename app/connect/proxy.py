@@ -9,11 +9,9 @@ stderr, which ssh shows to the user.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
-import subprocess
 from typing import TYPE_CHECKING
 
 from ..aws.errors import AwsError
@@ -96,6 +94,7 @@ async def run_plugin_proxy(svc: SpacesService, target: str) -> int:
         json.dumps({"Target": arn}),
         f"https://ssm.{region}.amazonaws.com",
     ]
-    # The plugin owns the terminal from here on; wait for it off the event loop.
-    done = await asyncio.to_thread(subprocess.run, argv, env=env, check=False)
-    return done.returncode
+    # The plugin owns stdin/stdout from here on; when ssh ends us (SIGHUP), it ends too.
+    from .children import run_in_foreground
+
+    return await run_in_foreground(argv, env, end_with_parent=True)
