@@ -1,7 +1,8 @@
 """Server-side AWS Signature Version 4 verification, written from the AWS specification.
 
-The demo refuses what AWS refuses: no Authorization header, an unknown access key or session
-token, a signature that does not match, and a request dated more than five minutes away from now.
+The demo refuses what AWS refuses: no Authorization header, a signature that leaves out `host`,
+`x-amz-date` or (awsJson) `x-amz-target`, an unknown access key or session token, a signature that
+does not match, and a request dated more than five minutes away from now.
 Error codes are the JSON-protocol ones; the STS module maps them to the query-protocol names.
 """
 
@@ -76,6 +77,35 @@ def _bad_signature(message: str | None = None) -> ApiError:
     )
 
 
+# Headers a signature must cover, as AWS requires: without `host` a signature could be replayed
+# at another endpoint, without `x-amz-date` outside its five minutes, and without `x-amz-target`
+# (awsJson's operation name) as another operation with the same parameters — a DescribeApp
+# signature replayed as DeleteApp stopped a space. The first wording is AWS's own (its answer to a
+# SignedHeaders without host); the others follow it.
+_MUST_SIGN = {"host": "Host"}
+# X-Amz-Target only comes with awsJson calls (STS's query protocol has none); a missing X-Amz-Date
+# gets AWS's "requires existence of either a 'X-Amz-Date' or a 'Date' header" further on.
+_MUST_SIGN_WHEN_SENT = {"x-amz-date": "X-Amz-Date", "x-amz-target": "X-Amz-Target"}
+
+
+def _incomplete(message: str) -> ApiError:
+    return ApiError("IncompleteSignatureException", message, 400)
+
+
+def _check_signed_headers(signed: list[str], headers: Mapping[str, str]) -> None:
+    present = {name.lower() for name in headers}
+    must = dict(_MUST_SIGN)
+    must.update({name: shown for name, shown in _MUST_SIGN_WHEN_SENT.items() if name in present})
+    for name, shown in must.items():
+        if name not in signed:
+            raise _incomplete(f"'{shown}' must be a 'SignedHeader' in the AWS Authorization.")
+    for name in signed:
+        if name not in present:  # AWS's words for a signed header the request lacks
+            raise _incomplete(
+                f"'{name}' is named as a SignedHeader, but it does not exist in the HTTP request."
+            )
+
+
 def parse_scope(authorization: str | None) -> Scope | None:
     """The credential scope of an Authorization header, without checking anything else."""
     match = _AUTH.match(authorization or "")
@@ -96,7 +126,7 @@ def canonical_query(query: str) -> str:
 def canonical_request(
     method: str,
     raw_path: str,
-    headers: Mapping[str, str] | object,
+    headers: Mapping[str, str],
     signed_headers: list[str],
     payload_hash: str,
 ) -> str:
@@ -104,7 +134,7 @@ def canonical_request(
     lines = [method.upper(), quote(path or "/", safe="/~"), canonical_query(query)]
     getall = getattr(headers, "getall", None)
     for name in signed_headers:
-        values = getall(name, []) if getall else [headers.get(name)]  # type: ignore[attr-defined]
+        values = getall(name, []) if getall else [headers.get(name)]
         lines.append(f"{name}:" + ",".join(" ".join(str(v).split()) for v in values if v is not None))
     return "\n".join(lines + ["", ";".join(signed_headers), payload_hash])
 
@@ -144,6 +174,7 @@ def verify(
             "parameters in AWS4-HMAC-SHA256 format.",
             400,
         )
+    _check_signed_headers(match["signed"].split(";"), headers)
     if not hmac.compare_digest(scope.access_key, credentials.access_key):
         raise _unrecognized()
     presented = headers.get("X-Amz-Security-Token")
@@ -175,7 +206,7 @@ def verify(
             f"({now.strftime(_AMZ_DATE)} + 5 min.)"
         )
     signed = match["signed"].split(";")
-    if "host" not in signed or scope.date != amz_date[:8]:
+    if scope.date != amz_date[:8]:
         raise _bad_signature()
     body_hash = hashlib.sha256(body).hexdigest()
     claimed = headers.get("X-Amz-Content-SHA256")
