@@ -62,7 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="tiny sizes, one run: checks that everything runs")
     p.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where to write the report")
     p.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+    p.add_argument(
+        "--only",
+        choices=["first_paint"],
+        help="measure one benchmark again and replace its section of the report, keeping the rest",
+    )
     args = p.parse_args(argv)
+    if args.only:
+        results = {args.only: startup.first_paint(1 if args.quick else 5)}
+        command = f"{COMMAND} --only {args.only}" + (" --quick" if args.quick else "")
+        args.output.write_text(
+            report.replace_section(args.output.read_text(), results, args.only, command=command)
+        )
+        print(f"bench: wrote {args.output}", file=sys.stderr)
+        return 0
     results = collect(args.quick)
     command = COMMAND + (" --quick" if args.quick else "")
     args.output.write_text(report.render(results, command=command))

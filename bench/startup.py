@@ -37,8 +37,21 @@ async def _listed_spaces() -> list:
             return (await svc.list_all()).spaces
 
 
-def seed_cache(cache_dir: Path, count: int = 0) -> None:
-    """A cached listing for profile "default" in REGION whose first space is called MARKER."""
+BENCH_PROFILE = "bench"
+# The bare Textual app the first paint is compared with: one Static, drawn on the same terminal.
+BASELINE_MARKER = "baseline-marker"
+BASELINE_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import Static\n"
+    "class Bare(App):\n"
+    "    def compose(self):\n"
+    f"        yield Static({BASELINE_MARKER!r})\n"
+    "Bare().run()\n"
+)
+
+
+def seed_cache(cache_dir: Path, profiles: tuple[str, ...] = ("default",)) -> None:
+    """A cached listing in REGION for each of `profiles`, whose first space is called MARKER."""
     from sm_spaces import config
 
     spaces = asyncio.run(_listed_spaces())
@@ -46,9 +59,8 @@ def seed_cache(cache_dir: Path, count: int = 0) -> None:
     old = os.environ.get(config.CACHE_DIR_ENV)
     os.environ[config.CACHE_DIR_ENV] = str(cache_dir)
     try:
-        # Both keys: the app keys its cache by endpoint now; earlier versions did not.
-        config.save_cache("default", REGION, spaces, endpoint_url=UNREACHABLE)
-        config.save_cache("default", REGION, spaces)
+        for profile in profiles:
+            config.save_cache(profile, REGION, spaces)
     finally:
         if old is None:
             os.environ.pop(config.CACHE_DIR_ENV, None)
@@ -65,31 +77,41 @@ def _first_appearance(argv: list[str], env: dict[str, str], marker: bytes) -> fl
 
 
 def first_paint(runs: int) -> dict:
+    """`sm-spaces` as users start it, no options: the region from AWS_REGION ("env") or from the
+    profile AWS_PROFILE names in the AWS config file ("profile"); against a bare Textual app's first
+    frame on the same pseudo-terminal. The live listing after the paint goes to an unreachable
+    endpoint (AWS_ENDPOINT_URL, as a user's environment may set it): it cannot reach AWS, and the
+    paint does not wait for it."""
     with tempfile.TemporaryDirectory(prefix="sm-spaces-bench-") as tmp:
-        cache, conf = Path(tmp, "cache"), Path(tmp, "config")
+        cache, conf, aws_config = Path(tmp, "cache"), Path(tmp, "config"), Path(tmp, "aws-config")
         conf.mkdir()
-        seed_cache(cache)
-        env = child_env(
+        aws_config.write_text(f"[default]\noutput = json\n[profile {BENCH_PROFILE}]\nregion = {REGION}\n")
+        seed_cache(cache, ("default", BENCH_PROFILE))
+        common = child_env(
             SM_SPACES_CACHE_DIR=str(cache),
             SM_SPACES_CONFIG_DIR=str(conf),
             TERM="xterm-256color",
             AWS_ACCESS_KEY_ID="AKIDBENCHMARK",
             AWS_SECRET_ACCESS_KEY="bench",
-            AWS_CONFIG_FILE=os.devnull,
+            AWS_CONFIG_FILE=str(aws_config),
             AWS_SHARED_CREDENTIALS_FILE=os.devnull,
             AWS_EC2_METADATA_DISABLED="true",
+            AWS_ENDPOINT_URL=UNREACHABLE,
         )
-        env.pop("AWS_PROFILE", None)
-        argv = [*sm_spaces(), "--region", REGION, "--endpoint-url", UNREACHABLE]
-        baseline_argv = [PYTHON, "-c", "import textual.app"]
-        _first_appearance(argv, env, MARKER.encode())  # warm the OS file cache and the bytecode
-        time_process(baseline_argv, runs=0)
-        times: list[float] = []
-        baseline: list[float] = []
-        for _ in range(runs):  # alternating, so a busy spell on the machine hits both alike
-            times.append(_first_appearance(argv, env, MARKER.encode()))
-            baseline += time_process(baseline_argv, runs=1)[-1:]
-    return {"times": times, "baseline": baseline}
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+            common.pop(name, None)
+        envs = {"env": {**common, "AWS_REGION": REGION}, "profile": {**common, "AWS_PROFILE": BENCH_PROFILE}}
+        argv = sm_spaces()
+        baseline_argv = [PYTHON, "-c", BASELINE_APP]
+        for env in envs.values():  # warm the OS file cache and the bytecode
+            _first_appearance(argv, env, MARKER.encode())
+        _first_appearance(baseline_argv, common, BASELINE_MARKER.encode())
+        figures: dict[str, list[float]] = {"env": [], "profile": [], "baseline": []}
+        for _ in range(runs):  # alternating, so a busy spell on the machine hits all alike
+            for name, env in envs.items():
+                figures[name].append(_first_appearance(argv, env, MARKER.encode()))
+            figures["baseline"].append(_first_appearance(baseline_argv, common, BASELINE_MARKER.encode()))
+    return figures
 
 
 def _to_banner(argv: list[str], env: dict[str, str]) -> float:

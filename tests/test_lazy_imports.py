@@ -61,10 +61,18 @@ def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
         "import sm_spaces.ui.run, sm_spaces.ui.app\n"
         "from sm_spaces.ui import prefs\n"
         "prefs.load()\n"
-        "prefs.load_cached('default', 'us-east-1', None)\n",
+        "prefs.load_cached('default', 'us-east-1', None)\n"
+        # No --region: the cache's region is read from the AWS config file (issue 13 item 1).
+        "import os\n"
+        f"open({str(tmp_path / 'aws-config')!r}, 'w').write('[profile p]\\nregion = eu-west-1\\n')\n"
+        f"os.environ['AWS_CONFIG_FILE'] = {str(tmp_path / 'aws-config')!r}\n"
+        "os.environ.pop('AWS_REGION', None); os.environ.pop('AWS_DEFAULT_REGION', None)\n"
+        "from sm_spaces.aws.api import configured_region\n"
+        "assert configured_region('p') == 'eu-west-1', configured_region('p')\n",
         tmp_path,
     )
     assert "sm_spaces.ui.app" in modules and "sm_spaces.config" in modules  # the check ran what it says
+    assert "sm_spaces.aws.config_region" in modules
     assert _heavy(modules, LAZY) == []
 
 

@@ -103,6 +103,14 @@ def available_profiles() -> list[str]:
     return profiles()
 
 
+def configured_region(profile: str | None) -> str | None:
+    """The region the environment or the AWS config file names for `profile`, read without botocore:
+    cheap enough for before the first frame. `default_region` has the last word."""
+    from .config_region import configured_region as region
+
+    return region(profile)
+
+
 def default_region(profile: str | None) -> str | None:
     """The region the AWS CLI would use for `profile` (imports botocore: off the loop). Raises
     AwsError for a profile missing from the config."""

@@ -9,12 +9,12 @@ listing of all regions resolves credentials once and loads SageMaker's service m
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
+from .config_region import env_region
 from .errors import AwsError, translate
 
 Keys = tuple[str, str, str | None]  # access key, secret key, session token
@@ -40,9 +40,9 @@ def check_region(region: str) -> str:
 
 def default_region(profile: str | None) -> str | None:
     """The region the AWS CLI would use: env vars, then the profile's config."""
-    for var in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        if os.environ.get(var):
-            return os.environ[var]
+    found = env_region()
+    if found:
+        return found
     from botocore.exceptions import ProfileNotFound
     from botocore.session import Session
 

@@ -65,6 +65,7 @@ class ListingController:
         self.load_count = 0  # finished loads (the background refresh tests count them)
         self.known_regions: list[str] = []  # every region offering SageMaker, once the SDK is loaded
         self._details: dict[SpaceKey, Space] = {}  # DescribeSpace answers, for the detail pane
+        self._guessed: str | None = None  # the region read from the AWS config, until botocore agrees
 
     # --- what is shown ------------------------------------------------------------------------
 
@@ -92,8 +93,17 @@ class ListingController:
     # --- loading ------------------------------------------------------------------------------
 
     def paint_cache(self) -> None:
-        """The last listing of each region, at once, marked stale until the refresh lands."""
+        """The last listing of each region, at once, marked stale until the refresh lands.
+
+        With no region given, the one the environment or the AWS config file names (read without
+        botocore, which the first frame must not wait for); the first load checks it with botocore."""
+        from ..aws.api import configured_region
+
         account = self.services.account
+        if not self.shown.regions:
+            guessed = configured_region(account.profile)
+            if guessed:
+                self.shown.regions, self._guessed = [guessed], guessed
         spaces: list[Space] = []
         oldest: float | None = None
         for region in self.shown.regions:
@@ -120,12 +130,15 @@ class ListingController:
         from ..aws.errors import AwsError
 
         shown = self.shown
-        if not shown.regions:
+        guessed, self._guessed = self._guessed, None
+        # No region given, or only the one painted from the AWS config file: botocore says which.
+        if not shown.regions or (guessed and shown.regions == [guessed]):
             try:
                 default = await asyncio.to_thread(default_region, self.services.account.profile)
             except AwsError as err:  # a profile missing from the AWS config
                 self.notices.report(err)
                 return
+            default = default or guessed
             if not default:
                 self.notices.report(
                     AwsError(
@@ -134,6 +147,8 @@ class ListingController:
                 )
                 self.view.needs_regions()
                 return
+            if guessed and default != guessed:
+                self.forget()  # the painted cache was another region's
             shown.regions = [default]
         for region in shown.regions:
             self.region_states.setdefault(region, RegionState()).loading = True
