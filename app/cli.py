@@ -99,8 +99,8 @@ class _TuiParser(argparse.ArgumentParser):
 def _tui_only(words: list[str]) -> argparse.Namespace | None:
     """The arguments when they only open the TUI, else None.
 
-    Building every sub-parser imports every command module (~10 ms), which the TUI's first paint
-    would wait for. Top-level options alone need none of them; anything else (a command, -h, an
+    Building every sub-parser imports every command module, which the TUI's first paint would
+    wait for (BENCHMARKS.md, "First paint", says what start-up costs). Top-level options alone need none of them; anything else (a command, -h, an
     error to report) goes to the full parser, so help and error messages stay exactly its own.
     """
     parser = _TuiParser(prog="sm-spaces", add_help=False)

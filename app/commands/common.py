@@ -38,7 +38,11 @@ def profile_of(args: argparse.Namespace) -> str | None:
 
 @asynccontextmanager
 async def aws_context(
-    args: argparse.Namespace, *, demo_delay: float = 1.0, **service_options: object
+    args: argparse.Namespace,
+    *,
+    demo_delay: float = 1.0,
+    connect_timeout: float | None = None,
+    read_timeout: float | None = None,
 ) -> AsyncIterator[tuple[SpacesService, DemoServer | None]]:
     """A SpacesService for the arguments; with --demo, backed by a simulated account in this process."""
     from ..aws.service import SpacesService
@@ -53,7 +57,8 @@ async def aws_context(
                 endpoint_url=server.endpoint_url,
                 credentials=(creds.access_key, creds.secret_key, creds.token),
                 poll_interval=min(0.5, max(demo_delay / 4, 0.01)),
-                **service_options,  # type: ignore[arg-type]
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
             )
             async with svc:
                 yield svc, server
@@ -62,7 +67,8 @@ async def aws_context(
         profile=profile_of(args),
         region=getattr(args, "region", None),
         endpoint_url=getattr(args, "endpoint_url", None),
-        **service_options,  # type: ignore[arg-type]
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
     )
     async with svc:
         yield svc, None
@@ -82,7 +88,7 @@ def confirm(question: str, *, assume_yes: bool, what_flag: str = "--yes", action
 
 
 def progress_printer(quiet: bool = False):
-    def show(space) -> None:  # type: ignore[no-untyped-def]
+    def show(space) -> None:
         if not quiet:
             print(f"{space.name}: {space.status.value}", file=sys.stderr, flush=True)
 

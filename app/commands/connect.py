@@ -14,7 +14,7 @@ WITH = ("ssh", "asyncssh", "plugin")
 EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("connect", "open a shell on a space, or run a command (starts the space if needed)")
     p.add_argument("space")
     p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
@@ -91,7 +91,7 @@ def quiet_on_interrupt(proxy: Callable[[], int]) -> int:
         return 130
 
 
-async def running_space(svc, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+async def running_space(svc, args: argparse.Namespace):
     """The space named by args.space/args.domain, started first (with consent) unless it runs with
     remote access. Shared by connect, connect --vscode and forward."""
     from ..model import SpaceStatus
@@ -131,7 +131,7 @@ async def _connect(args: argparse.Namespace) -> int:
         return await run_in_foreground(argv, env)  # SIGTERM, SIGHUP, SIGINT end ssh and its proxy too
 
 
-async def _inprocess(svc, space, command: list[str]) -> int:  # type: ignore[no-untyped-def]
+async def _inprocess(svc, space, command: list[str]) -> int:
     from ..connect.inprocess import run_command, run_shell, ssh_connection
     from ..connect.session import notice_on_stderr, open_channel
 

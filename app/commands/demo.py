@@ -6,7 +6,7 @@ import argparse
 import math
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     demo = command("demo", "the simulated account")
     actions = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     serve = actions.add_parser("serve", help="serve the simulated account and print its environment")

@@ -18,7 +18,7 @@ Nothing is changed: read permissions are checked with small read calls, write pe
 SYMBOLS = {"ok": ("✓", "green"), "fail": ("✗", "red"), "warn": ("!", "yellow"), "skip": ("–", "dim")}
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("doctor", "check ssh, credentials, permissions, endpoints and the ssh config")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
@@ -61,7 +61,7 @@ async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
         return "sm-spaces doctor", [check_ssh(), Check("AWS context", Status.FAIL, err.message, err.fix)]
 
 
-def _header(ctx) -> str:  # type: ignore[no-untyped-def]
+def _header(ctx) -> str:
     where = (
         "the simulated account"
         if ctx.demo
@@ -73,7 +73,7 @@ def _header(ctx) -> str:  # type: ignore[no-untyped-def]
     return "sm-spaces doctor — " + ", ".join(parts)
 
 
-def render(header: str, checks: list, *, stream=None) -> str:  # type: ignore[no-untyped-def]
+def render(header: str, checks: list, *, stream=None) -> str:
     from .style import Style
 
     style = Style.for_stream(stream or sys.stdout)

@@ -16,7 +16,7 @@ one is used. Ctrl-C ends the forward.
 """
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("forward", "forward a port of a space (JupyterLab by default) to 127.0.0.1")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG

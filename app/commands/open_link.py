@@ -27,7 +27,7 @@ MAX_LINK_READ = 40_000  # above the parser's own limit, so an overlong link is r
 EXPIRED_HINT = "a Studio link's session works once and expires within minutes: open a fresh link"
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("open", 'connect with a Studio "Open in VS Code" deep link (no StartSession call)')
     p.add_argument(
         "uri",
@@ -110,7 +110,7 @@ def _read_uri(uri: str) -> str:
     return sys.stdin.readline(MAX_LINK_READ)
 
 
-async def _inprocess(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
+async def _inprocess(session, alias: str, command: list[str]) -> int:
     from ..aws.errors import AwsError
     from ..connect.inprocess import SessionLost, run_command, run_shell, ssh_connection
     from ..connect.session import open_session_channel
@@ -125,7 +125,7 @@ async def _inprocess(session, alias: str, command: list[str]) -> int:  # type: i
         raise AwsError(f"{_scrub(str(err), session)}; {EXPIRED_HINT}", kind=err.kind) from None
 
 
-def _system_ssh(session, alias: str, command: list[str]) -> int:  # type: ignore[no-untyped-def]
+def _system_ssh(session, alias: str, command: list[str]) -> int:
     import shutil
 
     from ..connect.handoff import SSH_OPTIONS
@@ -178,7 +178,7 @@ def session_proxy(variable: str) -> int:
         raise AwsError(f"{_scrub(str(err), session)}; {EXPIRED_HINT}", kind=err.kind) from None
 
 
-def _scrub(message: str, session) -> str:  # type: ignore[no-untyped-def]
+def _scrub(message: str, session) -> str:
     """A link's stream URL is signed, so as secret as its token: keep both out of messages."""
     for secret in (session.token, session.stream_url, session.stream_url.partition("?")[2]):
         if secret:

@@ -35,7 +35,7 @@ ssh from, and run `sm-spaces ssh-config install` there: the endpoint from AWS_EN
 """
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("ssh-config", "manage the sm-spaces block in ~/.ssh/config")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
@@ -171,7 +171,7 @@ def _show(args: argparse.Namespace, path: Path) -> int:
     return EXIT_OK
 
 
-def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
+def _context_flags(context) -> str:
     flags = [
         ("--profile", context.profile),
         ("--region", context.region),
@@ -183,7 +183,7 @@ def _context_flags(context) -> str:  # type: ignore[no-untyped-def]
 # --- shared -----------------------------------------------------------------------------------
 
 
-def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:  # type: ignore[no-untyped-def]
+def show_diff_and_write(plan, args: argparse.Namespace, *, verb: str) -> int:
     from ..atomic import backup_path
     from ..connect.ssh_config import write_plan
 

@@ -71,7 +71,7 @@ async def _prepare(args: argparse.Namespace) -> str | None:
     return space.alias
 
 
-def _tip_once(editor, alias: str) -> None:  # type: ignore[no-untyped-def]
+def _tip_once(editor, alias: str) -> None:
     """The serverInstallPath tip, until the user's settings have it for this alias."""
     from ..connect.editor import server_install_path_set, server_install_path_tip
 

@@ -125,7 +125,12 @@ async def resolve(host: str, timeout: float) -> list[str] | str:
             result: list[str] | str = sorted({str(info[4][0]) for info in infos})
         except (OSError, UnicodeError) as err:
             result = getattr(err, "strerror", None) or str(err) or type(err).__name__
-        loop.call_soon_threadsafe(lambda: future.done() or future.set_result(result))
+
+        def deliver() -> None:
+            if not future.done():  # wait_for may have given up on it already
+                future.set_result(result)
+
+        loop.call_soon_threadsafe(deliver)
 
     threading.Thread(target=lookup, name=f"dns-{host}", daemon=True).start()
     try:
@@ -169,4 +174,7 @@ def _proxied(host: str, env: dict[str, str]) -> bool:
     if not any(k in lowered for k in ("http_proxy", "https_proxy", "all_proxy")):
         return False
     no_proxy = lowered.get("no_proxy", "")
-    return not urllib.request.proxy_bypass_environment(host, {"no": no_proxy} if no_proxy else {})
+    # proxy_bypass_environment is urllib.request's NO_PROXY matcher on every platform (proxy_bypass
+    # is it on Linux only); typeshed leaves this undocumented helper out, hence the ignore.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    return not bypass(host, {"no": no_proxy} if no_proxy else {})

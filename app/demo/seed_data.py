@@ -19,7 +19,8 @@ _EPOCH = 1_767_600_000.0  # 2026-01-05
 _DAY = 86_400.0
 
 # (region, domain id, name, auth mode, max idle minutes, [(profile, sso user)])
-_DOMAINS = [
+# (region, domain id, name, auth mode, max idle minutes, [(user profile, SSO user name or None)])
+_DOMAINS: list[tuple[str, str, str, str, int, list[tuple[str, str | None]]]] = [
     ("us-east-1", "d-mlplatf0rm01", "ml-platform", "IAM", 480, [("alice", None), ("bob", None)]),
     ("us-east-1", "d-research5bx2", "research-sandbox", "IAM", 1440, [("carol", None), ("dave", None)]),
     (

@@ -166,8 +166,9 @@ class DemoServer:
         # The call's work is done on arrival and the injected latency delays the answer, as if the
         # whole round trip's delay lay on the way back. Sleeping first would wake every call of a
         # concurrent burst at once and then do their work one after another in this one process,
-        # adding ~0.4 ms per call in flight to each: an artefact of simulating a fleet of servers
-        # in one Python process, which the sequential Toolkit-order baseline would hardly pay.
+        # adding every other call's CPU (BENCHMARKS.md, "Listing") to each: an artefact of simulating
+        # a fleet of servers in one Python process, which the sequential Toolkit-order baseline would
+        # hardly pay.
         response = self._respond(request, body, target, claimed, is_sts, op)
         if self.shape_log:
             self._check_answer(op, is_sts, response)
@@ -197,10 +198,10 @@ class DemoServer:
             return sts.error_response(error) if is_sts else _json_error(error)
         except Exception:  # a bug in the simulator: answer as AWS would, keep the trace in the log
             _log.exception("demo server failed on %s", op)
-            error = ApiError(
+            failure = ApiError(
                 "InternalFailure", "The request processing has failed because of an unknown error.", 500
             )
-            return sts.error_response(error) if is_sts else _json_error(error)
+            return sts.error_response(failure) if is_sts else _json_error(failure)
 
     def _check_answer(self, op: str, is_sts: bool, response: web.Response) -> None:
         raw = response.body if isinstance(response.body, bytes) else b""

@@ -43,8 +43,8 @@ async def bridge(channel: DataChannel, reader: asyncio.StreamReader, writer: asy
             loop.remove_signal_handler(sig)
 
 
-def _on_signals(loop: asyncio.AbstractEventLoop, callback) -> list[int]:
-    handled = []
+def _on_signals(loop: asyncio.AbstractEventLoop, callback) -> list[signal.Signals]:
+    handled: list[signal.Signals] = []
     for sig in (signal.SIGHUP, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, callback)

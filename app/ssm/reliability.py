@@ -219,7 +219,7 @@ class OutgoingStream:
             return
         self._recovery_burst *= 2
         moment = self._recovery_moment
-        overdue = []
+        overdue: list[tuple[int, _Unacked]] = []
         for seq, other in self._unacked.items():
             if len(overdue) >= self._recovery_burst:
                 break

@@ -46,7 +46,7 @@ class ChannelTransport(asyncio.Transport):
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         return {"peername": self._peer, "data_channel": self._channel}.get(name, default)
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         if self._closing or not data:
             return
         self._pending.append(bytes(data))

@@ -56,8 +56,9 @@ class Background:
     def refresh(self) -> None:
         """Load the listing now; a load already running is cancelled for this one."""
         if not self._first_frame_out:
-            # The first load imports aiobotocore (a few hundred ms of CPU) on a thread, which holds
-            # the GIL for 5 ms at a time: start it only once the first frame (the cache) is out.
+            # The first load imports aiobotocore (the bulk of ssh-proxy's imports in BENCHMARKS.md)
+            # on a thread, which holds the GIL a switch interval at a time: start it only once the
+            # first frame (the cache) is out.
             self._first_frame_out = True
             self._node.call_after_refresh(self.refresh)
             return
