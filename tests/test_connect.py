@@ -109,7 +109,7 @@ def test_token_and_secret_never_on_a_command_line(served):
         stop.set()
         watcher.join()
     assert proc.stdout == "done\n", proc.stderr
-    tokens = [s.token for s in server.sessions._sessions.values()]
+    tokens = [s.token for s in server.sessions.issued()]
     assert tokens, "the connect must have started a session"
     assert any("ssh-proxy" in line for line in seen), "the watcher must have seen the proxy running"
     secrets = tokens + [server.credentials.secret_key]

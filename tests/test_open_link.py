@@ -80,7 +80,7 @@ def test_a_valid_link_connects_without_start_session(demo_thread, demo_env, star
     assert proc.stdout == "ok\n", proc.stderr
     assert proc.returncode == 4
     assert start_session_calls == []
-    assert [s.used for s in server.sessions._sessions.values()] == [True]  # only the link's, and it was used
+    assert [s.used for s in server.sessions.issued()] == [True]  # only the link's, and it was used
 
     # The counter does count: a plain connect makes exactly one StartSession.
     proc = run([*SM, "connect", "fraud-detection", "--with", "asyncssh", "--", "true"], demo_env)
@@ -119,7 +119,7 @@ def test_invalid_links_are_refused_naming_the_field(
 ):
     server = demo_thread.server
     uri, token = issue_link(server, **override)
-    before = {sid: s.used for sid, s in server.sessions._sessions.items()}
+    before = {s.session_id: s.used for s in server.sessions.issued()}
     proc = run([*SM, "open", uri, "--", "echo ok"], demo_env)
     assert proc.returncode == 2
     assert proc.stdout == ""
@@ -128,7 +128,7 @@ def test_invalid_links_are_refused_naming_the_field(
     assert token not in line
     # Nothing reached the account: no StartSession, and no session was claimed.
     assert start_session_calls == []
-    assert {sid: s.used for sid, s in server.sessions._sessions.items()} == before
+    assert {s.session_id: s.used for s in server.sessions.issued()} == before
 
 
 def test_a_loopback_stream_url_needs_the_loopback_endpoint(demo_thread, demo_env):

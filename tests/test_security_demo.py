@@ -176,7 +176,7 @@ async def _stranger_gets_nothing(demo: DemoServer, name: str) -> None:
             assert status == 403, (label, op, status, text[:200])
             assert not any(word in text for word in ACCOUNT_WORDS), (label, op, text[:200])
     # Nothing the stranger sent changed anything: fraud-detection still runs, no session was issued.
-    assert not demo.sessions._sessions
+    assert not demo.sessions.issued()
     status, answer = await _post(
         demo.endpoint_url,
         *_signed(demo, "DescribeSpace", PARAMS["DescribeSpace"], own.access_key, own.secret_key, own.token),

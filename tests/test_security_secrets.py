@@ -148,7 +148,7 @@ def _secrets(server: DemoServer, extra: list[str]) -> dict[str, str]:
         "aws secret key": server.credentials.secret_key,
         "aws session token": server.credentials.token or "",
     }
-    for i, session in enumerate(server.sessions._sessions.values()):
+    for i, session in enumerate(server.sessions.issued()):
         found[f"ssm token {i}"] = session.token
     for i, value in enumerate(extra):
         found[f"extra {i}"] = value

@@ -96,15 +96,13 @@ async def test_lossy_agent_still_delivers_in_order() -> None:
 
 
 async def test_cut_websocket_is_an_error_not_an_end_of_stream() -> None:
-    async with running_agent() as agent:
-        channel = await agent.open_channel()
+    async with running_agent() as agent, agent.open_channel() as channel:
         assert (await asyncio.wait_for(channel.receive(), 10)).startswith(b"SSH-2.0-")
         agent.service.cut_connections()
         with pytest.raises(ChannelError, match="lost"):
             await asyncio.wait_for(channel.receive(), 10)
         with pytest.raises(ChannelError):
             await channel.send(b"x" * 5000)
-        await channel.close()
 
 
 async def test_polite_close_terminates_the_agent_session() -> None:
@@ -138,15 +136,14 @@ async def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) ->
 async def test_a_refused_port_ends_the_session_with_the_agents_reason() -> None:
     # port_basic.go: the agent cannot dial the port, and channel_closed's Output says so.
     async with running_agent() as agent:
-        channel = await agent.open_channel(port=9999)
-        assert await asyncio.wait_for(channel.receive(), 10) == b""
-        early = channel.early_end()
-        assert early is not None and channel.received_bytes == 0
-        assert str(early) == (
-            "the session ended before port 9999 sent anything: Unable to connect to specified port: "
-            "dial tcp 127.0.0.1:9999: connect: connection refused"
-        )
-        await channel.close()
+        async with agent.open_channel(port=9999) as channel:
+            assert await asyncio.wait_for(channel.receive(), 10) == b""
+            early = channel.early_end()
+            assert early is not None and channel.received_bytes == 0
+            assert str(early) == (
+                "the session ended before port 9999 sent anything: Unable to connect to specified port: "
+                "dial tcp 127.0.0.1:9999: connect: connection refused"
+            )
         await until(lambda: agent.service.endings)
         assert list(agent.service.endings) == ["port refused"]
 
@@ -223,12 +220,10 @@ async def test_the_agent_gives_up_on_a_client_that_never_answers_its_handshake()
 
 
 async def test_the_agents_reason_reaches_the_user_as_one_safe_line() -> None:
-    async with running_agent() as agent:
-        channel = await agent.open_channel()
+    async with running_agent() as agent, agent.open_channel() as channel:
         (session,) = agent.service.live
         await session.close_channel("line one\r\n\x1b]52;c;cGFzdGU=\x07 line two", drain=False)
         await asyncio.wait_for(read_all(channel), 10)  # the banner, perhaps; then the end
         assert (
             channel.ended_by_agent and channel.close_reason == "line one \u241b]52;c;cGFzdGU=\u2407 line two"
         )
-        await channel.close()

@@ -50,6 +50,11 @@ class SessionRegistry:
         session.used = True
         return session
 
+    def issued(self) -> list[DemoSession]:
+        """Every session StartSession has issued, oldest first, used or not: what a test checks
+        for leaked tokens or sessions that should never have been created."""
+        return list(self._sessions.values())
+
     def active(self, space_arn: str) -> int:
         """Sessions on `space_arn` that count against its limit: those whose data channel is open.
         (Whether SSM also counts a session issued but not yet opened is not documented; counting
