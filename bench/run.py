@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ COMMAND = ".venv/bin/python -m bench"
 
 def collect(quick: bool) -> dict:
     runs = 1 if quick else 5
-    results: dict = {}
+    results: dict = {"load_average": [os.getloadavg()[0]]}
     began = time.perf_counter()
 
     def step(name: str, fn, *args, **kwargs) -> None:
@@ -41,6 +42,7 @@ def collect(quick: bool) -> dict:
         step("keys", keys.sizes, ((2, 5), (2, 3)), cursor_moves=4)
         step("memory", memory.measure, 2, 3, checkpoints=(2, 4))
         step("raw_channel", tunnel.raw, 1, 1)
+        step("capped_channel", tunnel.capped, 1, 2, 1)
         step("ssh", tunnel.ssh, 1, 1)
         step("ssh_breakdown", tunnel.breakdown, 1)
     else:
@@ -51,9 +53,11 @@ def collect(quick: bool) -> dict:
         step("keys", keys.sizes, ((50, 40), (100, 100)), cursor_moves=60, runs=5)
         step("memory", memory.measure)
         step("raw_channel", tunnel.raw, 100, 3)
+        step("capped_channel", tunnel.capped, 8, 2, 3)
         step("ssh", tunnel.ssh, 100, 3)
         step("ssh_breakdown", tunnel.breakdown, runs)
     results["total_seconds"] = time.perf_counter() - began
+    results["load_average"].append(os.getloadavg()[0])
     return results
 
 
@@ -67,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         choices=["first_paint"],
         help="measure one benchmark again and replace its section of the report, keeping the rest",
     )
+    p.add_argument(
+        "--before",
+        type=Path,
+        help="the --json of a run on an earlier tree, to report beside this run's figures",
+    )
     args = p.parse_args(argv)
     if args.only:
         results = {args.only: startup.first_paint(1 if args.quick else 5)}
@@ -76,9 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"bench: wrote {args.output}", file=sys.stderr)
         return 0
+    before = None
+    if args.before:
+        before = (args.before.as_posix(), json.loads(args.before.read_text()))
     results = collect(args.quick)
-    command = COMMAND + (" --quick" if args.quick else "")
-    args.output.write_text(report.render(results, command=command))
+    command = (
+        COMMAND
+        + (" --quick" if args.quick else "")
+        + (f" --before {args.before.as_posix()}" if before else "")
+    )
+    args.output.write_text(report.render(results, command=command, before=before))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
     print(f"bench: wrote {args.output}", file=sys.stderr)

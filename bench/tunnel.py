@@ -67,19 +67,42 @@ async def _raw_once(agent: subprocess.Popen, port: int, size: int) -> tuple[floa
     return elapsed, cpu, agent_cpu
 
 
+def _agent(size: int, *extra: str) -> subprocess.Popen:
+    argv = [PYTHON, "-m", "bench.tunnel_agent", str(size), *extra]
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def _stop(agent: subprocess.Popen) -> None:
+    assert agent.stdin is not None
+    agent.stdin.close()
+    agent.wait(10)
+
+
 def raw(size_mb: int, runs: int) -> dict:
     size = size_mb * MB
-    argv = [PYTHON, "-m", "bench.tunnel_agent", str(size)]
-    agent = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    agent = _agent(size)
     out: dict = {"size_mb": size_mb, "upload": [], "download": []}
     try:
         for _ in range(runs):
             for name, port in (("upload", SINK), ("download", SOURCE)):
                 out[name].append(asyncio.run(_raw_once(agent, port, size)))
     finally:
-        assert agent.stdin is not None
-        agent.stdin.close()
-        agent.wait(10)
+        _stop(agent)
+    return out
+
+
+def capped(size_mb: int, rate_mb: float, runs: int) -> dict:
+    """Uploads through an agent that takes at most `rate_mb` MB/s: how much of a slow link the
+    sender's window keeps busy (an ack-clocked window should fill it; one that collapses on
+    timeouts, or a fixed pace, would not)."""
+    size = size_mb * MB
+    agent = _agent(size, str(rate_mb * MB))
+    out: dict = {"size_mb": size_mb, "rate_mb": rate_mb, "upload": []}
+    try:
+        for _ in range(runs):
+            out["upload"].append(asyncio.run(_raw_once(agent, SINK, size)))
+    finally:
+        _stop(agent)
     return out
 
 

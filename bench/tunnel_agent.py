@@ -1,8 +1,10 @@
 """A simulated SSM agent whose port is a byte sink or source, in a process of its own.
 
 For the raw data-channel throughput: port 1 swallows `size` bytes and then answers b"ok";
-port 2 sends `size` bytes and closes. Sessions are created on request over stdin/stdout (one
-JSON line each way), so the session token travels through a pipe, never a command line or file.
+port 2 sends `size` bytes and closes. An optional second argument caps the data the agent takes
+from the client, in bytes/s (AgentFaults.receive_rate: a slow link). Sessions are created on request
+over stdin/stdout (one JSON line each way), so the session token travels through a pipe, never a
+command line or file.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ async def _source(writer: asyncio.StreamWriter, size: int) -> None:
     writer.close()
 
 
-async def main(size: int) -> None:
+async def main(size: int, receive_rate: float | None = None) -> None:
+    from sm_spaces.demo.agent_faults import AgentFaults
     from sm_spaces.demo.datachannel import DataChannelService
     from sm_spaces.demo.sessions import SessionRegistry
 
@@ -57,7 +60,7 @@ async def main(size: int) -> None:
         return reader, writer
 
     registry = SessionRegistry()
-    service = DataChannelService(registry, open_port)
+    service = DataChannelService(registry, open_port, AgentFaults(receive_rate=receive_rate))
     runner, base = await service.serve_loopback()
     loop = asyncio.get_running_loop()
     while True:
@@ -70,4 +73,4 @@ async def main(size: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1])))
+    asyncio.run(main(int(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else None))

@@ -59,6 +59,7 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     for name in ("raw_channel", "ssh"):
         for direction in ("upload", "download"):
             assert _figures([sample[0] for sample in results[name][direction]]), (name, direction)
+    assert _figures([sample[0] for sample in results["capped_channel"]["upload"]])
     assert _figures(results["ssh"]["true"])
     breakdown = results["ssh_breakdown"]
     assert _figures(breakdown["start_session"]) and _figures(breakdown["channel_open"])
@@ -76,4 +77,5 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
         "Machine: ",
     ):
         assert heading in text
+    assert "**Capped link:**" in text
     assert "nan" not in text
