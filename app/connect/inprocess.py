@@ -23,6 +23,8 @@ from ..aws.errors import AwsError
 from ..model import REMOTE_USER
 
 if TYPE_CHECKING:
+    import asyncssh
+
     from ..ssm.channel import DataChannel
 
 
@@ -33,10 +35,12 @@ class _Watched:
         self.host = host
         self.lost: BaseException | None = None
 
-    def client(self, base: type) -> Any:
+    def client(self) -> asyncssh.SSHClient:
+        import asyncssh  # imported when a connection is made, not with this module
+
         watched = self
 
-        class Client(base):  # type: ignore[misc, valid-type]
+        class Client(asyncssh.SSHClient):
             def connection_lost(self, exc: Exception | None) -> None:
                 watched.lost = exc
 
@@ -69,7 +73,7 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
     # SSM authenticates the session; the space's sshd accepts sagemaker-user without keys.
     async with asyncssh.connect(
         host,
-        client_factory=lambda: watched.client(asyncssh.SSHClient),
+        client_factory=watched.client,
         tunnel=tunnel,
         username=REMOTE_USER,
         known_hosts=None,
