@@ -422,7 +422,7 @@ async def test_profile_switch_reloads_with_the_profiles_credentials(demo, tmp_pa
     (tmp_path / "credentials.ini").write_text(creds)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config.ini"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials.ini"))
-    app = demo_app(demo)
+    app = demo_app(demo, cache_profile=None)  # not --demo, which keeps the simulated account
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("p")

@@ -121,6 +121,11 @@ class SpacesApp(App[int]):
         self.reach = Reach(
             self.account, self.services, self.listing, self.space_actions, self.dialogs, self.notices
         )
+        self.painter.after_sign_in = self._signed_in
+        # The profile the settings keep: what they held, or a picker's choice once it has worked
+        # (--profile and AWS_PROFILE are this run's, not saved; a choice that fails is not saved).
+        self._saved_profile: str | None = None
+        self._profile_on_trial = False
         self._set_up = False  # on_mount has run: changes from now on are the user's, to be saved
 
     # --- layout ---------------------------------------------------------------------------
@@ -179,7 +184,9 @@ class SpacesApp(App[int]):
         if warning:  # reported once; the broken file is never rewritten
             self.notices.warn(warning, title="Settings", timeout=10)
         shown = self.shown
-        self.account.profile = self.account.profile or prefs.profile
+        self._saved_profile = prefs.profile
+        if not self.account.demo:  # the simulated account is reached with its own keys, no profile
+            self.account.profile = self.account.profile or prefs.profile
         if not shown.regions:
             shown.regions = list(prefs.regions)
         if prefs.show_all:
@@ -197,7 +204,7 @@ class SpacesApp(App[int]):
         shown = self.shown
         warning = self.settings.save(
             Prefs(
-                profile=self.account.profile,
+                profile=self._saved_profile,
                 regions=shown.regions,
                 owners=shown.owners if shown.owners_chosen else None,
                 show_all=shown.owners_chosen and shown.owners is None,
@@ -377,23 +384,30 @@ class SpacesApp(App[int]):
         from .screens.pickers import ProfilePicker
 
         profiles = await asyncio.to_thread(available_profiles)
-        if not profiles:
-            self.notices.warn("No profiles in the AWS config files (~/.aws/config).")
-            return
-        chosen = await self.dialogs.ask(ProfilePicker(profiles, self.account.profile))
-        if chosen and chosen != self.account.profile:
-            await self.switch_profile(chosen)
+        account = self.account
+        chosen = await self.dialogs.ask(ProfilePicker(profiles, account.profile, demo=account.demo))
+        if chosen is None or account.demo or chosen.profile == account.profile:
+            return  # --demo keeps the simulated account (the picker says so)
+        await self.switch_profile(chosen.profile)
 
-    async def switch_profile(self, profile: str) -> None:
-        """A new profile: new clients, new caller, new listing; nothing of the old one is kept."""
+    async def switch_profile(self, profile: str | None) -> None:
+        """A new profile (None: the default chain): new clients, new caller, new listing; nothing of
+        the old one is kept. Saved in the settings only once a call has worked with it."""
         await self.services.close()
         self.account.profile, self.account.credentials = profile, None
+        self._profile_on_trial = True
         self.listing.forget()
         if not self.shown.owners_chosen:
             self.shown.owners = None
         self.painter.all()
-        self.save_prefs()
         self.background.refresh()
+
+    def _signed_in(self) -> None:
+        """A call worked with the account's credentials: a profile on trial is kept."""
+        if self._profile_on_trial:
+            self._profile_on_trial = False
+            self._saved_profile = self.account.profile
+            self.save_prefs()
 
     def action_forwards(self) -> None:
         from .screens.forwards import ForwardsScreen

@@ -45,6 +45,7 @@ class Painter:
         self._readonly = readonly
         self._ask_regions = ask_regions
         self._drawn: list[Space] = []  # the spaces the tree was last built from
+        self.after_sign_in: Callable[[], None] | None = None  # the app keeps a profile that worked
 
     def attach(
         self,
@@ -95,7 +96,7 @@ class Painter:
         if shown.text:
             note.append(f"/{shown.text}")
         info = HeaderInfo(
-            profile=account.profile or "default",
+            profile=account.profile_label,
             account=caller.account if caller else "…",
             caller=caller.display if caller else "…",
             regions=shown.regions,
@@ -142,6 +143,8 @@ class Painter:
 
     def signed_in(self) -> None:
         self._banner.hide()
+        if self.after_sign_in is not None:
+            self.after_sign_in()
 
     def needs_regions(self) -> None:
         self._ask_regions()

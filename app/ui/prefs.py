@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class Prefs:
     """What the UI keeps between runs (a docstring also spares @dataclass an inspect.signature)."""
 
-    profile: str | None = None
+    profile: str | None = None  # chosen in the picker and worked (None: the default chain)
     regions: list[str] = field(default_factory=list)
     owners: frozenset[OwnerPair] | None = None
     refresh_interval: float = 60.0
@@ -87,7 +87,7 @@ def save(read: Settings | None, prefs: Prefs) -> str | None:
 
         changed = dataclasses.replace(
             read,
-            profile=prefs.profile if prefs.profile is not None else read.profile,
+            profile=prefs.profile,  # None: the default chain
             regions=list(prefs.regions),
             theme=prefs.theme if prefs.theme is not None else read.theme,
             refresh_interval_s=int(prefs.refresh_interval),
@@ -101,7 +101,9 @@ def save(read: Settings | None, prefs: Prefs) -> str | None:
     return None
 
 
-def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[list[Space], float] | None:
+def load_cached(
+    profile_key: str | None, region: str, endpoint: str | None
+) -> tuple[list[Space], float] | None:
     try:
         from .. import config
 
@@ -114,7 +116,7 @@ def load_cached(profile_key: str, region: str, endpoint: str | None) -> tuple[li
     return list(spaces), saved_at.timestamp()
 
 
-def save_cached(profile_key: str, region: str, spaces: list[Space], endpoint: str | None) -> None:
+def save_cached(profile_key: str | None, region: str, spaces: list[Space], endpoint: str | None) -> None:
     try:
         from .. import config
 

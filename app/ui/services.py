@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..aws.api import SpacesApi, SpacesPool
 
 Keys = tuple[str, str, str | None]  # access key, secret key, session token
+DEFAULT_CHAIN = "default chain"  # no profile: botocore's credential chain (environment, AWS_PROFILE, ...)
 
 
 @dataclass
@@ -30,9 +31,14 @@ class Account:
         return self.cache_profile == "demo"
 
     @property
-    def profile_key(self) -> str:
-        """The listing cache's profile name: the default chain is cached as "default"."""
-        return self.profile or "default"
+    def profile_key(self) -> str | None:
+        """The listing cache's profile: None for the default chain, kept apart from a profile
+        called "default" (the chain may hold other credentials: the environment's, SSO's)."""
+        return self.profile
+
+    @property
+    def profile_label(self) -> str:
+        return self.profile if self.profile is not None else DEFAULT_CHAIN
 
     @property
     def cache_endpoint(self) -> str | None:

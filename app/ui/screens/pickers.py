@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -108,39 +109,76 @@ class RegionPicker(FilteredSelectScreen):
         )
 
 
-class ProfilePicker(ModalScreen[str | None]):
-    """Pick one AWS profile; switching reloads everything."""
+@dataclass(frozen=True)
+class ProfileChoice:
+    """What the profile picker answers: a profile, or None for the default credential chain."""
+
+    profile: str | None
+
+
+DEFAULT_CHAIN_ID = "\0default-chain"  # no profile name can hold a NUL: never mistaken for one
+DEMO_ID = "\0demo"
+
+
+class ProfilePicker(ModalScreen[ProfileChoice | None]):
+    """Pick the default credential chain or one AWS profile; switching reloads everything.
+
+    "default chain" (no profile: the environment's keys, AWS_PROFILE, [default], SSO, a role) is its
+    own entry, apart from a profile called "default". Under --demo the simulated account stays:
+    the profiles are shown but cannot be picked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("down", "focus_list", "List", show=False),
     ]
 
-    def __init__(self, profiles: list[str], current: str | None) -> None:
+    def __init__(self, profiles: list[str], current: str | None, *, demo: bool = False) -> None:
         super().__init__()
         self.profiles = profiles
         self.current = current
+        self.demo = demo
 
     def compose(self) -> ComposeResult:
+        hint = (
+            "the simulated account of --demo stays; start sm-spaces without --demo to use a profile"
+            if self.demo
+            else "enter switches (saved once it works) · esc cancels"
+        )
         with Vertical(id="dialog", classes="picker"):
             yield Static(Text("AWS profile", style="bold"), id="dialog-title")
             yield Input(placeholder="type to filter…", id="picker-filter")
             yield OptionList(id="picker-list")
-            yield Static(Text("enter switches profile · esc cancels", style=MUTED), id="dialog-hint")
+            yield Static(Text(hint, style=MUTED), id="dialog-hint")
 
     def on_mount(self) -> None:
         self._fill("")
         self.query_one(Input).focus()
 
+    def _entries(self) -> list[tuple[str, Text, bool]]:
+        """(option id, label, is current) of every entry, the default chain (or --demo's) first."""
+        if self.demo:
+            first = (DEMO_ID, Text("simulated account (--demo)"), True)
+        else:
+            first = (
+                DEFAULT_CHAIN_ID,
+                Text("default chain").append("  environment, AWS_PROFILE, [default], SSO", style=MUTED),
+                self.current is None,
+            )
+        return [first] + [
+            (name, Text(name), not self.demo and name == self.current) for name in self.profiles
+        ]
+
     def _fill(self, text: str) -> None:
         listing = self.query_one(OptionList)
         listing.clear_options()
-        for name in self.profiles:
-            if text.lower() in name.lower():
-                label = Text(name, style="bold" if name == self.current else "")
-                if name == self.current:
-                    label.append("  (current)", style=MUTED)
-                listing.add_option(Option(label, id=name))
+        for option_id, label, current in self._entries():
+            if text.lower() not in label.plain.lower():
+                continue
+            if current:  # _entries made the labels afresh: styled in place
+                label.stylize("bold", 0, len(label.plain.split("  ")[0]))
+                label.append("  (current)", style=MUTED)
+            disabled = self.demo and option_id != DEMO_ID
+            listing.add_option(Option(label, id=option_id, disabled=disabled))
         if listing.option_count:
             listing.highlighted = 0
 
@@ -150,10 +188,18 @@ class ProfilePicker(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         listing = self.query_one(OptionList)
         if listing.highlighted is not None:
-            self.dismiss(listing.get_option_at_index(listing.highlighted).id)
+            self._chosen(listing.get_option_at_index(listing.highlighted))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self._chosen(event.option)
+
+    def _chosen(self, option: Option) -> None:
+        if option.disabled:
+            return
+        if option.id == DEMO_ID:
+            self.dismiss(None)
+        else:
+            self.dismiss(ProfileChoice(None if option.id == DEFAULT_CHAIN_ID else option.id))
 
     def action_focus_list(self) -> None:
         listing = self.query_one(OptionList)
