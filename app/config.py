@@ -108,6 +108,8 @@ class Settings:
     refresh_interval_s: int = 60  # 0 turns auto-refresh off
     theme: str = DEFAULT_THEME
     group_by_domain: bool = True
+    # Ask before connect or forward starts a stopped space (it costs money); --yes answers too.
+    ask_before_start: bool = True
 
     def validate(self) -> Settings:
         """Raise ValueError naming the first bad value; returns self for chaining."""
@@ -223,6 +225,7 @@ def _from_table(table: dict[str, Any]) -> Settings:
     if not _THEME_RE.fullmatch(settings.theme):
         raise ValueError(f"theme must be a theme name like {DEFAULT_THEME!r}, not {_shown(settings.theme)}")
     settings.group_by_domain = _typed(table, "group_by_domain", bool, settings.group_by_domain)
+    settings.ask_before_start = _typed(table, "ask_before_start", bool, settings.ask_before_start)
     return settings
 
 

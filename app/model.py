@@ -238,6 +238,9 @@ def assign_aliases(spaces: list[Space]) -> list[Space]:
 
 # --- instance sizes for remote access ---------------------------------------------------------
 
+# What an app runs on when its space names no instance type (lifecycle.start's CreateApp).
+DEFAULT_INSTANCE_TYPE = "ml.t3.medium"
+
 # The service refuses remote access on instances with less than 8 GiB of memory.
 TOO_SMALL_FOR_REMOTE = {
     "ml.t3.medium": "ml.t3.large",

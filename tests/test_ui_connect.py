@@ -125,7 +125,10 @@ async def test_stopped_small_space_starts_on_a_larger_instance_after_asking(demo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert await ask_about(pilot, "nlp-experiments", "c")  # stopped, ml.t3.medium, no remote access
-        assert "ml.t3.large" in app.screen.yes
+        assert app.screen.title_text == "Start nlp-experiments?"  # a start costs money: asked first
+        assert "ml.t3.medium" in str(app.screen.body)
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: "ml.t3.large" in getattr(app.screen, "yes", ""), rounds=1000)
         await pilot.press("y")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
@@ -140,7 +143,9 @@ async def test_declining_the_larger_instance_connects_nowhere(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert await ask_about(pilot, "nlp-experiments", "c")
-        await pilot.press("n")
+        await pilot.press("y")  # start it
+        assert await wait_until(pilot, lambda: "ml.t3.large" in getattr(app.screen, "yes", ""), rounds=1000)
+        await pilot.press("n")  # but not on a larger instance
         await settle(pilot)
         assert runner.calls == []
         assert (await _status(demo, "nlp-experiments")).status is SpaceStatus.STOPPED

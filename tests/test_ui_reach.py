@@ -11,6 +11,7 @@ import stat
 import aiohttp
 import pytest
 from sm_spaces.model import SpaceStatus
+from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.screens.forwards import ForwardsScreen
 from sm_spaces.ui.screens.ssh_config import SshConfigScreen
 from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
@@ -145,6 +146,9 @@ async def test_vscode_starts_the_space_installs_the_alias_and_runs_code(demo, ho
         await settle(pilot)
         highlight(app, "feature-store-dev")  # stopped
         await pilot.press("v")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), rounds=1000)
+        assert app.screen.title_text == "Start feature-store-dev?"
+        await pilot.press("y")
         assert await wait_until(pilot, lambda: isinstance(app.screen, SshConfigScreen), rounds=1000)
         assert "sm-feature-store-dev" in (app.screen.reason or "")
         assert not stand_in_code.exists()
@@ -198,10 +202,15 @@ async def test_vscode_is_refused_in_demo_mode(demo, stand_in_code):
 # --- f / F: JupyterLab forwards -----------------------------------------------------------------
 
 
-async def _forward(pilot, app, space: str):
-    """`f` on `space`; the forward it opened and the JupyterLab URL it serves on loopback."""
+async def _forward(pilot, app, space: str, *, start: bool = False):
+    """`f` on `space` (`start`: it is stopped, and the start question is answered yes); the forward
+    it opened and the JupyterLab URL it serves on loopback."""
     highlight(app, space)
     await pilot.press("f")
+    if start:
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), rounds=1000)
+        assert app.screen.title_text == f"Start {space}?"
+        await pilot.press("y")
     assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1000)
     forward = next(iter(app.reach.forwards))
     return forward, f"http://127.0.0.1:{forward.local_port}{LAB}"
@@ -238,7 +247,7 @@ async def test_forward_starts_a_stopped_space_and_quit_closes_it(demo):
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        forward, url = await _forward(pilot, app, "feature-store-dev")
+        forward, url = await _forward(pilot, app, "feature-store-dev", start=True)
         assert (await _get(url))[0] == 200
         await pilot.press("q")
     assert not forward.active

@@ -7,13 +7,15 @@ callbacks hand each newly observed state to the listing, which redraws the space
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 
 from textual.dom import DOMNode
 
-from ..model import Space, SpaceStatus, remote_access_upgrade
+from ..model import DEFAULT_INSTANCE_TYPE, Space, SpaceStatus, remote_access_upgrade
 from . import registry
 from .dialogs import Dialogs
+from .leaving import Change, Underway
 from .loading import ListingController, SpaceKey, keep_alias
 from .notices import Notices
 from .registry import SpaceAction
@@ -40,7 +42,9 @@ class SpaceActions:
         self._dialogs = dialogs
         self._notices = notices
         self.readonly = readonly
-        self.busy: set[SpaceKey] = set()  # spaces an action is changing right now
+        self.busy: set[SpaceKey] = set()  # spaces an action is working on right now
+        self.underway: dict[SpaceKey, Underway] = {}  # of those, the ones AWS is being asked to change
+        self.ask_before_start = True  # connect, VS Code and forwards ask before starting a space
 
     def run(self, action: SpaceAction, space: Space, flow: Flow) -> None:
         """Run `flow` (which carries out `action`) on `space` as a worker, unless read-only mode
@@ -64,6 +68,15 @@ class SpaceActions:
             self._notices.report(err)
         finally:
             self.busy.discard(space.key)
+
+    @contextlib.contextmanager
+    def _changing(self, space: Space, change: Change) -> Iterator[None]:
+        """The calls that change `space` run inside: quitting meanwhile asks first (leaving.py)."""
+        self.underway[space.key] = Underway(change, space)
+        try:
+            yield
+        finally:
+            self.underway.pop(space.key, None)
 
     def _progress(self, old: Space) -> Callable[[Space], None]:
         return lambda fresh: self._listing.apply(keep_alias(fresh, old))
@@ -97,12 +110,13 @@ class SpaceActions:
             return
         svc = await self._services.get(space.region)
         self._notices.say(f"Starting {space.name}…")
-        result = await self._with_upgrade(
-            space,
-            lambda itype: svc.start_space(
-                space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
-            ),
-        )
+        with self._changing(space, Change.START):
+            result = await self._with_upgrade(
+                space,
+                lambda itype: svc.start_space(
+                    space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+                ),
+            )
         if result is not None:
             self._progress(space)(result)
             self._notices.say(f"{space.name} is {result.status.value.lower()}")
@@ -120,7 +134,8 @@ class SpaceActions:
         if not ok:
             return
         svc = await self._services.get(space.region)
-        result = await svc.stop_space(space.domain_id, space.name, progress=self._progress(space))
+        with self._changing(space, Change.STOP):
+            result = await svc.stop_space(space.domain_id, space.name, progress=self._progress(space))
         self._progress(space)(result)
         self._notices.say(f"{space.name} is {result.status.value.lower()}")
 
@@ -139,12 +154,13 @@ class SpaceActions:
         ):
             return
         svc = await self._services.get(space.region)
-        result = await self._with_upgrade(
-            space,
-            lambda itype: svc.enable_remote_access(
-                space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
-            ),
-        )
+        with self._changing(space, Change.REMOTE_ACCESS):
+            result = await self._with_upgrade(
+                space,
+                lambda itype: svc.enable_remote_access(
+                    space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+                ),
+            )
         if result is not None:
             self._progress(space)(result)
             self._notices.say(f"{space.name}: remote access on")
@@ -167,9 +183,10 @@ class SpaceActions:
         ):
             return
         svc = await self._services.get(space.region)
-        result = await svc.enable_remote_access(
-            space.domain_id, space.name, instance_type=bigger, progress=self._progress(space)
-        )
+        with self._changing(space, Change.INSTANCE_TYPE):
+            result = await svc.enable_remote_access(
+                space.domain_id, space.name, instance_type=bigger, progress=self._progress(space)
+            )
         self._progress(space)(result)
         self._notices.say(f"{space.name} now uses {result.instance_type or bigger}")
 
@@ -182,7 +199,8 @@ class SpaceActions:
         minutes = await self._dialogs.ask(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
         if minutes is None:
             return
-        result = await svc.set_idle_timeout(space.domain_id, space.name, minutes)
+        with self._changing(space, Change.IDLE_TIMEOUT):
+            result = await svc.set_idle_timeout(space.domain_id, space.name, minutes)
         self._progress(space)(result)
         self._notices.say(f"{space.name}: idle shutdown after {minutes} min")
 
@@ -216,22 +234,41 @@ class SpaceActions:
             ):
                 return None
             self._notices.say(f"Restarting {space.name} with remote access…", title=purpose)
-            started = await self._with_upgrade(
-                fresh,
-                lambda itype: svc.enable_remote_access(
-                    space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
-                ),
-            )
+            with self._changing(fresh, Change.RESTART):
+                started = await self._with_upgrade(
+                    fresh,
+                    lambda itype: svc.enable_remote_access(
+                        space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                    ),
+                )
         else:
+            if self.ask_before_start and not await self._dialogs.confirm(
+                f"Start {space.name}?", start_question(fresh, purpose), "Start", danger=False
+            ):
+                return None
             self._notices.say(f"{space.name} is {fresh.status.value.lower()}; starting it…", title=purpose)
-            started = await self._with_upgrade(
-                fresh,
-                lambda itype: svc.start_space(
-                    space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
-                ),
-            )
+            with self._changing(fresh, Change.START):
+                started = await self._with_upgrade(
+                    fresh,
+                    lambda itype: svc.start_space(
+                        space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                    ),
+                )
         if started is None:
             return None
         started = keep_alias(started, space)
         self._listing.apply(started)
         return started
+
+
+def start_question(space: Space, purpose: str) -> str:
+    """What connect, VS Code and forwards say before they start a space: it costs money."""
+    instance = space.instance_type or DEFAULT_INSTANCE_TYPE
+    idle = (
+        f" or until it has been idle {space.idle_timeout_minutes} min" if space.idle_timeout_minutes else ""
+    )
+    return (
+        f"{space.name} is {space.status.value.lower()}; {purpose} needs it running.\n\n"
+        f"It starts on {instance} ({space.app_type or 'its app'}), billed while it runs: until you "
+        f"stop it{idle}.\n\nask_before_start = false in config.toml starts without asking."
+    )

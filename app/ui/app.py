@@ -127,6 +127,8 @@ class SpacesApp(App[int]):
         self._saved_profile: str | None = None
         self._profile_on_trial = False
         self._set_up = False  # on_mount has run: changes from now on are the user's, to be saved
+        self._asked_to_leave = False  # the quit question is open: quitting again insists
+        self.farewell: list[str] = []  # printed on stderr once the terminal is back (run.py)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -194,6 +196,7 @@ class SpacesApp(App[int]):
         elif prefs.owners is not None:
             shown.owners, shown.owners_chosen = prefs.owners, True
         shown.grouped = prefs.grouped
+        self.space_actions.ask_before_start = prefs.ask_before_start
         self.background.interval = (
             self._refresh_override if self._refresh_override is not None else prefs.refresh_interval
         )
@@ -429,8 +432,33 @@ class SpacesApp(App[int]):
         self.push_screen(HelpScreen(rows, read_only_keys=off))
 
     async def action_quit(self) -> None:
-        self.exit(0)  # forwards and clients are closed on unmount
+        self._leave(0)  # forwards and clients are closed on unmount
 
     async def action_interrupt(self) -> None:
         """Ctrl-C: quit as `q` does, with the exit status of an interrupted program (run.py)."""
-        self.exit(return_code=INTERRUPTED)
+        self._leave(INTERRUPTED)
+
+    def _leave(self, code: int) -> None:
+        """Quit; while a change is under way, ask first (leaving.py). Quitting again while asked
+        (q, Ctrl-C, a second SIGINT) insists: the spaces' states and how to finish go to stderr."""
+        from .leaving import left_behind, question
+
+        underway = list(self.space_actions.underway.values())
+        if not underway or self._asked_to_leave:
+            if underway:
+                latest = {u.space.key: self.index.find(u.space.key) or u.space for u in underway}
+                self.farewell = left_behind(underway, latest, self.account)
+            self.exit(return_code=code)
+            return
+        from .screens.confirm import ConfirmScreen
+
+        def answered(quit_anyway: bool | None) -> None:
+            self._asked_to_leave = False
+            if quit_anyway:
+                self._asked_to_leave = True
+                self._leave(code)
+
+        self._asked_to_leave = True
+        self.push_screen(
+            ConfirmScreen("Quit while a change is under way?", question(underway), "Quit anyway"), answered
+        )

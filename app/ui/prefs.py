@@ -28,6 +28,7 @@ class Prefs:
     theme: str | None = None
     grouped: bool = False
     show_all: bool = False  # the user chose "show all": no SSO "my spaces" default
+    ask_before_start: bool = True  # connect, VS Code and forwards ask before starting a space
 
 
 class SettingsFile:
@@ -69,6 +70,7 @@ def load() -> tuple[Prefs, str | None, Settings | None]:
         theme=settings.theme,
         grouped=bool(settings.group_by_domain),
         show_all=bool(settings.show_all),
+        ask_before_start=bool(settings.ask_before_start),
     )
     return prefs, warning, settings
 

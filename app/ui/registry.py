@@ -72,7 +72,7 @@ ACTIONS: tuple[Action, ...] = (
         "connect",
         "c",
         "Connect",
-        "ssh into the space (also enter); starts it first if needed",
+        "ssh into the space (also enter); a stopped space is started first, after asking",
         on_space=True,
         palette="Connect to {}",
     ),
