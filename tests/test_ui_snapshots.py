@@ -60,6 +60,26 @@ class TestMainScreen:
         assert snap_compare(demo_app(demo), run_before=_runner(space="llm-finetune"), terminal_size=SIZE)
 
 
+FILTER = ("slash", *"data", "enter")  # a filter typed and kept: focus back on the list
+
+
+class TestLayouts:
+    """Issue 13 item 3: 80 x 24 and wider, flat and grouped, a filter active. Each shows `?` in
+    the footer and the remote-access mark on every space line; below 100 columns the detail pane
+    is hidden until `d` opens it under the list."""
+
+    @pytest.mark.parametrize("size", [(80, 24), (140, 42)], ids=["80x24", "140x42"])
+    @pytest.mark.parametrize("grouped", [False, True], ids=["flat", "grouped"])
+    def test_filtered(self, demo, snap_compare, size, grouped):
+        keys = ("g", *FILTER) if grouped else FILTER
+        assert snap_compare(demo_app(demo), run_before=_runner(*keys), terminal_size=size)
+
+    def test_details_under_the_list_at_80x24(self, demo, snap_compare):
+        assert snap_compare(
+            demo_app(demo), run_before=_runner("d", space="fraud-detection"), terminal_size=(80, 24)
+        )
+
+
 class TestDialogs:
     def test_region_picker(self, demo, snap_compare):
         assert snap_compare(demo_app(demo), run_before=_runner("R", modal=True), terminal_size=SIZE)

@@ -25,6 +25,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -72,6 +73,13 @@ class SpacesApp(App[int]):
     COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = list(registry.bindings())
+    # The screen's class by width (styles/app.tcss): the detail pane narrows, then moves under the list.
+    # Not a ClassVar: mypy reads Textual's own annotation (ClassVar[...] | None) as an instance variable.
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-narrow"),
+        (100, "-medium"),
+        (120, "-wide"),
+    ]
 
     _filter_bar: FilterBar  # held from on_mount, as the painter holds the others
 
@@ -266,6 +274,8 @@ class SpacesApp(App[int]):
         await super().on_event(event)
 
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        if bool(event.text) != bool(self.shown.text):
+            self.refresh_bindings()  # esc (clear filter) comes or goes; not on every keystroke
         self.shown.text = event.text
         self.painter.tree_now(unless_same=True)
         self.painter.header()
@@ -284,6 +294,8 @@ class SpacesApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Mutating actions are hidden from the footer and the palette in read-only mode; their keys
         # then run their read-only twin, which says so (registry.bindings).
+        if action == "clear_filter":
+            return bool(self.shown.text)  # esc means nothing to the list without a filter
         return registry.permits(action, parameters, self.readonly)
 
     def action_on_space(self, name: str) -> None:
@@ -331,10 +343,26 @@ class SpacesApp(App[int]):
     def action_filter(self) -> None:
         self._filter_bar.open()
 
+    def action_clear_filter(self) -> None:
+        """Esc in the list: the filter typed earlier goes, as esc in the filter does."""
+        self._filter_bar.action_dismiss()
+
     def action_toggle_group(self) -> None:
         self.shown.grouped = not self.shown.grouped
         self.painter.tree_now()
         self.save_prefs()
+
+    def action_toggle_details(self) -> None:
+        self.query_one("#main").toggle_class("-flip")
+        self.painter.detail()
+        self.call_after_refresh(self._cursor_in_view)  # the list may have shrunk under it
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        tree = self.space_tree
+        tree.scroll_to_region(Region(0, tree.cursor_line, 1, 1), animate=False, immediate=True)
 
     def action_owner_filter(self) -> None:
         from .screens.owner_filter import OwnerFilterScreen, owners_from_result

@@ -112,7 +112,11 @@ class Painter:
 
     def detail(self) -> None:
         space = self.tree.highlighted_space
-        self._detail.show(None if space is None else self._listing.detailed(space), self.tree.spinner)
+        if space is None:
+            self._detail.show(None, self.tree.spinner)
+            return
+        listing = self._listing
+        self._detail.show(listing.detailed(space), self.tree.spinner, described=listing.described(space))
 
     def tick(self) -> None:
         """Spinners of spaces in transition, and the pane when it shows one."""

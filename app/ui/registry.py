@@ -159,12 +159,13 @@ ACTIONS: tuple[Action, ...] = (
         palette="Set idle timeout of {}",
     ),
     Action("filter", "slash", "Filter", "filter by name, domain, owner, status (esc clears)"),
+    Action("clear_filter", "escape", "Clear filter", "clear the / filter, from the list too"),
     Action(
         "owner_filter",
         "u",
-        "Profiles",
-        "filter by user profile — domain",
-        palette="Filter by user profile…",
+        "User profiles",
+        "show the spaces of chosen SageMaker user profiles (domain / user profile)",
+        palette="Filter by SageMaker user profile…",
     ),
     Action(
         "toggle_group",
@@ -176,7 +177,18 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action("regions", "R", "Regions", "choose the regions shown side by side", palette="Choose regions…"),
     Action(
-        "profile", "p", "Profile", "switch AWS profile (reloads everything)", palette="Switch AWS profile…"
+        "profile",
+        "p",
+        "AWS profile",
+        "switch AWS profile, or to the default credential chain (reloads everything)",
+        palette="Switch AWS profile…",
+    ),
+    Action(
+        "toggle_details",
+        "d",
+        "Details",
+        "show or hide the detail pane (below 100 columns it starts hidden and opens under the list)",
+        palette="Show or hide the detail pane",
     ),
     Action("refresh", "r,ctrl+r", "Refresh", "refresh the listing now", palette="Refresh"),
     Action("help", "question_mark", "Help", "this help"),
@@ -206,7 +218,10 @@ def bindings() -> list[Binding]:
     mode enables (SpacesApp.check_action): the key then says why it does nothing, while the footer
     and the palette no longer offer it."""
     found: list[Binding] = []
-    for action in ACTIONS:
+    # The footer shows bindings in this order and cuts off what does not fit: `?` (and `d`, which
+    # brings the detail pane back on a narrow terminal) go first so 80 columns still show them.
+    first = ("help", "toggle_details")
+    for action in sorted(ACTIONS, key=lambda a: first.index(a.name) if a.name in first else len(first)):
         if not action.keys:
             continue
         found.append(

@@ -13,6 +13,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ...model import Space
+from ..view import is_shared
 from .labels import MUTED, remote_text, status_text
 
 KEY_WIDTH = 12  # "Display name"
@@ -48,13 +49,21 @@ class DetailPane(Widget):
         if changed:
             self.refresh(*(Region(0, y, width, 1) for y in changed))
 
-    def show(self, space: Space | None, spinner: str = "⠋") -> None:
-        if self._shown is not None and self._shown[0] is space and self._shown[1] == spinner:
+    def show(self, space: Space | None, spinner: str = "⠋", *, described: bool = True) -> None:
+        """`described`: DescribeSpace has answered for `space`; until then what only it knows
+        (instance type of a stopped space, image, storage, idle stop, modified) shows "…", and "-"
+        means none."""
+        shown = (space, spinner if described else spinner + "?")
+        if self._shown is not None and self._shown[0] is space and self._shown[1] == shown[1]:
             return  # same object, same frame: nothing to redraw
-        self._shown = (space, spinner)
+        self._shown = shown
         if space is None:
             self.update(Text("Highlight a space to see its details.", style=MUTED))
             return
+
+        def known(value: str, present: object) -> Text:
+            return Text(value) if present or described else Text("…", style=MUTED)
+
         self.update(
             [
                 ("Space", Text(space.name, style="bold")),
@@ -62,15 +71,21 @@ class DetailPane(Widget):
                 ("Status", status_text(space.status, spinner)),
                 ("Domain", Text.assemble(space.domain_name or "-", (f"  {space.domain_id}", MUTED))),
                 ("Region", Text(space.region)),
-                ("Owner", Text(space.owner or "-")),
+                ("Owner", Text(_owner(space))),
                 ("Sharing", Text(space.sharing)),
                 ("App type", Text(space.app_type or "-")),
-                ("Instance", Text(space.instance_type or "-")),
-                ("Image", Text(_image(space.image))),
-                ("Storage", Text(f"{space.storage_gib} GiB" if space.storage_gib else "-")),
+                ("Instance", known(space.instance_type or "-", space.instance_type)),
+                ("Image", known(_image(space.image), space.image)),
+                (
+                    "Storage",
+                    known(f"{space.storage_gib} GiB" if space.storage_gib else "-", space.storage_gib),
+                ),
                 ("Remote", remote_text(space.remote_access, long=True)),
-                ("Idle stop", Text(_idle(space.idle_timeout_minutes))),
-                ("Modified", Text(_when(space.last_modified))),
+                (
+                    "Idle stop",
+                    known(_idle(space.idle_timeout_minutes), space.idle_timeout_minutes is not None),
+                ),
+                ("Modified", known(_when(space.last_modified), space.last_modified)),
                 ("SSH alias", Text(space.alias or "-", style="bold")),
                 ("ARN", Text(space.arn, style=MUTED)),
             ]
@@ -122,6 +137,13 @@ class DetailPane(Widget):
 def _segments(console: Console, text: Text) -> list[Segment]:
     """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
     return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
+
+
+def _owner(space: Space) -> str:
+    """The tree's word, "shared", for a shared space (as the CLI's list); who created it after it."""
+    if is_shared(space):
+        return f"shared (created by {space.owner})" if space.owner else "shared"
+    return space.owner or "-"
 
 
 def _idle(minutes: int | None) -> str:

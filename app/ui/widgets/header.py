@@ -55,7 +55,9 @@ class ContextHeader(Widget):
         self.info, self.now = info, now
         for y, key in enumerate(self._row_keys()):
             drawn = self._drawn[y]
-            if drawn is not None and drawn[0] != key:
+            # Not drawn since a style update (a theme, the screen's width class) is repainted too:
+            # nothing else would ask for it.
+            if drawn is None or drawn[0] != key:
                 self._drawn[y] = None
                 self.refresh(Region(0, y, self.size.width, 1))
 

@@ -78,13 +78,14 @@ def space_line(space: Space, cols: Columns, spinner: str = "⠋") -> Text:
         "  ",
         _cell(status_text(status, spinner).plain, STATUS_WIDTH, STATUS_STYLE[status]),
         "  ",
+        # Remote access right after the status: a narrow terminal or a deep grouped row keeps it.
+        remote_text(space.remote_access),
+        "  ",
         _cell(space.app_type or "-", 10, ACCENT if space.app_type == "JupyterLab" else "#af87ff"),
         "  ",
         _cell(space.instance_type or "-", cols.instance),
         "  ",
         _cell(owner_column(space), cols.owner, "italic " + MUTED if is_shared(space) else ""),
-        "  ",
-        remote_text(space.remote_access),
     )
 
 

@@ -32,13 +32,13 @@ def space_segments(space: Space, cols: Columns, spinner: str = "⠋") -> list[Se
         ("  ", None),
         (_fit(f"{icon} {status.value}", STATUS_WIDTH), _parse(STATUS_STYLE[status])),
         ("  ", None),
+        _REMOTE_ON if space.remote_access else _REMOTE_OFF,
+        ("  ", None),
         (_fit(space.app_type or "-", 10), _JUPYTER if space.app_type == "JupyterLab" else _OTHER_APP),
         ("  ", None),
         (_fit(space.instance_type or "-", cols.instance), None),
         ("  ", None),
         (_fit(owner_column(space), cols.owner), _SHARED if is_shared(space) else None),
-        ("  ", None),
-        _REMOTE_ON if space.remote_access else _REMOTE_OFF,
     ]
     segments: list[Segment] = []
     pending = ""
