@@ -25,6 +25,7 @@ async def shoot(
     modal: bool = False,
     fault: str | None = None,
     settle_keys: bool = False,
+    size: tuple[int, int] = SIZE,
     **app_options: object,
 ) -> None:
     from sm_spaces.demo.server import DemoServer
@@ -32,7 +33,7 @@ async def shoot(
 
     async with DemoServer() as server:
         app = demo_app(server, **app_options)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await settle(pilot)
             if space:
                 highlight(app, space)
@@ -66,6 +67,10 @@ async def main(out: Path) -> None:
     await shoot(out, "confirm-stop", "x", space="fraud-detection", modal=True)
     await shoot(out, "error-credentials", "r", fault="expired")
     await shoot(out, "forwards", "f", "F", space="fraud-detection", modal=True, settle_keys=True)
+    await shoot(out, "confirm-start", "c", space="feature-store-dev", modal=True)
+    # 80 x 24: the detail pane is hidden below 100 columns; `d` opens it under the list.
+    await shoot(out, "narrow-80x24", space="fraud-detection", size=(80, 24))
+    await shoot(out, "narrow-details-80x24", "d", space="fraud-detection", size=(80, 24))
 
 
 if __name__ == "__main__":
