@@ -50,7 +50,7 @@ def _asking_to_quit(app) -> bool:
 
 
 async def test_quit_during_a_start_asks_and_insisting_says_the_state_and_how_to_finish(demo):
-    demo.transition_delay = 5.0  # the start takes a while: q lands in the middle of it
+    demo.transition_delay = 60.0  # the start outlasts the test, however loaded the machine
     # Not --demo (whose account ends with the program): an account a command can finish the job on.
     app = demo_app(demo, cache_profile=None)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,13 +63,13 @@ async def test_quit_during_a_start_asks_and_insisting_says_the_state_and_how_to_
         assert "feature-store-dev is starting" in str(app.screen.body)
         await pilot.press("n")  # stay
         await pilot.pause()
-        assert app.is_running and not _asking_to_quit(app) and app.farewell == []
+        assert app.is_running and not _asking_to_quit(app) and app.leaving.farewell == []
         await pilot.press("ctrl+c")
         assert await wait_until(pilot, lambda: _asking_to_quit(app))
         await pilot.press("ctrl+c")  # insists
         await pilot.pause()
     assert app.return_code == INTERRUPTED
-    [line] = app.farewell
+    [line] = app.leaving.farewell
     left = await _space(demo, "feature-store-dev")
     assert line.startswith("feature-store-dev was starting and is left ")
     assert (
@@ -84,11 +84,11 @@ async def test_quit_with_no_change_under_way_asks_nothing(demo):
         await settle(pilot)
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code == 0 and app.farewell == []
+    assert app.return_code == 0 and app.leaving.farewell == []
 
 
 async def test_quit_during_a_demo_start_says_the_simulated_account_ends(demo):
-    demo.transition_delay = 5.0
+    demo.transition_delay = 60.0
     app = demo_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -100,7 +100,10 @@ async def test_quit_during_a_demo_start_says_the_simulated_account_ends(demo):
         await pilot.press("y")
         await pilot.pause()
     assert app.return_code == 0
-    assert len(app.farewell) == 1 and "the simulated account of --demo ends with sm-spaces" in app.farewell[0]
+    assert (
+        len(app.leaving.farewell) == 1
+        and "the simulated account of --demo ends with sm-spaces" in app.leaving.farewell[0]
+    )
 
 
 @pytest.mark.parametrize("key", ["c", "f", "enter"])

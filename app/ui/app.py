@@ -9,6 +9,8 @@ view's filters select. Each part owns its state and is handed what it needs:
 - SpaceActions (actions.py): start, stop, remote access, instance type, idle timeout;
 - Connector (connecting.py) and Reach (reach.py): ssh, VS Code, forwards, the ssh config block;
 - Painter (painting.py): the tree, header, detail pane and banner, drawn from the listing;
+- Switcher (switching.py): the `p` and `R` pickers, and what a profile or region switch resets;
+- Leaving (leaving.py): `q` and Ctrl-C, which ask first while a change is under way;
 - Notices and Dialogs: what the user is told and asked.
 
 Keys, footer, help and palette come from the action registry (registry.py).
@@ -36,6 +38,7 @@ from .background import Background
 from .clock import Clock
 from .connecting import Connector
 from .dialogs import Dialogs
+from .leaving import Leaving
 from .loading import ListingController
 from .notices import Notices
 from .painting import Painter
@@ -44,6 +47,7 @@ from .reach import Reach
 from .registry import SpaceAction
 from .run import resume_gc
 from .services import Account, Keys, Services
+from .switching import Switcher
 from .view import SpaceIndex, ViewState
 from .widgets.bars import CredentialsBanner, FilterBar
 from .widgets.detail import DetailPane
@@ -129,14 +133,17 @@ class SpacesApp(App[int]):
         self.reach = Reach(
             self.account, self.services, self.listing, self.space_actions, self.dialogs, self.notices
         )
-        self.painter.after_sign_in = self._signed_in
-        # The profile the settings keep: what they held, or a picker's choice once it has worked
-        # (--profile and AWS_PROFILE are this run's, not saved; a choice that fails is not saved).
-        self._saved_profile: str | None = None
-        self._profile_on_trial = False
+        self.switcher = Switcher(
+            self.services,
+            self.listing,
+            self.shown,
+            self.painter,
+            self.background,
+            self.dialogs,
+            self.save_prefs,
+        )
         self._set_up = False  # on_mount has run: changes from now on are the user's, to be saved
-        self._asked_to_leave = False  # the quit question is open: quitting again insists
-        self.farewell: list[str] = []  # printed on stderr once the terminal is back (run.py)
+        self.leaving = Leaving(self, self.account, self.space_actions.underway, self.listing.index)
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -194,7 +201,7 @@ class SpacesApp(App[int]):
         if warning:  # reported once; the broken file is never rewritten
             self.notices.warn(warning, title="Settings", timeout=10)
         shown = self.shown
-        self._saved_profile = prefs.profile
+        self.switcher.saved_profile = prefs.profile
         if not self.account.demo:  # the simulated account is reached with its own keys, no profile
             self.account.profile = self.account.profile or prefs.profile
         if not shown.regions:
@@ -215,7 +222,7 @@ class SpacesApp(App[int]):
         shown = self.shown
         warning = self.settings.save(
             Prefs(
-                profile=self._saved_profile,
+                profile=self.switcher.saved_profile,
                 regions=shown.regions,
                 owners=shown.owners if shown.owners_chosen else None,
                 show_all=shown.owners_chosen and shown.owners is None,
@@ -384,61 +391,13 @@ class SpacesApp(App[int]):
         self.push_screen(OwnerFilterScreen(profiles, domains, self.shown.owners, me), chosen)
 
     def action_regions(self) -> None:
-        self.run_worker(self._pick_regions(), group="picker", exit_on_error=False)
-
-    async def _pick_regions(self) -> None:
-        from ..aws.api import available_regions
-        from .screens.pickers import RegionPicker
-
-        caller, shown = self.listing.caller, self.shown
-        regions = await asyncio.to_thread(available_regions, caller.partition if caller else "aws")
-        extra = [r for r in shown.regions if r not in regions]  # e.g. the simulator's region
-        states = self.listing.region_states
-        counts = {r: s.domains for r, s in states.items() if s.domains is not None}
-        # The chosen regions first, then those known to hold domains, then the rest alphabetically.
-        ordered = sorted(extra + regions, key=lambda r: (r not in shown.regions, not counts.get(r), r))
-        chosen = await self.dialogs.ask(RegionPicker(ordered, shown.regions, counts))
-        if chosen:
-            self.switch_regions(chosen)
+        self.run_worker(self.switcher.pick_regions(), group="picker", exit_on_error=False)
 
     def switch_regions(self, regions: list[str]) -> None:
-        self.shown.regions = list(regions)
-        self.painter.all()
-        self.save_prefs()
-        self.background.refresh()
+        self.switcher.switch_regions(regions)
 
     def action_profile(self) -> None:
-        self.run_worker(self._pick_profile(), group="picker", exit_on_error=False)
-
-    async def _pick_profile(self) -> None:
-        from ..aws.api import available_profiles
-        from .screens.pickers import ProfilePicker
-
-        profiles = await asyncio.to_thread(available_profiles)
-        account = self.account
-        chosen = await self.dialogs.ask(ProfilePicker(profiles, account.profile, demo=account.demo))
-        if chosen is None or account.demo or chosen.profile == account.profile:
-            return  # --demo keeps the simulated account (the picker says so)
-        await self.switch_profile(chosen.profile)
-
-    async def switch_profile(self, profile: str | None) -> None:
-        """A new profile (None: the default chain): new clients, new caller, new listing; nothing of
-        the old one is kept. Saved in the settings only once a call has worked with it."""
-        await self.services.close()
-        self.account.profile, self.account.credentials = profile, None
-        self._profile_on_trial = True
-        self.listing.forget()
-        if not self.shown.owners_chosen:
-            self.shown.owners = None
-        self.painter.all()
-        self.background.refresh()
-
-    def _signed_in(self) -> None:
-        """A call worked with the account's credentials: a profile on trial is kept."""
-        if self._profile_on_trial:
-            self._profile_on_trial = False
-            self._saved_profile = self.account.profile
-            self.save_prefs()
+        self.run_worker(self.switcher.pick_profile(), group="picker", exit_on_error=False)
 
     def action_forwards(self) -> None:
         from .screens.forwards import ForwardsScreen
@@ -460,33 +419,8 @@ class SpacesApp(App[int]):
         self.push_screen(HelpScreen(rows, read_only_keys=off))
 
     async def action_quit(self) -> None:
-        self._leave(0)  # forwards and clients are closed on unmount
+        self.leaving.leave(0)  # forwards and clients are closed on unmount
 
     async def action_interrupt(self) -> None:
         """Ctrl-C: quit as `q` does, with the exit status of an interrupted program (run.py)."""
-        self._leave(INTERRUPTED)
-
-    def _leave(self, code: int) -> None:
-        """Quit; while a change is under way, ask first (leaving.py). Quitting again while asked
-        (q, Ctrl-C, a second SIGINT) insists: the spaces' states and how to finish go to stderr."""
-        from .leaving import left_behind, question
-
-        underway = list(self.space_actions.underway.values())
-        if not underway or self._asked_to_leave:
-            if underway:
-                latest = {u.space.key: self.index.find(u.space.key) or u.space for u in underway}
-                self.farewell = left_behind(underway, latest, self.account)
-            self.exit(return_code=code)
-            return
-        from .screens.confirm import ConfirmScreen
-
-        def answered(quit_anyway: bool | None) -> None:
-            self._asked_to_leave = False
-            if quit_anyway:
-                self._asked_to_leave = True
-                self._leave(code)
-
-        self._asked_to_leave = True
-        self.push_screen(
-            ConfirmScreen("Quit while a change is under way?", question(underway), "Quit anyway"), answered
-        )
+        self.leaving.leave(INTERRUPTED)

@@ -9,11 +9,15 @@ that finishes the job.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from textual.app import App
+
 from ..model import Space
 from .services import Account
+from .view import SpaceIndex
 
 
 class Change(StrEnum):
@@ -42,6 +46,45 @@ _FINISH: dict[Change, list[str]] = {
 class Underway:
     change: Change
     space: Space  # as the flow began; the listing has its latest state
+
+
+class Leaving:
+    """q and Ctrl-C: quit, or while a change is under way ask first. Quitting again while asked
+    (y, q, Ctrl-C, a second SIGINT) insists; `farewell` then holds what run.py prints on stderr."""
+
+    def __init__(
+        self,
+        app: App[int],
+        account: Account,
+        underway: Mapping[tuple[str, str, str], Underway],
+        index: SpaceIndex,
+    ) -> None:
+        self._app = app
+        self._account = account
+        self._underway = underway  # SpaceActions.underway, live
+        self._index = index  # the listing's latest state of each space
+        self._asked = False  # the quit question is open
+        self.farewell: list[str] = []
+
+    def leave(self, code: int) -> None:
+        underway = list(self._underway.values())
+        if not underway or self._asked:
+            if underway:
+                latest = {u.space.key: self._index.find(u.space.key) or u.space for u in underway}
+                self.farewell = left_behind(underway, latest, self._account)
+            self._app.exit(return_code=code)
+            return
+        from .screens.confirm import ConfirmScreen
+
+        def answered(quit_anyway: bool | None) -> None:
+            self._asked = bool(quit_anyway)
+            if quit_anyway:
+                self.leave(code)
+
+        self._asked = True
+        self._app.push_screen(
+            ConfirmScreen("Quit while a change is under way?", question(underway), "Quit anyway"), answered
+        )
 
 
 def question(changes: list[Underway]) -> str:

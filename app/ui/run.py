@@ -72,7 +72,7 @@ def run_tui(
     # Textual's return code: 1 when the app ended on an unhandled exception (it printed the
     # traceback), 130 after Ctrl-C (SpacesApp.action_interrupt), else what `exit` was given.
     code = app.return_code if app.return_code is not None else 1
-    for line in app.farewell:  # a change the user quit during: its state, and how to finish it
+    for line in app.leaving.farewell:  # a change the user quit during: its state, and how to finish it
         print(f"sm-spaces: {line}", file=sys.stderr)
     if code == INTERRUPTED:
         print("sm-spaces: interrupted", file=sys.stderr)
