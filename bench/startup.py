@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench import server_proc
 from bench.common import PYTHON, child_env, sm_spaces, time_process
-from bench.terminal import PtyProgram, wait_for
+from bench.terminal import PtyProgram, cpu_seconds, wait_for
 
 MARKER = "firstpaint-marker"
 REGION = "us-east-1"
@@ -68,12 +68,13 @@ def seed_cache(cache_dir: Path, profiles: tuple[str | None, ...] = (None,)) -> N
             os.environ[config.CACHE_DIR_ENV] = old
 
 
-def _first_appearance(argv: list[str], env: dict[str, str], marker: bytes) -> float:
-    """Seconds from spawn until `marker` shows in the program's terminal output."""
+def _first_appearance(argv: list[str], env: dict[str, str], marker: bytes) -> tuple[float, float]:
+    """(wall seconds from spawn until `marker` shows in the program's terminal output, CPU seconds
+    the program used until then)."""
     start = time.perf_counter()
     with PtyProgram(argv, env, columns=140, rows=40) as program:
         wait_for(program, marker)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, cpu_seconds(program.pid)
 
 
 def first_paint(runs: int) -> dict:
@@ -106,11 +107,15 @@ def first_paint(runs: int) -> dict:
         for env in envs.values():  # warm the OS file cache and the bytecode
             _first_appearance(argv, env, MARKER.encode())
         _first_appearance(baseline_argv, common, BASELINE_MARKER.encode())
-        figures: dict[str, list[float]] = {"env": [], "profile": [], "baseline": []}
+        figures: dict[str, list[float]] = {}
         for _ in range(runs):  # alternating, so a busy spell on the machine hits all alike
-            for name, env in envs.items():
-                figures[name].append(_first_appearance(argv, env, MARKER.encode()))
-            figures["baseline"].append(_first_appearance(baseline_argv, common, BASELINE_MARKER.encode()))
+            for name, (run_argv, run_env, marker) in {
+                **{name: (argv, env, MARKER) for name, env in envs.items()},
+                "baseline": (baseline_argv, common, BASELINE_MARKER),
+            }.items():
+                wall, cpu = _first_appearance(run_argv, run_env, marker.encode())
+                figures.setdefault(name, []).append(wall)
+                figures.setdefault(f"{name}_cpu", []).append(cpu)
     return figures
 
 

@@ -94,6 +94,13 @@ def wait_for(program: PtyProgram, marker: bytes, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{marker.decode()} never appeared on screen; output ended with {seen[-300:]!r}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time process `pid` has used so far (its threads included)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of process `pid`, in MB (2**20 bytes)."""
     with open(f"/proc/{pid}/status") as status:

@@ -33,7 +33,10 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert more["max_attempts"] == 10 and more["spaces"] == throttled["expected"] == 6
     assert _figures(more["times"])
 
-    assert all(_figures(results["first_paint"][name]) for name in ("env", "profile", "baseline"))
+    assert all(
+        _figures(results["first_paint"][name])
+        for name in ("env", "profile", "baseline", "env_cpu", "profile_cpu", "baseline_cpu")
+    )
     cli = results["cli"]
     for name in ("bare", "version", "demo_list", "ssh_proxy"):
         assert _figures(cli[name]), name
