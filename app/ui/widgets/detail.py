@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -28,7 +29,7 @@ class DetailPane(Widget):
     (~5 ms); the pane's size is fixed by CSS, so a new space repaints it without any relayout.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rows: list[tuple[str, Text]] | Text = Text("Loading…", style=MUTED)
         self._shown: tuple[object, str] | None = None
@@ -120,10 +121,10 @@ class DetailPane(Widget):
         self._strips = (width, strips)
         return strips
 
-    def get_content_height(self, container, viewport, width: int) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
-    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+    def render_lines(self, crop: Region) -> list[Strip]:
         self._base_style = self.rich_style  # computed from the CSS on every access: once per paint
         return super().render_lines(crop)
 
