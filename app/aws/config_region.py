@@ -1,4 +1,4 @@
-"""The region the AWS configuration names, read without botocore (which costs the first frame ~0.3 s).
+"""The region the AWS configuration names, read without botocore (importing it would delay the first frame).
 
 The TUI paints the cached listing of this region at once; the live listing then asks botocore
 (clients.default_region) and follows it should the two ever disagree. Which profile and which
