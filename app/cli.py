@@ -4,13 +4,14 @@ here so `--version` and the TUI's first paint stay fast."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from . import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -22,7 +23,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)"
     )
     group.add_argument(
-        "--region", default=default, help="AWS region (default: AWS_REGION or the profile's region)"
+        "--region", default=default, help="AWS region (default: AWS_REGION or the AWS profile's region)"
     )
     group.add_argument(
         "--endpoint-url",
@@ -50,17 +51,26 @@ def _top_options(parser: argparse.ArgumentParser) -> None:
     _global_options(parser, top=True)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser, which knows its sub-commands' parsers: a mistake in a sub-command's
+    options is reported with that sub-command's usage, not the top level's."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(
         prog="sm-spaces",
         description="Amazon SageMaker Studio spaces from a terminal. Without a command, opens the TUI.",
     )
     _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.commands = {}
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         _global_options(p, top=False)
+        parser.commands[name] = p
         return p
 
     for module in _command_modules():
@@ -70,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each module defines add_parser(command), which sets `run` on its sub-parser; importing them must stay cheap (no
 # botocore, textual or asyncssh at module level) because the parser is built on every start.
-COMMANDS = ("spaces", "connect", "sshconfig", "doctor", "demo", "forward", "open_link")
+COMMANDS = ("spaces", "remote_access", "connect", "sshconfig", "doctor", "demo", "forward", "open_link")
 
 
 def _command_modules() -> list:
@@ -81,10 +91,39 @@ def _command_modules() -> list:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
+        # Flushed here, not at exit, so that a closed pipe is seen while we can act on it (an
+        # in-process ssh session may have closed stdout already: then there is nothing to flush).
+        if not sys.stdout.closed:
+            sys.stdout.flush()
+        return code
     except KeyboardInterrupt:  # Ctrl-C at any point, even while modules are still loading
         print("sm-spaces: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        if not _stdout_gone():
+            raise
+        # Python's documented recipe (the signal module's note on SIGPIPE): point stdout at
+        # /dev/null so the interpreter's final flush fails no more, and exit quietly with 1.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+
+
+def _stdout_gone() -> bool:
+    """Whether stdout is a pipe whose reader has gone (`sm-spaces list | head -1`), as opposed to
+    a broken pipe somewhere else, which is a failure worth its one line."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return True
+    if not hasattr(select, "poll"):
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in poller.poll(0))
 
 
 class _NotJustTheTui(Exception):
@@ -126,7 +165,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     elif (args := _tui_only(words)) is not None:
         return args
     parser = build_parser()
-    args = parser.parse_args(words)
+    args, extras = parser.parse_known_args(words)
+    if extras:
+        sub = parser.commands.get(getattr(args, "command", None) or "", parser)
+        sub.error(f"unrecognized arguments: {' '.join(extras)}")
     if trailing is not None:
         if not hasattr(args, "cmd"):
             parser.error("only connect takes a command after --")
@@ -166,7 +208,7 @@ def _check_endpoints(args: argparse.Namespace) -> None:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from .commands.common import UsageError
+    from .commands.common import Interrupted, UsageError
 
     args = _parse(argv)
     if getattr(args, "debug", False) and args.command is not None:
@@ -178,11 +220,16 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return tui_command(args)
         return args.run(args)
+    except BrokenPipeError:
+        raise  # main() tells a closed stdout from other broken pipes
     except UsageError as exc:
         from .commands.common import describe_failure
 
         print(f"sm-spaces: {describe_failure(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except Interrupted as exc:  # Ctrl-C during a change: what it left behind, and how to finish
+        print(f"sm-spaces: {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the last line of defence: one line, never a traceback
         if getattr(args, "debug", False):
             raise

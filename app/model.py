@@ -196,8 +196,14 @@ class Space:
         return (self.region, self.domain_id, self.name)
 
     @property
+    def shared(self) -> bool:
+        """Shared with the whole domain: it belongs to no one user profile, whoever created it."""
+        return self.owner is None or self.sharing == "Shared"
+
+    @property
     def owner_label(self) -> str:
-        return self.owner or "shared"
+        """The user profile the space belongs to, or "shared" (the CLI's and the TUI's word)."""
+        return "shared" if self.shared else self.owner or "shared"
 
     def with_alias(self, alias: str) -> Space:
         return replace(self, alias=alias)

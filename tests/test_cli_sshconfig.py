@@ -231,3 +231,31 @@ def test_endpoint_from_the_environment_is_baked_in(account, config):
     proxy = ssh_g(config, "sm-churn-model")["proxycommand"]
     assert f"--endpoint-url {account.endpoint_url} ssh-proxy" in proxy
     assert account.credentials.secret_key.encode() not in config.read_bytes()
+
+
+def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(
+    account, config, tmp_path, monkeypatch, capsys
+):
+    settings_dir = tmp_path / "settings"
+    settings_dir.mkdir()
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(settings_dir))
+    assert sm(account, "install", "--yes", "--config", str(config)) == 0
+    err = capsys.readouterr().err
+    assert "the block covers us-east-1 (23 spaces) only; for other regions, list them in `regions`" in err
+    assert b"sm-gdpr-reports" not in config.read_bytes()
+
+    (settings_dir / "config.toml").write_text('regions = ["eu-west-1"]\n')
+    assert sm(account, "install", "--yes", "--config", str(config)) == 0
+    captured = capsys.readouterr()
+    assert "sm-spaces: the block covers us-east-1 (23 spaces) and eu-west-1 (3 spaces)" in captured.err
+    assert "+Host sm-gdpr-reports" in captured.out
+    assert ssh_g(config, "sm-gdpr-reports")["proxycommand"].endswith(":space/d-euanalyt1cs4/gdpr-reports")
+
+    # Without that region in the settings, the block keeps covering it (its ARNs say so), and so
+    # `show` judges it by the same regions.
+    (settings_dir / "config.toml").write_text("")
+    assert sm(account, "install", "--config", str(config)) == 0
+    captured = capsys.readouterr()
+    assert "already up to date" in captured.out and "eu-west-1 (3 spaces)" in captured.err
+    assert main(["ssh-config", "show", "--config", str(config)]) == 0
+    assert "the block is current (26 aliases)" in capsys.readouterr().out

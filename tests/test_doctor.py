@@ -135,6 +135,23 @@ def test_installed_block_is_checked_with_ssh(account, isolated, capsys):
     assert lines_of(capsys.readouterr().out)["ssh -G"].lstrip().startswith("✗")
 
 
+def test_a_home_ssh_does_not_read_is_blamed_not_the_block(account, isolated, capsys):
+    # $HOME (a temporary directory here) is not the passwd entry's home, where OpenSSH looks.
+    import pwd
+
+    passwd_home = pwd.getpwuid(os.getuid()).pw_dir
+    assert os.environ["HOME"] != passwd_home
+    assert main(["ssh-config", "install", "--yes", "--endpoint-url", account.endpoint_url]) == 0
+    block_file = isolated / "home" / ".ssh" / "config"
+    assert "sm-fraud-detection" in block_file.read_text()
+    capsys.readouterr()
+    assert doctor("doctor", "--endpoint-url", account.endpoint_url) == 1
+    line = lines_of(capsys.readouterr().out)["ssh -G"]
+    assert line.lstrip().startswith("✗")
+    assert f"ssh reads {passwd_home}/.ssh/config, not {block_file}" in line
+    assert "OpenSSH takes the home directory from your passwd entry" in line
+
+
 def test_demo_does_not_judge_a_block_made_for_another_context(account, isolated, capsys):
     config = isolated / "cfg"
     assert (

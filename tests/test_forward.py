@@ -149,3 +149,56 @@ def test_forward_command_refuses_a_bad_port(demo_env):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "sm-spaces: --local-port must be between 1 and 65535"
+
+
+# --- the right page for each app type (issue 13, item 5) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "space, app_type, path, other",
+    [
+        ("fraud-detection", "JupyterLab", LAB, "/codeeditor/default/"),
+        ("time-series", "CodeEditor", "/codeeditor/default/", LAB),
+    ],
+)
+async def test_the_forward_finds_which_ide_the_space_serves(svc, space, app_type, path, other):
+    # Without the caller's word (as the TUI's `f` calls it): the space's server is asked.
+    running = await _running(svc, space)
+    async with _forward(svc, running, local_port=0) as fwd:
+        assert fwd.app_type == app_type
+        assert fwd.url == f"http://localhost:{fwd.local_port}{path}"
+        status, body = await _get(fwd.url.replace("localhost", "127.0.0.1"))
+        assert status == 200 and space in body
+        assert (await _get(f"http://127.0.0.1:{fwd.local_port}{other}"))[0] == 404
+
+
+async def test_a_wrong_guess_of_the_app_type_is_corrected_by_the_server(svc):
+    running = await _running(svc, "time-series")
+    async with _forward(svc, running, local_port=0, app_type="JupyterLab") as fwd:
+        assert fwd.app_type == "CodeEditor" and fwd.app_name == "Code Editor"
+        assert fwd.url.endswith("/codeeditor/default/")
+
+
+def test_forward_command_serves_a_code_editor_space_at_its_own_path(demo_env):
+    proc = subprocess.Popen(
+        [*SM, "forward", "time-series"],
+        env=demo_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://localhost:") and url.endswith("/codeeditor/default/"), (
+            proc.stderr.read()
+        )
+        with urllib.request.urlopen(url.replace("localhost", "127.0.0.1"), timeout=30) as rsp:
+            assert rsp.status == 200 and b"Code Editor" in rsp.read()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "to Code Editor of time-series" in err and "Traceback" not in err

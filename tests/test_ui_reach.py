@@ -204,7 +204,7 @@ async def test_vscode_is_refused_in_demo_mode(demo, stand_in_code):
 
 async def _forward(pilot, app, space: str, *, start: bool = False):
     """`f` on `space` (`start`: it is stopped, and the start question is answered yes); the forward
-    it opened and the JupyterLab URL it serves on loopback."""
+    it opened and the URL of the space's IDE it serves on loopback."""
     highlight(app, space)
     await pilot.press("f")
     if start:
@@ -213,7 +213,7 @@ async def _forward(pilot, app, space: str, *, start: bool = False):
         await pilot.press("y")
     assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1000)
     forward = next(iter(app.reach.forwards))
-    return forward, f"http://127.0.0.1:{forward.local_port}{LAB}"
+    return forward, forward.url.replace("localhost", "127.0.0.1", 1)
 
 
 async def test_forward_serves_the_page_survives_a_refresh_and_closes_from_the_list(demo):
@@ -248,7 +248,11 @@ async def test_forward_starts_a_stopped_space_and_quit_closes_it(demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         forward, url = await _forward(pilot, app, "feature-store-dev", start=True)
-        assert (await _get(url))[0] == 200
+        # A Code Editor space: its workbench's path, not JupyterLab's (which it does not serve).
+        assert forward.url == f"http://localhost:{forward.local_port}/codeeditor/default/"
+        status, body = await _get(url)
+        assert status == 200 and "Code Editor" in body and "feature-store-dev" in body
+        assert (await _get(url.replace("/codeeditor/default/", LAB)))[0] == 404
         await pilot.press("q")
     assert not forward.active
     with pytest.raises(aiohttp.ClientConnectionError):

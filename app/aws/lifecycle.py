@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import Space, SpaceStatus, remote_access_upgrade
+from ..model import DEFAULT_INSTANCE_TYPE, Space, SpaceStatus, remote_access_upgrade
 from . import parse
 from .errors import AwsError, NeedsLargerInstance
 
@@ -112,7 +112,7 @@ async def start(
         raise AwsError(
             f"{name} is {current.status.value.lower()}; wait until it settles and retry", kind="in_use"
         )
-    default_type = (per_app.get("DefaultResourceSpec") or {}).get("InstanceType") or "ml.t3.medium"
+    default_type = (per_app.get("DefaultResourceSpec") or {}).get("InstanceType") or DEFAULT_INSTANCE_TYPE
     chosen = instance_type or default_type
     if instance_type is None and (bigger := remote_access_upgrade(chosen)):
         raise NeedsLargerInstance(name, chosen, bigger)
@@ -175,7 +175,11 @@ async def enable_remote_access(
     if current.remote_access and current.status is SpaceStatus.RUNNING:
         return current
     _, _, per_app = await _describe_raw(svc, domain_id, name)
-    chosen = instance_type or (per_app.get("DefaultResourceSpec") or {}).get("InstanceType") or "ml.t3.medium"
+    chosen = (
+        instance_type
+        or (per_app.get("DefaultResourceSpec") or {}).get("InstanceType")
+        or DEFAULT_INSTANCE_TYPE
+    )
     if instance_type is None and (bigger := remote_access_upgrade(chosen)):
         raise NeedsLargerInstance(name, chosen, bigger)
     was_running = current.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING)

@@ -20,6 +20,17 @@ class UsageError(Exception):
     """Bad input from the user: exit code 2."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C ended a command; the message says what it left behind: exit code 130."""
+
+
+def with_trailing_command(parser: argparse.ArgumentParser) -> None:
+    """Show `[-- COMMAND ...]` in the usage of a sub-command that runs one (app.cli cuts it off
+    before argparse sees it, so argparse cannot show it). Call once all options are added."""
+    usage = parser.format_usage().strip().removeprefix("usage: ")
+    parser.usage = f"{usage} [-- COMMAND ...]"
+
+
 def describe_failure(exc: BaseException) -> str:
     """One line for any failure that reached the top, safe for a terminal whatever an endpoint (or
     a library quoting it) put in the message."""
@@ -36,6 +47,27 @@ def profile_of(args: argparse.Namespace) -> str | None:
     return getattr(args, "profile", None) or os.environ.get("AWS_PROFILE") or None
 
 
+def region_origin(args: argparse.Namespace) -> str:
+    """Where the region in use came from, as the user set it."""
+    if getattr(args, "region", None):
+        return "--region"
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if os.environ.get(variable):
+            return variable
+    return "the simulated account" if getattr(args, "demo", False) else "the AWS profile's region"
+
+
+def check_known_region(svc: SpacesService, args: argparse.Namespace) -> None:
+    """A mistyped region is an error, not an empty account (SageMaker answers nothing there)."""
+    from ..aws.errors import AwsError
+    from ..aws.known_values import check_region
+
+    try:
+        check_region(svc.region, region_origin(args))
+    except ValueError as err:
+        raise AwsError(str(err), kind="validation") from None
+
+
 @asynccontextmanager
 async def aws_context(
     args: argparse.Namespace,
@@ -43,8 +75,10 @@ async def aws_context(
     demo_delay: float = 1.0,
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
+    known_region: bool = True,
 ) -> AsyncIterator[tuple[SpacesService, DemoServer | None]]:
-    """A SpacesService for the arguments; with --demo, backed by a simulated account in this process."""
+    """A SpacesService for the arguments; with --demo, backed by a simulated account in this process.
+    With `known_region`, a region SageMaker is not offered in is refused before any call."""
     from ..aws.service import SpacesService
 
     if getattr(args, "demo", False):
@@ -61,6 +95,8 @@ async def aws_context(
                 read_timeout=read_timeout,
             )
             async with svc:
+                if known_region:
+                    check_known_region(svc, args)
                 yield svc, server
         return
     svc = SpacesService(
@@ -71,6 +107,8 @@ async def aws_context(
         read_timeout=read_timeout,
     )
     async with svc:
+        if known_region:
+            check_known_region(svc, args)
         yield svc, None
 
 

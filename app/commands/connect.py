@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from .common import UsageError, aws_context
+from .common import UsageError, aws_context, with_trailing_command
 
 WITH = ("ssh", "asyncssh", "plugin")
 EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
@@ -16,7 +16,7 @@ EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsin
 
 def add_parser(command) -> None:
     p = command("connect", "open a shell on a space, or run a command (starts the space if needed)")
-    p.add_argument("space")
+    p.add_argument("space", metavar="SPACE")
     p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
     p.add_argument(
         "--with",
@@ -25,12 +25,15 @@ def add_parser(command) -> None:
         default="ssh",
         help="system ssh (default), in-process asyncssh, or the official session-manager-plugin",
     )
-    p.add_argument("--instance-type", help="instance type if the space must be started")
+    p.add_argument(
+        "--instance-type", help="instance type to start a stopped space on (default: the space's own)"
+    )
     p.add_argument(
         "--yes",
         "-y",
         action="store_true",
-        help="accept a larger instance when one is needed (and, with --vscode, the ssh config change)",
+        help="start a stopped space without asking, on a larger instance when one is needed "
+        "(and, with --vscode, accept the ssh config change)",
     )
     p.add_argument(
         "--vscode",
@@ -45,6 +48,7 @@ def add_parser(command) -> None:
     )
     p.set_defaults(run=connect_command, cmd=[])
     p.epilog = "Anything after -- is run on the space instead of a shell: connect SPACE -- ls -la"
+    with_trailing_command(p)
 
     p = command("ssh-proxy", "OpenSSH ProxyCommand: bridge stdin/stdout to a space (TARGET: ARN or alias)")
     p.add_argument("target", nargs="?", help="space ARN or sm-<space> alias (not with --session-env)")
@@ -76,7 +80,8 @@ def ssh_proxy_command(args: argparse.Namespace) -> int:
         args.region = SpaceArn.parse(args.target).region  # the ARN says where the space lives
 
     async def run() -> int:
-        async with aws_context(args) as (svc, _):
+        # No region check: it would load botocore's endpoint data on every ssh connect.
+        async with aws_context(args, known_region=False) as (svc, _):
             return await (run_plugin_proxy if args.plugin else run_proxy)(svc, args.target)
 
     return quiet_on_interrupt(lambda: asyncio.run(run()))
@@ -91,22 +96,34 @@ def quiet_on_interrupt(proxy: Callable[[], int]) -> int:
         return 130
 
 
-async def running_space(svc, args: argparse.Namespace):
-    """The space named by args.space/args.domain, started first (with consent) unless it runs with
-    remote access. Shared by connect, connect --vscode and forward."""
+async def running_space(svc, args: argparse.Namespace, purpose: str):
+    """The space named by args.space/args.domain, started first (after consent: it costs money)
+    unless it runs with remote access. Shared by connect, connect --vscode and forward, whose
+    `purpose` ("connect", "forward a port") the question names."""
     from ..model import SpaceStatus
-    from .spaces import start_with_consent
+    from .changes import (
+        again,
+        consent_to_start,
+        refuse_type_for_running,
+        reported_if_interrupted,
+        start_with_consent,
+    )
+    from .lookup import find_space
 
-    space = await svc.find_space(args.space, args.domain)
-    if space.status is not SpaceStatus.RUNNING or not space.remote_access:
-        if space.status is SpaceStatus.RUNNING:
-            raise UsageError(
-                f"{space.name} runs without remote access; enable it first "
-                "(it restarts the space: `sm-spaces stop`, then `sm-spaces start`)"
-            )
-        print(f"{space.name} is {space.status.value.lower()}; starting it", file=sys.stderr)
-        space = await start_with_consent(svc, space, instance_type=args.instance_type, yes=args.yes)
-    return space
+    space = await find_space(svc, args.space, args.domain)
+    refuse_type_for_running(space, args.instance_type)
+    if space.status is SpaceStatus.RUNNING and space.remote_access:
+        return space
+    if space.status is SpaceStatus.RUNNING:
+        raise UsageError(
+            f"{space.name} runs without remote access; enable it with "
+            f"{again(args, 'remote-access', space.name, '--enable')} (it restarts the space)"
+        )
+    instance_type = args.instance_type
+    if space.status in (SpaceStatus.STOPPED, SpaceStatus.FAILED):
+        instance_type = await consent_to_start(svc, space, args, purpose)
+    async with reported_if_interrupted(svc, space, args, "start"):
+        return await start_with_consent(svc, space, instance_type=instance_type, yes=True)
 
 
 async def _connect(args: argparse.Namespace) -> int:
@@ -115,7 +132,7 @@ async def _connect(args: argparse.Namespace) -> int:
 
     command = list(args.cmd)
     async with aws_context(args) as (svc, server):
-        space = await running_space(svc, args)
+        space = await running_space(svc, args, "connect")
         if args.with_ == "asyncssh":
             return await _inprocess(svc, space, command)
         env = dict(os.environ)
@@ -146,6 +163,9 @@ async def _inprocess(svc, space, command: list[str]) -> int:
 
 
 def connect_command(args: argparse.Namespace) -> int:
+    from .changes import checked_instance_type
+
+    checked_instance_type(args)
     if args.vscode or args.editor:
         from .vscode import vscode_command
 

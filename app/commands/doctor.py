@@ -45,7 +45,10 @@ async def _run(args: argparse.Namespace):  # -> tuple[str, list[Check]]
     from .common import aws_context, profile_of
 
     try:
-        async with aws_context(args, demo_delay=0.0, connect_timeout=5.0, read_timeout=15.0) as (svc, demo):
+        # known_region=False: the region gets a check of its own (a warning with an endpoint URL).
+        async with aws_context(
+            args, demo_delay=0.0, known_region=False, connect_timeout=5.0, read_timeout=15.0
+        ) as (svc, demo):
             ctx = DoctorContext(
                 svc=svc,
                 profile=None if demo else profile_of(args),
@@ -65,7 +68,7 @@ def _header(ctx) -> str:
     where = (
         "the simulated account"
         if ctx.demo
-        else (f"profile {ctx.profile}" if ctx.profile else "default profile")
+        else (f"AWS profile {ctx.profile}" if ctx.profile else "the default credential chain")
     )
     parts = [where, f"region {ctx.svc.region}"]
     if ctx.endpoint_url:

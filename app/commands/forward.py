@@ -1,4 +1,4 @@
-"""`forward SPACE`: JupyterLab (or any port of the space) on 127.0.0.1, until Ctrl-C."""
+"""`forward SPACE`: the space's JupyterLab or Code Editor (or any port of it) on 127.0.0.1, until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -10,17 +10,20 @@ from .common import UsageError, aws_context
 
 _EPILOG = """\
 The forward runs in this process (asyncssh over the SSM data channel); no ssh config is needed.
-Enter the printed URL in a browser, or in VS Code as "Existing Jupyter Server"
-(Jupyter: Select Kernel > Existing Jupyter Server). If the local port is taken, the next free
-one is used. Ctrl-C ends the forward.
+Port 8888 is the space's IDE: the URL printed is JupyterLab's (/jupyterlab/default/lab) or Code
+Editor's (/codeeditor/default/), whichever the space runs. Open it in a browser; JupyterLab's also
+works in VS Code as "Existing Jupyter Server" (Jupyter: Select Kernel > Existing Jupyter Server).
+If the local port is taken, the next free one is used. Ctrl-C ends the forward.
 """
 
 
 def add_parser(command) -> None:
-    p = command("forward", "forward a port of a space (JupyterLab by default) to 127.0.0.1")
+    p = command(
+        "forward", "forward a port of a space (its JupyterLab or Code Editor by default) to 127.0.0.1"
+    )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
-    p.add_argument("space")
+    p.add_argument("space", metavar="SPACE")
     p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
     p.add_argument(
         "--local-port",
@@ -33,14 +36,24 @@ def add_parser(command) -> None:
         type=int,
         default=8888,
         metavar="N",
-        help="port on the space (default 8888, JupyterLab)",
+        help="port on the space (default 8888: its JupyterLab or Code Editor)",
     )
-    p.add_argument("--instance-type", help="instance type if the space must be started")
-    p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
+    p.add_argument(
+        "--instance-type", help="instance type to start a stopped space on (default: the space's own)"
+    )
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="start a stopped space without asking, on a larger instance when one is needed",
+    )
     p.set_defaults(run=forward_command)
 
 
 def forward_command(args: argparse.Namespace) -> int:
+    from .changes import checked_instance_type
+
+    checked_instance_type(args)
     for name in ("local_port", "remote_port"):
         value = getattr(args, name)
         if value is not None and not 1 <= value <= 65535:
@@ -58,13 +71,14 @@ async def _forward(args: argparse.Namespace) -> int:
     from .connect import running_space
 
     async with aws_context(args) as (svc, _):
-        space = await running_space(svc, args)
+        space = await running_space(svc, args, "forward a port")
         forward = Forward(
             lambda: open_channel(svc, space.arn),
             space.alias,
             remote_port=args.remote_port,
             local_port=args.local_port,
             label=space.name,
+            app_type=space.app_type,
         )
         try:
             await forward.start()
@@ -75,7 +89,7 @@ async def _forward(args: argparse.Namespace) -> int:
             if forward.moved:
                 print(f"port {forward.asked_port} is in use; using {forward.local_port}", file=sys.stderr)
             print(
-                f"forwarding 127.0.0.1:{forward.local_port} to port {args.remote_port} of {space.name}; "
+                f"forwarding 127.0.0.1:{forward.local_port} to {forward.app_name} of {space.name}; "
                 "Ctrl-C to stop",
                 file=sys.stderr,
             )

@@ -19,7 +19,7 @@ import re
 import sys
 from urllib.parse import urlsplit
 
-from .common import UsageError
+from .common import UsageError, with_trailing_command
 
 SESSION_ENV = "SM_SPACES_LINK_SESSION"
 _ENV_NAME_RE = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
@@ -46,6 +46,7 @@ def add_parser(command) -> None:
     )
     p.set_defaults(run=open_command, cmd=[])
     p.epilog = "Anything after -- is run on the space instead of a shell: open 'vscode://…' -- ls -la"
+    with_trailing_command(p)
 
 
 def allowed_local_endpoint(endpoint_url: str | None) -> str | None:

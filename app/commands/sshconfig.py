@@ -16,14 +16,17 @@ from .common import UsageError, aws_context, confirm, profile_of
 
 if TYPE_CHECKING:
     from ..connect.ssh_block import BlockContext
+    from ..model import Space
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 _EPILOG = """\
-install  lists the spaces of the region and writes one alias per space (sm-<space>), plus a
-         sm-* pattern for spaces created later, with --profile/--region/--endpoint-url baked
-         into the ProxyCommand (`sm-spaces ssh-proxy`). ssh, scp, rsync, sftp and VS Code
-         Remote-SSH then reach a space by name: `ssh sm-<space>`.
+install  lists the spaces and writes one alias per space (sm-<space>), plus a sm-* pattern
+         for spaces created later, with --profile/--region/--endpoint-url baked into the
+         ProxyCommand (`sm-spaces ssh-proxy`). ssh, scp, rsync, sftp and VS Code Remote-SSH
+         then reach a space by name: `ssh sm-<space>`. It covers the region in use, the
+         regions listed in config.toml's `regions` (those the TUI shows; its R picker saves
+         them) and the regions the installed block already covers, and says which.
 show     prints the installed block and whether it matches what install would write now.
 remove   takes the block out again, leaving the file exactly as it was without it.
 
@@ -74,35 +77,51 @@ def _install(args: argparse.Namespace, path: Path) -> int:
             "command; preview it with --dry-run, or run `sm-spaces demo serve`, export its environment "
             "and install with --endpoint-url (see `sm-spaces ssh-config --help`)"
         )
-    block = asyncio.run(_block_for_account(args))
+    block, coverage = asyncio.run(_block_for_account(args, path))
     if getattr(args, "demo", False):
         print(
             "sm-spaces: preview only: this block points at a simulated account that stops with this command",
             file=sys.stderr,
         )
     plan = install(path, block, dry_run=True)  # raises SshConfigConflict before anything is shown
+    print(f"sm-spaces: {coverage}", file=sys.stderr)
     if not plan.changed:
         print(f"{path}: the sm-spaces block is already up to date")
         return EXIT_OK
     return show_diff_and_write(plan, args, verb="install the sm-spaces block in")
 
 
-async def _block_for_account(args: argparse.Namespace) -> str:
+async def _block_for_account(args: argparse.Namespace, path: Path) -> tuple[str, str]:
+    """The block install would write now, and which regions (and how many spaces) it covers."""
+    from ..connect.block_regions import covered_regions, installed_block_at, spaces_in
     from ..connect.ssh_block import BlockContext, expected_block, skipped_warning, split_usable
 
     context = explicit_block_context(args)
     async with aws_context(args) as (svc, demo):
-        spaces = (await svc.list_all()).spaces
+        regions = covered_regions(svc.region, installed_block_at(path))
+        spaces = await spaces_in(svc, regions)
         endpoint = demo.endpoint_url if demo else context.endpoint_url
         context = BlockContext(context.profile, svc.region, endpoint)
-    if not spaces:
-        print(
-            f"sm-spaces: no spaces in {context.region}; the block only gets the sm-* pattern", file=sys.stderr
-        )
     skipped = split_usable(spaces)[1]
     if skipped:
         print(skipped_warning(skipped), file=sys.stderr)
-    return expected_block(spaces, context)
+    return expected_block(spaces, context), _coverage(regions, spaces)
+
+
+def _coverage(regions: list[str], spaces: list[Space]) -> str:
+    def counted(region: str) -> str:
+        n = sum(s.region == region for s in spaces)
+        return f"{region} ({n} space{'s' if n != 1 else ''})"
+
+    counts = [counted(r) for r in regions]
+    if len(regions) == 1:
+        from ..config import settings_path
+
+        return (
+            f"the block covers {counts[0]} only; for other regions, list them in `regions` "
+            f"in {settings_path()} (the TUI's R picker saves them there)"
+        )
+    return "the block covers " + ", ".join(counts[:-1]) + f" and {counts[-1]}"
 
 
 def explicit_block_context(args: argparse.Namespace) -> BlockContext:
@@ -161,7 +180,7 @@ def _show(args: argparse.Namespace, path: Path) -> int:
     from ..aws.errors import AwsError
 
     try:
-        status = compare(block, asyncio.run(_block_for_account(args)))
+        status = compare(block, asyncio.run(_block_for_account(args, path))[0])
     except AwsError as err:
         print(f"sm-spaces: cannot tell whether the block is current: {err}", file=sys.stderr)
         return EXIT_FAILED

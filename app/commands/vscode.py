@@ -48,19 +48,22 @@ def vscode_command(args: argparse.Namespace) -> int:
 
 async def _prepare(args: argparse.Namespace) -> str | None:
     """Start the space if needed and install the alias; the alias, or None when the user declined."""
+    from ..connect.block_regions import covered_regions, installed_block_at, spaces_in
     from ..connect.ssh_block import BlockContext, expected_block
     from ..connect.ssh_config import block_aliases, default_config_path, install
     from .connect import running_space
     from .sshconfig import explicit_block_context, show_diff_and_write
 
     context = explicit_block_context(args)  # refuses a profile/region/endpoint unsafe to bake in
+    path = default_config_path()
     async with aws_context(args) as (svc, _):
-        space = await running_space(svc, args)
-        spaces = (await svc.list_all()).spaces
+        space = await running_space(svc, args, f"open it in {args.editor or 'an editor'}")
+        # The same regions as `ssh-config install`, so opening one space keeps the others' aliases.
+        spaces = await spaces_in(svc, covered_regions(svc.region, installed_block_at(path)))
         block = expected_block(spaces, BlockContext(context.profile, svc.region, context.endpoint_url))
     if space.alias not in block_aliases(block):  # listed before the space existed, or filtered out
         raise UsageError(f"{space.name} is missing from the listing the ssh config block is made from; retry")
-    plan = install(default_config_path(), block, dry_run=True)
+    plan = install(path, block, dry_run=True)
     if plan.changed:
         print(f"{space.alias} needs the sm-spaces block in {plan.path}:", file=sys.stderr)
         written = show_diff_and_write(

@@ -31,8 +31,11 @@ async def check_account(ctx: DoctorContext) -> list[Check]:
     checks += await _read_actions(ctx)
     checks += await _write_actions(ctx)
     if all(c.status is Status.OK for c in checks if c.name in ("sagemaker:ListSpaces", "sagemaker:ListApps")):
-        try:  # the aliases the ssh config block should hold
-            ctx.spaces = (await ctx.svc.list_all()).spaces
+        from .block_regions import covered_regions, installed_block_at, spaces_in
+
+        try:  # the aliases the ssh config block should hold, for every region it covers
+            installed = installed_block_at(ctx.config_path)
+            ctx.spaces = await spaces_in(ctx.svc, covered_regions(ctx.svc.region, installed))
         except AwsError:
             ctx.spaces = None
     return checks
@@ -42,7 +45,7 @@ async def _credentials(ctx: DoctorContext) -> Check:
     who = (
         "the simulated account"
         if ctx.demo
-        else (f"profile {ctx.profile}" if ctx.profile else "the default chain")
+        else (f"AWS profile {ctx.profile}" if ctx.profile else "the default credential chain")
     )
     try:
         caller = await ctx.svc.caller()

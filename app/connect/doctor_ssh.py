@@ -7,8 +7,10 @@ user's own ~/.ssh/config is none of our business, so there these checks never fa
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 from ..file_checks import FileRefused, read_regular
 from ..model import REMOTE_USER
@@ -83,6 +85,16 @@ def _ssh_g(ctx: DoctorContext, block: str) -> Check:
         return Check(name, Status.SKIP, "untested: no ssh client")
     for host in aliases[:1] + [PROBE_NAME]:
         problem = _resolve_with_ssh(ssh, ctx, host)
+        if problem and (home := _passwd_home_elsewhere(ctx)):
+            # Not the block's fault: ssh reads another file than the one holding it.
+            return Check(
+                name,
+                Status.FAIL,
+                f"{host}: ssh reads {home}/.ssh/config, not {ctx.config_path}: OpenSSH takes the home "
+                f"directory from your passwd entry ({home}), not from $HOME ({os.environ.get('HOME')})",
+                f"install the block where ssh reads it (HOME={home} {INSTALL_FIX}), "
+                f"or give ssh the file: ssh -F {ctx.config_path}",
+            )
         if problem:
             return Check(
                 name,
@@ -92,6 +104,24 @@ def _ssh_g(ctx: DoctorContext, block: str) -> Check:
             )
     shown = f"{aliases[0]} and {ALIAS_NAMESPACE}" if aliases else ALIAS_NAMESPACE
     return Check(name, Status.OK, f"{shown} resolve to sm-spaces ssh-proxy as {REMOTE_USER}")
+
+
+def _passwd_home_elsewhere(ctx: DoctorContext) -> str | None:
+    """The home directory OpenSSH uses for ~/.ssh/config (the passwd entry's, whatever $HOME says),
+    when it is not the one the checked config file lives in; else None."""
+    if ctx.explicit_config:  # ssh -G was given that very file with -F
+        return None
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError):  # no passwd database (Windows), or no entry for this uid
+        return None
+    env_home = os.environ.get("HOME")
+    if not env_home or not home or os.path.realpath(env_home) == os.path.realpath(home):
+        return None
+    under_env_home = Path(os.path.realpath(ctx.config_path)).is_relative_to(os.path.realpath(env_home))
+    return home if under_env_home else None
 
 
 def _resolve_with_ssh(ssh: str, ctx: DoctorContext, host: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Local port forwards to a space (JupyterLab on 8888 by default), over our own data channel.
+"""Local port forwards to a space (its IDE on 8888 by default), over our own data channel.
 
 One `Forward` is one asyncssh connection through a fresh SSM channel plus one listener on
 127.0.0.1. The CLI's `forward` serves one until Ctrl-C; the TUI can keep several, list them and
@@ -6,8 +6,11 @@ close them one by one, so the object knows its space, its ports and its URL.
 
     fwd = Forward(lambda: open_channel(svc, space.arn), space.alias, label=space.name)
     await fwd.start()          # picks the next free local port when the asked one is taken
-    print(fwd.url)             # http://localhost:PORT/jupyterlab/default/lab
-    await fwd.close()
+    print(fwd.url)             # http://localhost:PORT/jupyterlab/default/lab, or Code Editor's
+
+Port 8888 serves a JupyterLab or a Code Editor, each under its own path. Which one is asked of the
+space's server itself once the forward is up (one GET per app, at once, through the same SSH
+connection), so every caller gets the right URL whether or not it says the space's app type.
 """
 
 from __future__ import annotations
@@ -15,15 +18,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..ssm.channel import DataChannel
 
+log = logging.getLogger(__name__)
+
 LISTEN_HOST = "127.0.0.1"  # never another interface: the forward carries the user's session
-JUPYTER_PORT = 8888
+JUPYTER_PORT = 8888  # where a space's IDE listens, whichever app it is
 JUPYTER_PATH = "/jupyterlab/default/lab"
+# Each app's page on port 8888. SageMaker Distribution's images start both servers with the base
+# path `/<app type in lower case>/default` (github:aws/sagemaker-distribution,
+# template/v4/v4.5/dirs/usr/local/bin/start-jupyter-server and start-code-editor); JupyterLab's UI
+# is `lab` under it, Code Editor's workbench the base path itself.
+APP_PATHS = {"JupyterLab": JUPYTER_PATH, "CodeEditor": "/codeeditor/default/"}
+APP_NAMES = {"JupyterLab": "JupyterLab", "CodeEditor": "Code Editor"}
+# How long the space's server has to say which app it is, before the caller's word is taken.
+PROBE_TIMEOUT_S = 10.0
 # How many ports above the asked one to try before giving up.
 PORT_SEARCH_SPAN = 100
 
@@ -41,6 +55,7 @@ class Forward:
         remote_port: int = JUPYTER_PORT,
         local_port: int | None = None,
         label: str | None = None,
+        app_type: str | None = None,
     ) -> None:
         _check_port(remote_port, "remote port")
         if local_port is not None and local_port != 0:
@@ -51,6 +66,8 @@ class Forward:
         self.remote_port = remote_port
         self.asked_port = local_port if local_port else remote_port
         self.local_port: int | None = None
+        # The space's app (JupyterLab, CodeEditor): the caller's word until the server has answered.
+        self.app_type = app_type
         self._stack: contextlib.AsyncExitStack | None = None
         self._conn: Any = None
         self._listener: Any = None
@@ -59,11 +76,23 @@ class Forward:
 
     @property
     def url(self) -> str:
-        """What to open in a browser, or enter as VS Code's "Existing Jupyter Server"."""
+        """What to open in a browser (for JupyterLab, also VS Code's "Existing Jupyter Server")."""
         if self.local_port is None:
             raise ForwardError("the forward is not started")
-        path = JUPYTER_PATH if self.remote_port == JUPYTER_PORT else "/"
-        return f"http://localhost:{self.local_port}{path}"
+        return f"http://localhost:{self.local_port}{self.path}"
+
+    @property
+    def path(self) -> str:
+        if self.remote_port != JUPYTER_PORT:
+            return "/"
+        return APP_PATHS.get(self.app_type or "JupyterLab", JUPYTER_PATH)
+
+    @property
+    def app_name(self) -> str:
+        """What the URL opens, for messages: "JupyterLab", "Code Editor", or "port N"."""
+        if self.remote_port != JUPYTER_PORT:
+            return f"port {self.remote_port}"
+        return APP_NAMES.get(self.app_type or "JupyterLab", self.app_type or "JupyterLab")
 
     @property
     def active(self) -> bool:
@@ -88,6 +117,8 @@ class Forward:
         try:
             self._conn = await stack.enter_async_context(ssh_connection(self._open_channel, self.host_alias))
             self._listener = await self._listen()
+            if self.remote_port == JUPYTER_PORT:
+                self.app_type = await self._served_app() or self.app_type
         except BaseException:
             self._conn = self._listener = None
             await stack.aclose()
@@ -110,6 +141,29 @@ class Forward:
         raise ForwardError(
             f"no free local port between {self.asked_port} and {last}; pass another one with --local-port"
         )
+
+    async def _served_app(self) -> str | None:
+        """The app whose page the space's port 8888 serves, or None when no page answers in time."""
+        order = sorted(APP_PATHS, key=lambda app: app != self.app_type)  # the caller's guess first
+        answers = await asyncio.gather(*(self._answers(APP_PATHS[app]) for app in order))
+        return next((app for app, ok in zip(order, answers, strict=True) if ok), None)
+
+    async def _answers(self, path: str) -> bool:
+        """Whether GET `path` on the space's web port answers with a page (status below 400)."""
+        try:
+            async with asyncio.timeout(PROBE_TIMEOUT_S):
+                reader, writer = await self._conn.open_connection("localhost", self.remote_port)
+                try:
+                    request = f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    writer.write(request.encode("ascii"))
+                    status_line = await reader.readline()
+                finally:
+                    writer.close()
+        except Exception as exc:  # nothing listening, a refused channel, a timeout: not this app
+            log.debug("asking port %s for %s failed: %r", self.remote_port, path, exc)
+            return False
+        parts = status_line.split()
+        return len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < 400
 
     async def wait_closed(self) -> None:
         """Until the connection to the space ends (closed here, or lost)."""

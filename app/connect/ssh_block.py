@@ -66,7 +66,7 @@ class BlockContext:
         return cls(values.get("--profile"), values.get("--region"), values.get("--endpoint-url"))
 
     def describe(self) -> str:
-        parts = [f"profile {self.profile}" if self.profile else "the default profile"]
+        parts = [f"AWS profile {self.profile}" if self.profile else "the default credential chain"]
         if self.region:
             parts.append(f"region {self.region}")
         if self.endpoint_url:

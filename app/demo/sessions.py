@@ -18,6 +18,8 @@ class DemoSession:
     space_arn: str
     # The space port the agent connects the session to: 22 for SSH, others for port forwarding.
     port: int = 22
+    # The space's app (JupyterLab or CodeEditor): what its web server on port 8888 serves.
+    app_type: str = "JupyterLab"
     created: float = field(default_factory=time.monotonic)
     used: bool = False
     ended: bool = False  # its data channel has closed
@@ -30,11 +32,11 @@ class SessionRegistry:
     def __init__(self) -> None:
         self._sessions: dict[str, DemoSession] = {}
 
-    def create(self, space_arn: str, port: int = 22) -> DemoSession:
+    def create(self, space_arn: str, port: int = 22, app_type: str = "JupyterLab") -> DemoSession:
         session_id = f"sagemaker-user-{secrets.token_hex(8)}"
         # Real tokens are long base64-ish strings; ours are as long and as random.
         token = secrets.token_urlsafe(96)
-        session = DemoSession(session_id, token, space_arn, port)
+        session = DemoSession(session_id, token, space_arn, port, app_type)
         self._sessions[session_id] = session
         return session
 

@@ -1,4 +1,4 @@
-"""The simulated space's own machine: an SSH server and a JupyterLab stand-in on port 8888.
+"""The simulated space's own machine: an SSH server and its IDE's stand-in on port 8888.
 
 Nothing here listens on a TCP port. The agent asks `SpaceHost.open_port(n)` for a connection, and
 gets one end of a socket pair whose other end is served in-process: asyncssh (shell with a PTY,
@@ -39,11 +39,17 @@ class SpaceHost:
     """One space's machine: a stable host key and a temporary home directory."""
 
     def __init__(
-        self, space_arn: str, home: Path, host_key: asyncssh.SSHKey, down: set[int] | None = None
+        self,
+        space_arn: str,
+        home: Path,
+        host_key: asyncssh.SSHKey,
+        down: set[int] | None = None,
+        app_type: str = "JupyterLab",
     ) -> None:
         self.space_arn = space_arn
         self.down = down if down is not None else set()  # ports whose server is not running
         self.space_name = space_name_of(space_arn)
+        self.app_type = app_type  # which IDE answers on port 8888 (app.demo.space_web)
         self.home = home
         self.host_key = host_key
         self._tasks: set[asyncio.Task] = set()
@@ -61,7 +67,7 @@ class SpaceHost:
 
     async def _serve_web(self, sock: socket.socket) -> None:
         reader, writer = await asyncio.open_connection(sock=sock)
-        await serve_http(reader, writer, self.space_name)
+        await serve_http(reader, writer, self.space_name, self.app_type)
 
     async def _serve_ssh(self, sock: socket.socket) -> None:
         host = self
@@ -72,7 +78,7 @@ class SpaceHost:
 
             def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
                 if dest_port == WEB_PORT and dest_host in ("127.0.0.1", "localhost", "::1"):
-                    return lambda reader, writer: serve_http(reader, writer, host.space_name)
+                    return lambda reader, writer: serve_http(reader, writer, host.space_name, host.app_type)
                 raise asyncssh.ChannelOpenError(
                     asyncssh.OPEN_CONNECT_FAILED,
                     f"nothing listens on {dest_host}:{dest_port} in the demo space",
@@ -121,18 +127,18 @@ class SpaceHosts:
         # Ports whose server is down on every space (22: sshd is not running), for tests.
         self.down_ports: set[int] = set()
 
-    def host_for(self, space_arn: str) -> SpaceHost:
+    def host_for(self, space_arn: str, app_type: str = "JupyterLab") -> SpaceHost:
         host = self._hosts.get(space_arn)
         if host is None:
             home = self._root / f"{len(self._hosts):03d}-{_safe_name(space_name_of(space_arn))}"
             home.mkdir(mode=0o700, parents=True, exist_ok=True)
             key = asyncssh.generate_private_key("ssh-ed25519")
-            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key, self.down_ports)
+            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key, self.down_ports, app_type)
         return host
 
     async def open_port(self, session) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         """Adapter for DataChannelService: open the session's port on its space."""
-        return await self.host_for(session.space_arn).open_port(session.port)
+        return await self.host_for(session.space_arn, session.app_type).open_port(session.port)
 
     async def close(self) -> None:
         for host in self._hosts.values():

@@ -1,4 +1,11 @@
-"""A tiny HTTP/1.1 responder standing in for JupyterLab on the simulated space's port 8888.
+"""A tiny HTTP/1.1 responder standing in for the IDE on the simulated space's port 8888.
+
+Each app type serves under its own base path, as in SageMaker Distribution's images
+(github:aws/sagemaker-distribution, template/v4/v4.5/dirs/usr/local/bin/start-jupyter-server and
+start-code-editor): both servers listen on port 8888 with the base path
+`/$SAGEMAKER_APP_TYPE_LOWERCASE/default`. JupyterLab's UI is `lab` under it; Code Editor
+(Code-OSS) serves its workbench at the base path itself. Anything else is a 404, as the real
+servers answer for paths outside their base.
 
 It speaks over any pair of byte streams (asyncio streams from a socket pair, or asyncssh streams of
 a forwarded channel), so it needs no listening socket of its own.
@@ -10,16 +17,22 @@ import contextlib
 import html
 
 LAB_PATH = "/jupyterlab/default/lab"
+CODE_EDITOR_PATH = "/codeeditor/default/"
 MAX_HEADER_LINES = 100
 MAX_BODY = 1024 * 1024
+_PRODUCTS = {"JupyterLab": "JupyterLab", "CodeEditor": "Code Editor"}
 
 
-def lab_page(space_name: str) -> bytes:
-    name = html.escape(space_name)
+def base_path(app_type: str) -> str:
+    return f"/{app_type.lower()}/default"
+
+
+def app_page(space_name: str, app_type: str = "JupyterLab") -> bytes:
+    name, product = html.escape(space_name), _PRODUCTS.get(app_type, app_type)
     return (
-        "<!DOCTYPE html>\n<html><head><title>JupyterLab - " + name + "</title></head>\n"
-        "<body><h1>JupyterLab</h1><p>Simulated space <b>" + name + "</b> is running.</p></body></html>\n"
-    ).encode("utf-8")
+        f"<!DOCTYPE html>\n<html><head><title>{product} - {name}</title></head>\n"
+        f"<body><h1>{product}</h1><p>Simulated space <b>{name}</b> is running.</p></body></html>\n"
+    ).encode()
 
 
 def _response(status: str, body: bytes, extra: str = "", keep_alive: bool = True) -> bytes:
@@ -31,7 +44,7 @@ def _response(status: str, body: bytes, extra: str = "", keep_alive: bool = True
     return head.encode("ascii") + body
 
 
-async def serve_http(reader, writer, space_name: str) -> None:
+async def serve_http(reader, writer, space_name: str, app_type: str = "JupyterLab") -> None:
     """Answer requests on one connection until the client closes it or asks to."""
     try:
         while True:
@@ -50,7 +63,7 @@ async def serve_http(reader, writer, space_name: str) -> None:
             if 0 < length <= MAX_BODY:
                 await reader.readexactly(length)
             keep_alive = headers.get("connection", "").lower() != "close" and len(parts) == 3
-            writer.write(_answer(parts, space_name, keep_alive))
+            writer.write(_answer(parts, space_name, app_type, keep_alive))
             await writer.drain()
             if not keep_alive:
                 return
@@ -64,16 +77,21 @@ async def serve_http(reader, writer, space_name: str) -> None:
             writer.close()
 
 
-def _answer(parts: list[str], space_name: str, keep_alive: bool) -> bytes:
+def _answer(parts: list[str], space_name: str, app_type: str, keep_alive: bool) -> bytes:
     if len(parts) != 3 or not parts[2].startswith("HTTP/"):
         return _response("400 Bad Request", b"bad request\n", keep_alive=False)
     method, target = parts[0], parts[1].split("?", 1)[0]
     if method not in ("GET", "HEAD"):
         return _response("405 Method Not Allowed", b"", "Allow: GET, HEAD\r\n", keep_alive)
-    if target in ("/", "/jupyterlab", "/jupyterlab/default", "/jupyterlab/default/"):
-        return _response("302 Found", b"", f"Location: {LAB_PATH}\r\n", keep_alive)
-    if target.rstrip("/") == LAB_PATH:
-        body = lab_page(space_name)
+    base = base_path(app_type)
+    if app_type == "CodeEditor":
+        page, redirects = base + "/", {base}
+    else:
+        page, redirects = base + "/lab", {base, base + "/"}
+    if target in redirects:  # the bare base path leads to the app's page
+        return _response("302 Found", b"", f"Location: {page}\r\n", keep_alive)
+    if target.rstrip("/") == page.rstrip("/"):
+        body = app_page(space_name, app_type)
         response = _response("200 OK", body, keep_alive=keep_alive)
         return response[: len(response) - len(body)] if method == "HEAD" else response
     return _response("404 Not Found", b"not found\n", keep_alive=keep_alive)

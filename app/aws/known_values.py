@@ -1,0 +1,59 @@
+"""What botocore's bundled data knows, to refuse a mistyped value before any call is made: the
+regions where SageMaker is offered (endpoint data) and the instance types an app may run on (the
+`AppInstanceType` enum of SageMaker's service model). Both are read on first use only: the model is
+large, and a command that names no instance type never loads it here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+
+from ..model import TOO_SMALL_FOR_REMOTE, remote_access_upgrade
+
+
+@lru_cache(maxsize=1)
+def app_instance_types() -> frozenset[str]:
+    """Every instance type a JupyterLab or Code Editor app may ask for (botocore's model, not a copy)."""
+    from botocore.session import Session
+
+    shape = Session().get_service_model("sagemaker").shape_for("AppInstanceType")
+    # "system" is the instance of a domain's default app, never one a space runs on.
+    return frozenset(value for value in shape.enum if value.startswith("ml."))
+
+
+def check_instance_type(value: str) -> str:
+    """`value` when a space can run on it with remote access; ValueError saying why not otherwise."""
+    known = app_instance_types()
+    if value not in known:
+        near = difflib.get_close_matches(value, sorted(known - TOO_SMALL_FOR_REMOTE.keys()), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(near)}?)" if near else " (for example ml.t3.large, ml.m5.xlarge)"
+        raise ValueError(f"{value!r} is not a SageMaker instance type for spaces{hint}")
+    if bigger := remote_access_upgrade(value):
+        raise ValueError(f"{value} is too small for remote access (8 GiB of memory needed); use {bigger}")
+    return value
+
+
+@lru_cache(maxsize=8)
+def sagemaker_regions(region: str) -> tuple[str, list[str]]:
+    """(partition, the regions of that partition where SageMaker is offered) for `region`'s partition."""
+    from botocore.session import Session
+
+    session = Session()
+    try:
+        partition = session.get_partition_for_region(region)
+    except Exception:  # no partition's pattern matches: judge it against the main one
+        partition = "aws"
+    return partition, sorted(session.get_available_regions("sagemaker", partition_name=partition))
+
+
+def check_region(region: str, origin: str = "") -> str:
+    """`region` when SageMaker is offered there as far as botocore knows; ValueError otherwise,
+    naming `origin` (where the user set it) when given."""
+    _partition, regions = sagemaker_regions(region)
+    if region in regions:
+        return region
+    near = difflib.get_close_matches(region, regions, n=1, cutoff=0.75)
+    hint = f"; did you mean {near[0]}?" if near else f" (for example {', '.join(regions[:3])})"
+    where = f" (from {origin})" if origin else ""
+    raise ValueError(f"{region!r}{where} is not a region where SageMaker is offered{hint}")

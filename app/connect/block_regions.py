@@ -1,0 +1,61 @@
+"""The regions the ssh config block covers, and the spaces it should hold for them.
+
+A block holds one alias per space of every region it covers: the region in use (whose `sm-*`
+catch-all it names), the regions of the user's settings (those the TUI shows, and ssh-proxy's
+catch-all also searches), and the regions the installed block already holds (each alias's ARN
+names its region), so that no command silently drops a region another one added. `ssh-config
+install|show`, `connect --vscode` and `doctor` all judge the block from this same set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..model import Space, SpaceArn, assign_aliases, is_space_arn
+
+if TYPE_CHECKING:
+    from ..aws.service import SpacesService
+
+
+def covered_regions(region: str, installed: str | None) -> list[str]:
+    """`region` first, then the settings' regions, then the installed block's, each once."""
+    from ..config import load_settings
+
+    settings, _problem = load_settings()  # a broken settings file means no extra regions, not a failure
+    ordered = [region, *settings.regions, *block_regions(installed or "")]
+    return list(dict.fromkeys(ordered))
+
+
+def block_regions(block: str) -> list[str]:
+    """The regions of the space ARNs a block's ProxyCommand lines name, in order of appearance."""
+    words = (word.strip("'\"") for word in block.split())
+    return list(dict.fromkeys(SpaceArn.parse(w).region for w in words if is_space_arn(w)))
+
+
+def installed_block_at(path: Path) -> str | None:
+    """The block installed in `path`, or None (no file, no block, or one we cannot read)."""
+    from ..file_checks import read_regular
+    from .ssh_block import installed_block
+    from .ssh_config import SshConfigError
+
+    try:
+        return installed_block(read_regular(path))  # a FIFO or a device is refused, never waited on
+    except (OSError, SshConfigError):  # the command's own reading of the file reports the problem
+        return None
+
+
+async def spaces_in(svc: SpacesService, regions: list[str]) -> list[Space]:
+    """Every space of `regions`, listed at once, with aliases assigned across all of them (a name
+    used in two regions gets the domain-qualified alias in both, as within one region)."""
+    others = [svc.in_region(r) for r in regions if r != svc.region]  # sharing svc's session
+    try:
+        listings = await asyncio.gather(
+            *([svc.list_all()] if svc.region in regions else []),
+            *(other.list_all() for other in others),
+        )
+    finally:
+        for other in others:
+            await other.aclose()
+    return assign_aliases([s for listing in listings for s in listing.spaces])
