@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from ..aws.service import SpacesService
     from ..model import Space
 
-# Other regions are asked briefly: a region that does not answer soon is not where the space is.
-ELSEWHERE_TIMEOUTS = {"connect_timeout": 3.0, "read_timeout": 5.0}
+# Other regions are asked briefly (seconds to connect, to answer): a region that does not answer
+# soon is not where the space is.
+ELSEWHERE_CONNECT_TIMEOUT, ELSEWHERE_READ_TIMEOUT = 3.0, 5.0
 
 
 async def find_space(svc: SpacesService, name: str, domain: str | None = None) -> Space:
@@ -47,7 +48,13 @@ async def regions_holding(svc: SpacesService, name: str, domain: str | None = No
     _partition, partition_regions = sagemaker_regions(svc.region)
     rest = [r for r in partition_regions if r != svc.region and r not in settings]
     # svc's session: the credentials and SageMaker's service model are not loaded again per region.
-    pool = ServicePool(svc.profile, endpoint_url=svc.endpoint_url, session=svc.session, **ELSEWHERE_TIMEOUTS)
+    pool = ServicePool(
+        svc.profile,
+        endpoint_url=svc.endpoint_url,
+        session=svc.session,
+        connect_timeout=ELSEWHERE_CONNECT_TIMEOUT,
+        read_timeout=ELSEWHERE_READ_TIMEOUT,
+    )
     try:
         for wave in (settings, rest):
             hits = await asyncio.gather(*(_holds(pool.get(r), name, domain) for r in wave))
