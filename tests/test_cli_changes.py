@@ -14,12 +14,12 @@ import select
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
-SM = [sys.executable, "-m", "sm_spaces"]
+from tests.cli_run import SM, one_line, run
+
 ML_PLATFORM = "d-mlplatf0rm01"
 
 
@@ -33,19 +33,6 @@ def env(served, tmp_path) -> dict[str, str]:
 @pytest.fixture
 def client(served, make_botocore_client):
     return make_botocore_client(served[0])
-
-
-def run(env, *args, timeout=180):
-    return subprocess.run(
-        [*SM, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
-    )
-
-
-def one_line(proc) -> str:
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def app_of(client, name: str) -> tuple[str, str | None] | None:

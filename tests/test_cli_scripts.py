@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
-SM = [sys.executable, "-m", "sm_spaces"]
+from tests.cli_run import SM, one_line, run
 
 
 @pytest.fixture
@@ -24,19 +23,6 @@ def env(tmp_path) -> dict[str, str]:
     environ["SM_SPACES_CACHE_DIR"] = str(tmp_path / "cache")
     environ["AWS_CONFIG_FILE"] = str(tmp_path / "aws-config-absent")
     return environ
-
-
-def run(env, *args, timeout=180):
-    return subprocess.run(
-        [*SM, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
-    )
-
-
-def one_line(proc) -> str:
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def test_a_closed_pipe_ends_the_listing_quietly(env):

@@ -3,6 +3,7 @@ forward on 127.0.0.1, and real HTTP through it."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
@@ -111,32 +112,42 @@ def test_bad_ports_are_refused():
 # --- the command ------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _forward_command(env, *args: str):
+    """`sm-spaces forward ARGS` running: yields (the URL it printed, (status, body) of a GET of it,
+    a list that gets its stderr once it has ended), then ends it with Ctrl-C, which must exit 0."""
+    proc = subprocess.Popen(
+        [*SM, "forward", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    said: list[str] = []
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://localhost:"), proc.stderr.read()
+        with urllib.request.urlopen(url.replace("localhost", "127.0.0.1"), timeout=30) as rsp:
+            yield url, (rsp.status, rsp.read()), said
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        said.append(proc.stderr.read())
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in said[0]
+
+
 def test_forward_command_prints_the_url_serves_and_ends_on_ctrl_c(demo_env):
     with _listening_socket() as taken:
         asked = taken.getsockname()[1]
-        proc = subprocess.Popen(
-            [*SM, "forward", "fraud-detection", "--local-port", str(asked)],
-            env=demo_env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            url = proc.stdout.readline().strip()
-            assert url.startswith("http://localhost:") and url.endswith(LAB), proc.stderr.read()
+        with _forward_command(demo_env, "fraud-detection", "--local-port", str(asked)) as (url, got, said):
+            assert url.endswith(LAB)
             port = int(url.split(":")[2].split("/")[0])
             assert port != asked
-            with urllib.request.urlopen(url.replace("localhost", "127.0.0.1"), timeout=30) as rsp:
-                assert rsp.status == 200 and b"fraud-detection" in rsp.read()
-            proc.send_signal(signal.SIGINT)
-            assert proc.wait(timeout=30) == 0
-            err = proc.stderr.read()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-    assert f"port {asked} is in use; using {port}" in err
-    assert "Traceback" not in err
+            assert got[0] == 200 and b"fraud-detection" in got[1]
+    assert f"port {asked} is in use; using {port}" in said[0]
 
 
 def test_forward_command_refuses_a_bad_port(demo_env):
@@ -180,25 +191,7 @@ async def test_a_wrong_guess_of_the_app_type_is_corrected_by_the_server(svc):
 
 
 def test_forward_command_serves_a_code_editor_space_at_its_own_path(demo_env):
-    proc = subprocess.Popen(
-        [*SM, "forward", "time-series"],
-        env=demo_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = proc.stdout.readline().strip()
-        assert url.startswith("http://localhost:") and url.endswith("/codeeditor/default/"), (
-            proc.stderr.read()
-        )
-        with urllib.request.urlopen(url.replace("localhost", "127.0.0.1"), timeout=30) as rsp:
-            assert rsp.status == 200 and b"Code Editor" in rsp.read()
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
-        err = proc.stderr.read()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert "to Code Editor of time-series" in err and "Traceback" not in err
+    with _forward_command(demo_env, "time-series") as (url, got, said):
+        assert url.endswith("/codeeditor/default/")
+        assert got[0] == 200 and b"Code Editor" in got[1]
+    assert "to Code Editor of time-series" in said[0]

@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 REPORT_TIMEOUT_S = 5.0
 
 
+def add_start_options(parser: argparse.ArgumentParser, *, yes_also: str = "") -> None:
+    """--instance-type and --yes of the commands that start a stopped space to reach it."""
+    parser.add_argument(
+        "--instance-type", help="instance type to start a stopped space on (default: the space's own)"
+    )
+    parser.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help=f"start a stopped space without asking, on a larger instance when one is needed{yes_also}",
+    )
+
+
 def checked_instance_type(args: argparse.Namespace) -> str | None:
     """--instance-type, refused with one line when SageMaker has no such type for spaces or it is
     too small for remote access; called before any API call."""

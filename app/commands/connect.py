@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from .changes import add_start_options
 from .common import UsageError, aws_context, with_trailing_command
 
 WITH = ("ssh", "asyncssh", "plugin")
@@ -25,16 +26,7 @@ def add_parser(command) -> None:
         default="ssh",
         help="system ssh (default), in-process asyncssh, or the official session-manager-plugin",
     )
-    p.add_argument(
-        "--instance-type", help="instance type to start a stopped space on (default: the space's own)"
-    )
-    p.add_argument(
-        "--yes",
-        "-y",
-        action="store_true",
-        help="start a stopped space without asking, on a larger instance when one is needed "
-        "(and, with --vscode, accept the ssh config change)",
-    )
+    add_start_options(p, yes_also=" (and, with --vscode, accept the ssh config change)")
     p.add_argument(
         "--vscode",
         action="store_true",

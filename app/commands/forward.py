@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 
+from .changes import add_start_options
 from .common import UsageError, aws_context
 
 _EPILOG = """\
@@ -38,15 +39,7 @@ def add_parser(command) -> None:
         metavar="N",
         help="port on the space (default 8888: its JupyterLab or Code Editor)",
     )
-    p.add_argument(
-        "--instance-type", help="instance type to start a stopped space on (default: the space's own)"
-    )
-    p.add_argument(
-        "--yes",
-        "-y",
-        action="store_true",
-        help="start a stopped space without asking, on a larger instance when one is needed",
-    )
+    add_start_options(p)
     p.set_defaults(run=forward_command)
 
 
