@@ -188,12 +188,65 @@ ROWS = [
         ["security.stranger", "security.unsigned", "security.replay", "security.websocket"],
     ),
     Row(
+        "4. Simulated account",
+        "headers left out of the signature",
+        "a DescribeApp signature replayed as DeleteApp; host, x-amz-date, x-amz-target each unsigned; "
+        "a signed header the request lacks; botocore clients still accepted",
+        ["tests/test_demo_signed_headers.py"],
+        ["security.signed_headers"],
+    ),
+    Row(
         "5. Crash safety",
         "settings, cache and ssh config under SIGKILL",
         "writer processes alternating "
         "two versions through save_settings / save_cache / ssh_config.install, killed at random instants",
         ["tests/test_reliability_crash.py", "tests/test_atomic.py"],
         ["crash."],
+    ),
+    Row(
+        "6. Hostile data",
+        "terminal escapes, line breaks and markup from AWS or any endpoint",
+        "`demo serve --hostile`: names, display names, owner, domain, instance types and error messages "
+        "with OSC 0/8/52, CSI, C1, bidi, newlines and Rich markup; list (table, --json), start, stop, "
+        "connect, forward, ssh-config, doctor; the TUI under a pilot and on a tmux terminal recorded by "
+        "`script`, its bytes searched; palette and toasts with markup names; the sanitiser on any text",
+        [
+            "tests/test_hostile_data.py",
+            "tests/test_safe_text.py",
+            "tests/test_ui_hostile_text.py",
+        ],
+        ["hostile."],
+    ),
+    Row(
+        "7. Exit statuses and signals",
+        "lost channels, Ctrl-C, SIGTERM/SIGHUP, TUI crashes",
+        "SIGTERM, SIGHUP, SIGINT to connect alone under --with ssh, asyncssh, plugin (no descendant "
+        "survives, pipes freed); the channel cut mid-command under each --with; Ctrl-C on a terminal; "
+        "the TUI quit, interrupted and crashing",
+        ["tests/test_signals.py", "tests/test_ui_exit_status.py"],
+        ["signals."],
+    ),
+    Row(
+        "8. Files that are traps",
+        "symlinks, FIFOs, devices, directories, races, read-only and foreign files",
+        "links at the cache, backup and temporary names; the user's ~/.ssh/config link, dangling too; "
+        "FIFOs for settings, cache and ssh config (CLI and TUI); our directories' modes and owners; "
+        "concurrent edits of ~/.ssh/config; read-only config; remove; unparseable spaces; Match blocks",
+        [
+            "tests/test_careful_files.py",
+            "tests/test_ssh_config.py::test_user_hosts_claiming",
+            "tests/test_ssh_config.py::test_the_match_lines",
+            "tests/test_ssh_config.py::test_unrelated_or_catch_all",
+        ],
+        ["files."],
+    ),
+    Row(
+        "9. Input checks",
+        "--endpoint-url and demo serve options",
+        "file:, javascript:, CRLF, ports 0 and 99999, userinfo, '' and hypothesis strings, for every "
+        "command and the endpoint variables; demo serve --port and --delay out of range, nan, inf",
+        ["tests/test_input_checks.py"],
+        ["input."],
     ),
 ]
 
@@ -236,11 +289,24 @@ Fixed while writing them:
   `asyncio.wait_for`, which on Python 3.11 can swallow a cancellation; after a polite close the agent's
   handler never ended and stopping the simulated account hung for aiohttp's shutdown timeout.
 
+Fixed for issue 14 (hostile strings, hostile files, signals):
+- Terminal escapes from AWS or any endpoint reached the terminal raw (a display name retitled it,
+  cleared it, wrote the clipboard; a newline forged table rows); one sanitiser now runs where text
+  enters the model and on the CLI's output (`app/safe_text.py`), and names reach Textual as Text, the
+  palette and toasts included. The hostile-data suite finds none of the payloads' bytes in what the
+  CLI prints or what the TUI writes to a real terminal.
+- `connect --with asyncssh` exited 0 when the channel died mid-command; Ctrl-C printed "interrupted"
+  twice or lost sys.stderr; SIGTERM/SIGINT/SIGHUP to `connect` left ssh and ssh-proxy running, holding
+  the caller's pipes (`app/connect/children.py`, `app/connect/inprocess.py`).
+- Writes followed links at predictable names, FIFOs hung the program, a concurrent edit of
+  ~/.ssh/config could be lost, a read-only one was replaced (`app/file_checks.py`, the ssh config writer).
+- `--endpoint-url` and `demo serve` options are checked at parse time; the simulator requires host,
+  x-amz-date and x-amz-target among the signed headers (a DescribeApp signature replayed as DeleteApp
+  stopped a space).
+- Stacked confirmations (open in the last report): the TUI now asks one question at a time (`Dialogs`,
+  app/ui), so `y` can no longer answer another space's question.
+
 Open (reported to the owners):
-- Stacked confirmations: when two actions ask at once, the newer dialog can appear between the user
-  reading one and pressing `y`, so `y` answers the other space's question. Serialising the questions
-  (one `asyncio.Lock` around `SpaceActions._ask`) would close it. The ten-actions test waits for every
-  dialog before answering.
 - A kill between the temporary write and the rename leaves a private `.<name>.XXXX.tmp` beside the file
   (never read, 0600); `abandoned_temp_files` in the crash figures counts them. A sweep of stale ones of our
   own prefix would tidy them.

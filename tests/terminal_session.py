@@ -17,6 +17,7 @@ import re
 import shlex
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _numbers = itertools.count()
@@ -55,17 +56,26 @@ class TerminalSession:
 
     def wait_for(self, text: str, timeout: float = 90) -> bool:
         """Whether `text` appears on the screen before `timeout` seconds pass."""
+        return self.wait_until(lambda screen: text in screen, timeout)
+
+    def wait_until(self, holds: Callable[[str], bool], timeout: float = 90) -> bool:
+        """Whether the screen satisfies `holds` before `timeout` seconds pass."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if text in self.screen():
+            if holds(self.screen()):
                 return True
             if not self.alive():
                 return False
             time.sleep(0.2)
-        return text in self.screen()
+        return holds(self.screen())
 
     def keys(self, *keys: str) -> None:
+        """Keys by tmux's names: "Enter", "Escape", "C-c", "q"."""
         self._tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text: str) -> None:
+        """`text`, character for character."""
+        self._tmux("send-keys", "-t", "t", "-l", text)
 
     def alive(self) -> bool:
         return self._tmux("has-session", "-t", "t").returncode == 0

@@ -197,3 +197,45 @@ def test_a_channel_lost_mid_command_is_a_failure_with_a_line(demo_thread, demo_e
     assert stderr.strip() and "Traceback" not in stderr
     if via == "asyncssh":
         assert f"sm-spaces: the connection to sm-{SPACE} was lost before the session ended" in stderr
+
+
+# A stand-in for AWS's session-manager-plugin that does speak the data channel (through our own
+# client, as the real plugin would through its own): a session over --with plugin then carries a
+# command, and the channel can be cut under it. Like the real plugin it reads the StartSession
+# answer from the variable its first argument names.
+SPEAKING_PLUGIN = """\
+import asyncio, json, os, sys
+from sm_spaces.aws.errors import AwsError
+from sm_spaces.aws.service import SessionInfo
+from sm_spaces.connect.session import bridge_stdio
+
+answer = json.loads(os.environ[sys.argv[1]])
+session = SessionInfo(answer["SessionId"], answer["StreamUrl"], answer["TokenValue"])
+try:
+    sys.exit(asyncio.run(bridge_stdio(session)))
+except AwsError as err:
+    sys.exit(f"stand-in plugin: {err}")
+"""
+
+
+def test_a_channel_lost_under_the_plugin_is_a_failure_with_a_line(demo_thread, demo_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Item 2's "a lost channel is non-zero under every --with": under --with plugin the status is
+    ssh's, when the plugin (here a stand-in) loses the channel mid-command."""
+    plugin = tmp_path / "bin" / "session-manager-plugin"
+    plugin.parent.mkdir()
+    plugin.write_text(f"#!{sys.executable}\n{SPEAKING_PLUGIN}")
+    plugin.chmod(0o755)
+    env = dict(demo_env, PATH=f"{plugin.parent}{os.pathsep}{demo_env.get('PATH', '')}")
+    proc = start_connect(env, "plugin")
+    try:
+        wait_started(proc, None)  # the command runs: the stand-in carries the session
+        demo_thread.loop.call_soon_threadsafe(demo_thread.server.agent.cut_connections)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = err.decode()
+    record("signals.lost_channel", cases=1, via="plugin", status=proc.returncode)
+    assert proc.returncode == 255, stderr
+    assert "Traceback" not in stderr
+    assert "stand-in plugin: " in stderr  # the plugin's line reaches the user, through ssh

@@ -19,6 +19,12 @@ def add_parser(command) -> None:
         metavar="USER",
         help="act as this Identity Center user (try maria.garcia: 'my spaces' by default)",
     )
+    serve.add_argument(
+        "--hostile",
+        action="store_true",
+        help="also serve a domain of hostile names and error messages (terminal escapes, line breaks, "
+        "markup), as a non-AWS endpoint could, to see that clients show them inert",
+    )
     demo.set_defaults(run=demo_command)
 
 
@@ -35,4 +41,6 @@ def demo_command(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.delay) and 0 <= args.delay <= MAX_DELAY_S):
         raise UsageError(f"--delay must be a number of seconds from 0 to {MAX_DELAY_S:g}")
 
-    return serve(port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user)
+    return serve(
+        port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user, hostile=args.hostile
+    )

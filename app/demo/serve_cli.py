@@ -30,12 +30,18 @@ async def _serve_forever(server: DemoServer) -> None:
         await asyncio.Event().wait()
 
 
-def serve(port: int | None, transition_delay: float, *, sso_user: str | None = None) -> int:
+def serve(
+    port: int | None, transition_delay: float, *, sso_user: str | None = None, hostile: bool = False
+) -> int:
     """Serve until Ctrl-C; 0 on a clean stop, 1 when the server cannot start."""
     account = DemoAccount.seeded()
     if sso_user:
         account.use_sso_user(sso_user)
     server = DemoServer(account, port=port or 0, transition_delay=transition_delay)
+    if hostile:
+        from . import hostile_data
+
+        server.hostile = hostile_data.install(account)
     try:
         asyncio.run(_serve_forever(server))
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ from .account import DemoAccount
 from .agent_faults import AgentFaults
 from .datachannel import DataChannelService
 from .faults import ApiError, Faults, access_denied, expired_token
+from .hostile_data import HostileData
 from .sagemaker_api import HANDLERS, Call, resource_arn
 from .sessions import SessionRegistry
 from .sigv4 import Credentials
@@ -67,6 +68,7 @@ class DemoServer:
         self.agent = DataChannelService(self.sessions, self.hosts.open_port, AgentFaults())
         self.agent.add_routes(self.web_app)
         self.on_start: list[StartHook] = []  # run before the router freezes, e.g. to add routes
+        self.hostile: HostileData | None = None  # set by hostile_data.install: a hostile endpoint
         self._runner: web.AppRunner | None = None
         # Requests being handled now, and the most at once: shows that latency overlaps (benchmarks).
         self.in_flight = 0
@@ -226,6 +228,8 @@ class DemoServer:
         except ValueError:
             raise ApiError("SerializationException", "Request body is not valid JSON.") from None
         shapes.check_request(op, params)
+        if self.hostile is not None:
+            self.hostile.check(op, params)
         injected = self.faults.over_rate(op) or self.faults.injected_error(op)
         if injected is not None:
             raise injected
