@@ -151,6 +151,8 @@ def test_interrupting_an_interactive_asyncssh_shell(demo_env: dict[str, str], tm
     with TerminalSession([*SM, "connect", SPACE, "--with", "asyncssh"], demo_env, tmp_path) as term:
         assert term.wait_for("sagemaker-user@"), term.screen()
         term.keys("C-c")  # raw mode: a byte for the remote shell, which keeps running
+        # The remote terminal flushes typed-ahead input as it handles ^C: type once it has echoed it.
+        assert term.wait_for("^C"), term.screen()
         term.keys("echo still-$((40+2))", "Enter")
         assert term.wait_for("still-42"), term.screen()
         pid = next(
