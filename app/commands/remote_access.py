@@ -25,7 +25,7 @@ is restarted on the next size up, with your consent (--yes or --instance-type an
 """
 
 
-def add_parser(command) -> None:  # type: ignore[no-untyped-def]
+def add_parser(command) -> None:
     p = command("remote-access", "show or enable a space's remote access (needed to connect)")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
