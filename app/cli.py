@@ -104,10 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not _stdout_gone():
             raise
         # Python's documented recipe (the signal module's note on SIGPIPE): point stdout at
-        # /dev/null so the interpreter's final flush fails no more, and exit quietly with 1.
+        # /dev/null so the interpreter's final flush fails no more. The reader chose to stop
+        # (`list | head -1`): that is no failure of ours, so a `set -o pipefail` script goes on.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_FAILED
+        return EXIT_OK
 
 
 def _stdout_gone() -> bool:

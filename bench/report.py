@@ -393,8 +393,10 @@ def _regions(r: dict) -> list[str]:
     return [
         "## All regions",
         "",
-        f"`sm-spaces list --json` in one region against `list --all-regions --json` ({r['regions']} regions "
-        "that offer SageMaker), each spawned as a user runs it, against the simulator in its own process "
+        f"`sm-spaces list` against `sm-spaces list --all-regions` ({r['regions']} regions that offer "
+        "SageMaker), each spawned as a user runs it after `demo serve`: no flags, the endpoint, "
+        f"credentials and region ({r['region']}) from the environment, the table printed (all regions "
+        "with its REGION column, which the benchmark checks). The simulator runs in its own process "
         f"(it answers every region) with {r['latency'] * 1000:.0f} ms added to every call; the runs "
         f"alternate. One region listed {s['one']} spaces, all regions {s['all']} spaces in "
         f"{s['all_regions']} regions.",
@@ -439,23 +441,6 @@ def _cli(r: dict) -> list[str]:
     return out
 
 
-def replace_section(document: str, results: dict, name: str, *, command: str) -> str:
-    """`document` (BENCHMARKS.md) with one section measured again (`python -m bench --only NAME`)."""
-    lines = {"first_paint": _first_paint}[name](results[name])
-    title = lines[0]
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    lines[2:2] = [
-        f"Measured again by `{command}` on {when} (load average {load}: other work shared the cores).",
-        "",
-    ]
-    head, found, rest = document.partition(title + "\n")
-    if not found:
-        raise ValueError(f"{title!r} is not in the document")
-    _, nxt, tail = rest.partition("\n## ")
-    return head + "\n".join(lines) + "\n" + (("\n## " + tail) if nxt else "")
-
-
 def render(results: dict, *, command: str, before: tuple[str, dict] | None = None) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -494,3 +479,34 @@ def render(results: dict, *, command: str, before: tuple[str, dict] | None = Non
 
 
 NOTES: list[str] = []
+
+
+# Sections that one benchmark fills on its own, in the report's order: `python -m bench --only NAME`
+# measures just that one and puts its section in place in an existing report.
+SECTIONS = {"regions": _regions, "first_paint": _first_paint, "keys": _keys, "memory": _memory}
+_ORDER = ("## Listing", "## All regions", "## First paint", "## Keystrokes", "## Memory", "## Tunnel")
+
+
+def splice(text: str, name: str, result: dict, *, command: str) -> str:
+    """`text` (a report) with the section of benchmark `name` replaced by one rendered from `result`,
+    or inserted where render() puts it; its first paragraph says when and how it was measured."""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    section = SECTIONS[name](result)
+    heading = section[0]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    section[2:2] = [
+        f"Measured on its own by `{command}` on {when} (load average {load}: other work shared the cores).",
+        "",
+    ]
+    lines = text.rstrip("\n").split("\n")
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        while end > start + 1 and lines[end - 1] == "":
+            end -= 1
+    else:
+        later = _ORDER[_ORDER.index(heading) + 1 :] if heading in _ORDER else ()
+        start = next((lines.index(h) for h in later if h in lines), len(lines))
+        end = start
+        section = [*section, ""]
+    return "\n".join([*lines[:start], *section, *lines[end:]]) + "\n"

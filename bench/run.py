@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="also write the raw figures as JSON")
     p.add_argument(
         "--only",
-        choices=["first_paint"],
-        help="measure one benchmark again and replace its section of the report, keeping the rest",
+        choices=sorted(report.SECTIONS),
+        help="measure this benchmark alone and replace its section of an existing report",
     )
     p.add_argument(
         "--before",
@@ -78,14 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
     if args.only:
-        # Alone, it can afford more runs: medians that hold on a machine other sessions share.
-        results = {args.only: startup.first_paint(1 if args.quick else 15)}
-        command = f"{COMMAND} --only {args.only}" + (" --quick" if args.quick else "")
-        args.output.write_text(
-            report.replace_section(args.output.read_text(), results, args.only, command=command)
-        )
-        print(f"bench: wrote {args.output}", file=sys.stderr)
-        return 0
+        return _only(args)
     before = None
     if args.before:
         before = (args.before.as_posix(), json.loads(args.before.read_text()))
@@ -99,6 +92,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
     print(f"bench: wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _only(args: argparse.Namespace) -> int:
+    runs = 1 if args.quick else 5
+    measure = {  # the full run's sizes, or --quick's
+        "regions": lambda: regions.measure(runs, latency=0.01 if args.quick else 0.05),
+        # Alone, first paint can afford more runs: medians that hold on a machine other sessions share.
+        "first_paint": lambda: startup.first_paint(1 if args.quick else 15),
+        "keys": lambda: (
+            keys.sizes(((2, 5),), cursor_moves=4)
+            if args.quick
+            else keys.sizes(((50, 40), (100, 100)), cursor_moves=60, runs=5)
+        ),
+        "memory": lambda: memory.measure(2, 3, checkpoints=(2, 4)) if args.quick else memory.measure(),
+    }[args.only]
+    result = measure()
+    command = f"{COMMAND} --only {args.only}" + (" --quick" if args.quick else "")
+    old = args.output.read_text() if args.output.exists() else "# Benchmarks\n"
+    args.output.write_text(report.splice(old, args.only, result, command=command))
+    if args.json:
+        args.json.write_text(json.dumps({args.only: result}, indent=1, default=str))
+    print(f"bench: wrote the {args.only} section of {args.output}", file=sys.stderr)
     return 0
 
 

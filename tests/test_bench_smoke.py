@@ -82,3 +82,18 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
         assert heading in text
     assert "**Capped link:**" in text
     assert "nan" not in text
+
+
+def test_one_benchmark_alone_puts_its_section_in_place(tmp_path):
+    # `python -m bench --only regions`: the other sections of the report stay as they were.
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Benchmarks\n\nkept\n\n## Listing\n\nlisting kept\n\n## First paint\n\npaint kept\n")
+    assert run.main(["--only", "regions", "--quick", "--output", str(out)]) == 0
+    first = out.read_text()
+    assert first.index("listing kept") < first.index("## All regions") < first.index("## First paint")
+    assert "`.venv/bin/python -m bench --only regions --quick`" in first and "REGION column" in first
+    assert run.main(["--only", "regions", "--quick", "--output", str(out)]) == 0
+    second = out.read_text()
+    assert second.count("## All regions") == 1 and second.count("| one region |") == 1
+    assert second.startswith("# Benchmarks\n\nkept\n\n## Listing\n\nlisting kept\n\n## All regions\n")
+    assert second.endswith("## First paint\n\npaint kept\n") and "nan" not in second

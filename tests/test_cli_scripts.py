@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 
 import pytest
@@ -26,6 +27,14 @@ def env(tmp_path) -> dict[str, str]:
 
 
 def test_a_closed_pipe_ends_the_listing_quietly(env):
+    # The shell's own `list --json | true` (pipefail: its status is ours), then the same by hand.
+    shell = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", f"{shlex.join([*SM, '--demo', 'list', '--json'])} | true"],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert (shell.returncode, shell.stderr) == (0, b"")
     # `sm-spaces list --json | true`: the reader is gone before the listing is printed.
     reader, writer = os.pipe()
     os.close(reader)
@@ -41,7 +50,7 @@ def test_a_closed_pipe_ends_the_listing_quietly(env):
     finally:
         os.close(writer)
     assert proc.stderr == b""  # no BrokenPipeError, no "Exception ignored"
-    assert proc.returncode == 1  # Python's documented recipe: exit 1 on EPIPE
+    assert proc.returncode == 0  # the reader chose to stop: `set -o pipefail` scripts go on
 
 
 @pytest.mark.parametrize(
@@ -156,3 +165,21 @@ def test_a_shared_space_is_shared_in_the_table_as_in_the_tui(env):
     assert rows["team-notebooks"][1] == "shared"  # created by bob, shared with the domain
     assert rows["churn-model"][1] == "bob"
     assert rows["data-quality"][5] == "-"  # stopped: runs on no instance
+
+
+def test_ssh_config_install_covers_every_region_with_spaces_when_asked(env, tmp_path):
+    # Issue 13, item 7: no settings, no block yet; --all-regions asks every region.
+    config = tmp_path / "ssh_config"
+    args = ["--demo", "ssh-config", "install", "--dry-run", "--config", str(config)]
+    one = run(env, *args)
+    assert one.returncode == 0, one.stderr
+    assert "the block covers us-east-1 (23 spaces) only; --all-regions adds" in one.stderr
+    assert "Host sm-gdpr-reports" not in one.stdout
+    every = run(env, *args, "--all-regions", timeout=300)
+    assert every.returncode == 0, every.stderr
+    assert (
+        "sm-spaces: the block covers every region where you have spaces: "
+        "us-east-1 (23 spaces) and eu-west-1 (3 spaces)\n" in every.stderr
+    )
+    assert "+Host sm-gdpr-reports" in every.stdout and ":space/d-euanalyt1cs4/gdpr-reports" in every.stdout
+    assert not config.exists()  # a dry run writes nothing

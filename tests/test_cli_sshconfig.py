@@ -241,7 +241,7 @@ def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(
     monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(settings_dir))
     assert sm(account, "install", "--yes", "--config", str(config)) == 0
     err = capsys.readouterr().err
-    assert "the block covers us-east-1 (23 spaces) only; for other regions, list them in `regions`" in err
+    assert "the block covers us-east-1 (23 spaces) only; --all-regions adds every region where you" in err
     assert b"sm-gdpr-reports" not in config.read_bytes()
 
     (settings_dir / "config.toml").write_text('regions = ["eu-west-1"]\n')

@@ -195,3 +195,65 @@ def test_forward_command_serves_a_code_editor_space_at_its_own_path(demo_env):
         assert url.endswith("/codeeditor/default/")
         assert got[0] == 200 and b"Code Editor" in got[1]
     assert "to Code Editor of time-series" in said[0]
+
+
+@contextlib.contextmanager
+def _code_editor_base(server: DemoServer, base: str):
+    """Code Editor serves under `base` on the (module-wide) served account for the block's length."""
+    bases = server.hosts.web_bases
+    before = bases["CodeEditor"]
+    bases["CodeEditor"] = base
+    try:
+        yield
+    finally:
+        bases["CodeEditor"] = before
+
+
+def test_forward_command_finds_a_custom_images_code_editor_path(served, tmp_path):
+    # AWS's guide to custom Code Editor images has them serve under /CodeEditor/default, SageMaker
+    # Distribution under /codeeditor/default: the forward finds whichever the space serves.
+    from sm_spaces.demo.space_web import CUSTOM_CODE_EDITOR_BASE
+
+    server, env = served
+    env = dict(env, SM_SPACES_CONFIG_DIR=str(tmp_path / "config"))
+    with (
+        _code_editor_base(server, CUSTOM_CODE_EDITOR_BASE),
+        _forward_command(env, "time-series") as (
+            url,
+            got,
+            said,
+        ),
+    ):
+        assert url.endswith("/CodeEditor/default/")
+        assert got[0] == 200 and b"Code Editor" in got[1]
+    assert "to Code Editor of time-series" in said[0]
+
+
+def test_forward_command_says_when_no_ide_page_answers(served, tmp_path):
+    # A space whose IDE answers at neither path (a custom image elsewhere, or still starting):
+    # the URL is a guess from the app type, and the command says so.
+    server, env = served
+    env = dict(env, SM_SPACES_CONFIG_DIR=str(tmp_path / "config"))
+    with _code_editor_base(server, "/somewhere/else"):
+        proc = subprocess.Popen(
+            [*SM, "forward", "time-series"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            url = proc.stdout.readline().strip()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=30) == 0
+            err = proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert url.endswith("/codeeditor/default/")
+    assert (
+        "port 8888 of time-series answers no JupyterLab or Code Editor page (yet); "
+        "the URL is Code Editor's usual one" in err
+    )
+    assert "Traceback" not in err

@@ -86,6 +86,12 @@ async def _forward(args: argparse.Namespace) -> int:
                 "Ctrl-C to stop",
                 file=sys.stderr,
             )
+            if forward.guessed:
+                print(
+                    f"sm-spaces: port {forward.remote_port} of {space.name} answers no JupyterLab or "
+                    f"Code Editor page (yet); the URL is {forward.app_name}'s usual one",
+                    file=sys.stderr,
+                )
             print(forward.url, flush=True)
             await forward.wait_closed()
         finally:

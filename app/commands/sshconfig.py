@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .common import UsageError, aws_context, confirm, profile_of
+from .common import UsageError, aws_context, confirm, describe_failure, profile_of
 
 if TYPE_CHECKING:
     from ..connect.ssh_block import BlockContext
@@ -26,7 +26,9 @@ install  lists the spaces and writes one alias per space (sm-<space>), plus a sm
          ProxyCommand (`sm-spaces ssh-proxy`). ssh, scp, rsync, sftp and VS Code Remote-SSH
          then reach a space by name: `ssh sm-<space>`. It covers the region in use, the
          regions listed in config.toml's `regions` (those the TUI shows; its R picker saves
-         them) and the regions the installed block already covers, and says which.
+         them) and the regions the installed block already covers, and says which; with
+         --all-regions, also every region where you have spaces (each region that offers
+         SageMaker is asked; later installs keep covering them).
 show     prints the installed block and whether it matches what install would write now.
 remove   takes the block out again, leaving the file exactly as it was without it.
 
@@ -46,6 +48,11 @@ def add_parser(command) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     p.add_argument("--yes", "-y", action="store_true", help="write without asking")
     p.add_argument("--config", metavar="PATH", type=Path, help="the ssh config file (default: ~/.ssh/config)")
+    p.add_argument(
+        "--all-regions",
+        action="store_true",
+        help="install: also cover every region where you have spaces (asks each region)",
+    )
     p.set_defaults(run=ssh_config_command)
 
 
@@ -53,6 +60,10 @@ def ssh_config_command(args: argparse.Namespace) -> int:
     from ..connect.ssh_config import SshConfigError, default_config_path
     from ..file_checks import FileRefused
 
+    if args.all_regions and args.action != "install":
+        raise UsageError(
+            f"--all-regions applies to install; {args.action} covers the regions the block holds"
+        )
     path: Path = args.config or default_config_path()
     try:
         if args.action == "install":
@@ -97,31 +108,44 @@ async def _block_for_account(args: argparse.Namespace, path: Path) -> tuple[str,
     from ..connect.ssh_block import BlockContext, expected_block, skipped_warning, split_usable
 
     context = explicit_block_context(args)
+    every = args.action == "install" and args.all_regions
+    failed: dict[str, BaseException] = {}
     async with aws_context(args) as (svc, demo):
         regions = covered_regions(svc.region, installed_block_at(path))
-        spaces = await spaces_in(svc, regions)
+        if every:
+            asked = list(dict.fromkeys([*regions, *await svc.session.available_regions()]))
+            spaces = await spaces_in(svc, asked, failed)
+            # The regions it covered anyway, and those where the user has spaces.
+            regions = [r for r in asked if r in regions or any(s.region == r for s in spaces)]
+        else:
+            spaces = await spaces_in(svc, regions)
         endpoint = demo.endpoint_url if demo else context.endpoint_url
         context = BlockContext(context.profile, svc.region, endpoint)
+    for region, err in failed.items():
+        print(f"sm-spaces: {region} left out: {describe_failure(err)}", file=sys.stderr)
     skipped = split_usable(spaces)[1]
     if skipped:
         print(skipped_warning(skipped), file=sys.stderr)
-    return expected_block(spaces, context), _coverage(regions, spaces)
+    return expected_block(spaces, context), _coverage(regions, spaces, every)
 
 
-def _coverage(regions: list[str], spaces: list[Space]) -> str:
+def _coverage(regions: list[str], spaces: list[Space], every: bool) -> str:
     def counted(region: str) -> str:
         n = sum(s.region == region for s in spaces)
         return f"{region} ({n} space{'s' if n != 1 else ''})"
 
     counts = [counted(r) for r in regions]
+    listed = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + f" and {counts[-1]}"
+    if every:
+        return f"the block covers every region where you have spaces: {listed}"
     if len(regions) == 1:
         from ..config import settings_path
 
         return (
-            f"the block covers {counts[0]} only; for other regions, list them in `regions` "
-            f"in {settings_path()} (the TUI's R picker saves them there)"
+            f"the block covers {listed} only; --all-regions adds every region where you have "
+            f"spaces, or list regions in `regions` in {settings_path()} (the TUI's R picker saves them)"
         )
-    return "the block covers " + ", ".join(counts[:-1]) + f" and {counts[-1]}"
+    return f"the block covers {listed}"
 
 
 def explicit_block_context(args: argparse.Namespace) -> BlockContext:

@@ -46,16 +46,28 @@ def installed_block_at(path: Path) -> str | None:
         return None
 
 
-async def spaces_in(svc: SpacesService, regions: list[str]) -> list[Space]:
+async def spaces_in(
+    svc: SpacesService, regions: list[str], failed: dict[str, BaseException] | None = None
+) -> list[Space]:
     """Every space of `regions`, listed at once, with aliases assigned across all of them (a name
-    used in two regions gets the domain-qualified alias in both, as within one region)."""
-    others = [svc.in_region(r) for r in regions if r != svc.region]  # sharing svc's session
+    used in two regions gets the domain-qualified alias in both, as within one region). With
+    `failed`, a region that cannot be listed (not enabled for the account, say) is left out and
+    its error put there; without it, the error is raised."""
+    others = {r: svc.in_region(r) for r in regions if r != svc.region}  # sharing svc's session
     try:
-        listings = await asyncio.gather(
-            *([svc.list_all()] if svc.region in regions else []),
-            *(other.list_all() for other in others),
+        results = await asyncio.gather(
+            *((svc if r == svc.region else others[r]).list_all() for r in regions),
+            return_exceptions=failed is not None,
         )
     finally:
-        for other in others:
+        for other in others.values():
             await other.aclose()
-    return assign_aliases([s for listing in listings for s in listing.spaces])
+    spaces: list[Space] = []
+    for region, result in zip(regions, results, strict=True):
+        if isinstance(result, BaseException):
+            if failed is None or not isinstance(result, Exception):
+                raise result
+            failed[region] = result
+        else:
+            spaces.extend(result.spaces)
+    return assign_aliases(spaces)

@@ -30,11 +30,14 @@ log = logging.getLogger(__name__)
 LISTEN_HOST = "127.0.0.1"  # never another interface: the forward carries the user's session
 JUPYTER_PORT = 8888  # where a space's IDE listens, whichever app it is
 JUPYTER_PATH = "/jupyterlab/default/lab"
-# Each app's page on port 8888. SageMaker Distribution's images start both servers with the base
-# path `/<app type in lower case>/default` (github:aws/sagemaker-distribution,
-# template/v4/v4.5/dirs/usr/local/bin/start-jupyter-server and start-code-editor); JupyterLab's UI
-# is `lab` under it, Code Editor's workbench the base path itself.
-APP_PATHS = {"JupyterLab": JUPYTER_PATH, "CodeEditor": "/codeeditor/default/"}
+CODE_EDITOR_PATH = "/codeeditor/default/"
+# Each app's page on port 8888, most likely first. SageMaker Distribution's images start both
+# servers with the base path `/<app type in lower case>/default` (github:aws/sagemaker-distribution,
+# template/v2/dirs/usr/local/bin/start-jupyter-server and start-code-editor); JupyterLab's UI is
+# `lab` under it, Code Editor's workbench the base path itself. A custom Code Editor image is told
+# to use `CodeEditor/default` (AWS's SageMaker developer guide, "Custom images" for Code Editor:
+# code-editor-custom-images), so that spelling is asked too.
+APP_PATHS = {"JupyterLab": (JUPYTER_PATH,), "CodeEditor": (CODE_EDITOR_PATH, "/CodeEditor/default/")}
 APP_NAMES = {"JupyterLab": "JupyterLab", "CodeEditor": "Code Editor"}
 # How long the space's server has to say which app it is, before the caller's word is taken.
 PROBE_TIMEOUT_S = 10.0
@@ -68,6 +71,8 @@ class Forward:
         self.local_port: int | None = None
         # The space's app (JupyterLab, CodeEditor): the caller's word until the server has answered.
         self.app_type = app_type
+        # The page the space's server answered at (None: it has not, or nothing answered).
+        self.served_path: str | None = None
         self._stack: contextlib.AsyncExitStack | None = None
         self._conn: Any = None
         self._listener: Any = None
@@ -85,7 +90,14 @@ class Forward:
     def path(self) -> str:
         if self.remote_port != JUPYTER_PORT:
             return "/"
-        return APP_PATHS.get(self.app_type or "JupyterLab", JUPYTER_PATH)
+        if self.served_path is not None:
+            return self.served_path
+        return APP_PATHS.get(self.app_type or "JupyterLab", (JUPYTER_PATH,))[0]
+
+    @property
+    def guessed(self) -> bool:
+        """Whether the URL is the app type's usual page, not one the space's server answered at."""
+        return self.remote_port == JUPYTER_PORT and self.local_port is not None and self.served_path is None
 
     @property
     def app_name(self) -> str:
@@ -118,7 +130,9 @@ class Forward:
             self._conn = await stack.enter_async_context(ssh_connection(self._open_channel, self.host_alias))
             self._listener = await self._listen()
             if self.remote_port == JUPYTER_PORT:
-                self.app_type = await self._served_app() or self.app_type
+                served = await self._served_page()
+                if served is not None:
+                    self.app_type, self.served_path = served
         except BaseException:
             self._conn = self._listener = None
             await stack.aclose()
@@ -142,11 +156,13 @@ class Forward:
             f"no free local port between {self.asked_port} and {last}; pass another one with --local-port"
         )
 
-    async def _served_app(self) -> str | None:
-        """The app whose page the space's port 8888 serves, or None when no page answers in time."""
-        order = sorted(APP_PATHS, key=lambda app: app != self.app_type)  # the caller's guess first
-        answers = await asyncio.gather(*(self._answers(APP_PATHS[app]) for app in order))
-        return next((app for app, ok in zip(order, answers, strict=True) if ok), None)
+    async def _served_page(self) -> tuple[str, str] | None:
+        """(app type, path) of the page the space's port 8888 serves, or None when no page answers
+        in time. Every candidate is asked at once; the caller's guess wins a tie."""
+        order = sorted(APP_PATHS, key=lambda app: app != self.app_type)
+        candidates = [(app, path) for app in order for path in APP_PATHS[app]]
+        answers = await asyncio.gather(*(self._answers(path) for _app, path in candidates))
+        return next((c for c, ok in zip(candidates, answers, strict=True) if ok), None)
 
     async def _answers(self, path: str) -> bool:
         """Whether GET `path` on the space's web port answers with a page (status below 400)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncssh
 
 from .space_processes import run_process
-from .space_web import serve_http
+from .space_web import WEB_BASES, base_path, serve_http
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,14 @@ class SpaceHost:
         host_key: asyncssh.SSHKey,
         down: set[int] | None = None,
         app_type: str = "JupyterLab",
+        web_bases: dict[str, str] | None = None,
     ) -> None:
         self.space_arn = space_arn
         self.down = down if down is not None else set()  # ports whose server is not running
         self.space_name = space_name_of(space_arn)
         self.app_type = app_type  # which IDE answers on port 8888 (app.demo.space_web)
+        # Each app's base path, shared by every host (SpaceHosts.web_bases), for tests to switch.
+        self.web_bases = web_bases if web_bases is not None else dict(WEB_BASES)
         self.home = home
         self.host_key = host_key
         self._tasks: set[asyncio.Task] = set()
@@ -67,7 +70,11 @@ class SpaceHost:
 
     async def _serve_web(self, sock: socket.socket) -> None:
         reader, writer = await asyncio.open_connection(sock=sock)
-        await serve_http(reader, writer, self.space_name, self.app_type)
+        await serve_http(reader, writer, self.space_name, self.app_type, self.web_base)
+
+    @property
+    def web_base(self) -> str:
+        return self.web_bases.get(self.app_type, base_path(self.app_type))
 
     async def _serve_ssh(self, sock: socket.socket) -> None:
         host = self
@@ -78,7 +85,9 @@ class SpaceHost:
 
             def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
                 if dest_port == WEB_PORT and dest_host in ("127.0.0.1", "localhost", "::1"):
-                    return lambda reader, writer: serve_http(reader, writer, host.space_name, host.app_type)
+                    return lambda reader, writer: serve_http(
+                        reader, writer, host.space_name, host.app_type, host.web_base
+                    )
                 raise asyncssh.ChannelOpenError(
                     asyncssh.OPEN_CONNECT_FAILED,
                     f"nothing listens on {dest_host}:{dest_port} in the demo space",
@@ -126,6 +135,9 @@ class SpaceHosts:
         self._hosts: dict[str, SpaceHost] = {}
         # Ports whose server is down on every space (22: sshd is not running), for tests.
         self.down_ports: set[int] = set()
+        # Each app's base path on port 8888: SageMaker Distribution's by default; a test sets
+        # CodeEditor's to CUSTOM_CODE_EDITOR_BASE to act as a custom image does.
+        self.web_bases: dict[str, str] = dict(WEB_BASES)
 
     def host_for(self, space_arn: str, app_type: str = "JupyterLab") -> SpaceHost:
         host = self._hosts.get(space_arn)
@@ -133,7 +145,9 @@ class SpaceHosts:
             home = self._root / f"{len(self._hosts):03d}-{_safe_name(space_name_of(space_arn))}"
             home.mkdir(mode=0o700, parents=True, exist_ok=True)
             key = asyncssh.generate_private_key("ssh-ed25519")
-            host = self._hosts[space_arn] = SpaceHost(space_arn, home, key, self.down_ports, app_type)
+            host = self._hosts[space_arn] = SpaceHost(
+                space_arn, home, key, self.down_ports, app_type, self.web_bases
+            )
         return host
 
     async def open_port(self, session) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -1,11 +1,13 @@
 """A tiny HTTP/1.1 responder standing in for the IDE on the simulated space's port 8888.
 
 Each app type serves under its own base path, as in SageMaker Distribution's images
-(github:aws/sagemaker-distribution, template/v4/v4.5/dirs/usr/local/bin/start-jupyter-server and
+(github:aws/sagemaker-distribution, template/v2/dirs/usr/local/bin/start-jupyter-server and
 start-code-editor): both servers listen on port 8888 with the base path
 `/$SAGEMAKER_APP_TYPE_LOWERCASE/default`. JupyterLab's UI is `lab` under it; Code Editor
-(Code-OSS) serves its workbench at the base path itself. Anything else is a 404, as the real
-servers answer for paths outside their base.
+(Code-OSS) serves its workbench at the base path itself. AWS's guide to custom Code Editor images
+(SageMaker developer guide, code-editor-custom-images) has them start with `/CodeEditor/default`
+instead: the base is the caller's to choose (CUSTOM_CODE_EDITOR_BASE), so the client can be tested
+against both. Anything else is a 404, as the real servers answer for paths outside their base.
 
 It speaks over any pair of byte streams (asyncio streams from a socket pair, or asyncssh streams of
 a forwarded channel), so it needs no listening socket of its own.
@@ -27,6 +29,10 @@ def base_path(app_type: str) -> str:
     return f"/{app_type.lower()}/default"
 
 
+WEB_BASES = {app: base_path(app) for app in _PRODUCTS}  # SageMaker Distribution's
+CUSTOM_CODE_EDITOR_BASE = "/CodeEditor/default"  # a custom image's, as AWS's guide writes it
+
+
 def app_page(space_name: str, app_type: str = "JupyterLab") -> bytes:
     name, product = html.escape(space_name), _PRODUCTS.get(app_type, app_type)
     return (
@@ -44,8 +50,11 @@ def _response(status: str, body: bytes, extra: str = "", keep_alive: bool = True
     return head.encode("ascii") + body
 
 
-async def serve_http(reader, writer, space_name: str, app_type: str = "JupyterLab") -> None:
-    """Answer requests on one connection until the client closes it or asks to."""
+async def serve_http(
+    reader, writer, space_name: str, app_type: str = "JupyterLab", base: str | None = None
+) -> None:
+    """Answer requests on one connection until the client closes it or asks to; `base`: the app's
+    base path (default: SageMaker Distribution's for `app_type`)."""
     try:
         while True:
             request_line = await reader.readline()
@@ -63,7 +72,7 @@ async def serve_http(reader, writer, space_name: str, app_type: str = "JupyterLa
             if 0 < length <= MAX_BODY:
                 await reader.readexactly(length)
             keep_alive = headers.get("connection", "").lower() != "close" and len(parts) == 3
-            writer.write(_answer(parts, space_name, app_type, keep_alive))
+            writer.write(_answer(parts, space_name, app_type, base or base_path(app_type), keep_alive))
             await writer.drain()
             if not keep_alive:
                 return
@@ -77,13 +86,12 @@ async def serve_http(reader, writer, space_name: str, app_type: str = "JupyterLa
             writer.close()
 
 
-def _answer(parts: list[str], space_name: str, app_type: str, keep_alive: bool) -> bytes:
+def _answer(parts: list[str], space_name: str, app_type: str, base: str, keep_alive: bool) -> bytes:
     if len(parts) != 3 or not parts[2].startswith("HTTP/"):
         return _response("400 Bad Request", b"bad request\n", keep_alive=False)
     method, target = parts[0], parts[1].split("?", 1)[0]
     if method not in ("GET", "HEAD"):
         return _response("405 Method Not Allowed", b"", "Allow: GET, HEAD\r\n", keep_alive)
-    base = base_path(app_type)
     if app_type == "CodeEditor":
         page, redirects = base + "/", {base}
     else:
