@@ -152,11 +152,16 @@ async def _list(args: argparse.Namespace) -> list[Listing]:
     async with aws_context(args) as (svc, _):
         if not args.all_regions:
             return [await svc.list_all()]
+        from ..aws.listing import list_if_any
+
         # Every region's service shares svc's session: one credential chain, one service model.
+        # The others are asked for their domains first: most are empty.
         regions = await svc.session.available_regions()
         services = [svc if region == svc.region else svc.in_region(region) for region in regions]
         try:
-            results = await asyncio.gather(*(s.list_all() for s in services), return_exceptions=True)
+            results = await asyncio.gather(
+                *(s.list_all() if s is svc else list_if_any(s) for s in services), return_exceptions=True
+            )
         finally:
             for other in services:
                 if other is not svc:

@@ -114,7 +114,7 @@ async def _block_for_account(args: argparse.Namespace, path: Path) -> tuple[str,
         regions = covered_regions(svc.region, installed_block_at(path))
         if every:
             asked = list(dict.fromkeys([*regions, *await svc.session.available_regions()]))
-            spaces = await spaces_in(svc, asked, failed)
+            spaces = await spaces_in(svc, asked, failed, mostly_empty=True)
             # The regions it covered anyway, and those where the user has spaces.
             regions = [r for r in asked if r in regions or any(s.region == r for s in spaces)]
         else:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..model import Space, SpaceArn, assign_aliases, is_space_arn
 
 if TYPE_CHECKING:
+    from ..aws.listing import Listing
     from ..aws.service import SpacesService
 
 
@@ -47,16 +48,24 @@ def installed_block_at(path: Path) -> str | None:
 
 
 async def spaces_in(
-    svc: SpacesService, regions: list[str], failed: dict[str, BaseException] | None = None
+    svc: SpacesService,
+    regions: list[str],
+    failed: dict[str, BaseException] | None = None,
+    *,
+    mostly_empty: bool = False,
 ) -> list[Space]:
     """Every space of `regions`, listed at once, with aliases assigned across all of them (a name
     used in two regions gets the domain-qualified alias in both, as within one region). With
     `failed`, a region that cannot be listed (not enabled for the account, say) is left out and
-    its error put there; without it, the error is raised."""
+    its error put there; without it, the error is raised. With `mostly_empty` (every region of the
+    partition), regions other than svc's are asked for their domains first (listing.list_if_any)."""
+    from ..aws.listing import list_if_any
+
     others = {r: svc.in_region(r) for r in regions if r != svc.region}  # sharing svc's session
+    lister = list_if_any if mostly_empty else _list_all
     try:
         results = await asyncio.gather(
-            *((svc if r == svc.region else others[r]).list_all() for r in regions),
+            *(svc.list_all() if r == svc.region else lister(others[r]) for r in regions),
             return_exceptions=failed is not None,
         )
     finally:
@@ -71,3 +80,7 @@ async def spaces_in(
         else:
             spaces.extend(result.spaces)
     return assign_aliases(spaces)
+
+
+async def _list_all(svc: SpacesService) -> Listing:
+    return await svc.list_all()
