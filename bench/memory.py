@@ -9,6 +9,11 @@ cell is drawn without it; then the next `r`. `r` and the refresh timer go the sa
 (Background.refresh in app/ui/background.py: every domain listed again, the index replaced, the
 cache file written, the tree rebuilt). Resident memory (VmRSS) is read after each checkpoint's
 refresh. The simulator's own count of ListDomains calls confirms each refresh reached it.
+
+`timer()` leaves the keyboard alone: config.toml says `refresh_interval_s = 5` (the shortest the
+settings allow) and the refresh timer does the refreshing, in real time: 360 refreshes are the 30
+minutes the interval stands for, plus each refresh's own duration (the timer is re-armed only once
+a refresh has ended).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ DOMAINS, SPACES_PER_DOMAIN = 50, 40
 # shows "refreshing…" for at least a frame (at zero latency a tiny account's refresh may not).
 LATENCY = 0.05
 CHECKPOINTS = (20, 50, 100, 200, 300, 400, 500)
+TIMER_S = 5  # config.toml's shortest refresh_interval_s
+TIMER_CHECKPOINTS = (20, 60, 120, 240, 360)  # 360 refreshes: 30 minutes at 5 s
 SIZE = (120, 40)
 
 
@@ -51,7 +58,10 @@ def _refreshed(program: PtyProgram, *, started: bool, timeout: float = 60.0) -> 
     )
 
 
-def _drive(server: server_proc.ServerProcess, env: dict[str, str], checkpoints: tuple[int, ...]) -> dict:
+def _drive(
+    server: server_proc.ServerProcess, env: dict[str, str], checkpoints: tuple[int, ...], *, press: bool
+) -> dict:
+    """`checkpoints[-1]` refreshes, each begun by `r` if `press`, else by the refresh timer."""
     argv = [*sm_spaces(), "--region", server.info["region"], "--endpoint-url", server.endpoint]
     rss: dict[int, float] = {}
     seconds: dict[int, float] = {}
@@ -61,8 +71,9 @@ def _drive(server: server_proc.ServerProcess, env: dict[str, str], checkpoints: 
         before = server.answered().get("ListDomains", 0)
         began = time.perf_counter()
         for done in range(1, checkpoints[-1] + 1):
-            program.send("r")
-            _refreshed(program, started=False)
+            if press:
+                program.send("r")
+            _refreshed(program, started=False, timeout=60.0 + (0 if press else TIMER_S))
             if done in checkpoints:
                 rss[done] = rss_mb(program.pid)
                 seconds[done] = time.perf_counter() - began
@@ -83,9 +94,25 @@ def measure(
     spaces_per_domain: int = SPACES_PER_DOMAIN,
     checkpoints: tuple[int, ...] = CHECKPOINTS,
 ) -> dict:
+    """Refreshes begun by pressing `r`, one after another."""
+    return _measure(domains, spaces_per_domain, checkpoints, interval=0)
+
+
+def timer(
+    domains: int = DOMAINS,
+    spaces_per_domain: int = SPACES_PER_DOMAIN,
+    checkpoints: tuple[int, ...] = TIMER_CHECKPOINTS,
+) -> dict:
+    """Refreshes begun by the refresh timer at config.toml's `refresh_interval_s = 5`, in real time."""
+    return _measure(domains, spaces_per_domain, checkpoints, interval=TIMER_S)
+
+
+def _measure(domains: int, spaces_per_domain: int, checkpoints: tuple[int, ...], *, interval: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="sm-spaces-bench-") as tmp:
         config = Path(tmp, "config")
         config.mkdir()
+        if interval:
+            Path(config, "config.toml").write_text(f"refresh_interval_s = {interval}\n")
         with server_proc.start(domains=domains, spaces=spaces_per_domain, latency=LATENCY) as server:
             env = child_env(
                 **server.env,
@@ -97,11 +124,12 @@ def measure(
                 AWS_EC2_METADATA_DISABLED="true",
             )
             env.pop("AWS_PROFILE", None)
-            result = _drive(server, env, checkpoints)
+            result = _drive(server, env, checkpoints, press=not interval)
     first, last = checkpoints[0], checkpoints[-1]
     result.update(
         spaces=domains * spaces_per_domain,
         latency=LATENCY,
+        interval_s=interval,
         first=first,
         last=last,
         growth_mb=result["rss_mb"][last] - result["rss_mb"][first],
@@ -112,5 +140,14 @@ def measure(
 if __name__ == "__main__":
     import json
 
-    args = [int(a) for a in sys.argv[1:]]
-    print(json.dumps(measure(checkpoints=tuple(args) or CHECKPOINTS), indent=1))
+    # python -m bench.memory [--timer] [CHECKPOINT ...]
+    timed = sys.argv[1:2] == ["--timer"]
+    args = tuple(int(a) for a in sys.argv[1 + timed :])
+    print(
+        json.dumps(
+            timer(checkpoints=args or TIMER_CHECKPOINTS)
+            if timed
+            else measure(checkpoints=args or CHECKPOINTS),
+            indent=1,
+        )
+    )

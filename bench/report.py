@@ -278,6 +278,30 @@ def _memory(r: dict) -> list[str]:
     ]
 
 
+def _memory_timer(r: dict) -> list[str]:
+    rss = {int(k): v for k, v in r["rss_mb"].items()}
+    seconds = {int(k): v for k, v in r["seconds"].items()}
+    first, last = r["first"], r["last"]
+    growth = rss[last] - rss[first]
+    return [
+        f"**The refresh timer, in real time.** The same TUI and account, nothing pressed: config.toml "
+        f"says `refresh_interval_s = {r['interval_s']}` (the shortest it allows) and the timer "
+        f"refreshes ({last} refreshes at {r['interval_s']} s stand for 30 minutes). The timer is "
+        "re-armed once a refresh ends, so the refreshes took "
+        f"{seconds[last] / 60:.1f} minutes; the simulator answered {r['list_domains_calls']} ListDomains "
+        f"calls (one per refresh). RSS before the first timed refresh: {r['start_rss_mb']:.0f} MB. "
+        f"Command: `.venv/bin/python -m bench.memory --timer` (this section alone).",
+        "",
+        "| refreshes | " + " | ".join(str(n) for n in sorted(rss)) + " |",
+        "|---|" + "---|" * len(rss),
+        "| minutes | " + " | ".join(f"{seconds[n] / 60:.1f}" for n in sorted(rss)) + " |",
+        "| RSS | " + " | ".join(f"{rss[n]:.1f} MB" for n in sorted(rss)) + " |",
+        "",
+        f"Growth from {first} to {last} timed refreshes: **{growth:.1f} MB** "
+        f"(target ≤ 5 MB: {_verdict(growth <= 5)}).",
+    ]
+
+
 KEYS_HOW = (
     "**How**: the tree is a Line-API ScrollView over the filtered lists (one block per branch, a line "
     "found by bisection), so a keystroke builds no widget or node per space and only the lines on screen "
@@ -469,6 +493,8 @@ def render(results: dict, *, command: str, before: tuple[str, dict] | None = Non
     lines += _first_paint(results["first_paint"]) + [""]
     lines += _keys(results["keys"]) + [""]
     lines += _memory(results["memory"]) + [""]
+    if "memory_timer" in results:
+        lines += _memory_timer(results["memory_timer"]) + [""]
     lines += _tunnel(results["raw_channel"], results["ssh"], results.get("capped_channel")) + [""]
     lines += _ssh_true(results["ssh"], results["ssh_breakdown"], results["cli"]) + [""]
     lines += _cli(results["cli"]) + [""]

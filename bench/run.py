@@ -41,6 +41,7 @@ def collect(quick: bool) -> dict:
         step("regions", regions.measure, 1, latency=0.01)
         step("keys", keys.sizes, ((2, 5), (2, 3)), cursor_moves=4)
         step("memory", memory.measure, 2, 3, checkpoints=(2, 4))
+        step("memory_timer", memory.timer, 2, 3, checkpoints=(1, 2))
         step("raw_channel", tunnel.raw, 1, 1)
         step("capped_channel", tunnel.capped, 1, 2, 1)
         step("ssh", tunnel.ssh, 1, 1)
@@ -52,6 +53,7 @@ def collect(quick: bool) -> dict:
         step("regions", regions.measure, runs)
         step("keys", keys.sizes, ((50, 40), (100, 100)), cursor_moves=60, runs=5)
         step("memory", memory.measure)
+        step("memory_timer", memory.timer)  # 30 minutes: the refresh timer at 5 s, in real time
         step("raw_channel", tunnel.raw, 100, 3)
         step("capped_channel", tunnel.capped, 8, 2, 3)
         step("ssh", tunnel.ssh, 100, 3)

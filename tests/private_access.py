@@ -37,11 +37,6 @@ class Finding:
     kind: str
     name: str
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """What a PENDING entry names: line numbers move, the file, kind and name do not."""
-        return (self.path, self.kind, self.name)
-
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.kind} {self.name}"
 

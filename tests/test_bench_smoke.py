@@ -58,6 +58,10 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     memory = results["memory"]
     assert memory["spaces"] == 6 and memory["list_domains_calls"] == 4  # one per refresh pressed
     assert sorted(memory["rss_mb"]) == [2, 4] and _figures(list(memory["rss_mb"].values()))
+    timed = results["memory_timer"]  # the refresh timer at 5 s, nothing pressed
+    assert timed["interval_s"] == 5 and timed["list_domains_calls"] == 2
+    assert sorted(timed["rss_mb"]) == [1, 2] and _figures(list(timed["rss_mb"].values()))
+    assert timed["seconds"][2] > 2 * timed["interval_s"]  # each refresh waited for its timer
 
     for name in ("raw_channel", "ssh"):
         for direction in ("upload", "download"):

@@ -12,32 +12,10 @@ from tests.private_access import Checker, Finding, check_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Known offences in the UI, being replaced by public Textual APIs (issue 12, the UI half): each entry
-# is (file, kind, name) as the checker reports it. Remove an entry with its offence; the test below
-# fails on an entry that no longer occurs, and nothing outside app/ui/ may be listed.
-PENDING: set[tuple[str, str, str]] = {
-    ("app/ui/widgets/bars.py", "private override", "FilterInput._on_key"),
-    ("app/ui/widgets/bars.py", "private attribute", "_on_key"),
-    ("app/ui/widgets/bordered_lines.py", "private import", "textual._border"),
-    ("app/ui/widgets/bordered_lines.py", "private import", "textual._styles_cache"),
-    ("app/ui/widgets/quick_scrollbar.py", "private attribute", "_dirty_lines"),
-    ("app/ui/widgets/quick_scrollbar.py", "private attribute", "_styles_cache"),
-    ("app/ui/widgets/space_tree.py", "private attribute", "_styles_cache"),
-    ("app/ui/widgets/space_tree.py", "private attribute", "_vertical_scrollbar"),
-    ("app/ui/widgets/space_tree.py", "private attribute", "_start_widget"),
-}
-
 
 def test_no_file_under_app_reaches_into_a_dependencys_private_parts() -> None:
-    findings = check_tree(ROOT)
-    unexpected = [str(f) for f in findings if f.key not in PENDING]
-    assert not unexpected, "private parts of a dependency used:\n" + "\n".join(unexpected)
-    stale = PENDING - {f.key for f in findings}
-    assert not stale, f"PENDING lists offences that are gone; remove them: {sorted(stale)}"
-
-
-def test_only_the_ui_has_pending_offences() -> None:
-    assert all(path.startswith("app/ui/") for path, _, _ in PENDING)
+    findings = [str(f) for f in check_tree(ROOT)]
+    assert not findings, "private parts of a dependency used:\n" + "\n".join(findings)
 
 
 # --- planted offences ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 A posted message reaches the app a few queue hops later, and by then the screen has often drawn
 the change that caused it: the tree's new cursor or the filter's new text gets a screen update of
-its own (~1.5 ms: every widget on screen is walked per update), and what the app does about it a
+its own (every widget on screen is walked per update), and what the app does about it a
 second one. For messages only the app handles, calling its handler directly puts both in one
 update. Messages the app has no handler for are posted as usual.
 """

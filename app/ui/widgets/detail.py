@@ -16,8 +16,10 @@ from textual.widget import Widget
 from ...model import Space
 from ..view import is_shared
 from .labels import MUTED, remote_text, status_text
+from .tree_rows import text_segments
 
 KEY_WIDTH = 12  # "Display name"
+ROWS_KEPT = 256  # key/value rows remembered: the rows of the last dozen spaces shown
 _BOLD = Style(bold=True)
 
 
@@ -25,8 +27,8 @@ class DetailPane(Widget):
     """Everything known about one space, as key/value lines.
 
     Line API: show() keeps the rows, render_line() wraps them once per width into cached strips.
-    A Rich Table grid looked the same but measured and rendered every cell on each cursor move
-    (~5 ms); the pane's size is fixed by CSS, so a new space repaints it without any relayout.
+    A Rich Table grid looked the same but measured and rendered every cell on each cursor move.
+    The pane's size is fixed by CSS, so a new space repaints it without any relayout.
     """
 
     def __init__(self, **kwargs: Any) -> None:
@@ -34,6 +36,7 @@ class DetailPane(Widget):
         self._rows: list[tuple[str, Text]] | Text = Text("Loading…", style=MUTED)
         self._shown: tuple[object, str] | None = None
         self._strips: tuple[int, list[Strip]] | None = None  # (width, lines)
+        self._kept: dict[tuple, list[Strip]] = {}  # a row's lines by what they show (_row_lines)
 
     def update(self, content: list[tuple[str, Text]] | Text) -> None:
         before, width = self._strips, self.size.width
@@ -99,27 +102,43 @@ class DetailPane(Widget):
         strips: list[Strip] = []
         if isinstance(self._rows, Text):
             for part in self._rows.wrap(console, width, overflow="fold"):
-                strips.append(Strip(_segments(console, part), part.cell_len).extend_cell_length(width))
+                strips.append(Strip(text_segments(console, part), part.cell_len).extend_cell_length(width))
         else:
             # Cell for cell what the Rich grid this replaces drew: a bold key column and its padding
             # space, then a value column as wide as the widest value (at most the rest), each line
             # padded in the value's own style. Same segments, so the screenshots stay byte-identical.
             value_width = min(max(1, width - KEY_WIDTH - 1), max(v.cell_len for _, v in self._rows))
             for key, value in self._rows:
-                for i, part in enumerate(value.wrap(console, value_width, overflow="fold")):
-                    part.truncate(value_width, overflow="fold", pad=True)
-                    head = (
-                        [Segment(key.ljust(KEY_WIDTH), _BOLD), Segment(" ", _BOLD)]
-                        if i == 0
-                        else [Segment(" " * (KEY_WIDTH + 1), _BOLD)]
-                    )
-                    strips.append(
-                        Strip(
-                            [*head, *_segments(console, part)], KEY_WIDTH + 1 + value_width
-                        ).extend_cell_length(width)
-                    )
+                strips += self._row_lines(console, key, value, value_width, width)
         self._strips = (width, strips)
         return strips
+
+    def _row_lines(
+        self, console: Console, key: str, value: Text, value_width: int, width: int
+    ) -> list[Strip]:
+        """One key/value row's lines, kept by what they show: most rows (region, sharing, app type,
+        remote access...) look the same from one space to the next, and wrapping is the costly part."""
+        shown = (key, value.plain, tuple(value.spans), value.style, value_width, width)
+        lines = self._kept.get(shown)
+        if lines is not None:
+            return lines
+        lines = []
+        for i, part in enumerate(value.wrap(console, value_width, overflow="fold")):
+            part.truncate(value_width, overflow="fold", pad=True)
+            head = (
+                [Segment(key.ljust(KEY_WIDTH), _BOLD), Segment(" ", _BOLD)]
+                if i == 0
+                else [Segment(" " * (KEY_WIDTH + 1), _BOLD)]
+            )
+            lines.append(
+                Strip([*head, *text_segments(console, part)], KEY_WIDTH + 1 + value_width).extend_cell_length(
+                    width
+                )
+            )
+        if len(self._kept) >= ROWS_KEPT:
+            del self._kept[next(iter(self._kept))]  # the oldest
+        self._kept[shown] = lines
+        return lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
@@ -133,11 +152,6 @@ class DetailPane(Widget):
         lines = self._lines(width)
         line = lines[y] if y < len(lines) else Strip.blank(width)
         return line.apply_style(self._base_style)
-
-
-def _segments(console: Console, text: Text) -> list[Segment]:
-    """A one-line Text as segments, its base style under its spans (Text.render leaves it out)."""
-    return list(Segment.apply_style(text.render(console), console.get_style(text.style)))
 
 
 def _owner(space: Space) -> str:

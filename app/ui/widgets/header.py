@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -43,7 +44,7 @@ class ContextHeader(Widget):
     alone. Its size is fixed by CSS: an update never asks the screen for a new layout.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.info = HeaderInfo()
         self.now = 0.0
@@ -85,15 +86,15 @@ class ContextHeader(Widget):
         if drawn is None or drawn[0] != key:
             strip = self._filter_cell.splice(key, width) if y == FILTER_ROW else None
             if strip is None:
-                strip = self._render_row(y, width)
+                strip = self.render_row(y, width)
                 if y == FILTER_ROW:  # ready the filter cell for the keystrokes, after this frame
                     self.call_after_refresh(self._filter_cell.prepare, self, key, width)
             drawn = self._drawn[y] = (key, strip)
         return drawn[1]
 
-    def _render_row(self, y: int, width: int, cells: tuple | None = None) -> Strip:
+    def render_row(self, y: int, width: int, cells: tuple | None = None) -> Strip:
         grid = self._grid()
-        grid.add_row(*(cells or self._cells()[y]))
+        grid.add_row(*(cells or self.cells()[y]))
         strips = Visual.to_strips(self, visualize(self, grid), width, 1, self.visual_style)
         return strips[0] if strips else Strip.blank(width, self.rich_style)
 
@@ -107,7 +108,7 @@ class ContextHeader(Widget):
         grid.add_column(no_wrap=True, justify="right", ratio=1)
         return grid
 
-    def _cells(self) -> list[tuple]:
+    def cells(self) -> list[tuple]:
         info = self.info
         return [
             ("Profile:", Text(info.profile), "Caller:", Text(info.caller), _logo(info)),

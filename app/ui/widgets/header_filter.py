@@ -1,9 +1,10 @@
 """The header's filter cell, spliced into its row instead of rendering the row's grid per keystroke.
 
 Typing in the `/` filter changes one cell of the header's third row. Rendering that row (a Rich
-grid through Textual's Visual pipeline) costs ~1 ms, on every keystroke. The grid's column widths
-do not depend on the content, so the cell is a fixed span of the row: a probe row (the cell
-filled with a marker) gives the span and its style, and a new filter text is that span re-filled.
+grid through Textual's Visual pipeline) on every keystroke would be most of what the header
+costs. The grid's column widths do not depend on the content, so the cell is a fixed span of the
+row: a probe row (the cell filled with a marker) gives the span and its style, and a new filter
+text is that span re-filled.
 
 Only plain text that fits goes this way (ASCII, printable, shorter than the span: no ellipsis,
 no wide characters); anything else renders the grid. The probe, for each width and set of other
@@ -72,9 +73,9 @@ class FilterCell:
         if template is None:
             return
         sample = "x-0"  # a short filter text: spliced and rendered by the grid, cell for cell the same?
-        cells = list(header._cells()[FILTER_ROW])
+        cells = list(header.cells()[FILTER_ROW])
         cells[FILTER_COLUMN] = Text(sample)
-        if _cells(header._render_row(FILTER_ROW, width, tuple(cells))) != _cells(_fill(template, sample)):
+        if _cells(header.render_row(FILTER_ROW, width, tuple(cells))) != _cells(_fill(template, sample)):
             self._off = True
             return
         self._template = template
@@ -93,9 +94,9 @@ def _fill(template: _Template, note: str) -> Strip:
 
 def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None:
     """The row rendered with the filter cell full of markers: where the cell is, and its style."""
-    cells = list(header._cells()[FILTER_ROW])
+    cells = list(header.cells()[FILTER_ROW])
     cells[FILTER_COLUMN] = Text(_MARK * width)
-    strip = header._render_row(FILTER_ROW, width, tuple(cells))
+    strip = header.render_row(FILTER_ROW, width, tuple(cells))
     text = strip.text
     start = text.find(_MARK)
     end = text.find("…", start) + 1  # a no-wrap cell ends in an ellipsis when its text is cut

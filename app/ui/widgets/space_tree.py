@@ -1,17 +1,18 @@
 """The Toolkit-shaped tree: Region → SageMaker AI → Studio → spaces (or → domain → user profile → spaces).
 
 A ScrollView drawing with the Line API, not a Textual Tree: Tree makes a node object per row and
-re-renders every visible line on each rebuild (~30 ms a keystroke with 10,000 spaces). Here the
-filtered lists are the rows (tree_rows.Lines), only the lines on screen are drawn, and each drawn
-line is kept as a Strip keyed by what it shows, so a cursor move repaints two lines.
+re-renders every visible line on each rebuild. Here the filtered lists are the rows
+(tree_rows.Lines), only the lines on screen are drawn, each drawn line is kept as a Strip keyed by
+what it shows (tree_drawing.py), and a rebuild repaints only the lines whose content changed: a
+cursor move repaints two lines, a filter keystroke the lines that now show something else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -23,17 +24,15 @@ from textual.widget import Widget
 
 from ...model import Space
 from ..view import Tally, group_by_domain
-from .bordered_lines import BorderedLinesCache
-from .labels import MUTED, Columns, count_text, space_line
-from .quick_scrollbar import QuickScrollBar
+from .labels import MUTED, Columns, count_text
 from .tree_cursor import TreeCursor
-from .tree_drawing import ICON_OPEN, TreeDrawing
+from .tree_drawing import ICON_OPEN, Look, TreeStrips, line_key
 from .tree_rows import (
     Branch,
-    Leaf,
     Lines,
     Node,
     RegionState,
+    Row,
     depth_of,
     fill_domain,
     region_label,
@@ -55,7 +54,7 @@ class TreeContent:
     tallies: dict[str, Tally] = field(default_factory=dict)
 
 
-class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
+class SpaceTree(TreeCursor, ScrollView, can_focus=True):
     """Spaces by region; enter on a space asks the app to connect."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tree--cursor", "tree--guides"}
@@ -82,7 +81,7 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Connect/expand", show=False),
-        Binding("space", "toggle", "Open/close", show=False),
+        Binding("space", "toggle_branch", "Open/close", show=False),
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
@@ -91,21 +90,13 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False),
     ]
 
-    class NodeHighlighted(Message, namespace="tree"):
-        """The cursor moved to another line (the app's on_tree_node_highlighted)."""
-
-        def __init__(self, node: Node | Leaf) -> None:
-            self.node = node
-            super().__init__()
-
     class SpaceActivated(Message):
         def __init__(self, space: Space) -> None:
             self.space = space
             super().__init__()
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._styles_cache = BorderedLinesCache()  # its content rows skip Textual's per-line CSS work
         self.spinner = "⠋"
         self.cursor_line = -1  # no line yet: the first listing puts it on the first space
         self._roots: list[Node] = []
@@ -115,24 +106,10 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         self._lazy = False
         self._columns = Columns()
         self._content: TreeContent | None = None
-        self._highlighted: object = None  # identity of the last line announced with NodeHighlighted
-        # Labels by space object, and drawn lines by what they show: typing in the filter redraws
-        # the same spaces over and over.
-        self._labels: dict[int, tuple[Space, Columns, str, Text]] = {}
-        self._strips: dict[
-            tuple, tuple[object, Strip]
-        ] = {}  # the keyed object is held so its id stays unique
-        self._styles: tuple[Style, Style, Style] | None = None
-
-    @property
-    def vertical_scrollbar(self) -> QuickScrollBar:
-        """Widget.vertical_scrollbar, with a bar that repaints from remembered rows."""
-        if self._vertical_scrollbar is None:
-            bar = QuickScrollBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar  # type: ignore[return-value]
+        self._highlighted: object = None  # the last line announced with NodeHighlighted
+        self._strips = TreeStrips()
+        self._look: Look | None = None  # from the CSS: reset when the styles or the focus change
+        self._drawn: dict[int, Hashable] = {}  # line on screen (y) -> the key of what was drawn there
 
     # --- building -------------------------------------------------------------------------
 
@@ -198,7 +175,7 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
             self._scroll_to_cursor()
         else:
             self.call_after_refresh(self._scroll_to_cursor)  # not laid out yet
-        self.refresh(Region(0, 0, self.size.width, self.size.height))  # the rows, not the border and title
+        self._refresh_changed_lines()
         self._announce()
 
     def _content_width(self) -> int:
@@ -220,27 +197,78 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
             return
         if height and old.width == size.width and (old.height > height) == (total > height):
             # The scrollbar stays (or stays away): move its range in place. Setting virtual_size
-            # asks for a layout of the whole screen, ~10 ms per keystroke in the filter.
+            # asks for a layout of the whole screen, on every keystroke in the filter.
             self.set_reactive(Widget.virtual_size, size)
             self.vertical_scrollbar.window_virtual_size = total
             self.scroll_to(y=min(self.scroll_offset.y, max(0, total - height)), animate=False, immediate=True)
         else:
             self.virtual_size = size
 
-    def _label(self, space: Space) -> Text:
-        cached = self._labels.get(id(space))
-        if (
-            cached is not None
-            and cached[0] is space
-            and cached[1] == self._columns
-            and cached[2] == self.spinner
-        ):
-            return cached[3]
-        text = space_line(space, self._columns, self.spinner)
-        if len(self._labels) > 20_000:
-            self._labels.clear()
-        self._labels[id(space)] = (space, self._columns, self.spinner, text)
-        return text
+    # --- drawing --------------------------------------------------------------------------
+
+    def _current_look(self) -> Look:
+        if self._look is None or self._look.columns != self._columns:
+            self._look = Look(
+                self.rich_style,
+                self.get_component_rich_style("tree--guides", partial=True),
+                self.get_component_rich_style("tree--cursor", partial=False),
+                self._columns,
+            )
+        return self._look
+
+    def _line(self, line: int) -> tuple[Hashable, Row | None, bool]:
+        """The key of what `line` shows (tree_drawing.line_key, or None past the end), its row, and
+        whether the row is an open branch."""
+        row = self._lines.row(line)
+        if row is None:
+            return None, None, False
+        opened = row.node is not None and self._is_open(row.node)
+        return (
+            line_key(row, line == self.cursor_line, opened, self._current_look(), self.spinner),
+            row,
+            opened,
+        )
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        look = self._current_look()
+        key, row, opened = self._line(scroll_y + y)
+        self._drawn[y] = (key, scroll_x, width)
+        if row is None:
+            return Strip.blank(width, look.base)
+        strip = self._strips.get(
+            key, row, scroll_y + y == self.cursor_line, opened, look, self.spinner, self.app.console
+        )
+        return strip.crop_extend(scroll_x, scroll_x + width, look.base)
+
+    def _refresh_changed_lines(self) -> None:
+        """Repaint the lines on screen that would now show something else than was drawn there."""
+        width, height = self.size
+        scroll_x, scroll_y = self.scroll_offset
+        changed: list[Region] = []
+        for y in range(height):
+            if self._drawn.get(y) != (self._line(scroll_y + y)[0], scroll_x, width):
+                last = changed[-1] if changed else None
+                if last is not None and last.bottom == y:  # one region per run of changed lines
+                    changed[-1] = Region(0, last.y, width, last.height + 1)
+                else:
+                    changed.append(Region(0, y, width, 1))
+        if changed:
+            self.refresh(*changed)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._look = None
+        self._strips.clear()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._look = None  # the cursor and guides have styles of their own under :focus
+        self.refresh()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._look = None
+        self.refresh()
 
     # --- in-place updates -----------------------------------------------------------------
 
@@ -274,17 +302,6 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         """The spaces in open branches (tests and the palette use this)."""
         return [s for _, run in self._lines.runs() for s in run]
 
-    @property
-    def _space_nodes(self) -> dict[tuple[str, str, str], Leaf]:
-        return {s.key: Leaf(s, self._label(s)) for s in self.space_lines()}
-
-    def _all_nodes(self):
-        """Every line's branch node or space leaf, top to bottom."""
-        for line in range(self._lines.total):
-            row = self._lines.row(line)
-            assert row is not None
-            yield row.node if row.space is None else Leaf(row.space, self._label(row.space))
-
     # --- events ---------------------------------------------------------------------------
 
     def action_activate(self) -> None:
@@ -294,9 +311,9 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         if row.space is not None:
             self.post_message(self.SpaceActivated(row.space))
         else:
-            self.action_toggle()
+            self.action_toggle_branch()
 
-    def action_toggle(self) -> None:
+    def action_toggle_branch(self) -> None:
         row = self._lines.row(self.cursor_line)
         if row is None or row.node is None:
             return
@@ -318,4 +335,4 @@ class SpaceTree(TreeDrawing, TreeCursor, ScrollView, can_focus=True):
         self._set_cursor(line)
         row = self._lines.row(line)
         if row is not None and row.node is not None:
-            self.action_toggle()
+            self.action_toggle_branch()

@@ -5,21 +5,45 @@ A mixin of SpaceTree (space_tree.py). A move repaints the two lines it leaves an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.scroll_view import ScrollView
+
 from ...model import Space
 from .deliver import deliver_now
+from .labels import Columns
 from .tree_rows import Leaf, Lines, Node
 
+# Type-checked as the ScrollView it is mixed into (SpaceTree); at run time a plain mixin.
+if TYPE_CHECKING:
+    _Base = ScrollView
+else:
+    _Base = object
 
-class TreeCursor:
+
+class TreeCursor(_Base):
     _lines: Lines
     _highlighted: object
+    _columns: Columns
     cursor_line: int
+    spinner: str
+
+    class NodeHighlighted(Message, namespace="tree"):
+        """The cursor moved to another line (the app's on_tree_node_highlighted)."""
+
+        def __init__(self, node: Node | Leaf) -> None:
+            self.node = node
+            super().__init__()
 
     def _cursor_target(self) -> object:
         row = self._lines.row(self.cursor_line)
         if row is None:
             return None
-        return row.space if row.space is not None else row.node.data.key  # type: ignore[union-attr]
+        if row.space is not None:
+            return row.space
+        assert row.node is not None
+        return row.node.data.key
 
     def _set_cursor(self, line: int) -> None:
         line = max(0, min(line, self._lines.total - 1))
@@ -48,11 +72,12 @@ class TreeCursor:
         target = row.space if row.space is not None else row.node
         if target is not self._highlighted:
             self._highlighted = target
-            node = Leaf(row.space, self._label(row.space)) if row.space is not None else row.node
-            deliver_now(self, self.NodeHighlighted(node))  # type: ignore[arg-type]  # the pane in the same screen update
+            node = Leaf(row.space, self._columns, self.spinner) if row.space is not None else row.node
+            assert node is not None
+            deliver_now(self, self.NodeHighlighted(node))  # the pane in the same screen update
 
     def move_cursor(self, node: Node | Leaf | Space | None) -> None:
-        """Put the cursor on a branch or space (from _all_nodes(), _space_nodes or a Space)."""
+        """Put the cursor on a branch or space (a node, a NodeHighlighted leaf, or a Space)."""
         if node is None:
             return
         data = node if isinstance(node, Space) else node.data

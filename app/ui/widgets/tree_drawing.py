@@ -1,88 +1,101 @@
-"""Drawing SpaceTree's lines: each line on screen as a Strip, kept by what it shows.
+"""SpaceTree's lines as Strips, kept by what they show.
 
-A mixin of SpaceTree (space_tree.py): typing in the filter redraws the same spaces over and over,
-so a drawn line is looked up by (what it shows, columns, spinner, guides, cursor, styles).
+A line is identified by its content (for a space, the fields its row shows; for a branch, its
+label's text and styles) and by how it is drawn (column widths, guides, cursor, styles). That key
+finds a drawn Strip again: typing in the filter redraws the same spaces over and over, and a
+refresh brings new Space objects that mostly show what the old ones showed. SpaceTree also
+compares keys to repaint only the lines on screen whose content changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.strip import Strip
 
+from ..view import is_shared, owner_column
 from .labels import Columns
 from .space_segments import space_segments
-from .tree_rows import Lines, Row, text_segments
+from .tree_rows import Row, text_segments
 
 ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
+STRIPS_KEPT = 1000  # drawn lines remembered: the last ~25 screens of a filter being typed
 
 
-class TreeDrawing:
-    _lines: Lines
-    _columns: Columns
-    _strips: dict[tuple, tuple[object, Strip]]
-    _styles: tuple[Style, Style, Style] | None
-    cursor_line: int
-    spinner: str  # and SpaceTree's _is_open(node), app and styles
+@dataclass(frozen=True)
+class Look:
+    """How lines are drawn at the moment: the widget's styles and the column widths."""
 
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._styles = None
-        self._strips.clear()
+    base: Style
+    guides: Style
+    cursor: Style
+    columns: Columns
 
-    def on_focus(self, event: events.Focus) -> None:
-        self._styles = None
-        self.refresh()
 
-    def on_blur(self, event: events.Blur) -> None:
-        self._styles = None
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        if self._styles is None:
-            self._styles = (
-                self.rich_style,
-                self.get_component_rich_style("tree--guides", partial=True),
-                self.get_component_rich_style("tree--cursor", partial=False),
-            )
-        base = self._styles[0]
-        row = self._lines.row(scroll_y + y)
-        if row is None:
-            return Strip.blank(width, base)
-        return self._row_strip(row, scroll_y + y == self.cursor_line).crop_extend(
-            scroll_x, scroll_x + width, base
+def line_key(row: Row, cursor: bool, opened: bool, look: Look, spinner: str) -> Hashable:
+    """What `row` shows and how; `opened` says whether a branch row is open, `spinner` is the
+    frame spaces in transition show."""
+    space = row.space
+    if space is not None:
+        status = space.status
+        shown: Hashable = (
+            space.name,
+            status,
+            spinner if status.in_transition else "",
+            space.app_type,
+            space.instance_type,
+            owner_column(space),
+            is_shared(space),
+            space.remote_access,
         )
+    else:
+        assert row.node is not None
+        label = row.node.label
+        shown = (row.node.data.kind, label.plain, tuple(label.spans), label.style, opened)
+    return (shown, row.guides, row.last, cursor, look)
 
-    def _row_strip(self, row: Row, cursor: bool) -> Strip:
-        space = row.space
-        shown: object = space if space is not None else row.node.label  # type: ignore[union-attr]
-        opened = space is None and self._is_open(row.node)  # type: ignore[arg-type]
-        spinner = self.spinner if space is not None and space.status.in_transition else ""
-        key = (id(shown), self._columns, spinner, row.guides, row.last, opened, cursor, self._styles)
-        cached = self._strips.get(key)
-        if cached is not None:
-            return cached[1]
-        base, guide_style, cursor_style = self._styles  # type: ignore[misc]
-        segments: list[Segment] = []
-        if row.guides or row.node is None or row.node.data.kind != "region":
-            style = base + guide_style  # a segment per column, as Tree draws them
-            segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
-            segments.append(Segment("└─ " if row.last else "├─ ", style))
-        if space is not None:
-            body = space_segments(space, self._columns, self.spinner)
-        else:
-            body = [
-                Segment(ICON_OPEN if opened else ICON_CLOSED, base),
-                *text_segments(self.app.console, row.node.label),
-            ]  # type: ignore[union-attr]
-        if cursor:
-            body = list(Segment.apply_style(body, post_style=cursor_style))
-        segments.extend(Segment.apply_style(body, base))
-        strip = Strip(segments)
-        if len(self._strips) > 4000:
-            self._strips.clear()
-        self._strips[key] = (shown, strip)
+
+class TreeStrips:
+    """Drawn lines by line_key(), the oldest forgotten first beyond STRIPS_KEPT."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Hashable, Strip] = {}
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def get(
+        self, key: Hashable, row: Row, cursor: bool, opened: bool, look: Look, spinner: str, console: Console
+    ) -> Strip:
+        """The line drawn for `key` (line_key of the other arguments), drawn now if not kept."""
+        strip = self._kept.get(key)
+        if strip is None:
+            strip = _draw(row, cursor, opened, look, spinner, console)
+            if len(self._kept) >= STRIPS_KEPT:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = strip
         return strip
+
+
+def _draw(row: Row, cursor: bool, opened: bool, look: Look, spinner: str, console: Console) -> Strip:
+    segments: list[Segment] = []
+    if row.guides or row.node is None or row.node.data.kind != "region":
+        style = look.base + look.guides  # a segment per column, as Tree draws them
+        segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
+        segments.append(Segment("└─ " if row.last else "├─ ", style))
+    if row.space is not None:
+        body = space_segments(row.space, look.columns, spinner)
+    else:
+        assert row.node is not None
+        body = [
+            Segment(ICON_OPEN if opened else ICON_CLOSED, look.base),
+            *text_segments(console, row.node.label),
+        ]
+    if cursor:
+        body = list(Segment.apply_style(body, post_style=look.cursor))
+    segments.extend(Segment.apply_style(body, look.base))
+    return Strip(segments)

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ...model import Space
 from ..view import DomainGroup, Tally, space_sort_key
-from .labels import AMBER, MUTED, RED, count_text
+from .labels import AMBER, MUTED, RED, Columns, count_text, space_line
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,15 @@ class Node:
 
 @dataclass(eq=False)
 class Leaf:
-    """A space line handed out to callers (tests, the app): its label and its space."""
+    """A space line handed out to callers (tests, the app): its space, and its label as drawn."""
 
     data: Space
-    label: Text
+    columns: Columns
+    spinner: str = "⠋"
+
+    @property
+    def label(self) -> Text:
+        return space_line(self.data, self.columns, self.spinner)
 
 
 @dataclass(frozen=True)
