@@ -135,6 +135,8 @@ async def test_keys_typed_right_after_slash_go_to_the_filter_not_the_bindings(de
         await pilot.pause()
         await settle(pilot)
         assert app.query_one("#filter-input").value == "sudx f"
+        await pilot.press("z")  # once the input has focus: added to what came before, not replacing it
+        assert app.query_one("#filter-input").value == "sudx fz"
         assert len(app.screen_stack) == screens  # `u` opened no dialog
         assert {s.name: s.status for s in app.index.spaces} == statuses  # `s` and `x` acted on nothing
         await pilot.press("escape")

@@ -23,7 +23,9 @@ class FilterInput(Input):
     the visible width: while the text fits, typing changes nothing about the layout."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        # Not selected on focus: keys typed right after `/` reach the text before the input has focus
+        # (FilterBar.catch_early_key), and the next key would replace them.
+        super().__init__(select_on_focus=False, **kwargs)
         # What the first keystroke's validation adds (an input without validators is valid); added
         # then, it restyles the input on that keystroke. No CSS rule styles it.
         self.add_class("-valid")
