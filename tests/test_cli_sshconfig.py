@@ -21,7 +21,7 @@ from sm_spaces.demo.server import DemoServer
 SSH = shutil.which("ssh") or "/usr/bin/ssh"
 USER_CONTENT = (
     b"# my hosts\r\nHost build\r\n\tHostName build.example.com\r\n"
-    b"Host *\r\n  ServerAliveInterval 15\r\n  IdentityFile ~/.ssh/id_ed25519"
+    b"Host *\r\n  ServerAliveInterval 45\r\n  IdentityFile ~/.ssh/id_ed25519"
 )  # CRLF, no final EOL
 
 
@@ -171,14 +171,14 @@ def test_ssh_resolves_aliases_and_the_pattern_to_our_proxy(account, config):
     alias = ssh_g(config, "sm-fraud-detection")
     assert alias["proxycommand"] == f"{prefix} --endpoint-url {account.endpoint_url} ssh-proxy {arn}"
     assert alias["user"] == "sagemaker-user"
-    assert alias["serveraliveinterval"] == "30"  # ours come first; the user's `Host *` value loses
+    assert alias["serveraliveinterval"] == "15"  # ours come first; the user's `Host *` value loses
     later = ssh_g(config, "sm-created-tomorrow")
     assert later["proxycommand"] == (
         f"{prefix} --endpoint-url {account.endpoint_url} --region us-east-1 ssh-proxy '%n'"
     )  # ssh -G leaves %n (the name typed) unexpanded
     other = ssh_g(config, "build")
     assert other["hostname"] == "build.example.com" and "proxycommand" not in other
-    assert other["serveraliveinterval"] == "15"
+    assert other["serveraliveinterval"] == "45"
 
 
 def test_profile_is_baked_in_and_unsafe_values_are_refused(account, config, tmp_path, monkeypatch, capsys):

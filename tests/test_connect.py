@@ -115,3 +115,16 @@ def test_token_and_secret_never_on_a_command_line(served):
     secrets = tokens + [server.credentials.secret_key]
     leaked = [line for line in seen for secret in secrets if secret in line]
     assert leaked == []
+
+
+def test_the_ssh_that_connect_runs_notices_a_dead_link_within_a_minute():
+    from sm_spaces.connect.handoff import AwsTarget, system_ssh_argv
+
+    arn = "arn:aws:sagemaker:us-east-1:123456789012:space/d-abc123/foo"
+    argv = system_ssh_argv("sm-foo", arn, AwsTarget(region="us-east-1"), ["true"])
+    options = argv[1 : argv.index("--")]
+    shown = run([argv[0], "-G", "-F", "/dev/null", *options, "sm-foo"])
+    assert shown.returncode == 0, shown.stderr  # ssh accepts every option connect passes
+    config = dict(line.partition(" ")[::2] for line in shown.stdout.splitlines())
+    interval, count = int(config["serveraliveinterval"]), int(config["serveralivecountmax"])
+    assert (interval, count) == (15, 4) and interval * count <= 60

@@ -6,6 +6,9 @@ during an upload and during a download, or make the agent close the channel. In 
 must end non-zero with a message, and what reached the other side is a prefix of what was sent —
 never a silent success with missing or altered bytes. (tests/test_ssm_ssh.py cuts asyncssh
 transfers in-process; this is the path a person uses: ssh + ProxyCommand.)
+
+The proxy resumes a cut session when SSM lets it (tests/test_resume_e2e.py shows that); here SSM
+refuses ResumeSession, so a cut is final and these tests see the failure a user sees then.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ PROXY = " ".join([sys.executable, "-m", "sm_spaces", "ssh-proxy", "%n"])
 @pytest.fixture
 def served() -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
     handle = DemoServer(transition_delay=0.0).start_in_thread()
+    handle.server.resume.refusal = "AccessDeniedException"  # a cut cannot be resumed: see above
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(handle.server.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     try:

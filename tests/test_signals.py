@@ -179,6 +179,9 @@ def _script_pid(term) -> int:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("via", ["ssh", "asyncssh"])
 def test_a_channel_lost_mid_command_is_a_failure_with_a_line(demo_thread, demo_env, via: str) -> None:  # type: ignore[no-untyped-def]
     """`connect --with asyncssh -- CMD` used to exit 0, silently, when the data channel died."""
+    # A cut is resumed when SSM allows it (tests/test_resume_e2e.py); here it refuses, so the
+    # channel is lost for good.
+    demo_thread.server.resume.refusal = "AccessDeniedException"
     proc = start_connect(demo_env, via)
     try:
         wait_started(proc, None)

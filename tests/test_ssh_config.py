@@ -66,7 +66,9 @@ def test_ssh_accepts_block_and_routes_each_alias(tmp_path: Path) -> None:
     assert foo["user"] == "sagemaker-user"
     assert foo["userknownhostsfile"] == "/dev/null"
     assert foo["stricthostkeychecking"] == "false"
-    assert foo["serveraliveinterval"] == "30"
+    # A dead link is noticed within about a minute (15 s x 4 keepalives), not TCP's many minutes.
+    assert foo["serveraliveinterval"] == "15" and foo["serveralivecountmax"] == "4"
+    assert ssh_g(config, "sm-created-later")["serveralivecountmax"] == "4"
     assert ssh_g(config, "sm-bar.d-xyz789")["proxycommand"].endswith(f"ssh-proxy {ARN_BAR}")
     later = ssh_g(config, "sm-created-later")
     assert later["proxycommand"].endswith("--region us-west-2 ssh-proxy '%n'")

@@ -182,6 +182,7 @@ def test_nasty_values_cannot_inject(value: str, where: str) -> None:
         "StrictHostKeyChecking",
         "LogLevel",
         "ServerAliveInterval",
+        "ServerAliveCountMax",
         "ConnectTimeout",
         "Host",
     ]

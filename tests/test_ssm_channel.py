@@ -156,7 +156,7 @@ async def test_a_session_that_delivered_data_did_not_end_early() -> None:
 
 
 async def test_pings_are_sent_and_the_channel_stays_usable() -> None:
-    async with running_agent() as agent, agent.open_channel(port=8888, ping_interval=0.01) as channel:
+    async with running_agent() as agent, agent.open_channel(port=8888, heartbeat=0.3) as channel:
         await until(lambda: agent.service.pings >= 3)
         assert agent.service.pings >= 3  # the agent's side saw them arrive
         await channel.send(LAB_REQUEST)

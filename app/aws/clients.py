@@ -105,6 +105,15 @@ class AwsSession:
             self._session = session
         return self._session
 
+    def renewed(self) -> AwsSession:
+        """A new session of the same profile (or keys): its credential chain is resolved again on
+        first use, while service models already loaded are shared (botocore's public component
+        registry), so a client made from it costs no model decoding."""
+        fresh = AwsSession(self.profile, self.credentials)
+        if self._session is not None:
+            fresh.botocore.register_component("data_loader", self._session.get_component("data_loader"))
+        return fresh
+
     @property
     def retry_mode(self) -> str:
         """The retry mode every client of this session uses: the user's, else ours."""

@@ -305,6 +305,13 @@ class SpacesService:
 
         return await start_session(self, space_arn, on_wait=on_wait)
 
+    async def resume_session(self, session_id: str) -> SessionInfo | None:
+        """ssm:ResumeSession with credentials resolved afresh; None if the session timed out
+        (session_resume.py)."""
+        from .session_resume import resume_session
+
+        return await resume_session(self, session_id)
+
 
 def session_info(answer: dict[str, Any]) -> SessionInfo:
     """The three StartSession fields, checked: a malformed answer is a clear error, not a crash later."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..aws.errors import AwsError
 from ..model import REMOTE_USER
 from .ssh_block import self_command
-from .ssh_config import _proxy_word
+from .ssh_config import SERVER_ALIVE_COUNT_MAX, SERVER_ALIVE_INTERVAL_S, _proxy_word
 
 # Host keys are not pinned, for the reasons given in app/connect/ssh_config.py: AWS authenticates
 # the channel and a restarted space may come back with new keys.
@@ -24,7 +24,8 @@ SSH_OPTIONS = (
     f"GlobalKnownHostsFile={os.devnull}",
     "StrictHostKeyChecking=no",
     "LogLevel=ERROR",
-    "ServerAliveInterval=30",
+    f"ServerAliveInterval={SERVER_ALIVE_INTERVAL_S}",  # a dead link noticed: see ssh_config.py
+    f"ServerAliveCountMax={SERVER_ALIVE_COUNT_MAX}",
 )
 
 

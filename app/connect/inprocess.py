@@ -67,6 +67,7 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
     import asyncssh
 
     from ..ssm.tunnel import ChannelTunnel
+    from .ssh_config import SERVER_ALIVE_COUNT_MAX, SERVER_ALIVE_INTERVAL_S
 
     watched = _Watched(host)
     tunnel = ChannelTunnel(open_channel)
@@ -80,7 +81,9 @@ async def ssh_connection(open_channel: Callable[[], Awaitable[DataChannel]], hos
         client_keys=None,
         agent_path=None,
         config=None,
-        keepalive_interval=30,
+        # As the system ssh's ServerAliveInterval/CountMax (app/connect/ssh_config.py).
+        keepalive_interval=SERVER_ALIVE_INTERVAL_S,
+        keepalive_count_max=SERVER_ALIVE_COUNT_MAX,
     ) as conn:
         _WATCHED[conn] = watched
         yield conn

@@ -61,10 +61,11 @@ def _settings_regions() -> list[str]:
 
 
 async def run_proxy(svc: SpacesService, target: str) -> int:
-    from .session import bridge_stdio, notice_on_stderr
+    from .session import bridge_stdio, notice_on_stderr, resume_call
 
     arn = await resolve_target(svc, target)
-    return await bridge_stdio(await svc.start_session(arn, on_wait=notice_on_stderr))
+    session = await svc.start_session(arn, on_wait=notice_on_stderr)
+    return await bridge_stdio(session, resume_call(svc, session.session_id))
 
 
 async def run_plugin_proxy(svc: SpacesService, target: str) -> int:

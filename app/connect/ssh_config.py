@@ -60,7 +60,13 @@ _ALIAS_RE = re.compile(r"^sm-[a-z0-9](?:[a-z0-9.-]{0,200})$")
 _PLAIN_ARG = re.compile(r"^[A-Za-z0-9_./:=@+,-]+$")
 _FORBIDDEN_IN_ARG = re.compile(r"[\x00-\x1f\x7f'\"\\`]")
 
-SERVER_ALIVE_INTERVAL_S = 30
+# A dead link noticed within about a minute, not TCP's many minutes: ssh sends a keepalive after
+# 15 s without a word from the space and gives up after 4 unanswered (~75 s of silence). Below that
+# the proxy's own websocket heartbeat (app/ssm/channel.py: within ~30 s) and its resume budget
+# (app/ssm/resume.py: 30 s) fit, so a resumed link answers the queued keepalives in time and the
+# ssh session carries on; one that cannot be resumed ends with the proxy's reason first.
+SERVER_ALIVE_INTERVAL_S = 15
+SERVER_ALIVE_COUNT_MAX = 4
 CONNECT_TIMEOUT_S = 60
 
 
@@ -131,6 +137,7 @@ def render_block(
         "  StrictHostKeyChecking no",
         "  LogLevel ERROR",
         f"  ServerAliveInterval {SERVER_ALIVE_INTERVAL_S}",
+        f"  ServerAliveCountMax {SERVER_ALIVE_COUNT_MAX}",
         f"  ConnectTimeout {CONNECT_TIMEOUT_S}",
         "# Back to all hosts, so lines after this block keep their meaning.",
         "Host *",

@@ -32,6 +32,16 @@ class AgentFaults:
     # The agent's agent_session_state "Connected" message (sessionplugin.go sends it to the service
     # before the handshake) passed on to the client: a message type clients do not handle.
     session_state_to_client: bool = False
+    # Seconds a session whose websocket was lost waits to be resumed before it ends (the service's
+    # idle-session timeout: 20 minutes by default in Session Manager's preferences).
+    disconnect_grace: float = 1200.0
+    # The service's side of noticing a dead client: a websocket ping every this many seconds, the
+    # connection dropped when the pong is late (aiohttp's heartbeat); None: never (a stopped client
+    # then keeps its websocket, as over a link that stays up).
+    heartbeat: float | None = None
+    # False: the websocket goes silent without closing (a NAT that forgot the flow, a sleeping
+    # laptop's peer): the agent no longer answers pings, so only the client's heartbeat notices.
+    answer_pings: bool = True
     seed: int = 1
     rng: random.Random = field(default_factory=random.Random, repr=False)
     # What the switches did, so a test can tell a lossy run really lost frames.
@@ -58,6 +68,9 @@ class AgentFaults:
             "publication_pause",
             "publication_resume",
             "session_state_to_client",
+            "disconnect_grace",
+            "heartbeat",
+            "answer_pings",
         ):
             setattr(self, name, getattr(fresh, name))
 

@@ -17,7 +17,14 @@ Each rule follows amazon-ssm-agent and says which file it comes from (paths in t
 - before closing, the agent waits up to 2 s for the client to acknowledge what it sent
   (PrepareToCloseChannel in datachannel.go), then the session ends with channel_closed;
 - unacknowledged output is resent without an attempt limit (ResendStreamDataMessageScheduler in
-  datachannel.go has none; the client is the side that gives up).
+  datachannel.go has none; the client is the side that gives up);
+- a lost client websocket does not end the session: the service pauses the agent's publication
+  (dataChannel.Pause, handlePausePublicationMessage in datachannel.go), output is kept in the
+  outgoing buffer instead of sent, the connection to the port stays open, and once the client is
+  back (ResumeSession, then a new websocket; ssm_api.py) start_publication lets the kept messages
+  go out (handleStartPublicationMessage). Until when the service keeps a disconnected session is
+  its idle-session timeout (20 minutes by default in Session Manager's preferences):
+  `AgentFaults.disconnect_grace`.
 Publication control frames come from the service, not the agent; `AgentFaults.publication_pause`
 makes this simulator send them the way the service may (see `_pause_publication`).
 """
@@ -98,15 +105,21 @@ class AgentSession:
 
     def __init__(
         self,
-        ws: web.WebSocketResponse,
-        request: web.Request,
         session: DemoSession,
         open_port: PortOpener,
         faults: AgentFaults,
         on_ping: Callable[[], None],
+        on_end: Callable[[AgentSession], None],
     ) -> None:
-        self._ws = ws
-        self._request = request
+        # The client's websocket now, None while it is away (the session waits to be resumed).
+        self._ws: web.WebSocketResponse | None = None
+        self._request: web.Request | None = None
+        self._attachment = 0  # websockets the session has had, so an old one's end is told apart
+        self._on_end = on_end
+        self._linger: asyncio.Task | None = None
+        self._aborted = False
+        self._cut_done = False
+        self.attachments = 0
         self._session = session
         self._open_port = open_port
         self._faults = faults
@@ -130,43 +143,98 @@ class AgentSession:
         self._done = asyncio.Event()
         self.ending = "websocket closed"
 
-    async def run(self) -> None:
-        self._tasks.append(asyncio.create_task(self._resends()))
-        self._tasks.append(asyncio.create_task(self._read_loop()))
+    @property
+    def session(self) -> DemoSession:
+        return self._session
+
+    @property
+    def ended(self) -> bool:
+        return self._done.is_set()
+
+    async def serve(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+        """Carry the session over `ws` until that websocket is lost or the session ends. The first
+        websocket starts the session (handshake); a later one, after ResumeSession, continues it."""
+        if self._done.is_set():
+            await ws.close()
+            return
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        self.cut()  # a websocket the client has left behind (it resumed on a new one)
+        self._attachment += 1
+        mine = self._attachment
+        self.attachments += 1
+        self._ws, self._request = ws, request
+        reader = asyncio.create_task(self._read_loop(ws))
+        ending = asyncio.ensure_future(self._done.wait())
         try:
-            if self._faults.session_state_to_client:
-                await self._ws.send_bytes(self._session_state_frame())
-            await self._out.send(
-                PayloadType.HANDSHAKE_REQUEST, frames.json_payload(self._handshake_request())
-            )
-            self._tasks.append(asyncio.create_task(self._handshake_deadline()))
-            await self._done.wait()
+            if mine == 1:
+                self._tasks.append(asyncio.create_task(self._resends()))
+                if self._faults.session_state_to_client:
+                    await ws.send_bytes(self._session_state_frame())
+                await self._out.send(
+                    PayloadType.HANDSHAKE_REQUEST, frames.json_payload(self._handshake_request())
+                )
+                self._tasks.append(asyncio.create_task(self._handshake_deadline()))
+            else:
+                # start_publication: what was kept while the client was away goes out now.
+                await self._out.resend_unacked()
+            await asyncio.wait([reader, ending], return_when=asyncio.FIRST_COMPLETED)
         except (ConnectionError, RuntimeError):
             pass
         finally:
-            await self.abort()
+            for task in (reader, ending):
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            if self._attachment == mine:
+                self._ws = self._request = None
+                if self._done.is_set():
+                    await self.abort()
+                else:
+                    self._linger = asyncio.create_task(self._wait_for_resume(self._faults.disconnect_grace))
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    async def _wait_for_resume(self, grace: float) -> None:
+        """The client's websocket is gone: keep the session (and its port) for `grace` seconds
+        unless it ends meanwhile (its port closed), then end it."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                await self._done.wait()
+        self._end("disconnect grace expired")
+        await self.abort()
 
     async def abort(self) -> None:
         """Stop every task of this session and close its websocket and port."""
+        if self._aborted:
+            return
+        self._aborted = True
+        self._end("aborted")
         current = asyncio.current_task()
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._linger] if self._linger is not None else [])]
+        for task in tasks:
             if task is not current:
                 task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             if task is not current:
                 with contextlib.suppress(BaseException):
                     await task
         if self._port_writer is not None:
             self._port_writer.close()
-        with contextlib.suppress(Exception):
-            await self._ws.close()
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                await ws.close()
+        self._on_end(self)
 
     def cut(self) -> None:
-        """Drop the connection abruptly, as a network failure would."""
-        transport = self._request.transport
+        """Drop the client's websocket abruptly, as a network failure would; the session waits
+        to be resumed."""
+        request = self._request
+        transport = request.transport if request is not None else None
         if transport is not None:
             transport.abort()
-        self._end("cut")
 
     def _handshake_request(self) -> dict:
         return {
@@ -195,14 +263,14 @@ class AgentSession:
 
     # --- frames in ---------------------------------------------------------------------------
 
-    async def _read_loop(self) -> None:
-        ws = self._ws
+    async def _read_loop(self, ws: web.WebSocketResponse) -> None:
         try:
             while True:
                 msg = await ws.receive()
                 if msg.type is WSMsgType.PING:
                     self._on_ping()
-                    await ws.pong(msg.data)
+                    if self._faults.answer_pings:
+                        await ws.pong(msg.data)
                     continue
                 if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                     break
@@ -228,8 +296,6 @@ class AgentSession:
             log.info("closing data channel %s: %s", self._session.session_id, exc)
         except (ConnectionError, RuntimeError):
             pass
-        finally:
-            self._end("websocket closed")
 
     async def _on_sequenced_frame(self, frame: bytes) -> None:
         message = frames.decode(frame)
@@ -238,7 +304,7 @@ class AgentSession:
         await self._maybe_pause_publication()
 
     async def _ack(self, message: Message) -> None:
-        await self._ws.send_bytes(frames.ack_frame(message))
+        await self._send_now(frames.ack_frame(message))
 
     async def _process(self, message: Message) -> bool:
         kind = message.payload_type
@@ -301,8 +367,7 @@ class AgentSession:
         an all-zero digest (which is why the official client never validates these two types)."""
         frame = frames.encode(Message(kind, 0, PayloadType.NONE, b""))
         frame = frame[:4] + kind.encode("ascii").ljust(32, b"\0") + frame[36:80] + bytes(32) + frame[112:]
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            await self._ws.send_bytes(frame)
+        await self._send_now(frame)
 
     # --- the space's port --------------------------------------------------------------------
 
@@ -344,8 +409,7 @@ class AgentSession:
                 "Output": output,
             }
         )
-        with contextlib.suppress(Exception):
-            await self._ws.send_bytes(frames.encode(Message(MessageType.CHANNEL_CLOSED, 0, 0, payload)))
+        await self._send_now(frames.encode(Message(MessageType.CHANNEL_CLOSED, 0, 0, payload)))
         self._end(how)
 
     def _end(self, how: str) -> None:
@@ -361,10 +425,20 @@ class AgentSession:
 
     async def _send_counted(self, frame: bytes) -> None:
         self._count(len(frame))
-        await self._ws.send_bytes(frame)
+        await self._send_now(frame)
+
+    async def _send_now(self, frame: bytes) -> None:
+        """Send on the client's websocket; while it is away (or going) the frame is not sent: a
+        sequenced one stays in the outgoing buffer and goes out again once the client is back."""
+        ws = self._ws
+        if ws is None or ws.closed:
+            return
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await ws.send_bytes(frame)
 
     def _count(self, size: int) -> None:
         self._bytes_crossed += size
         limit = self._faults.cut_after_bytes
-        if limit is not None and self._bytes_crossed >= limit:
+        if limit is not None and not self._cut_done and self._bytes_crossed >= limit:
+            self._cut_done = True  # once per session: the resumed websocket is left alone
             self.cut()

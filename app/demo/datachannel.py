@@ -1,8 +1,10 @@
 """The simulated SSM service's data-channel endpoint: websockets in, one agent session each.
 
 Mounted on `/v1/data-channel/{session_id}`. The open message's TokenValue must be the one
-StartSession issued for that session, once (anything else closes the websocket with an error);
-then `AgentSession` (agent_session.py) plays amazon-ssm-agent's part. Websocket pings are answered
+StartSession (or, later, ResumeSession) issued for that session, once (anything else closes the
+websocket with an error); then `AgentSession` (agent_session.py) plays amazon-ssm-agent's part. A
+session outlives a lost websocket (for AgentFaults.disconnect_grace): a websocket opened with a
+token from ResumeSession continues it where it was. Websocket pings are answered
 here by hand rather than by aiohttp, so tests can see that a client really sent them.
 """
 
@@ -35,9 +37,11 @@ class DataChannelService:
         self.registry = registry
         self.faults = faults or AgentFaults()
         self._open_port = open_port  # async (session) -> (reader, writer) of the space's port
-        self.live: set[AgentSession] = set()  # sessions running now
+        # Sessions running now, with their websocket or waiting to be resumed.
+        self.live: set[AgentSession] = set()
         # How recent sessions ended ("terminated", "port closed", "port refused", "handshake timed
-        # out", "websocket closed", "cut"), newest last: lets tests see that a client closed politely.
+        # out", "disconnect grace expired", "aborted"), newest last: lets tests see that a client
+        # closed politely.
         self.endings: deque[str] = deque(maxlen=100)
         self.pings = 0  # websocket pings received from clients
         # What the agents' receivers did, over the sessions that have ended.
@@ -62,28 +66,42 @@ class DataChannelService:
         return runner, f"ws://127.0.0.1:{runner.addresses[0][1]}"
 
     def cut_connections(self) -> None:
-        """Drop every live websocket abruptly, as a network failure would."""
+        """Drop every live websocket abruptly, as a network failure would (the sessions wait to be
+        resumed)."""
         for session in list(self.live):
             session.cut()
 
+    async def close(self) -> None:
+        """End every session, attached or waiting to be resumed (the server is stopping)."""
+        for session in list(self.live):
+            await session.abort()
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(max_msg_size=MAX_FRAME, autoping=False, compress=False)
+        # The heartbeat, when set, is how the service notices a client that went silent.
+        ws = web.WebSocketResponse(
+            max_msg_size=MAX_FRAME, autoping=False, compress=False, heartbeat=self.faults.heartbeat
+        )
         await ws.prepare(request)
         session = await self._authenticate(request.match_info["session_id"], ws)
         if session is None:
             await ws.close(code=1008, message=b"session authentication failed")
             return ws
-        agent = AgentSession(ws, request, session, self._open_port, self.faults, self._count_ping)
-        self.live.add(agent)
-        try:
-            await agent.run()
-        finally:
-            session.ended = True
-            self.live.discard(agent)
-            self.endings.append(agent.ending)
-            self.duplicates_acked += agent.receiver.duplicates_acked
-            self.buffered_ahead += agent.receiver.buffered
+        agent = session.agent
+        if not isinstance(agent, AgentSession):
+            agent = AgentSession(session, self._open_port, self.faults, self._count_ping, self._ended)
+            session.agent = agent
+            self.live.add(agent)
+        await agent.serve(ws, request)
         return ws
+
+    def _ended(self, agent: AgentSession) -> None:
+        session = agent.session
+        session.ended = True
+        session.agent = None
+        self.live.discard(agent)
+        self.endings.append(agent.ending)
+        self.duplicates_acked += agent.receiver.duplicates_acked
+        self.buffered_ahead += agent.receiver.buffered
 
     def _count_ping(self) -> None:
         self.pings += 1

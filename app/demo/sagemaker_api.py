@@ -300,7 +300,7 @@ def start_session(call: Call, p: Params) -> Params:
             f"The space '{space.name}' already has the maximum of {limit} concurrent sessions. "
             "End a session to it and try again."
         )
-    session = call.sessions.create(identifier, app_type=space.app_type)
+    session = call.sessions.create(identifier, app_type=space.app_type, owner=call.account.caller_arn)
     return {
         "SessionId": session.session_id,
         "StreamUrl": call.sessions.stream_url(call.ws_base_url, session),

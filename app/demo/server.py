@@ -1,7 +1,8 @@
-"""The demo endpoint: one aiohttp server on 127.0.0.1 that answers SageMaker (awsJson1.1) and STS.
+"""The demo endpoint: one aiohttp server on 127.0.0.1 that answers SageMaker (awsJson1.1), SSM's
+ResumeSession (awsJson1.1, ssm_api.py) and STS.
 
-Which service a request is for comes from its SigV4 credential scope (`.../sagemaker/...` or
-`.../sts/...`), and so does the region, so one endpoint serves every region as the real ones do.
+Which service a request is for comes from its SigV4 credential scope (`.../sagemaker/...`,
+`.../ssm/...` or `.../sts/...`), and so does the region, so one endpoint serves every region as the real ones do.
 Requests are handled concurrently: injected latency is an `asyncio.sleep`, never a lock.
 """
 
@@ -15,6 +16,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from aiohttp import web
 
@@ -27,6 +29,8 @@ from .hostile_data import HostileData
 from .sagemaker_api import HANDLERS, Call, resource_arn
 from .sessions import SessionRegistry
 from .sigv4 import Credentials
+from .ssm_api import HANDLERS as SSM_HANDLERS
+from .ssm_api import ResumePolicy
 
 JSON_TYPE = "application/x-amz-json-1.1"
 _log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ class DemoServer:
         self.credentials = Credentials.random()
         self.faults = Faults()
         self.sessions = SessionRegistry()
+        self.resume = ResumePolicy()  # how ResumeSession answers (honoured unless tests refuse it)
         self.web_app = web.Application()
         self.web_app.router.add_post("/", self._handle)
         # The SSM side: StartSession's StreamUrl points back at this server's data-channel route,
@@ -97,7 +102,8 @@ class DemoServer:
         self.web_app.add_routes(routes)
 
     async def start(self) -> None:
-        shapes.model()  # load botocore's model now, not on the first request
+        shapes.model()  # load botocore's models now, not on the first request
+        shapes.model("ssm")
         for hook in self.on_start:
             result = hook(self)
             if result is not None:
@@ -111,6 +117,7 @@ class DemoServer:
     async def stop(self) -> None:
         if self._runner is not None:
             self.agent.cut_connections()
+            await self.agent.close()  # sessions waiting to be resumed end with the server
             await self._runner.cleanup()
             self._runner = None
         await self.hosts.close()
@@ -136,6 +143,7 @@ class DemoServer:
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_ENDPOINT_URL_SAGEMAKER": self.endpoint_url,
             "AWS_ENDPOINT_URL_STS": self.endpoint_url,
+            "AWS_ENDPOINT_URL_SSM": self.endpoint_url,
             "AWS_ACCESS_KEY_ID": self.credentials.access_key,
             "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
             "AWS_DEFAULT_REGION": self.region,
@@ -173,7 +181,7 @@ class DemoServer:
         # hardly pay.
         response = self._respond(request, body, target, claimed, is_sts, op)
         if self.shape_log:
-            self._check_answer(op, is_sts, response)
+            self._check_answer(op, is_sts, response, claimed.service if claimed else "sagemaker")
         delay = self.faults.delay_for(op)
         if delay > 0:
             await asyncio.sleep(delay)
@@ -205,13 +213,13 @@ class DemoServer:
             )
             return sts.error_response(failure) if is_sts else _json_error(failure)
 
-    def _check_answer(self, op: str, is_sts: bool, response: web.Response) -> None:
+    def _check_answer(self, op: str, is_sts: bool, response: web.Response, service: str) -> None:
         raw = response.body if isinstance(response.body, bytes) else b""
         if is_sts:
             problems = shapes.sts_problems(response.status, raw)
         else:
             try:
-                problems = shapes.answer_problems(op, response.status, json.loads(raw))
+                problems = shapes.answer_problems(op, response.status, json.loads(raw), service)
             except ValueError:
                 problems = ["answer is not JSON"]
         if problems and self.shape_log:
@@ -221,13 +229,11 @@ class DemoServer:
                 log.write("".join(line + "\n" for line in lines))
 
     def _sagemaker(self, scope: sigv4.Scope, target: str, op: str, body: bytes) -> web.Response:
+        if scope.service == "ssm" and target.startswith("AmazonSSM.") and op in SSM_HANDLERS:
+            return self._ssm(scope, op, body)
         if scope.service != "sagemaker" or not target.startswith("SageMaker.") or op not in HANDLERS:
             raise ApiError("UnknownOperationException", f"Unknown operation {target[:80]!r}")
-        try:
-            params = json.loads(body or b"{}")
-        except ValueError:
-            raise ApiError("SerializationException", "Request body is not valid JSON.") from None
-        shapes.check_request(op, params)
+        params = _params(body, op, "sagemaker")
         if self.hostile is not None:
             self.hostile.check(op, params)
         injected = self.faults.over_rate(op) or self.faults.injected_error(op)
@@ -237,14 +243,33 @@ class DemoServer:
         if op in self.faults.deny:
             raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)
-        return web.Response(
-            body=json.dumps(answer, separators=_COMPACT).encode(),
-            content_type=JSON_TYPE,
-            headers={"x-amzn-RequestId": str(uuid.uuid4())},
-        )
+        return _json_answer(answer)
+
+    def _ssm(self, scope: sigv4.Scope, op: str, body: bytes) -> web.Response:
+        params = _params(body, op, "ssm")
+        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults)
+        return _json_answer(SSM_HANDLERS[op](call, params, self.resume))
 
 
 _COMPACT = (",", ":")  # as AWS sends its JSON: no spaces
+
+
+def _params(body: bytes, op: str, service: str) -> dict[str, Any]:
+    """The request's parameters, checked as AWS checks them against botocore's input shape."""
+    try:
+        params = json.loads(body or b"{}")
+    except ValueError:
+        raise ApiError("SerializationException", "Request body is not valid JSON.") from None
+    shapes.check_request(op, params, service)  # refuses anything but a JSON object, too
+    return params  # checked to be a JSON object above
+
+
+def _json_answer(answer: object) -> web.Response:
+    return web.Response(
+        body=json.dumps(answer, separators=_COMPACT).encode(),
+        content_type=JSON_TYPE,
+        headers={"x-amzn-RequestId": str(uuid.uuid4())},
+    )
 
 
 def _json_error(error: ApiError) -> web.Response:

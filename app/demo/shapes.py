@@ -43,10 +43,11 @@ _SERVER_ERRORS = frozenset({"InternalFailure", "ServiceUnavailable"})
 
 
 @cache
-def model() -> Any:
+def model(service: str = "sagemaker") -> Any:
+    """botocore's model of a JSON service the simulator answers: sagemaker, or ssm (ResumeSession)."""
     import botocore.session
 
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return botocore.session.get_session().get_service_model(service)
 
 
 # --- requests -----------------------------------------------------------------------------------
@@ -57,13 +58,13 @@ class _WrongType(Exception):
         super().__init__(f"Value at '{path}' could not be read as {expected}")
 
 
-def check_request(op: str, params: object) -> None:
+def check_request(op: str, params: object, service: str = "sagemaker") -> None:
     """Raise the ApiError AWS answers for these parameters, if any."""
     if not isinstance(params, dict):
         raise ApiError("SerializationException", "Start of structure or map found where not expected.")
     problems: list[str] = []
     try:
-        _structure(params, model().operation_model(op).input_shape, "", problems)
+        _structure(params, model(service).operation_model(op).input_shape, "", problems)
     except _WrongType as exc:
         raise ApiError("SerializationException", str(exc)) from None
     if problems:
@@ -159,10 +160,10 @@ def _pattern(text: str | None) -> re.Pattern[str] | None:
 # --- answers ------------------------------------------------------------------------------------
 
 
-def answer_problems(op: str, status: int, body: object) -> list[str]:
+def answer_problems(op: str, status: int, body: object, service: str = "sagemaker") -> list[str]:
     """How a decoded JSON answer to `op` differs from what botocore's model allows ([] if it fits)."""
     if status == 200:
-        return shape_errors(body, model().operation_model(op).output_shape)
+        return shape_errors(body, model(service).operation_model(op).output_shape)
     if not isinstance(body, dict) or not isinstance(body.get("__type"), str):
         return [f"error answer without a __type: {body!r:.120}"]
     code = body["__type"]
@@ -174,9 +175,10 @@ def answer_problems(op: str, status: int, body: object) -> list[str]:
             problems.append(f"{code} answered with status {status}")
         return problems
     try:
-        shape = model().shape_for(code)
+        shape = model(service).shape_for(code)
     except Exception:  # botocore raises its NoShapeFoundError: not an error this service knows
-        return [f"{code} is neither a modeled SageMaker error nor a common AWS error"]
+        name = "SageMaker" if service == "sagemaker" else service.upper()
+        return [f"{code} is neither a modeled {name} error nor a common AWS error"]
     if not shape.metadata.get("exception") or status != 400:
         return [f"{code} answered with status {status}, or is not an exception shape"]
     # awsJson carries the message as "message" or "Message"; botocore reads either.

@@ -74,7 +74,7 @@ async def _run_with_pipes(
         return await child.wait()
     finally:
         feeder.cancel()
-        _stop(child)
+        await _stop(child)
 
 
 async def _feed_stdin(process: asyncssh.SSHServerProcess, stdin: asyncio.StreamWriter) -> None:
@@ -119,7 +119,7 @@ async def _run_with_pty(
         with contextlib.suppress(BaseException):
             await feeder
         os.close(master)
-        _stop(child)
+        await _stop(child)
 
 
 def _take_controlling_terminal() -> None:
@@ -134,7 +134,7 @@ def _set_size(fd: int, size: tuple[int, int, int, int]) -> None:
 
 async def _wait_fd(fd: int, writable: bool) -> None:
     loop = asyncio.get_running_loop()
-    ready = loop.create_future()
+    ready: asyncio.Future[None] = loop.create_future()
     add, remove = (loop.add_writer, loop.remove_writer) if writable else (loop.add_reader, loop.remove_reader)
 
     def wake() -> None:
@@ -188,7 +188,12 @@ async def _feed_pty(process: asyncssh.SSHServerProcess, master: int) -> None:
             return
 
 
-def _stop(child: asyncio.subprocess.Process) -> None:
+async def _stop(child: asyncio.subprocess.Process) -> None:
     if child.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGHUP)
+    # Reap it, so its transport is closed while the loop still runs (a demo server stopping with a
+    # session still open, as one waiting to be resumed, would otherwise leave it to the collector).
+    with contextlib.suppress(BaseException):
+        async with asyncio.timeout(5):
+            await child.wait()

@@ -5,14 +5,16 @@
         data = await channel.receive()      # b"" once the session has ended cleanly
 
 A lost websocket or a malformed message raises `ChannelError` from send/receive; it never looks
-like a clean end of stream, so a cut transfer cannot pass for a complete one.
+like a clean end of stream, so a cut transfer cannot pass for a complete one. Given a `resume`
+call (ssm:ResumeSession, see resume.py), a lost websocket is replaced instead: the sequence
+numbers carry on, what was not acknowledged is sent again, duplicates are dropped by the receiver
+rules, and send/receive only wait meanwhile; ChannelError comes only once resuming has failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections import deque
@@ -20,22 +22,24 @@ from typing import Any
 
 import aiohttp
 
-from ..safe_text import safe_text
-from . import frames
+from . import frames, handshake
 from .frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from .reliability import IncomingStream, OutgoingStream
+from .resume import ResumeCall, ResumeFailed, ResumeLimits, Resumer
 
 log = logging.getLogger(__name__)
 
 CLIENT_VERSION = "1.2.0.0"
 DATA_PAYLOAD_SIZE = 1024
-PING_INTERVAL_S = 300.0
+# A websocket ping after this many seconds without a message, the connection dropped if its pong
+# is 10 s late (aiohttp's heartbeat): a silent drop is noticed within about 30 s and the resume
+# starts then. The official client pings every 5 minutes and notices nothing in between.
+HEARTBEAT_S = 20.0
 HANDSHAKE_TIMEOUT_S = 30.0
 CLOSE_TIMEOUT_S = 2.0
 # Received data held for a slow reader before we stop reading the websocket (backpressure).
 INBOX_LIMIT = 4 * 1024 * 1024
 MAX_FRAME = 1024 * 1024
-CLOSE_REASON_LIMIT = 400  # characters of channel_closed's Output shown to the user
 
 
 class ChannelError(Exception):
@@ -48,12 +52,16 @@ class DataChannel:
         http: aiohttp.ClientSession,
         ws: aiohttp.ClientWebSocketResponse,
         *,
-        ping_interval: float = PING_INTERVAL_S,
+        heartbeat: float = HEARTBEAT_S,
+        resumer: Resumer | None = None,
     ) -> None:
         self._http = http
         self._ws = ws
-        self._ping_interval = ping_interval
-        self._out = OutgoingStream(ws.send_bytes, MessageType.INPUT)
+        self._heartbeat = heartbeat
+        self._resumer = resumer
+        self._resuming: asyncio.Task | None = None
+        self._unproven = False  # a resumed websocket that has not carried a message yet
+        self._out = OutgoingStream(self._send_frame, MessageType.INPUT)
         self._in = IncomingStream()
         self._inbox: deque[bytes] = deque()
         self._inbox_bytes = 0
@@ -87,18 +95,21 @@ class DataChannel:
         stream_url: str,
         token: str,
         *,
-        ping_interval: float = PING_INTERVAL_S,
+        heartbeat: float = HEARTBEAT_S,
         handshake_timeout: float = HANDSHAKE_TIMEOUT_S,
         client_version: str = CLIENT_VERSION,
+        resume: ResumeCall | None = None,
+        resume_limits: ResumeLimits | None = None,
     ) -> DataChannel:
         # trust_env: HTTP(S)_PROXY and NO_PROXY apply to the websocket as to every other call.
         http = aiohttp.ClientSession(trust_env=True)
         try:
-            ws = await http.ws_connect(stream_url, autoping=True, max_msg_size=MAX_FRAME)
+            ws = await _ws_connect(http, stream_url, heartbeat)
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
             raise ChannelError(f"cannot open the data channel: {_describe(exc)}") from None
-        channel = cls(http, ws, ping_interval=ping_interval)
+        resumer = Resumer(resume, resume_limits) if resume is not None else None
+        channel = cls(http, ws, heartbeat=heartbeat, resumer=resumer)
         try:
             await channel._start(token, client_version, handshake_timeout)
         except BaseException:
@@ -108,18 +119,11 @@ class DataChannel:
 
     async def _start(self, token: str, client_version: str, timeout: float) -> None:
         self._client_version = client_version
-        opening = {
-            "MessageSchemaVersion": "1.0",
-            "RequestId": str(uuid.uuid4()),
-            "TokenValue": token,
-            "ClientId": str(uuid.uuid4()),
-            "ClientVersion": client_version,
-        }
-        await self._ws.send_str(json.dumps(opening))
+        self._client_id = str(uuid.uuid4())  # the same on every websocket of the session
+        await self._ws.send_str(self._opening(token))
         self._tasks = [
-            asyncio.create_task(self._read_loop(), name="ssm-read"),
+            asyncio.create_task(self._read_loop(self._ws), name="ssm-read"),
             asyncio.create_task(self._resend_loop(), name="ssm-resend"),
-            asyncio.create_task(self._ping_loop(), name="ssm-ping"),
         ]
         waiter = asyncio.ensure_future(self._handshake_done.wait())
         try:
@@ -181,6 +185,15 @@ class DataChannel:
     def resends(self) -> int:
         return self._out.resends
 
+    @property
+    def resumed(self) -> int:
+        """Websockets this session has resumed on after losing one."""
+        return self._resumer.resumed if self._resumer is not None else 0
+
+    @property
+    def resuming(self) -> bool:
+        return self._resuming is not None
+
     async def close(self, *, timeout: float = CLOSE_TIMEOUT_S) -> None:
         """Politely end the session: flush, send Flag TerminateSession, close the websocket."""
         if self.closed:
@@ -199,6 +212,8 @@ class DataChannel:
         """Close at once, without telling the agent."""
         self.closed = True
         current = asyncio.current_task()
+        if self._resuming is not None:
+            self._tasks.append(self._resuming)
         for task in self._tasks:
             if task is not current:
                 task.cancel()
@@ -225,8 +240,7 @@ class DataChannel:
 
     # --- background tasks ------------------------------------------------------------------
 
-    async def _read_loop(self) -> None:
-        ws = self._ws
+    async def _read_loop(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         try:
             while True:
                 msg = await ws.receive()
@@ -240,7 +254,7 @@ class DataChannel:
                     aiohttp.WSMsgType.CLOSED,
                     aiohttp.WSMsgType.ERROR,
                 ):
-                    self._on_websocket_closed(ws.close_code, msg.extra)
+                    self._on_websocket_closed(ws, msg.extra)
                     return
                 # TEXT frames carry nothing for a port session; pings are answered by aiohttp.
         except ProtocolError as exc:
@@ -248,23 +262,69 @@ class DataChannel:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self._fail(f"the data channel connection was lost ({_describe(exc)})")
+            self._connection_lost(ws, f"the data channel connection was lost ({_describe(exc)})")
 
     async def _resend_loop(self) -> None:
         try:
             await self._out.run_resends()
         except ChannelError:
             pass
-        except (ConnectionError, RuntimeError) as exc:
-            self._fail(f"the data channel connection was lost ({_describe(exc)})")
 
-    async def _ping_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._ping_interval)
-            with contextlib.suppress(Exception):
-                await self._ws.ping()
+    async def _send_frame(self, frame: bytes) -> None:
+        """Send on the current websocket. While it is being replaced the frame is not sent: a
+        sequenced one stays unacknowledged and goes out again on the new websocket."""
+        ws = self._ws
+        if ws.closed or self._resuming is not None:
+            return
+        try:
+            await ws.send_bytes(frame)
+        except (ConnectionError, RuntimeError) as exc:
+            self._connection_lost(ws, f"the data channel connection was lost ({_describe(exc)})")
+
+    # --- resuming --------------------------------------------------------------------------
+
+    def _opening(self, token: str) -> str:
+        return handshake.opening(token, self._client_id, self._client_version)
+
+    def _connection_lost(self, ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
+        """`ws` failed: resume on a new websocket when we can, else fail with `text`."""
+        if ws is not self._ws or self._resuming is not None or self._eof or self.closed:
+            return  # an old websocket's last words, or already being dealt with
+        if self._resumer is None or not self._handshake_done.is_set() or self._error is not None:
+            self._fail(text)
+            return
+        log.info("data channel: %s; resuming the session", text)
+        self._resuming = asyncio.create_task(self._resume(), name="ssm-resume")
+
+    async def _resume(self) -> None:
+        assert self._resumer is not None
+        try:
+            await self._resumer.reconnect(self._reattach)
+        except ResumeFailed as exc:
+            self._resuming = None
+            self._fail(f"the data channel connection was lost and the session could not be resumed: {exc}")
+            return
+        self._resuming = None
+        # The new websocket has carried nothing: everything unacknowledged may have been lost.
+        await self._out.resend_unacked()
+
+    async def _reattach(self, stream_url: str, token: str) -> None:
+        ws = await _ws_connect(self._http, stream_url, self._heartbeat)
+        try:
+            await ws.send_str(self._opening(token))
+        except BaseException:
+            await ws.close()
+            raise
+        old, self._ws = self._ws, ws
+        self._unproven = True
+        self._tasks.append(asyncio.create_task(self._read_loop(ws), name="ssm-read"))
+        with contextlib.suppress(Exception):
+            await old.close()
 
     async def _on_frame(self, frame: bytes) -> None:
+        if self._unproven and self._resumer is not None:
+            self._unproven = False
+            self._resumer.proven()
         message = frames.decode(frame)
         kind = message.message_type
         if kind == MessageType.ACK:
@@ -272,7 +332,7 @@ class DataChannel:
         elif kind == MessageType.OUTPUT:
             should_ack, ready = self._in.accept(message)
             if should_ack:
-                await self._ws.send_bytes(frames.ack_frame(message))
+                await self._send_frame(frames.ack_frame(message))
             for item in ready:
                 await self._process(item)
         elif kind == MessageType.CHANNEL_CLOSED:
@@ -313,49 +373,17 @@ class DataChannel:
         # StdErr, ExitCode and others belong to shell sessions and carry nothing here.
 
     async def _answer_handshake(self, request: dict) -> None:
-        processed = []
-        for action in request.get("RequestedClientActions") or []:
-            action_type = action.get("ActionType") if isinstance(action, dict) else None
-            if action_type == "SessionType":
-                params = action.get("ActionParameters") or {}
-                if isinstance(params, dict):
-                    self.session_type = params.get("SessionType")
-                    properties = params.get("Properties")
-                    if isinstance(properties, dict) and str(properties.get("portNumber", "")).isdigit():
-                        self.remote_port = str(properties["portNumber"])
-                processed.append(
-                    {"ActionType": "SessionType", "ActionStatus": 1, "ActionResult": None, "Error": ""}
-                )
-            else:
-                # KMS encryption is never requested for port sessions; refuse what we cannot do.
-                processed.append(
-                    {
-                        "ActionType": action_type,
-                        "ActionStatus": 2,
-                        "ActionResult": None,
-                        "Error": f"{action_type} is not supported by this client",
-                    }
-                )
-        response = {
-            "ClientVersion": self._client_version,
-            "ProcessedClientActions": processed,
-            "Errors": None,
-        }
-        await self._out.send(PayloadType.HANDSHAKE_RESPONSE, frames.json_payload(response))
+        answer = handshake.answer_handshake(request, self._client_version)
+        self.session_type, self.remote_port = answer.session_type, answer.remote_port
+        await self._out.send(PayloadType.HANDSHAKE_RESPONSE, frames.json_payload(answer.response))
 
     # --- endings ---------------------------------------------------------------------------
 
     def _on_channel_closed(self, payload: bytes) -> None:
-        """channel_closed ends the session; its JSON payload's Output says why, if anything (the
-        agent's "Unable to connect to specified port: ..." when the space's port refused us). A
-        payload that is not such JSON still ends the session, without a reason (as in
-        HandleChannelClosedMessage, src/datachannel/streaming.go)."""
-        try:
-            output = json.loads(payload).get("Output") if payload else None
-        except (ValueError, AttributeError):
-            output = None
-        if isinstance(output, str):
-            self.close_reason = " ".join(safe_text(output).split())[:CLOSE_REASON_LIMIT]
+        """channel_closed ends the session; its Output says why, if anything."""
+        reason = handshake.closed_reason(payload)
+        if reason is not None:
+            self.close_reason = reason
         self._set_eof()
 
     def _set_eof(self) -> None:
@@ -374,13 +402,13 @@ class DataChannel:
             return ChannelError(f"the session ended before {port} sent anything: {self.close_reason}")
         return ChannelError(f"the session ended before {port} sent anything; check that the space is running")
 
-    def _on_websocket_closed(self, code: int | None, extra: object) -> None:
-        if self._eof:
+    def _on_websocket_closed(self, ws: aiohttp.ClientWebSocketResponse, extra: object) -> None:
+        if self._eof or ws is not self._ws:
             return
-        if not self._handshake_done.is_set() and code not in (None, 1000, 1006):
+        if not self._handshake_done.is_set() and ws.close_code not in (None, 1000, 1006):
             self._fail("the data channel refused the session (expired or invalid token); start a new session")
         else:
-            self._fail("the data channel connection was lost before the session ended")
+            self._connection_lost(ws, "the data channel connection was lost before the session ended")
 
     def _fail(self, text: str) -> ChannelError:
         if self._error is None:
@@ -408,6 +436,12 @@ class _Opening:
     async def __aexit__(self, *exc_info: object) -> None:
         assert self._channel is not None
         await self._channel.close()
+
+
+async def _ws_connect(
+    http: aiohttp.ClientSession, url: str, heartbeat: float
+) -> aiohttp.ClientWebSocketResponse:
+    return await http.ws_connect(url, autoping=True, heartbeat=heartbeat, max_msg_size=MAX_FRAME)
 
 
 def _describe(exc: BaseException) -> str:

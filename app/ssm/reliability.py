@@ -270,6 +270,14 @@ class OutgoingStream:
             timer.cancel()
             self._wake_at = None
 
+    async def resend_unacked(self) -> None:
+        """Send every unacknowledged message again, oldest first: after a new websocket replaced a
+        lost one, everything sent on the old one may be gone (the receiver drops and acks again
+        what it already has)."""
+        for seq, entry in list(self._unacked.items()):
+            if self._unacked.get(seq) is entry:
+                await self._resend(seq, entry)
+
     async def wait_all_acked(self) -> None:
         while self._unacked:
             self._raise_if_failed()
