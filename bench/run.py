@@ -15,7 +15,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import keys, listing, memory, regions, report, startup, tunnel
+from bench import keys, listing, memory, regions, report, resume, startup, tunnel
 from bench.common import ROOT
 
 COMMAND = ".venv/bin/python -m bench"
@@ -46,6 +46,7 @@ def collect(quick: bool) -> dict:
         step("capped_channel", tunnel.capped, 1, 2, 1)
         step("ssh", tunnel.ssh, 1, 1)
         step("ssh_breakdown", tunnel.breakdown, 1)
+        step("resume", resume.measure, 2)
     else:
         step("listing", listing.measure, runs=runs, toolkit_runs=3)
         step("first_paint", startup.first_paint, runs)
@@ -58,6 +59,7 @@ def collect(quick: bool) -> dict:
         step("capped_channel", tunnel.capped, 8, 2, 3)
         step("ssh", tunnel.ssh, 100, 3)
         step("ssh_breakdown", tunnel.breakdown, runs)
+        step("resume", resume.measure, 20)
     results["total_seconds"] = time.perf_counter() - began
     results["load_average"].append(os.getloadavg()[0])
     return results
@@ -109,6 +111,7 @@ def _only(args: argparse.Namespace) -> int:
             else keys.sizes(((50, 40), (100, 100)), cursor_moves=60, runs=5)
         ),
         "memory": lambda: memory.measure(2, 3, checkpoints=(2, 4)) if args.quick else memory.measure(),
+        "resume": lambda: resume.measure(2 if args.quick else 20),
     }[args.only]
     result = measure()
     command = f"{COMMAND} --only {args.only}" + (" --quick" if args.quick else "")

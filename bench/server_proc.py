@@ -3,7 +3,8 @@
 Benchmarks must not share a CPU (and a GIL) with the server they measure, so they start this
 module as a child: it prints one JSON line (endpoint, credentials, a running space's ARN) and
 serves until its stdin closes. A line `answered` on its stdin asks how many calls of each
-operation it has answered so far (one JSON line back).
+operation it has answered so far (one JSON line back); a line `cut` drops every data-channel
+websocket, as a network failure would (`{}` back once done).
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ async def _serve(args: argparse.Namespace) -> None:
     while line := await loop.run_in_executor(None, sys.stdin.readline):  # until the parent closes it
         if line.strip() == "answered":
             print(json.dumps(answered.total), flush=True)
+        elif line.strip() == "cut":
+            server.agent.cut_connections()
+            print("{}", flush=True)
     await server.stop()
 
 
@@ -92,6 +96,13 @@ class ServerProcess:
         self.proc.stdin.write("answered\n")
         self.proc.stdin.flush()
         return json.loads(self.proc.stdout.readline())
+
+    def cut(self) -> None:
+        """Drop every data-channel websocket; returns once the server has done it."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("cut\n")
+        self.proc.stdin.flush()
+        self.proc.stdout.readline()
 
     def close(self) -> None:
         if self.proc.poll() is None:

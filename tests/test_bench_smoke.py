@@ -71,6 +71,10 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     breakdown = results["ssh_breakdown"]
     assert _figures(breakdown["start_session"]) and _figures(breakdown["channel_open"])
 
+    resumed = results["resume"]
+    assert _figures(resumed["quiet"]) and _figures(resumed["after_cut"])
+    assert resumed["resume_calls"] == resumed["cuts"] == 2  # each cut really was resumed
+
     text = report.render(results, command="python -m bench --quick")
     for heading in (
         "## Listing",
@@ -81,6 +85,7 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
         "## Tunnel",
         "## `ssh <alias> true`",
         "## CLI start-up",
+        "## Resume after a cut",
         "Machine: ",
     ):
         assert heading in text
