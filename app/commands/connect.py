@@ -33,6 +33,12 @@ def add_parser(command) -> None:
         help="open the space in VS Code Remote-SSH (installs its ssh alias first, with consent)",
     )
     p.add_argument(
+        "--persist",
+        action="store_true",
+        help="keep the shell in a tmux session on the space and reconnect to it when the "
+        "connection is lost for good (a plain shell where tmux is missing)",
+    )
+    p.add_argument(
         "--editor",
         choices=EDITORS,
         default=None,
@@ -125,6 +131,13 @@ async def _connect(args: argparse.Namespace) -> int:
     command = list(args.cmd)
     async with aws_context(args) as (svc, server):
         space = await running_space(svc, args, "connect")
+        if args.persist:
+            if command:
+                raise UsageError("--persist is for an interactive shell; drop it or the command after --")
+            if args.with_ == "asyncssh":
+                raise UsageError("--persist needs the system ssh (--with ssh or --with plugin)")
+            if not sys.stdin.isatty():
+                raise UsageError("--persist needs a terminal")
         if args.with_ == "asyncssh":
             return await _inprocess(svc, space, command)
         env = dict(os.environ)
@@ -134,9 +147,16 @@ async def _connect(args: argparse.Namespace) -> int:
             env.update(server.env())
         target = AwsTarget(svc.profile, svc.region, svc.endpoint_url)
         extra = ["-t"] if not command and sys.stdin.isatty() else []
+        if args.persist:
+            from ..connect.persist import REMOTE_COMMAND, run_persistent
+            from ..connect.session import notice_on_stderr
+
+            command = [REMOTE_COMMAND]
         argv = system_ssh_argv(
             space.alias, space.arn, target, command, plugin=args.with_ == "plugin", extra=extra
         )
+        if args.persist:
+            return await run_persistent(lambda: run_in_foreground(argv, env), space.name, notice_on_stderr)
         return await run_in_foreground(argv, env)  # SIGTERM, SIGHUP, SIGINT end ssh and its proxy too
 
 

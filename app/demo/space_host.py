@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -157,8 +159,19 @@ class SpaceHosts:
     async def close(self) -> None:
         for host in self._hosts.values():
             await host.close()
+            _end_tmux(host.home)
         if self._owns_root:
             shutil.rmtree(self._root, ignore_errors=True)
+
+
+def _end_tmux(home: Path) -> None:
+    """Stop the tmux server a session started on the space (connect --persist; its socket is in
+    the home, space_processes.minimal_environment), as stopping the space would."""
+    server = home / f"tmux-{os.getuid()}" / "default"
+    if server.exists() and shutil.which("tmux"):
+        subprocess.run(
+            ["tmux", "-S", str(server), "kill-server"], capture_output=True, timeout=10, check=False
+        )
 
 
 def _safe_name(name: str) -> str:

@@ -31,6 +31,9 @@ def minimal_environment(home: Path, user: str, term: str | None) -> dict[str, st
         "SHELL": "/bin/bash",
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": os.environ.get("LANG", "C.UTF-8"),
+        # tmux on the space (connect --persist) keeps its server's socket in the space's home, not
+        # in the /tmp of the machine the simulator shares with the user's own tmux.
+        "TMUX_TMPDIR": str(home),
     }
     if term:
         env["TERM"] = term
