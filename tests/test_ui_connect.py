@@ -195,7 +195,11 @@ async def test_start_session_refused_is_a_notification_with_the_proxy_reason(dem
         text = _messages(app)
         assert "ssh to fraud-detection ended with status 255" in text
         assert "StartSession" in text or "not authorized" in text.lower(), text
-        assert app.is_running
+        assert text.count("press c to connect again") == 1
+        demo.faults.deny = set()  # the cause is gone: the one key named connects
+        await pilot.press("c")
+        assert await wait_until(pilot, lambda: "ok\n" in _runner.outputs, rounds=1500)
+        assert _runner.outputs == ["", "ok\n"] and app.is_running
 
 
 async def test_missing_ssh_is_a_notification(demo, tmp_path, monkeypatch):

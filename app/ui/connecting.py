@@ -59,8 +59,12 @@ class Connector:
             self._notices.warn(f"ssh to {running.name} was interrupted", title=TITLE)
         elif result.returncode != 0:
             why = result.failure_line()
+            # 255: the connection failed or was lost (and could not be resumed); one key brings it back.
+            again = "; press c to connect again" if result.returncode == 255 else ""
             self._notices.say(
-                f"ssh to {running.name} ended with status {result.returncode}" + (f": {why}" if why else ""),
+                f"ssh to {running.name} ended with status {result.returncode}"
+                + (f": {why}" if why else "")
+                + again,
                 title=TITLE,
                 severity="error" if result.returncode == 255 else "warning",
                 timeout=10,
