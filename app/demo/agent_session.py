@@ -43,13 +43,13 @@ from ..ssm import frames
 from ..ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
 from ..ssm.reliability import OutgoingStream
 from .agent_faults import AgentFaults, FaultyLink, TokenBucket
+from .agent_receiver import AgentReceiver
 from .sessions import DemoSession
 
 log = logging.getLogger(__name__)
 
 AGENT_VERSION = "3.3.1959.0"
 # agent/session/config/config.go and datachannel.go
-INCOMING_BUFFER_CAPACITY = 100_000
 CLOSE_DRAIN_TIMEOUT_S = 2.0
 HANDSHAKE_FAILED = (
     "Encountered error while initiating handshake. Handshake timed out. "
@@ -62,46 +62,8 @@ OUTPUT_PAYLOAD_SIZE = 1024
 PortOpener = Callable[[DemoSession], Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
 
 
-class AgentReceiver:
-    """handleStreamDataMessage and processIncomingMessageBufferItems of datachannel.go."""
-
-    def __init__(self, capacity: int = INCOMING_BUFFER_CAPACITY) -> None:
-        self.expected = 0
-        self.capacity = capacity
-        self._buffer: dict[int, Message] = {}
-        self.buffered = 0  # messages that arrived ahead of order and were kept
-        self.duplicates_acked = 0
-
-    async def on_message(
-        self,
-        message: Message,
-        process: Callable[[Message], Awaitable[bool]],
-        ack: Callable[[Message], Awaitable[None]],
-    ) -> None:
-        """`process` answers False when the handler is not ready: then nothing is acked."""
-        seq = message.sequence_number
-        if seq == self.expected:
-            if not await process(message):
-                return
-            await ack(message)
-            self.expected += 1
-            while (following := self._buffer.get(self.expected)) is not None:
-                if not await process(following):
-                    return
-                del self._buffer[self.expected]
-                self.expected += 1
-        elif seq > self.expected:
-            if len(self._buffer) < self.capacity:
-                await ack(message)
-                self._buffer[seq] = message
-                self.buffered += 1
-        else:
-            self.duplicates_acked += 1
-            await ack(message)
-
-
 class AgentSession:
-    """The agent's end of one websocket; `run()` returns when the session has ended."""
+    """The agent's side of one session, over one client websocket at a time (`serve`)."""
 
     def __init__(
         self,

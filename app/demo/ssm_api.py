@@ -15,7 +15,7 @@ session-manager-plugin's ResumeSessionHandler (src/sessionmanagerplugin/session/
   documented. `ResumePolicy.refusal` offers both: None honours it; an error code refuses every
   resume with that error (AccessDeniedException, as IAM would for a session SSM does not let this
   caller touch, or DoesNotExistException, as for a session SSM does not know). The client's tests
-  pass against each (tests/test_resume_e2e.py); FIDELITY.md lists the guess.
+  pass against each (tests/test_resume_e2e.py, tests/test_resume_session.py).
 """
 
 from __future__ import annotations
