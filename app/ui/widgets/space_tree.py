@@ -185,7 +185,8 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         widest = 0
         for start, _ in self._lines.runs():
             row = self._lines.row(start)
-            widest = max(widest, 3 * (len(row.guides) + 1) + label)  # type: ignore[union-attr]
+            if row is not None:  # always, for a run's first line
+                widest = max(widest, 3 * (len(row.guides) + 1) + label)
         for node in self._lines.nodes():
             widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * depth_of(node.data.kind))
         return widest
