@@ -21,6 +21,7 @@ REMOTE_HOME = "/home/sagemaker-user"
 
 class SpaceStatus(StrEnum):
     RUNNING = "Running"
+    CREATING = "Creating"  # the space itself is being created (space status Pending)
     STARTING = "Starting"
     STOPPING = "Stopping"
     STOPPED = "Stopped"
@@ -35,7 +36,13 @@ class SpaceStatus(StrEnum):
 
 
 _TRANSITIONAL = frozenset(
-    {SpaceStatus.STARTING, SpaceStatus.STOPPING, SpaceStatus.UPDATING, SpaceStatus.DELETING}
+    {
+        SpaceStatus.CREATING,
+        SpaceStatus.STARTING,
+        SpaceStatus.STOPPING,
+        SpaceStatus.UPDATING,
+        SpaceStatus.DELETING,
+    }
 )
 _SPACE_FAILED = frozenset({"Failed", "Update_Failed", "Delete_Failed"})
 
@@ -61,6 +68,8 @@ def derive_status(space_status: str | None, app_status: str | None) -> SpaceStat
             return SpaceStatus.STOPPED
     if space_status == "Deleting":
         return SpaceStatus.DELETING
+    if space_status == "Pending":
+        return SpaceStatus.CREATING
     return SpaceStatus.UNKNOWN
 
 
@@ -180,6 +189,7 @@ class Space:
     storage_gib: int | None = None
     idle_timeout_minutes: int | None = None
     last_modified: datetime | None = None
+    failure_reason: str | None = None  # DescribeSpace's FailureReason (the listing has none)
     alias: str = field(default="")
 
     @property
@@ -207,6 +217,48 @@ class Space:
 
     def with_alias(self, alias: str) -> Space:
         return replace(self, alias=alias)
+
+
+# What a person can do with a space whose own status (not its app's) stands in the way. SageMaker's
+# SpaceStatus enum (botocore's model) has these besides InService, Updating and Deleting.
+_SPACE_STATE_LABEL = {
+    "Pending": "being created",
+    "Failed": "failed",
+    "Update_Failed": "update failed",
+    "Delete_Failed": "delete failed",
+}
+
+
+def status_label(space: Space) -> str:
+    """The status as a person reads it: which failure when the space itself failed."""
+    if space.space_status in ("Update_Failed", "Delete_Failed"):
+        return _SPACE_STATE_LABEL[space.space_status].capitalize()
+    return space.status.value
+
+
+def space_problem(space: Space) -> str | None:
+    """Why the space itself cannot be started, stopped or changed now, and what to do instead;
+    None when its status allows actions (an app that failed to start does: start it again)."""
+    if space.space_status not in _SPACE_STATE_LABEL:
+        return None
+    reason = f" ({space.failure_reason})" if space.failure_reason else ""
+    if space.space_status == "Pending":
+        return f"{space.name} is still being created; refresh and use it once it is Stopped"
+    if space.space_status == "Delete_Failed":
+        return (
+            f"{space.name}: deleting the space failed{reason}; fix the cause, then delete it again "
+            "in SageMaker Studio or with `aws sagemaker delete-space`"
+        )
+    what = "its last update failed" if space.space_status == "Update_Failed" else "the space failed"
+    return (
+        f"{space.name}: {what}{reason}; it cannot be started until it is fixed in SageMaker Studio "
+        "(update it again or delete it)"
+    )
+
+
+def stop_problem(space: Space) -> str | None:
+    """space_problem, for a stop: an app still running in a failed space can be stopped."""
+    return space_problem(space) if space.app is None or space.app.status == "Deleted" else None
 
 
 # --- ssh aliases ------------------------------------------------------------------------------

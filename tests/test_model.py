@@ -35,7 +35,7 @@ S = SpaceStatus
         ("InService", None, S.STOPPED),
         ("Deleting", None, S.DELETING),
         ("Deleting", "Deleted", S.DELETING),
-        ("Pending", None, S.UNKNOWN),
+        ("Pending", None, S.CREATING),  # the space itself is being created
         (None, None, S.UNKNOWN),
         ("InService", "Weird", S.UNKNOWN),
     ],
@@ -45,7 +45,7 @@ def test_derived_status(space_status, app_status, expected):
 
 
 def test_transitional_states():
-    assert {s for s in S if s.in_transition} == {S.STARTING, S.STOPPING, S.UPDATING, S.DELETING}
+    assert {s for s in S if s.in_transition} == {S.CREATING, S.STARTING, S.STOPPING, S.UPDATING, S.DELETING}
 
 
 def test_space_status_uses_its_app():

@@ -11,7 +11,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import DEFAULT_INSTANCE_TYPE, Space, SpaceStatus, remote_access_upgrade
+from ..model import (
+    DEFAULT_INSTANCE_TYPE,
+    Space,
+    SpaceStatus,
+    remote_access_upgrade,
+    space_problem,
+    stop_problem,
+)
 from . import parse
 from .errors import AwsError, NeedsLargerInstance
 
@@ -88,6 +95,13 @@ async def _update_space(
     )
 
 
+def _refuse_if_unusable(space: Space) -> None:
+    """CreateApp and UpdateSpace answer ResourceInUse on a space that is not InService (botocore's
+    model lists it): say instead what the space's own state asks of the user."""
+    if (problem := space_problem(space)) is not None:
+        raise AwsError(problem, kind="in_use" if space.space_status == "Pending" else "validation")
+
+
 def _remote_on(instance_type: str) -> Callable[[Space], bool]:
     return lambda s: s.remote_access and s.instance_type == instance_type
 
@@ -108,10 +122,15 @@ async def start(
             if wait and current.status is SpaceStatus.STARTING
             else current
         )
+    _refuse_if_unusable(current)
     if current.status not in (SpaceStatus.STOPPED, SpaceStatus.FAILED):
         raise AwsError(
             f"{name} is {current.status.value.lower()}; wait until it settles and retry", kind="in_use"
         )
+    if current.app is not None and current.app.status == "Failed":
+        # Whether CreateApp replaces a failed app or needs it deleted first is not documented:
+        # deleting it first works either way.
+        await stop(svc, domain_id, name, progress, wait=True)
     default_type = (per_app.get("DefaultResourceSpec") or {}).get("InstanceType") or DEFAULT_INSTANCE_TYPE
     chosen = instance_type or default_type
     if instance_type is None and (bigger := remote_access_upgrade(chosen)):
@@ -144,8 +163,22 @@ async def start(
 
 async def stop(svc: SpacesService, domain_id: str, name: str, progress: Progress, wait: bool) -> Space:
     app = await svc.current_app(domain_id, name)
+    if app is not None and app.status == "Pending":
+        # Whether DeleteApp takes a Pending app is not documented: let the start settle first,
+        # which works either way.
+        await _wait(
+            svc,
+            domain_id,
+            name,
+            progress,
+            lambda s: s.app is None or s.app.status != "Pending",
+            "starting",
+        )
+        app = await svc.current_app(domain_id, name)
     if app is None or app.status in ("Deleted", "Deleting"):
         space = await svc.describe_space(domain_id, name)
+        if (problem := stop_problem(space)) is not None:
+            raise AwsError(problem, kind="validation")  # nothing runs; the space's state needs the user
         if wait and space.status is SpaceStatus.STOPPING:
             return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.STOPPED), "stopping")
         return space
@@ -174,6 +207,7 @@ async def enable_remote_access(
     current = await svc.describe_space(domain_id, name)
     if current.remote_access and current.status is SpaceStatus.RUNNING:
         return current
+    _refuse_if_unusable(current)
     _, _, per_app = await _describe_raw(svc, domain_id, name)
     chosen = (
         instance_type
@@ -183,7 +217,9 @@ async def enable_remote_access(
     if instance_type is None and (bigger := remote_access_upgrade(chosen)):
         raise NeedsLargerInstance(name, chosen, bigger)
     was_running = current.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING)
-    if was_running:
+    if was_running or current.status is SpaceStatus.STOPPING:
+        # RemoteAccess changes once the app is gone: whether UpdateSpace takes one while the app is
+        # still Deleting is not documented (app/demo/variants.py), and waiting works either way.
         await stop(svc, domain_id, name, progress, wait=True)
     if not was_running:
         # Enabling alone on a stopped space: update, leave it stopped.
@@ -204,6 +240,7 @@ async def enable_remote_access(
 
 async def set_idle_timeout(svc: SpacesService, domain_id: str, name: str, minutes: int) -> Space:
     space = await svc.describe_space(domain_id, name)
+    _refuse_if_unusable(space)
     bounds = await svc.idle_bounds(domain_id, space.owner, space.app_type)
     try:
         bounds.check(minutes)

@@ -182,6 +182,7 @@ def space_detail(desc: dict, dom: Domain, account: str, partition: str, app_: Ap
         instance_type=(app_.instance_type if running and app_ else None) or _str(spec.get("InstanceType")),
         image=_str(spec.get("SageMakerImageArn")),
         idle_timeout_minutes=_int(idle.get("IdleTimeoutInMinutes")),
+        failure_reason=_str(desc.get("FailureReason")),
     )
 
 

@@ -18,7 +18,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import SpaceArn, SpaceStatus
+from ..model import SpaceArn, SpaceStatus, space_problem
 from .errors import AwsError
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ async def explain_unreachable(svc: SpacesService, space_arn: str) -> None:
     is reported as such; otherwise nothing is raised and the caller decides."""
     arn = SpaceArn.parse(space_arn)
     space = await svc.describe_space(arn.domain_id, arn.space_name)
+    if (problem := space_problem(space)) is not None:
+        raise AwsError(problem, kind="validation")
     if space.status is not SpaceStatus.RUNNING:
         raise AwsError(
             f"{space.name} is {space.status.value.lower()}; start it first: sm-spaces start {space.name}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from ..safe_text import safe_text
 if TYPE_CHECKING:
     from ..aws.service import SpacesService
     from ..demo.server import DemoServer
+    from ..model import Space
 
 
 class UsageError(Exception):
@@ -41,6 +42,21 @@ def describe_failure(exc: BaseException) -> str:
         return safe_text(str(exc))
     text = safe_text(" ".join(str(exc).split()))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+async def refuse_unusable(
+    svc: SpacesService, space: Space, problem_of: Callable[[Space], str | None]
+) -> None:
+    """Raise the one line saying what `space` needs when its own state (being created, failed)
+    stands in the way, before anything is asked or tried; with the FailureReason, which only
+    DescribeSpace has."""
+    from ..aws.errors import AwsError
+
+    if problem_of(space) is None:
+        return
+    problem = problem_of(await svc.describe_space(space.domain_id, space.name))
+    if problem is not None:
+        raise AwsError(problem, kind="validation")  # an operation that cannot succeed: exit 1
 
 
 def profile_of(args: argparse.Namespace) -> str | None:

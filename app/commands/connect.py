@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 
 from .changes import add_start_options
-from .common import UsageError, aws_context, with_trailing_command
+from .common import UsageError, aws_context, refuse_unusable, with_trailing_command
 
 WITH = ("ssh", "asyncssh", "plugin")
 EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
@@ -98,7 +98,7 @@ async def running_space(svc, args: argparse.Namespace, purpose: str):
     """The space named by args.space/args.domain, started first (after consent: it costs money)
     unless it runs with remote access. Shared by connect, connect --vscode and forward, whose
     `purpose` ("connect", "forward a port") the question names."""
-    from ..model import SpaceStatus
+    from ..model import SpaceStatus, space_problem
     from .changes import (
         again,
         consent_to_start,
@@ -117,6 +117,7 @@ async def running_space(svc, args: argparse.Namespace, purpose: str):
             f"{space.name} runs without remote access; enable it with "
             f"{again(args, 'remote-access', space.name, '--enable')} (it restarts the space)"
         )
+    await refuse_unusable(svc, space, space_problem)
     instance_type = args.instance_type
     if space.status in (SpaceStatus.STOPPED, SpaceStatus.FAILED):
         instance_type = await consent_to_start(svc, space, args, purpose)

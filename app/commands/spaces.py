@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..model import Space
+from ..model import Space, status_label, stop_problem
 from ..safe_text import safe_text
 from .changes import (
     checked_instance_type,
@@ -17,7 +17,7 @@ from .changes import (
     reported_if_interrupted,
     start_with_consent,
 )
-from .common import aws_context, confirm, describe_failure, progress_printer
+from .common import aws_context, confirm, describe_failure, progress_printer, refuse_unusable
 from .lookup import find_space
 
 if TYPE_CHECKING:
@@ -66,6 +66,7 @@ def space_json(space: Space) -> dict:
         "user_profile": None if space.shared else space.owner,  # a shared space is its domain's
         "app_type": space.app_type,
         "status": space.status.value,
+        "space_status": space.space_status,  # SageMaker's own: tells Update_Failed from Delete_Failed
         "instance_type": space.instance_type,
         "remote_access": space.remote_access,
         "sharing": space.sharing,
@@ -90,7 +91,7 @@ def _cells(s: Space) -> tuple[str, ...]:
         s.owner_label,
         s.name,
         s.app_type or NONE,
-        s.status.value,
+        status_label(s),
         s.instance_type or NONE,
         "enabled" if s.remote_access else "disabled",
     )
@@ -215,6 +216,7 @@ def start_command(args: argparse.Namespace) -> int:
 async def _stop(args: argparse.Namespace) -> Space | None:
     async with aws_context(args) as (svc, _):
         space = await find_space(svc, args.space, args.domain)
+        await refuse_unusable(svc, space, stop_problem)  # asking first would be for nothing
         question = f"Stop {space.name} in {space.domain_name or space.domain_id}? Unsaved work in it is lost."
         if not confirm(question, assume_yes=args.yes, action=f"stopping {space.name}"):
             return None

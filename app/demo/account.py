@@ -72,6 +72,7 @@ class SpaceRec:
     fails_on_start: bool = False  # the next CreateApp ends in Failed (for the UI's failed state)
     pending: Transition | None = None
     app: AppRec | None = None
+    failure_reason: str | None = None  # DescribeSpace's FailureReason for Update_Failed/Delete_Failed
     # DescribeSpace's answer from before an UpdateSpace, and until when (account clock) it is shown.
     stale: tuple[dict, float] | None = None
 
@@ -269,7 +270,7 @@ class DemoAccount:
 
     @classmethod
     def seeded(cls, *, transition_delay: float = 0.0) -> DemoAccount:
-        """The fixed demo account: 4 domains in 2 regions, 7 profiles, 26 spaces in mixed states."""
+        """The fixed demo account: 4 domains in 2 regions, 7 profiles, 29 spaces in mixed states (3 of them in the space-level states Pending, Update_Failed, Delete_Failed)."""
         account = cls(transition_delay=transition_delay)
         seed_data.populate(account)
         return account

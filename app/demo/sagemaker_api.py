@@ -16,6 +16,7 @@ from .account import DemoAccount, DomainRec, SpaceRec
 from .faults import Faults, in_use, internal_failure, limit_exceeded, not_found, validation
 from .instances import larger_for_remote_access
 from .sessions import SessionRegistry
+from .variants import Variants
 
 _LIVE_APP = ("Pending", "InService", "Deleting")
 
@@ -27,6 +28,7 @@ class Call:
     sessions: SessionRegistry
     ws_base_url: str
     faults: Faults
+    variants: Variants
 
     def page(self, items: Any, p: Params, kind: str, filters: dict[str, Any]) -> tuple[list[Any], str | None]:
         return views.page(items, p, kind, filters, self.faults.page_size)
@@ -51,6 +53,13 @@ def _space(call: Call, domain: DomainRec, name: str) -> SpaceRec:
     if space is None:
         raise not_found(f'Space "{call.arns.space(domain.domain_id, name)}" does not exist.')
     return call.account.settle_space(space)
+
+
+def _in_service(space: SpaceRec, what: str) -> None:
+    """UpdateSpace and CreateApp list ResourceInUse among their errors (botocore's model): the
+    answer for a space that is not InService, whether it is changing or failed."""
+    if space.status != "InService":
+        raise in_use(f"Space '{space.name}' is {space.status}; {what} only when it is InService.")
 
 
 def _too_small(instance_type: str, space: SpaceRec) -> None:
@@ -170,15 +179,16 @@ def create_app(call: Call, p: Params) -> Params:
         raise validation(
             f"AppType {p['AppType']} does not match the app type {space.app_type} of space '{space.name}'."
         )
-    if space.status != "InService":
-        raise validation(
-            f"Space '{space.name}' is {space.status}; apps can be created only when it is InService."
-        )
+    _in_service(space, "apps can be created")
     arn = call.arns.app(space.domain_id, space.name, space.app_type, p["AppName"])
-    if space.app is not None and space.app.status in _LIVE_APP:
+    existing = space.app
+    if existing is not None and (
+        existing.status in _LIVE_APP
+        or (existing.status == "Failed" and call.variants.create_after_failed == "refuse")
+    ):
         raise in_use(
-            f'App "{call.arns.app(space.domain_id, space.name, space.app_type, space.app.app_name)}" '
-            f"already exists with status {space.app.status}."
+            f'App "{call.arns.app(space.domain_id, space.name, space.app_type, existing.app_name)}" '
+            f"already exists with status {existing.status}."
         )
     instance_type = (p.get("ResourceSpec") or {}).get("InstanceType") or space.instance_type
     if space.remote_access:
@@ -203,6 +213,10 @@ def delete_app(call: Call, p: Params) -> Params:
         raise _app_missing(call, p)
     if app.status == "Deleting":
         raise in_use(f"App '{app.app_name}' of space '{space.name}' is already being deleted.")
+    if app.status == "Pending" and call.variants.delete_pending_app == "refuse":
+        raise in_use(
+            f"App '{app.app_name}' of space '{space.name}' is Pending; it can be deleted once it settles."
+        )
     app.status, app.pending = "Deleting", None
     call.account.schedule_app(app, "Deleted")
     return {}
@@ -211,10 +225,7 @@ def delete_app(call: Call, p: Params) -> Params:
 def update_space(call: Call, p: Params) -> Params:
     domain = _domain(call, p["DomainId"])
     space = _space(call, domain, p["SpaceName"])
-    if space.status != "InService":
-        raise validation(
-            f"Space '{space.name}' is {space.status}; it can be updated only when it is InService."
-        )
+    _in_service(space, "it can be updated")
     settings = p.get("SpaceSettings") or {}
     if settings.get("AppType", space.app_type) != space.app_type:
         raise validation("The AppType of an existing space cannot be changed.")
@@ -229,7 +240,10 @@ def update_space(call: Call, p: Params) -> Params:
     remote = space.remote_access
     if "RemoteAccess" in settings:
         remote = settings["RemoteAccess"] == "ENABLED"
-        running = space.app is not None and space.app.status in _LIVE_APP
+        live = (
+            ("Pending", "InService") if call.variants.remote_access_while_deleting == "allow" else _LIVE_APP
+        )
+        running = space.app is not None and space.app.status in live
         if remote != space.remote_access and running:
             raise validation(
                 f"RemoteAccess of space '{space.name}' cannot be changed while an app is running: "

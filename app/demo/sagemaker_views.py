@@ -242,7 +242,7 @@ def space_detail(arns: Arns, d: DomainRec, s: SpaceRec) -> dict[str, Any]:
         "SpaceSharingSettings": {"SharingType": s.sharing},
         "SpaceDisplayName": s.display_name,
         "Url": f"{_studio_url(d)}/{s.app_type.lower()}/{s.name}",
-    }
+    } | ({"FailureReason": s.failure_reason} if s.failure_reason else {})
 
 
 def _resource_spec(a: AppRec) -> dict[str, Any]:

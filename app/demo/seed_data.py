@@ -34,7 +34,9 @@ _DOMAINS: list[tuple[str, str, str, str, int, list[tuple[str, str | None]]]] = [
     ("eu-west-1", "d-euanalyt1cs4", "eu-analytics", "IAM", 525_600, [("lena", None)]),
 ]
 
-# state: "running", "stopped", "failed" (last start failed), "fails" (stopped; next start fails)
+# state: "running", "stopped", "failed" (last start failed), "fails" (stopped; next start fails),
+# and the space-level states a real account shows too: "pending" (being created), "update_failed",
+# "delete_failed" (with the space's FailureReason)
 # (domain, space, app type, owner, shared?, instance type, remote access, state, storage GiB, idle min)
 _SPACES = [
     (
@@ -239,7 +241,56 @@ _SPACES = [
         60,
     ),
     ("eu-analytics", "ab-testing", "JupyterLab", "lena", True, "ml.t3.large", True, "stopped", 10, 60),
+    (
+        "research-sandbox",
+        "vision-baseline",
+        "JupyterLab",
+        "dave",
+        False,
+        "ml.m5.xlarge",
+        True,
+        "pending",
+        20,
+        60,
+    ),
+    (
+        "research-sandbox",
+        "gpu-upgrade",
+        "CodeEditor",
+        "carol",
+        False,
+        "ml.g5.xlarge",
+        True,
+        "update_failed",
+        30,
+        120,
+    ),
+    (
+        "ml-platform",
+        "old-experiments",
+        "JupyterLab",
+        "bob",
+        False,
+        "ml.m5.large",
+        False,
+        "delete_failed",
+        10,
+        60,
+    ),
 ]
+
+SPACE_FAILURES = {
+    "update_failed": (
+        "Update_Failed",
+        "The requested EBS volume size of 30 GB could not be applied: the volume is still being "
+        "optimized after a previous modification. Try again in a few hours.",
+    ),
+    "delete_failed": (
+        "Delete_Failed",
+        "Unable to delete the space's home directory on the domain's EFS file system. "
+        "Check the file system's mount targets, then delete the space again.",
+    ),
+}
 
 CAPACITY_FAILURE = (
     "Unable to provision requested ML compute capacity due to InsufficientInstanceCapacity error. "
@@ -273,6 +324,10 @@ def populate(account: DemoAccount) -> None:
             fails_on_start=state == "fails",
             display_name=space_name.replace("-", " ").title(),
         )
+        if state == "pending":
+            space.status = "Pending"  # still being created: no app, no transition due
+        elif state in SPACE_FAILURES:
+            space.status, space.failure_reason = SPACE_FAILURES[state]
         if state == "running":
             account.put_app(space, status="InService", created=created + 40 * _DAY)
         elif state == "failed":

@@ -31,6 +31,7 @@ from .sessions import SessionRegistry
 from .sigv4 import Credentials
 from .ssm_api import HANDLERS as SSM_HANDLERS
 from .ssm_api import ResumePolicy
+from .variants import Variants
 
 JSON_TYPE = "application/x-amz-json-1.1"
 _log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class DemoServer:
         self.region = "us-east-1"
         self.credentials = Credentials.random()
         self.faults = Faults()
+        self.variants = Variants()  # AWS's undocumented answers: which one this server gives
         self.sessions = SessionRegistry()
         self.resume = ResumePolicy()  # how ResumeSession answers (honoured unless tests refuse it)
         self.web_app = web.Application()
@@ -239,7 +241,7 @@ class DemoServer:
         injected = self.faults.over_rate(op) or self.faults.injected_error(op)
         if injected is not None:
             raise injected
-        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults)
+        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
         if op in self.faults.deny:
             raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)

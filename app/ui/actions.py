@@ -12,7 +12,14 @@ from collections.abc import Awaitable, Callable, Iterator
 
 from textual.dom import DOMNode
 
-from ..model import DEFAULT_INSTANCE_TYPE, Space, SpaceStatus, remote_access_upgrade
+from ..model import (
+    DEFAULT_INSTANCE_TYPE,
+    Space,
+    SpaceStatus,
+    remote_access_upgrade,
+    space_problem,
+    stop_problem,
+)
 from . import registry
 from .dialogs import Dialogs
 from .leaving import Change, Underway
@@ -55,6 +62,12 @@ class SpaceActions:
             return
         if space.key in self.busy:
             self._notices.warn(f"{space.name} is already changing; wait for it to settle.")
+            return
+        # A space that is being created or has itself failed takes no action (SageMaker answers
+        # ResourceInUse): say what it needs instead. A failed space's running app can be stopped.
+        problem = stop_problem(space) if action is SpaceAction.STOP else space_problem(space)
+        if problem is not None:
+            self._notices.warn(problem)
             return
         self._node.run_worker(self._guarded(space, flow), group="action", exit_on_error=False)
 

@@ -254,6 +254,9 @@ def with_details(listed: Space, described: Space) -> Space:
         instance_type=listed.instance_type or described.instance_type,
         storage_gib=listed.storage_gib or described.storage_gib,
         last_modified=listed.last_modified or described.last_modified,
+        # A reason is only the listing's when the space is still in the state it explained.
+        failure_reason=listed.failure_reason
+        or (described.failure_reason if described.space_status == listed.space_status else None),
     )
 
 

@@ -93,6 +93,16 @@ def said(app: SpacesApp) -> str:
     return app.notices.text()
 
 
+def detail_lines(app: SpacesApp) -> list[str]:
+    """The detail pane's lines as drawn on screen now (through its render_line)."""
+    from .widgets.detail import DetailPane
+
+    pane = app.query_one(DetailPane)
+    return [
+        "".join(segment.text for segment in pane.render_line(y)).rstrip() for y in range(pane.size.height)
+    ]
+
+
 def drawn_lines(app: SpacesApp) -> list[str]:
     """The tree's lines as drawn on screen now (through the Line API's render_line)."""
     tree = app.space_tree

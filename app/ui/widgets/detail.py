@@ -13,9 +13,9 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from ...model import Space
+from ...model import Space, space_problem
 from ..view import is_shared
-from .labels import MUTED, remote_text, status_text
+from .labels import AMBER, MUTED, remote_text, status_text
 from .tree_rows import text_segments
 
 KEY_WIDTH = 12  # "Display name"
@@ -68,11 +68,16 @@ class DetailPane(Widget):
         def known(value: str, present: object) -> Text:
             return Text(value) if present or described else Text("…", style=MUTED)
 
+        status = status_text(space.status, spinner)
+        if space.space_status in ("Update_Failed", "Delete_Failed"):
+            status.append(f"  {space.space_status}", style=MUTED)  # which failure, in SageMaker's word
+        problem = space_problem(space)
         self.update(
             [
                 ("Space", Text(space.name, style="bold")),
                 ("Display name", Text(space.display_name or "-")),
-                ("Status", status_text(space.status, spinner)),
+                ("Status", status),
+                *([("What now", Text(problem, style=AMBER))] if problem else []),
                 ("Domain", Text.assemble(space.domain_name or "-", (f"  {space.domain_id}", MUTED))),
                 ("Region", Text(space.region)),
                 ("Owner", Text(_owner(space))),

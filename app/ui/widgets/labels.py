@@ -17,6 +17,7 @@ ACCENT = "#5fafff"
 
 STATUS_STYLE = {
     SpaceStatus.RUNNING: f"bold {GREEN}",
+    SpaceStatus.CREATING: AMBER,
     SpaceStatus.STARTING: AMBER,
     SpaceStatus.STOPPING: AMBER,
     SpaceStatus.UPDATING: AMBER,
