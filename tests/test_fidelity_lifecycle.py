@@ -21,9 +21,9 @@ from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from sm_spaces.demo.variants import Variants
 from sm_spaces.model import SpaceStatus
-from sm_spaces.ui.testing import demo_app, detail_lines, highlight, settle
+from sm_spaces.ui.testing import demo_app, detail_lines, highlight, settle, shown
 
-ML, RESEARCH = "d-mlplatf0rm01", "d-research5bx2"
+ML, RESEARCH, EU = "d-mlplatf0rm01", "d-research5bx2", "d-euanalyt1cs4"
 VARIANTS = {"strict": Variants.all_strict(), "lenient": Variants.all_lenient()}
 SM = [sys.executable, "-m", "sm_spaces"]
 
@@ -65,7 +65,7 @@ def service(server: DemoServer) -> SpacesService:
     )
 
 
-def sagemaker(server: DemoServer) -> Any:
+def sagemaker(server: DemoServer, region: str | None = None) -> Any:
     """An aiobotocore SageMaker client on `server`, one attempt per call."""
     import aiobotocore.config
     import aiobotocore.session
@@ -75,7 +75,7 @@ def sagemaker(server: DemoServer) -> Any:
         "sagemaker",
         config=aiobotocore.config.AioConfig(retries={"total_max_attempts": 1, "mode": "standard"}),
         endpoint_url=server.endpoint_url,
-        region_name=server.region,
+        region_name=region or server.region,
         aws_access_key_id=c.access_key,
         aws_secret_access_key=c.secret_key,
         aws_session_token=c.token,
@@ -90,17 +90,17 @@ def strict(server: DemoServer) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("domain", "space", "app_type"),
+    ("region", "domain", "space", "app_type"),
     [
-        (RESEARCH, "vision-baseline", "JupyterLab"),
-        (RESEARCH, "gpu-upgrade", "CodeEditor"),
-        (ML, "old-experiments", "JupyterLab"),
+        ("eu-west-1", EU, "vision-baseline", "JupyterLab"),
+        ("us-east-1", RESEARCH, "gpu-upgrade", "CodeEditor"),
+        ("us-east-1", ML, "old-experiments", "JupyterLab"),
     ],
 )
 async def test_update_and_create_on_a_space_not_in_service_are_resource_in_use(
-    server: DemoServer, domain: str, space: str, app_type: str
+    server: DemoServer, region: str, domain: str, space: str, app_type: str
 ) -> None:
-    async with sagemaker(server) as sm:
+    async with sagemaker(server, region) as sm:
         for call in (
             lambda: sm.update_space(
                 DomainId=domain, SpaceName=space, SpaceSettings={"RemoteAccess": "ENABLED"}
@@ -224,13 +224,13 @@ def run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_lists_them_by_what_happened(threaded: tuple[ThreadedDemo, dict[str, str]]) -> None:
     _, env = threaded
-    table = run(env, "list")
-    assert table.returncode == 0, table.stderr
-    rows = {line.split()[2]: line for line in table.stdout.splitlines()[1:]}
+    tables = [run(env, *region, "list") for region in ((), ("--region", "eu-west-1"))]
+    assert [t.returncode for t in tables] == [0, 0], tables[0].stderr + tables[1].stderr
+    rows = {line.split()[2]: line for t in tables for line in t.stdout.splitlines()[1:]}
     assert "  Creating  " in rows["vision-baseline"]
     assert "  Update failed  " in rows["gpu-upgrade"]
     assert "  Delete failed  " in rows["old-experiments"]
-    listed = run(env, "list", "--json")
+    listed = run(env, "list", "--json", "--all-regions")
     statuses = {s["space_name"]: (s["status"], s["space_status"]) for s in json.loads(listed.stdout)}
     assert statuses["vision-baseline"] == ("Creating", "Pending")
     assert statuses["gpu-upgrade"] == ("Failed", "Update_Failed")
@@ -241,7 +241,7 @@ def test_cli_lists_them_by_what_happened(threaded: tuple[ThreadedDemo, dict[str,
     ("argv", "line"),
     [
         (
-            ("start", "vision-baseline"),
+            ("--region", "eu-west-1", "start", "vision-baseline"),
             "sm-spaces: vision-baseline is still being created; refresh and use it once it is Stopped",
         ),
         (
@@ -294,6 +294,18 @@ async def test_tui_shows_what_to_do_and_refuses_the_keys(
             await pilot.press(key)
             await settle(pilot)
         said = app.notices.text()
+    # The space being created, in eu-west-1 (the TUI shows it where the user asks for that region).
+    app = demo_app(demo, regions=["eu-west-1"])
+    async with app.run_test(size=(150, 45)) as pilot:
+        await settle(pilot)
+        highlight(app, "vision-baseline")
+        await pilot.press("s")
+        await settle(pilot)
+        creating = shown(app)["vision-baseline"]
+        said_eu = app.notices.text()
+    assert creating == "Creating"
+    assert "vision-baseline is still being created; refresh and use it once it is Stopped" in said_eu
+    assert demo.account.domains[EU].spaces_by_name["vision-baseline"].app is None  # nothing was created
     rows = {line[:12].strip(): line[13:] for line in lines if line[:12].strip()}
     assert rows["Status"].split() == ["✖", "Failed", "Update_Failed"]
     # The value column wraps at word boundaries: read it as one text.

@@ -462,7 +462,7 @@ async def test_command_palette_switches_region(demo):
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: app.regions == ["eu-west-1"])
         await settle(pilot)
-        assert set(shown(app)) == {"gdpr-reports", "eu-sales-forecast", "ab-testing"}
+        assert set(shown(app)) == {"gdpr-reports", "eu-sales-forecast", "ab-testing", "vision-baseline"}
 
 
 @pytest.mark.parametrize("opened", ["question_mark", "slash", "u"])

@@ -241,11 +241,13 @@ _SPACES = [
         60,
     ),
     ("eu-analytics", "ab-testing", "JupyterLab", "lena", True, "ml.t3.large", True, "stopped", 10, 60),
+    # In eu-west-1, which the TUI shows only when asked (R, --region): a space in transition is
+    # polled for as long as it is shown, and this one stays Pending for good.
     (
-        "research-sandbox",
+        "eu-analytics",
         "vision-baseline",
         "JupyterLab",
-        "dave",
+        "lena",
         False,
         "ml.m5.xlarge",
         True,
