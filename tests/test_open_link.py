@@ -142,6 +142,29 @@ def test_a_loopback_stream_url_needs_the_loopback_endpoint(demo_thread, demo_env
     assert proc.returncode == 2 and "ws_url: does not match the allowed local endpoint" in proc.stderr
 
 
+@pytest.mark.parametrize("via", ["asyncssh", "ssh"])
+def test_a_link_with_parameters_we_do_not_use_connects_and_debug_names_them(
+    demo_thread, demo_env, start_session_calls, via
+):
+    """Studio adds parameters over time (the Toolkit ignores those it does not know): the link still
+    connects; --debug names them on stderr; their values (hostile here) reach nothing."""
+    uri, token = issue_link(demo_thread.server)
+    hostile = "HOSTILE%0A%1B%5B2J%3Brm%20-rf"
+    uri += f"&studio_feature=on&newParam={hostile}"
+    proc = run([*SM, "--debug", "open", uri, "--with", via, "--", "echo ok"], demo_env)
+    assert proc.stdout == "ok\n" and proc.returncode == 0, proc.stderr
+    assert (
+        "sm-spaces: debug: deep link: ignoring parameters this version does not use: studio_feature, newParam"
+        in proc.stderr.splitlines()
+    )
+    assert "HOSTILE" not in proc.stderr and token not in proc.stderr
+    assert start_session_calls == []
+    quiet = run(
+        [*SM, "open", issue_link(demo_thread.server)[0] + "&studio_feature=on", "--", "true"], demo_env
+    )
+    assert quiet.returncode == 0 and "studio_feature" not in quiet.stderr
+
+
 def test_not_a_link_and_demo_are_refused(demo_thread, demo_env):
     proc = run([*SM, "open", "https://example.com/?token=abc", "--", "true"], demo_env)
     assert proc.returncode == 2 and proc.stderr.startswith("sm-spaces: invalid deep link: uri: ")

@@ -3,13 +3,16 @@
     vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker?connection_identifier=<space ARN>
       &domain=…&user_profile=…&session=…&ws_url=…&cell-number=…&token=…[&app_type=…][&X-Amz-…]
 
-The link carries a live session (stream URL + token). Every field is checked strictly before any
-of it reaches a file, a command line or a network call, and no error message ever repeats the
-token or the signed URL parts.
+The link carries a live session (stream URL + token). Every field we use is checked strictly before
+any of it reaches a file, a command line or a network call, and no error message ever repeats the
+token or the signed URL parts. Parameters we do not use are ignored, as the AWS Toolkit ignores
+them (Studio adds parameters over time): their values are never read, and their names are logged
+at debug level only (`--debug`), never passed on.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
@@ -23,6 +26,7 @@ PATH = "/connect/sagemaker"
 
 REQUIRED = ("connection_identifier", "domain", "user_profile", "session", "ws_url", "cell-number", "token")
 OPTIONAL = ("app_type",)
+_log = logging.getLogger(__name__)
 MAX_LINK_LENGTH = 32_768
 
 _SESSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@=,+-]{0,159}")
@@ -37,6 +41,7 @@ _AWS_HOST_RE = re.compile(
 )
 _LOCAL_PATH_RE = re.compile(r"/[A-Za-z0-9._~/=@,+-]{0,512}")
 _LOCAL_HOSTS = ("127.0.0.1", "localhost")
+_SHOWN_NAME_RE = re.compile(r"[A-Za-z0-9._~-]{1,64}")  # an ignored name a debug line may repeat
 
 
 class DeepLinkError(ValueError):
@@ -57,6 +62,7 @@ class DeepLink:
     stream_url: str = field(repr=False)  # signed: as secret as the token
     token: str = field(repr=False)
     app_type: str | None = None
+    ignored: tuple[str, ...] = ()  # names of the parameters we do not use (values never kept)
 
     def __repr__(self) -> str:
         return (
@@ -85,7 +91,9 @@ def parse_deep_link(uri: str, *, allowed_local_endpoint: str | None = None) -> D
         raise DeepLinkError("uri", f"not a {SCHEME}://{AUTHORITY}{PATH}?… link")
     if "#" in query:
         raise DeepLinkError("uri", "has a fragment")
-    params = _split_query(query)
+    params, ignored = _split_query(query)
+    if ignored:
+        _log.debug("deep link: ignoring parameters this version does not use: %s", ", ".join(ignored))
 
     arn = _parse_arn(params["connection_identifier"])
     domain = _check("domain", params["domain"], DOMAIN_ID_RE, "not a domain id (d-…)")
@@ -104,18 +112,33 @@ def parse_deep_link(uri: str, *, allowed_local_endpoint: str | None = None) -> D
     for name, value in params.items():
         if name.startswith("X-Amz-"):
             stream_url += f"&{name}={quote(value, safe='')}"
-    return DeepLink(arn, domain, user, session, stream_url, token, app_type)
+    return DeepLink(arn, domain, user, session, stream_url, token, app_type, tuple(ignored))
 
 
-def _split_query(query: str) -> dict[str, str]:
+def _used(name: str) -> bool:
+    """A parameter whose value reaches the session: the named ones, and X-Amz-* (the stream URL)."""
+    return name in REQUIRED or name in OPTIONAL or _AMZ_NAME_RE.fullmatch(name) is not None
+
+
+def _split_query(query: str) -> tuple[dict[str, str], list[str]]:
+    """(the parameters we use, by name; the names of those we ignore, as a log may show them).
+
+    Names are compared decoded, so `%74oken` is `token`: a name we use cannot slip past the checks
+    (or in twice) under an encoding; a name that does not decode, or to nothing, is one we ignore."""
     params: dict[str, str] = {}
+    ignored: list[str] = []
     for part in query.split("&"):
-        name, sep, raw_value = part.partition("=")
-        label = name if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) else "parameter"
+        raw_name, sep, raw_value = part.partition("=")
+        try:
+            name = unquote(raw_name, errors="strict")
+        except UnicodeDecodeError:
+            name = ""
+        if not _used(name):
+            if part:
+                ignored.append(name if _SHOWN_NAME_RE.fullmatch(name) else "(an unusual name)")
+            continue  # its value is never read
         if not sep:
-            raise DeepLinkError(label, "has no value")
-        if name not in REQUIRED and name not in OPTIONAL and not _AMZ_NAME_RE.fullmatch(name):
-            raise DeepLinkError(label, "unknown parameter")
+            raise DeepLinkError(name, "has no value")
         if name in params:
             raise DeepLinkError(name, "given more than once")
         try:
@@ -133,7 +156,7 @@ def _split_query(query: str) -> dict[str, str]:
     for name in REQUIRED:
         if name not in params:
             raise DeepLinkError(name, "is missing")
-    return params
+    return params, ignored
 
 
 def _check(name: str, value: str, pattern: re.Pattern[str], reason: str) -> str:
