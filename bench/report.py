@@ -83,6 +83,56 @@ def _listing(r: dict) -> list[str]:
     return out
 
 
+def _rate_limited(r: dict) -> list[str]:
+    def summary(runs: list[dict]) -> str:
+        done = [x for x in runs if x["ok"]]
+        if not done:
+            return f"0 of {len(runs)} listings completed ({runs[0]['error'] if runs else 'not run'})"
+        correct = all(x["spaces"] == r["expected"] for x in done)
+        return (
+            f"{len(done)} of {len(runs)} listings completed, median {_ms(median([x['seconds'] for x in done]))}, "
+            f"{done[0]['spaces']} of {r['expected']} spaces ({'correct' if correct else '**incomplete**'})"
+        )
+
+    def calls(runs: list[dict]) -> str:
+        return "/".join(str(x["calls"]) for x in runs) or "—"
+
+    def throttled(runs: list[dict]) -> str:
+        return "/".join(str(x["throttled"]) for x in runs) or "—"
+
+    free, limited, standard = r["unthrottled"], r["limited"], r["standard"]
+    base = median([x["seconds"] for x in free if x["ok"]])
+    slow = median([x["seconds"] for x in limited if x["ok"]])
+    key = f"{r['domains']} × {r['spaces_per_domain']}"
+    return [
+        "## Listing under a rate limit",
+        "",
+        f"`sm-spaces list --json` on a {key} account (a fresh process per run, as a user runs it), the "
+        f"simulator in its own process with {r['latency'] * 1000:.0f} ms per call and {r['short_pages']:.0%} "
+        "of List pages cut short (even empty) while NextToken leads on. *Rate-limited*: every List "
+        f"operation may make {r['rate']:g} calls/s (a token bucket per operation, as AWS throttles), "
+        "beyond which it answers `ThrottlingException`; the buckets refill before each run. Every "
+        "throttled call is asked again by botocore's retries (a listing completes only when every page "
+        "arrived), so *retried* equals *throttled* in a completed run. Figures per run, separated by /.",
+        "",
+        "| setting | result | List calls answered | throttled and retried |",
+        "|---|---|---|---|",
+        f"| unthrottled, our default (adaptive) | {summary(free)} | {calls(free)} | {throttled(free)} |",
+        f"| rate-limited, our default (adaptive) | {summary(limited)} | {calls(limited)} | "
+        f"{throttled(limited)} |",
+        f"| rate-limited, `AWS_RETRY_MODE=standard` | {summary(standard)} | {calls(standard)} | "
+        f"{throttled(standard)} |",
+        "",
+        f"Rate-limited, the listing takes {slow / base:.1f}× the unthrottled {_ms(base)}: the first round "
+        "asks every domain's pages at once, most meet ThrottlingException, and botocore's adaptive mode "
+        "then paces the client to the rate the service accepts (its limiter is per client, so ListSpaces "
+        "and ListApps share one pace). The floor is the pages over the rate: about "
+        f"{r['domains']} pages of ListSpaces and as many of ListApps, plus the short pages' extra calls, "
+        f"at {r['rate']:g}/s each. Standard mode alone retries with back-off but without pacing; the "
+        "throttled retries use up botocore's retry quota and a call then fails (one line, exit 1).",
+    ]
+
+
 def _throttled(t: dict) -> str:
     base = t["clean_median"]
     parts = []
@@ -512,6 +562,8 @@ def render(results: dict, *, command: str, before: tuple[str, dict] | None = Non
         "",
     ]
     lines += _listing(results["listing"]) + [""]
+    if "rate_limited" in results:
+        lines += _rate_limited(results["rate_limited"]) + [""]
     if "regions" in results:
         lines += _regions(results["regions"]) + [""]
     lines += _first_paint(results["first_paint"]) + [""]

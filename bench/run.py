@@ -15,7 +15,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import keys, listing, memory, regions, report, resume, startup, tunnel
+from bench import keys, listing, memory, rate_limited, regions, report, resume, startup, tunnel
 from bench.common import ROOT
 
 COMMAND = ".venv/bin/python -m bench"
@@ -36,6 +36,7 @@ def collect(quick: bool) -> dict:
         step(
             "listing", listing.measure, ((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3)
         )
+        step("rate_limited", rate_limited.measure, (2, 3), latency=0.01, runs=1, refill=0.5)
         step("first_paint", startup.first_paint, 1)
         step("cli", startup.cli, 1)
         step("regions", regions.measure, 1, latency=0.01)
@@ -49,6 +50,7 @@ def collect(quick: bool) -> dict:
         step("resume", resume.measure, 2)
     else:
         step("listing", listing.measure, runs=runs, toolkit_runs=3)
+        step("rate_limited", rate_limited.measure, runs=3)
         step("first_paint", startup.first_paint, runs)
         step("cli", startup.cli, runs)
         step("regions", regions.measure, runs)

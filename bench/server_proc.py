@@ -18,6 +18,8 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
+LIST_OPS = ("ListDomains", "ListSpaces", "ListApps", "ListUserProfiles")
+
 
 class _Tally(deque):
     """The server's record of recent answers (a bounded deque), also counting every answer by operation."""
@@ -43,6 +45,9 @@ async def _serve(args: argparse.Namespace) -> None:
     server.answered = answered = _Tally(server.answered)
     server.faults.latency = args.latency
     server.faults.throttle_rate = args.throttle
+    if args.rate_limit:  # AWS's throttling: calls per second per List operation (token buckets)
+        server.faults.rate_limits = dict.fromkeys(LIST_OPS, args.rate_limit)
+    server.faults.short_pages = args.short_pages
     await server.start()  # it mounts the SSM data channel and the spaces' SSH hosts itself
     running = [
         (d, s)
@@ -67,6 +72,14 @@ async def _serve(args: argparse.Namespace) -> None:
         elif line.strip() == "cut":
             server.agent.cut_connections()
             print("{}", flush=True)
+        elif line.strip() == "faults":
+            f = server.faults
+            print(
+                json.dumps(
+                    {"throttled": f.throttled, "by_op": f.throttled_by_op, "short_pages": f.shortened_pages}
+                ),
+                flush=True,
+            )
     await server.stop()
 
 
@@ -104,6 +117,13 @@ class ServerProcess:
         self.proc.stdin.flush()
         self.proc.stdout.readline()
 
+    def faults(self) -> dict[str, Any]:
+        """What the server's faults did so far: throttled answers (in all, by operation), short pages."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("faults\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
     def close(self) -> None:
         if self.proc.poll() is None:
             assert self.proc.stdin is not None
@@ -122,7 +142,14 @@ class ServerProcess:
 
 
 def start(
-    *, domains: int = 0, spaces: int = 0, latency: float = 0.0, throttle: float = 0.0, seed: int = 0
+    *,
+    domains: int = 0,
+    spaces: int = 0,
+    latency: float = 0.0,
+    throttle: float = 0.0,
+    seed: int = 0,
+    rate_limit: float = 0.0,
+    short_pages: float = 0.0,
 ) -> ServerProcess:
     argv = [
         sys.executable,
@@ -138,6 +165,10 @@ def start(
         str(throttle),
         "--seed",
         str(seed),
+        "--rate-limit",
+        str(rate_limit),
+        "--short-pages",
+        str(short_pages),
     ]
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -155,6 +186,8 @@ def main() -> None:
     p.add_argument("--latency", type=float, default=0.0)
     p.add_argument("--throttle", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rate-limit", type=float, default=0.0, help="calls/s per List operation (0: none)")
+    p.add_argument("--short-pages", type=float, default=0.0, help="share of List pages cut short")
     asyncio.run(_serve(p.parse_args()))
 
 

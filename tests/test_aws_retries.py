@@ -118,13 +118,13 @@ async def test_our_defaults_apply_only_where_the_user_set_nothing(
             DEFAULT_RETRY_MODE,
             DEFAULT_MAX_ATTEMPTS,
         )
-    profile = _profile(demo, tmp_path, monkeypatch, "retry_mode = adaptive\n")
+    profile = _profile(demo, tmp_path, monkeypatch, "retry_mode = standard\n")
     async with SpacesService(profile=profile, endpoint_url=demo.endpoint_url) as configured:
         assert (configured.session.retry_mode, configured.session.max_attempts) == (
-            "adaptive",
+            "standard",
             DEFAULT_MAX_ATTEMPTS,
         )
-        assert len((await configured.list_all()).spaces) >= 20  # adaptive mode lists as well
+        assert len((await configured.list_all()).spaces) >= 20  # standard mode lists as well
     monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "7")
     async with _service(demo) as from_env:

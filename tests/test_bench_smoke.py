@@ -33,6 +33,12 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert more["max_attempts"] == 10 and more["spaces"] == throttled["expected"] == 6
     assert _figures(more["times"])
 
+    limited = results["rate_limited"]
+    for key in ("unthrottled", "limited", "standard"):
+        (one,) = limited[key]
+        assert one["ok"] and one["spaces"] == limited["expected"] == 6, (key, one)
+        assert _figures([one["seconds"]]) and one["calls"] >= 3
+
     assert all(
         _figures(results["first_paint"][name])
         for name in ("env", "profile", "baseline", "env_cpu", "profile_cpu", "baseline_cpu")
@@ -78,6 +84,7 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     text = report.render(results, command="python -m bench --quick")
     for heading in (
         "## Listing",
+        "## Listing under a rate limit",
         "## All regions",
         "## First paint",
         "## Keystrokes",

@@ -78,4 +78,4 @@ def test_system_ssh_through_our_proxy_command_and_botocore(
     assert [target for target, _ in seen] == ["SageMaker.StartSession"]  # one call, at the relay
     agent = seen[0][1]
     assert agent.startswith("aiobotocore/") and "botocore/" in agent and agent.endswith(" sm-spaces"), agent
-    assert "cfg/retry-mode#standard" in agent  # botocore's retries, in our default mode
+    assert "cfg/retry-mode#adaptive" in agent  # botocore's retries, in our default mode

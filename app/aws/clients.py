@@ -22,9 +22,13 @@ Keys = tuple[str, str, str | None]  # access key, secret key, session token
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
 
 # Used only where the user's AWS config and environment set nothing (retry_mode / AWS_RETRY_MODE,
-# max_attempts / AWS_MAX_ATTEMPTS): botocore's standard mode, and five attempts in all, as boto3's
-# historical default, since a listing fans out into a burst of calls that a real account may throttle.
-DEFAULT_RETRY_MODE = "standard"
+# max_attempts / AWS_MAX_ATTEMPTS): five attempts in all, as boto3's historical default, since a
+# listing fans out into a burst of calls that a real account may throttle; and botocore's adaptive
+# mode: standard mode's retries plus a client-side rate limiter that stays off until the service
+# first throttles, then paces calls to the rate it accepts. AWS throttles List calls by rate, per
+# operation: under standard mode alone, a 50-domain listing's burst against 5 calls/s spends
+# botocore's retry quota on throttles within seconds and fails (BENCHMARKS.md, rate-limited listing).
+DEFAULT_RETRY_MODE = "adaptive"
 DEFAULT_MAX_ATTEMPTS = 5
 
 
