@@ -8,10 +8,8 @@ runs against both variants: whichever the real service gives, the client copes.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -205,25 +203,14 @@ async def test_the_tui_restarts_a_failed_space(server: DemoServer, tmp_path: Any
 # --- spaces in Pending, Update_Failed, Delete_Failed: what the user sees and can do -----------------
 
 
-@pytest.fixture
-def threaded() -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
-    handle = DemoServer(DemoAccount.seeded(), transition_delay=0.0).start_in_thread()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(handle.server.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    try:
-        yield handle, env
-    finally:
-        handle.stop()
-
-
 def run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*SM, *argv], env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
     )
 
 
-def test_cli_lists_them_by_what_happened(threaded: tuple[ThreadedDemo, dict[str, str]]) -> None:
-    _, env = threaded
+def test_cli_lists_them_by_what_happened(demo_env: dict[str, str]) -> None:
+    env = demo_env
     tables = [run(env, *region, "list") for region in ((), ("--region", "eu-west-1"))]
     assert [t.returncode for t in tables] == [0, 0], tables[0].stderr + tables[1].stderr
     rows = {line.split()[2]: line for t in tables for line in t.stdout.splitlines()[1:]}
@@ -268,14 +255,13 @@ def test_cli_lists_them_by_what_happened(threaded: tuple[ThreadedDemo, dict[str,
     ],
 )
 def test_cli_actions_on_them_say_what_they_need(
-    threaded: tuple[ThreadedDemo, dict[str, str]], argv: tuple[str, ...], line: str
+    demo_thread: ThreadedDemo, demo_env: dict[str, str], argv: tuple[str, ...], line: str
 ) -> None:
-    handle, env = threaded
-    before = list(handle.server.answered)
-    proc = run(env, *argv)
+    before = list(demo_thread.server.answered)
+    proc = run(demo_env, *argv)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [line]
-    asked = list(handle.server.answered)[len(before) :]
+    asked = list(demo_thread.server.answered)[len(before) :]
     assert not {"CreateApp", "UpdateSpace", "DeleteApp"} & set(asked)  # nothing was tried in vain
 
 

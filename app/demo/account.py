@@ -270,7 +270,8 @@ class DemoAccount:
 
     @classmethod
     def seeded(cls, *, transition_delay: float = 0.0) -> DemoAccount:
-        """The fixed demo account: 4 domains in 2 regions, 7 profiles, 29 spaces in mixed states (3 of them in the space-level states Pending, Update_Failed, Delete_Failed)."""
+        """The fixed demo account: 4 domains in 2 regions, 7 profiles, 29 spaces in mixed states,
+        3 of them in the space-level states Pending, Update_Failed and Delete_Failed."""
         account = cls(transition_delay=transition_delay)
         seed_data.populate(account)
         return account
