@@ -249,7 +249,7 @@ class DemoServer:
 
     def _ssm(self, scope: sigv4.Scope, op: str, body: bytes) -> web.Response:
         params = _params(body, op, "ssm")
-        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults)
+        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
         return _json_answer(SSM_HANDLERS[op](call, params, self.resume))
 
 
