@@ -173,13 +173,13 @@ def test_ssh_config_install_covers_every_region_with_spaces_when_asked(env, tmp_
     args = ["--demo", "ssh-config", "install", "--dry-run", "--config", str(config)]
     one = run(env, *args)
     assert one.returncode == 0, one.stderr
-    assert "the block covers us-east-1 (23 spaces) only; --all-regions adds" in one.stderr
+    assert "the block covers us-east-1 (25 spaces) only; --all-regions adds" in one.stderr
     assert "Host sm-gdpr-reports" not in one.stdout
     every = run(env, *args, "--all-regions", timeout=300)
     assert every.returncode == 0, every.stderr
     assert (
         "sm-spaces: the block covers every region where you have spaces: "
-        "us-east-1 (23 spaces) and eu-west-1 (3 spaces)\n" in every.stderr
+        "us-east-1 (25 spaces) and eu-west-1 (4 spaces)\n" in every.stderr
     )
     assert "+Host sm-gdpr-reports" in every.stdout and ":space/d-euanalyt1cs4/gdpr-reports" in every.stdout
     assert not config.exists()  # a dry run writes nothing

@@ -241,13 +241,13 @@ def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(
     monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(settings_dir))
     assert sm(account, "install", "--yes", "--config", str(config)) == 0
     err = capsys.readouterr().err
-    assert "the block covers us-east-1 (23 spaces) only; --all-regions adds every region where you" in err
+    assert "the block covers us-east-1 (25 spaces) only; --all-regions adds every region where you" in err
     assert b"sm-gdpr-reports" not in config.read_bytes()
 
     (settings_dir / "config.toml").write_text('regions = ["eu-west-1"]\n')
     assert sm(account, "install", "--yes", "--config", str(config)) == 0
     captured = capsys.readouterr()
-    assert "sm-spaces: the block covers us-east-1 (23 spaces) and eu-west-1 (3 spaces)" in captured.err
+    assert "sm-spaces: the block covers us-east-1 (25 spaces) and eu-west-1 (4 spaces)" in captured.err
     assert "+Host sm-gdpr-reports" in captured.out
     assert ssh_g(config, "sm-gdpr-reports")["proxycommand"].endswith(":space/d-euanalyt1cs4/gdpr-reports")
 
@@ -256,6 +256,6 @@ def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(
     (settings_dir / "config.toml").write_text("")
     assert sm(account, "install", "--config", str(config)) == 0
     captured = capsys.readouterr()
-    assert "already up to date" in captured.out and "eu-west-1 (3 spaces)" in captured.err
+    assert "already up to date" in captured.out and "eu-west-1 (4 spaces)" in captured.err
     assert main(["ssh-config", "show", "--config", str(config)]) == 0
-    assert "the block is current (26 aliases)" in capsys.readouterr().out
+    assert "the block is current (29 aliases)" in capsys.readouterr().out
