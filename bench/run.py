@@ -112,6 +112,11 @@ def _only(args: argparse.Namespace) -> int:
             if args.quick
             else keys.sizes(((50, 40), (100, 100)), cursor_moves=60, runs=5)
         ),
+        "rate_limited": lambda: (
+            rate_limited.measure((2, 3), latency=0.01, runs=1, refill=0.5)
+            if args.quick
+            else rate_limited.measure(runs=3)
+        ),
         "memory": lambda: memory.measure(2, 3, checkpoints=(2, 4)) if args.quick else memory.measure(),
         "resume": lambda: resume.measure(2 if args.quick else 20),
     }[args.only]
