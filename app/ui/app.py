@@ -281,8 +281,11 @@ class SpacesApp(App[int]):
         await super().on_event(event)
 
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
-        if bool(event.text) != bool(self.shown.text):
-            self.refresh_bindings()  # esc (clear filter) comes or goes; not on every keystroke
+        if bool(event.text) != bool(self.shown.text) and not self._filter_bar.has_focus_within:
+            # esc (clear filter) comes or goes from the list's footer. Not while typing: the bar's
+            # own esc is in the footer then, and the focus leaving the bar refreshes the bindings;
+            # a refresh here recomposes the footer on a filter's first and last key.
+            self.refresh_bindings()
         self.shown.text = event.text
         self.painter.tree_now(unless_same=True)
         self.painter.header()

@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -38,6 +39,7 @@ from .tree_rows import (
     region_label,
     studio_label,
 )
+from .tree_scroll import cell, thumb, top_for
 
 __all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
 
@@ -192,16 +194,23 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         return widest
 
     def _set_line_count(self, total: int) -> None:
-        size, old = Size(self._content_width(), total), self.virtual_size
-        height = self.scrollable_content_region.height
+        # One column more than the widest line: the scroll bar's (tree_scroll.py).
+        size, old = Size(self._content_width() + 1, total), self.virtual_size
+        region = self.scrollable_content_region
         if size == old:
             return
-        if height and old.width == size.width and (old.height > height) == (total > height):
-            # The scrollbar stays (or stays away): move its range in place. Setting virtual_size
-            # asks for a layout of the whole screen, on every keystroke in the filter.
+        if region.height and (old.width > region.width) == (size.width > region.width):
+            # No scrollbar comes or goes (the vertical one is ours, drawn into the lines): move the
+            # range in place. Setting virtual_size asks for a layout of the whole screen, on every
+            # keystroke in the filter.
             self.set_reactive(Widget.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = total
-            self.scroll_to(y=min(self.scroll_offset.y, max(0, total - height)), animate=False, immediate=True)
+            self.horizontal_scrollbar.window_virtual_size = size.width
+            self.scroll_to(
+                x=min(self.scroll_offset.x, max(0, size.width - region.width)),
+                y=min(self.scroll_offset.y, max(0, total - region.height)),
+                animate=False,
+                immediate=True,
+            )
         else:
             self.virtual_size = size
 
@@ -214,8 +223,19 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
                 self.get_component_rich_style("tree--guides", partial=True),
                 self.get_component_rich_style("tree--cursor", partial=False),
                 self._columns,
+                *self._bar_styles(),
             )
         return self._look
+
+    def _bar_styles(self) -> tuple[Style, Style]:
+        """The track's and the thumb's colours, from the scrollbar styles Textual's own bar uses."""
+        track = self.background_colors[1] + self.styles.scrollbar_background
+        return Style(bgcolor=track.rich_color), Style(
+            bgcolor=(track + self.styles.scrollbar_color).rich_color
+        )
+
+    def _thumb(self) -> range:
+        return thumb(self._lines.total, self.size.height, self.scroll_offset.y)
 
     def _line(self, line: int) -> tuple[Hashable, Row | None, bool]:
         """The key of what `line` shows (tree_drawing.line_key, or None past the end), its row, and
@@ -232,24 +252,27 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        width = self.size.width - 1  # the last column is the scroll bar
         look = self._current_look()
         key, row, opened = self._line(scroll_y + y)
-        self._drawn[y] = (key, scroll_x, width)
+        on_thumb = y in self._thumb()
+        self._drawn[y] = (key, scroll_x, width, on_thumb)
+        bar = cell(look.thumb if on_thumb else look.track)
         if row is None:
-            return Strip.blank(width, look.base)
+            return Strip.join([Strip.blank(width, look.base), bar])
         strip = self._strips.get(
             key, row, scroll_y + y == self.cursor_line, opened, look, self.spinner, self.app.console
         )
-        return strip.crop_extend(scroll_x, scroll_x + width, look.base)
+        return Strip.join([strip.crop_extend(scroll_x, scroll_x + width, look.base), bar])
 
     def _refresh_changed_lines(self) -> None:
         """Repaint the lines on screen that would now show something else than was drawn there."""
         width, height = self.size
         scroll_x, scroll_y = self.scroll_offset
+        bar = self._thumb()
         changed: list[Region] = []
         for y in range(height):
-            if self._drawn.get(y) != (self._line(scroll_y + y)[0], scroll_x, width):
+            if self._drawn.get(y) != (self._line(scroll_y + y)[0], scroll_x, width - 1, y in bar):
                 last = changed[-1] if changed else None
                 if last is not None and last.bottom == y:  # one region per run of changed lines
                     changed[-1] = Region(0, last.y, width, last.height + 1)
@@ -328,7 +351,7 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
+        if offset is None or offset.x >= self.size.width - 1:  # the scroll bar's column
             return
         line = offset.y + self.scroll_offset.y
         if line >= self._lines.total:
@@ -337,3 +360,23 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         row = self._lines.row(line)
         if row is not None and row.node is not None:
             self.action_toggle_branch()
+
+    # The scroll bar (tree_scroll.py): press or drag in the last column to scroll there.
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.x >= self.size.width - 1:
+            self.capture_mouse()
+            self._drag_bar(offset.y)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self.app.mouse_captured is self:
+            self._drag_bar(event.y)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self.app.mouse_captured is self:
+            self.release_mouse()
+
+    def _drag_bar(self, row: int) -> None:
+        top = top_for(row, self._lines.total, self.size.height)
+        self.scroll_to(y=top, animate=False, immediate=True)

@@ -34,6 +34,8 @@ class Look:
     guides: Style
     cursor: Style
     columns: Columns
+    track: Style  # the scroll bar's column (tree_scroll.py)
+    thumb: Style
 
 
 def line_key(row: Row, cursor: bool, opened: bool, look: Look, spinner: str) -> Hashable:
