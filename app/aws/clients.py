@@ -100,7 +100,10 @@ class AwsSession:
         if self._session is None:
             from aiobotocore.session import AioSession
 
+            from .model_subset import use_cut_models
+
             session = AioSession(profile=None if self.credentials else self.profile)
+            use_cut_models(session)
             session.get_component("response_parser_factory").set_parser_defaults(
                 timestamp_parser=fast_timestamp
             )

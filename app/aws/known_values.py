@@ -17,7 +17,11 @@ def app_instance_types() -> frozenset[str]:
     """Every instance type a JupyterLab or Code Editor app may ask for (botocore's model, not a copy)."""
     from botocore.session import Session
 
-    shape = Session().get_service_model("sagemaker").shape_for("AppInstanceType")
+    from .model_subset import use_cut_models
+
+    session = Session()
+    use_cut_models(session)
+    shape = session.get_service_model("sagemaker").shape_for("AppInstanceType")
     # "system" is the instance of a domain's default app, never one a space runs on.
     return frozenset(value for value in shape.enum if value.startswith("ml."))
 
