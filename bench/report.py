@@ -589,6 +589,7 @@ NOTES: list[str] = []
 # Sections that one benchmark fills on its own, in the report's order: `python -m bench --only NAME`
 # measures just that one and puts its section in place in an existing report.
 SECTIONS = {
+    "listing": _listing,
     "rate_limited": _rate_limited,
     "regions": _regions,
     "first_paint": _first_paint,

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python bench/run.py`
@@ -21,47 +22,51 @@ from bench.common import ROOT
 COMMAND = ".venv/bin/python -m bench"
 
 
+RUNS = 5
+
+# What each benchmark measures in a full run, and with --quick (tiny sizes, one run): `collect`
+# runs them all in this order, `--only NAME` one of them.
+BENCHMARKS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+    "listing": (
+        lambda: listing.measure(runs=RUNS, toolkit_runs=3),
+        lambda: listing.measure(((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3)),
+    ),
+    "rate_limited": (
+        lambda: rate_limited.measure(runs=3),
+        lambda: rate_limited.measure((2, 3), latency=0.01, runs=1, refill=0.5),
+    ),
+    # First paint affords more runs: medians that hold on a machine other sessions share.
+    "first_paint": (lambda: startup.first_paint(15), lambda: startup.first_paint(1)),
+    "cli": (lambda: startup.cli(RUNS), lambda: startup.cli(1)),
+    "regions": (lambda: regions.measure(RUNS), lambda: regions.measure(1, latency=0.01)),
+    "keys": (
+        lambda: keys.sizes(((50, 40), (100, 100)), cursor_moves=60, runs=5),
+        lambda: keys.sizes(((2, 5), (2, 3)), cursor_moves=4),
+    ),
+    "memory": (memory.measure, lambda: memory.measure(2, 3, checkpoints=(2, 4))),
+    # 30 minutes: the refresh timer at 5 s, in real time.
+    "memory_timer": (memory.timer, lambda: memory.timer(2, 3, checkpoints=(1, 2))),
+    "raw_channel": (lambda: tunnel.raw(100, 3), lambda: tunnel.raw(1, 1)),
+    "capped_channel": (lambda: tunnel.capped(8, 2, 3), lambda: tunnel.capped(1, 2, 1)),
+    "ssh": (lambda: tunnel.ssh(100, 3), lambda: tunnel.ssh(1, 1)),
+    "ssh_breakdown": (lambda: tunnel.breakdown(RUNS), lambda: tunnel.breakdown(1)),
+    "resume": (lambda: resume.measure(20), lambda: resume.measure(2)),
+}
+
+
+def measure(name: str, quick: bool) -> object:
+    full, small = BENCHMARKS[name]
+    return small() if quick else full()
+
+
 def collect(quick: bool) -> dict:
-    runs = 1 if quick else 5
     results: dict = {"load_average": [os.getloadavg()[0]]}
     began = time.perf_counter()
-
-    def step(name: str, fn, *args, **kwargs) -> None:
+    for name in BENCHMARKS:
         t = time.perf_counter()
         print(f"bench: {name} …", file=sys.stderr, flush=True)
-        results[name] = fn(*args, **kwargs)
+        results[name] = measure(name, quick)
         print(f"bench: {name} done in {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
-
-    if quick:
-        step(
-            "listing", listing.measure, ((2, 3),), latency=0.01, runs=1, toolkit_runs=1, throttle_size=(2, 3)
-        )
-        step("rate_limited", rate_limited.measure, (2, 3), latency=0.01, runs=1, refill=0.5)
-        step("first_paint", startup.first_paint, 1)
-        step("cli", startup.cli, 1)
-        step("regions", regions.measure, 1, latency=0.01)
-        step("keys", keys.sizes, ((2, 5), (2, 3)), cursor_moves=4)
-        step("memory", memory.measure, 2, 3, checkpoints=(2, 4))
-        step("memory_timer", memory.timer, 2, 3, checkpoints=(1, 2))
-        step("raw_channel", tunnel.raw, 1, 1)
-        step("capped_channel", tunnel.capped, 1, 2, 1)
-        step("ssh", tunnel.ssh, 1, 1)
-        step("ssh_breakdown", tunnel.breakdown, 1)
-        step("resume", resume.measure, 2)
-    else:
-        step("listing", listing.measure, runs=runs, toolkit_runs=3)
-        step("rate_limited", rate_limited.measure, runs=3)
-        step("first_paint", startup.first_paint, runs)
-        step("cli", startup.cli, runs)
-        step("regions", regions.measure, runs)
-        step("keys", keys.sizes, ((50, 40), (100, 100)), cursor_moves=60, runs=5)
-        step("memory", memory.measure)
-        step("memory_timer", memory.timer)  # 30 minutes: the refresh timer at 5 s, in real time
-        step("raw_channel", tunnel.raw, 100, 3)
-        step("capped_channel", tunnel.capped, 8, 2, 3)
-        step("ssh", tunnel.ssh, 100, 3)
-        step("ssh_breakdown", tunnel.breakdown, runs)
-        step("resume", resume.measure, 20)
     results["total_seconds"] = time.perf_counter() - began
     results["load_average"].append(os.getloadavg()[0])
     return results
@@ -102,25 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _only(args: argparse.Namespace) -> int:
-    runs = 1 if args.quick else 5
-    measure = {  # the full run's sizes, or --quick's
-        "regions": lambda: regions.measure(runs, latency=0.01 if args.quick else 0.05),
-        # Alone, first paint can afford more runs: medians that hold on a machine other sessions share.
-        "first_paint": lambda: startup.first_paint(1 if args.quick else 15),
-        "keys": lambda: (
-            keys.sizes(((2, 5),), cursor_moves=4)
-            if args.quick
-            else keys.sizes(((50, 40), (100, 100)), cursor_moves=60, runs=5)
-        ),
-        "rate_limited": lambda: (
-            rate_limited.measure((2, 3), latency=0.01, runs=1, refill=0.5)
-            if args.quick
-            else rate_limited.measure(runs=3)
-        ),
-        "memory": lambda: memory.measure(2, 3, checkpoints=(2, 4)) if args.quick else memory.measure(),
-        "resume": lambda: resume.measure(2 if args.quick else 20),
-    }[args.only]
-    result = measure()
+    result = measure(args.only, args.quick)
     command = f"{COMMAND} --only {args.only}" + (" --quick" if args.quick else "")
     old = args.output.read_text() if args.output.exists() else "# Benchmarks\n"
     args.output.write_text(report.splice(old, args.only, result, command=command))
