@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from sm_spaces import cli
+from sm_spaces import cli, cli_parser
 
 # Never before the first frame: the AWS and SSH stacks load after it, on a thread.
 NETWORK = ("botocore", "aiobotocore", "aiohttp", "asyncssh", "boto3")
@@ -27,7 +27,7 @@ LAZY = (
     "sm_spaces.ui.screens.ssh_config",
     "sm_spaces.ui.commands",
     "sm_spaces.connect.forward",
-    *(f"sm_spaces.commands.{name}" for name in cli.COMMANDS),
+    *(f"sm_spaces.commands.{name}" for name in cli_parser.COMMANDS),
     "tomllib",
     "tomli_w",
     "sm_spaces.atomic",
@@ -55,8 +55,8 @@ def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
 def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
     # What run_tui does before Textual paints: parse, import the app, read settings and the cache.
     modules = _imported_by(
-        "from sm_spaces.cli import _parse\n"
-        "args = _parse(['--region', 'us-east-1', '--readonly'])\n"
+        "from sm_spaces.cli import parse_arguments\n"
+        "args = parse_arguments(['--region', 'us-east-1', '--readonly'])\n"
         "assert args.command is None and args.readonly\n"
         "import sm_spaces.ui.run, sm_spaces.ui.app\n"
         "from sm_spaces.ui import prefs\n"
@@ -74,6 +74,24 @@ def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
     assert "sm_spaces.ui.app" in modules and "sm_spaces.config" in modules  # the check ran what it says
     assert "sm_spaces.aws.config_region" in modules
     assert _heavy(modules, LAZY) == []
+
+
+def test_the_commonest_start_imports_neither_argparse_nor_configparser(tmp_path):
+    # `sm-spaces` alone with AWS_REGION set: the TUI's defaults without the parser, the region
+    # without reading the AWS config file.
+    modules = _imported_by(
+        "import os\n"
+        "os.environ['AWS_REGION'] = 'eu-west-1'\n"
+        "from sm_spaces.cli import parse_arguments\n"
+        "args = parse_arguments([])\n"
+        "assert args.command is None and not args.readonly and args.region is None\n"
+        "import sm_spaces.ui.run, sm_spaces.ui.app\n"
+        "from sm_spaces.aws.api import configured_region\n"
+        "assert configured_region(None) == 'eu-west-1'\n",
+        tmp_path,
+    )
+    assert "sm_spaces.ui.app" in modules and "sm_spaces.aws.config_region" in modules
+    assert "argparse" not in modules and "configparser" not in modules
 
 
 def test_palette_provider_loads_when_the_palette_asks(tmp_path):
@@ -98,16 +116,16 @@ def test_palette_provider_loads_when_the_palette_asks(tmp_path):
     ],
 )
 def test_tui_arguments_parse_as_the_full_parser_does(argv):
-    assert vars(cli._parse(argv)) == vars(cli.build_parser().parse_args(argv))
+    assert vars(cli.parse_arguments(argv)) == vars(cli_parser.build_parser().parse_args(argv))
 
 
 @pytest.mark.parametrize("argv", [["--bogus"], ["--region"], ["--de"], ["nonsense"]])
 def test_tui_argument_errors_are_the_full_parsers(argv, capsys):
     with pytest.raises(SystemExit) as quick:
-        cli._parse(argv)
+        cli.parse_arguments(argv)
     quick_err = capsys.readouterr().err
     with pytest.raises(SystemExit) as full:
-        cli.build_parser().parse_args(argv)
+        cli_parser.build_parser().parse_args(argv)
     assert quick.value.code == full.value.code == 2
     assert quick_err == capsys.readouterr().err
     assert "COMMAND" in quick_err  # the usage line of the full parser, not a TUI-only one
@@ -116,7 +134,7 @@ def test_tui_argument_errors_are_the_full_parsers(argv, capsys):
 def test_help_still_lists_every_command():
     import argparse
 
-    sub = next(a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    sub = next(a for a in cli_parser.build_parser()._actions if isinstance(a, argparse._SubParsersAction))
     names = list(sub.choices)
     assert {
         "list",

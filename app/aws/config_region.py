@@ -10,7 +10,6 @@ clients.default_region and the AWS CLI v2 do.
 
 from __future__ import annotations
 
-import configparser
 import os
 
 from ..file_checks import read_regular
@@ -37,6 +36,8 @@ def configured_region(profile: str | None) -> str | None:
     found = env_region()
     if found:
         return found
+    import configparser  # here: with AWS_REGION set, the first frame need not wait for it
+
     path = os.path.expanduser(os.environ.get("AWS_CONFIG_FILE") or os.path.join("~", ".aws", "config"))
     try:
         raw = read_regular(path, limit=CONFIG_LIMIT)
