@@ -17,15 +17,19 @@ SIZES = ((10, 20), (50, 40), (100, 100))
 PAGE = 100  # both sides ask for full pages; the simulator's default page is 10 (as is AWS's for these calls)
 
 
-async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[float], list[float], int]:
-    """(listings, refreshes, spaces) on one service whose client is made and whose
-    connections are open (their set-up is left out, as the client's is). A listing starts knowing no
-    domain, as a new `sm-spaces list` or TUI does; a refresh follows it, as the TUI's `r` does,
-    knowing the domains the listing fanned out over."""
+async def _ours(
+    server: server_proc.ServerProcess, runs: int
+) -> tuple[list[float], list[float], list[float], int]:
+    """(listings, refreshes, the client's CPU seconds per listing, spaces) on one service whose
+    client is made and whose connections are open (their set-up is left out, as the client's is). A
+    listing starts knowing no domain, as a new `sm-spaces list` or TUI does; a refresh follows it,
+    as the TUI's `r` does, knowing the domains the listing fanned out over. The simulator runs in
+    another process, so this process's CPU time is the client's alone."""
     from sm_spaces.aws.service import SpacesService
 
     first: list[float] = []
     refresh: list[float] = []
+    cpu: list[float] = []
     count = 0
     async with SpacesService(
         region=server.info["region"], endpoint_url=server.endpoint, credentials=server.credentials
@@ -35,11 +39,13 @@ async def _ours(server: server_proc.ServerProcess, runs: int) -> tuple[list[floa
         for _ in range(runs):
             svc.fanned_out = []  # forget the domains: a listing from scratch
             for times in (first, refresh):
-                start = time.perf_counter()
+                start, used = time.perf_counter(), time.process_time()
                 listing = await svc.list_all()
                 times.append(time.perf_counter() - start)
+                if times is first:
+                    cpu.append(time.process_time() - used)
                 count = len(listing.spaces)
-    return first, refresh, count
+    return first, refresh, cpu, count
 
 
 async def _throttled(server: server_proc.ServerProcess, runs: int, max_attempts: int | None) -> dict:
@@ -213,13 +219,14 @@ def measure(
     results: dict[str, Any] = {"latency": latency, "sizes": [], "page": PAGE}
     for domains, spaces in sizes:
         with server_proc.start(domains=domains, spaces=spaces, latency=latency) as server:
-            ours, refresh, count = asyncio.run(_ours(server, runs))
+            ours, refresh, cpu, count = asyncio.run(_ours(server, runs))
             row: dict[str, Any] = {
                 "domains": domains,
                 "spaces_per_domain": spaces,
                 "spaces": count,
                 "ours": ours,
                 "refresh": refresh,
+                "cpu": cpu,
                 "lower_bound": 2 * latency,
                 "transport": asyncio.run(_transport_floor(server, runs)),
             }

@@ -53,8 +53,9 @@ def _listing(r: dict) -> list[str]:
         "baseline without MaxResults would make ten times as many sequential calls and look far worse. "
         "Medians of the runs; the Toolkit order on the largest account runs once (it takes ~17 s).",
         "",
-        "| account | listing | RT | target | refresh | RT | transport floor | Toolkit order | listing vs Toolkit |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| account | listing | RT | target | client CPU | refresh | RT | transport floor | Toolkit order "
+        "| listing vs Toolkit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     targets = {(10, 20): 3, (50, 40): 8, (100, 100): 12}  # 50 x 40: issue 12's target
     for row in r["sizes"]:
@@ -69,9 +70,10 @@ def _listing(r: dict) -> list[str]:
         verdict = ""
         if target:
             verdict = f"≤ {target} RT: {_verdict(rts <= target)}"
+        cpu = median(row["cpu"]) if row.get("cpu") else None
         out.append(
             f"| {key[0]} × {key[1]} ({row['spaces']} spaces) | {_ms(ours)} | {rts:.1f} | {verdict} | "
-            f"{_ms(again) if again else '—'} | {f'{again / lat:.1f}' if again else '—'} | "
+            f"{_ms(cpu) if cpu else '—'} | {_ms(again) if again else '—'} | {f'{again / lat:.1f}' if again else '—'} | "
             f"{_ms(floor) if floor else '—'} | "
             f"{_ms(tk) if tk else '—'} | {f'{speedup:.1f}× faster' if speedup else '—'} |"
         )
@@ -172,15 +174,16 @@ LISTING_GAP = (
     "botocore's public parser defaults instead of dateutil's tzlocal.\n\n"
     "**Where the time goes** (50 × 40: 102 calls after the first round). With at most 32 in flight, "
     "some slot must make four calls one after another after ListDomains: five round trips, 250 ms, "
-    "is the floor of any listing from scratch at this limit. Above it, the client's CPU: every page "
-    "now goes through botocore's whole per-call pipeline and its model-driven parser, which walks "
-    "every member of every space and app summary. Measured in-process on this machine (5 listings "
-    "of 50 × 40, `time.process_time`, the machine shared with other work): 200-300 ms of client CPU "
-    "per listing, about half of it in botocore's parser (`_parse_shape`/`_handle_structure` under "
-    "cProfile), the rest the pipeline (endpoint rules, signing, event hooks, aiohttp) and our joins. "
-    "A call holds its slot until its page is parsed, and all parsing shares one event loop, so the "
-    "waves of 32 become CPU-bound: that CPU is most of the gap between a listing and the transport "
-    "floor row, and what stands between it and 8 round trips. Until "
+    "is the floor of any listing from scratch at this limit. Above it, the client's CPU (*client CPU*: "
+    "the listing process's `time.process_time` while it lists; the simulator runs in another "
+    "process): every page goes through botocore's whole per-call pipeline and its model-driven "
+    "parser, which walks every member of every space and app summary; under cProfile about half of "
+    "that CPU is the parser (`_parse_shape`/`_handle_structure`), the rest the pipeline (endpoint "
+    "rules, signing, event hooks, user agent, aiohttp) and our joins. A call holds its slot until its "
+    "page is parsed, and all parsing shares one event loop, so the waves of 32 become CPU-bound: "
+    "on two cores that other work shares, the CPU stretches with the load (the same listing took "
+    "17.3 RT at a load average of ~7 on 2026-12-04 13:19): that CPU is the gap between a listing and "
+    "the transport floor row, and what decides whether it stays within 8 round trips. Until "
     "issue 12 a second road (our own SigV4 signer posting list calls with aiohttp, and a parser "
     "overriding botocore's private `_handle_json_body` to hand pages over as plain JSON) cut that "
     "CPU to ~0.2 ms per call plus ~25 ms of decoding; both are gone (a second request path, a "
