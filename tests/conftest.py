@@ -41,13 +41,19 @@ settings.load_profile("sm-spaces")
 # Every simulator the suite starts, in this process or in a child (which inherits the environment),
 # checks each of its answers against botocore's model and writes any mismatch to this file; the
 # autouse fixture below fails the test during which one was written.
-if not os.environ.get(SHAPE_LOG_ENV):
+_OURS = not os.environ.get(SHAPE_LOG_ENV)
+if _OURS:
     import tempfile
 
     _handle, _path = tempfile.mkstemp(prefix="sm-spaces-shape-problems-", suffix=".log")
     os.close(_handle)
     os.environ[SHAPE_LOG_ENV] = _path
 SHAPE_LOG = Path(os.environ[SHAPE_LOG_ENV])
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _OURS:  # each failing test has quoted what it found; the file would only pile up in /tmp
+        SHAPE_LOG.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
