@@ -155,13 +155,16 @@ def kill_writes_at_random(kind: str, tmp_path: Path, iterations: int, rng: rando
     )
     assert zygote.stdin is not None and zygote.stdout is not None
     seen = {"old": 0, "a": 0, "b": 0, "absent": 0}
+    window = 0.025  # a cycle takes a few ms (fsyncs, renames) on a quiet machine
     try:
-        for _ in range(iterations):
+        for done in range(iterations):
             zygote.stdin.write("go\n")
             zygote.stdin.flush()
             pid = int(zygote.stdout.readline())
-            # A random instant inside the write loop (a cycle takes a few ms: fsyncs, renames).
-            time.sleep(rng.uniform(0, 0.025))
+            if done and done % 20 == 0 and seen["a"] + seen["b"] == 0:
+                window = min(window * 2, 0.5)  # a loaded machine: no write completed yet, wait longer
+            # A random instant inside the write loop.
+            time.sleep(rng.uniform(0, window))
             os.kill(pid, signal.SIGKILL)
             assert zygote.stdout.readline().strip() == "done"
             try:
