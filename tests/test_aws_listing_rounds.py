@@ -96,7 +96,8 @@ def _answered_before_list_domains(demo: DemoServer, op: str) -> int:
 
 
 async def test_a_refresh_asks_known_domains_pages_beside_list_domains(big_demo: DemoServer) -> None:
-    big_demo.faults.latency_by_op = {"ListDomains": 0.3}  # every other call answers at once
+    # Every other call answers at once (1 s: room for them on a loaded machine).
+    big_demo.faults.latency_by_op = {"ListDomains": 1.0}
     async with _service(big_demo) as svc:
         first = await svc.list_all()
         # Cold: nothing but the account-wide first page of spaces could be asked before the domains
@@ -139,7 +140,7 @@ async def test_a_small_account_is_not_fanned_out_on_refresh(demo: DemoServer) ->
 async def test_a_new_service_told_a_cached_listings_domains_asks_them_at_once(big_demo: DemoServer) -> None:
     async with _service(big_demo) as svc:
         cached = (await svc.list_all()).spaces
-    big_demo.faults.latency_by_op = {"ListDomains": 0.3}
+    big_demo.faults.latency_by_op = {"ListDomains": 1.0}
     async with _service(big_demo) as svc:  # as a new TUI with that listing in its cache
         svc.expect_domains([s.domain_id for s in cached])
         big_demo.answered.clear()
