@@ -199,4 +199,25 @@ def render(before: dict, after: dict, source: str) -> list[str]:
         f"| throttled 50 × 40 (a third of calls answered ThrottlingException) | {_throttled(before)} "
         f"| {_throttled(after)} | see Listing |"
     )
+    out += ["", WHY_WORSE]
     return out
+
+
+WHY_WORSE = (
+    "**Where the worse rows come from.** Every row marked worse follows from issue 12's first item "
+    "(one road: aiobotocore's client for every call, botocore's retries, no private parser), not "
+    "from noise alone. *Listings*: each page goes through botocore's per-call pipeline and parser "
+    "instead of our signer and a plain-JSON parser; the Listing section gives the client's CPU per "
+    "listing beside the wall time, and how the CPU-bound waves stretch with the machine's load "
+    "(both columns above ran under other sessions' load). *`ssh-proxy` and `ssh <alias> true`*: the "
+    "proxy's StartSession now goes through aiobotocore, so the proxy imports aiobotocore, botocore "
+    "and aiohttp and builds a SageMaker client before it can open the data channel, where the old "
+    "proxy imported botocore's signer and posted one request; `ssh true` pays that once more on top "
+    "of the handshake (the SSH exchange itself, from banner to exit status, takes ~20 ms on both "
+    "trees under `ssh -vvv`). The service-model cut (app/aws/model_subset.py) gives part of it "
+    "back: botocore no longer decodes SageMaker's whole model, nor builds ~400 client methods, in "
+    "every proxy. *Raw DataChannel and sftp throughput*: the old tree batched websocket frames by "
+    "swapping aiohttp's private writer transport; frames now go out one `send_bytes` each. Rerun "
+    "alternately with the old tree on this machine, the raw channel moved between 13 and 44 MB/s "
+    "from run to run on both trees, so that difference is within the noise of these runs."
+)
