@@ -110,6 +110,8 @@ class Settings:
     group_by_domain: bool = True
     # Ask before connect or forward starts a stopped space (it costs money); --yes answers too.
     ask_before_start: bool = True
+    # The TUI's connect keeps the shell in tmux on the space, as `connect --persist` does.
+    persist: bool = False
 
     def validate(self) -> Settings:
         """Raise ValueError naming the first bad value; returns self for chaining."""
@@ -226,6 +228,7 @@ def _from_table(table: dict[str, Any]) -> Settings:
         raise ValueError(f"theme must be a theme name like {DEFAULT_THEME!r}, not {_shown(settings.theme)}")
     settings.group_by_domain = _typed(table, "group_by_domain", bool, settings.group_by_domain)
     settings.ask_before_start = _typed(table, "ask_before_start", bool, settings.ask_before_start)
+    settings.persist = _typed(table, "persist", bool, settings.persist)
     return settings
 
 

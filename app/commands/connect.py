@@ -135,12 +135,10 @@ async def _connect(args: argparse.Namespace) -> int:
         if args.persist:
             if command:
                 raise UsageError("--persist is for an interactive shell; drop it or the command after --")
-            if args.with_ == "asyncssh":
-                raise UsageError("--persist needs the system ssh (--with ssh or --with plugin)")
             if not sys.stdin.isatty():
                 raise UsageError("--persist needs a terminal")
         if args.with_ == "asyncssh":
-            return await _inprocess(svc, space, command)
+            return await _inprocess(svc, space, command, persist=args.persist)
         env = dict(os.environ)
         if server is not None:
             # The simulated account lives in this process: its per-run keys reach the child
@@ -161,13 +159,18 @@ async def _connect(args: argparse.Namespace) -> int:
         return await run_in_foreground(argv, env)  # SIGTERM, SIGHUP, SIGINT end ssh and its proxy too
 
 
-async def _inprocess(svc, space, command: list[str]) -> int:
+async def _inprocess(svc, space, command: list[str], *, persist: bool = False) -> int:
     from ..connect.inprocess import run_command, run_shell, ssh_connection
     from ..connect.session import notice_on_stderr, open_channel
 
-    async with ssh_connection(
-        lambda: open_channel(svc, space.arn, on_wait=notice_on_stderr), space.alias
-    ) as conn:
+    def connection():
+        return ssh_connection(lambda: open_channel(svc, space.arn, on_wait=notice_on_stderr), space.alias)
+
+    if persist:
+        from ..connect.persist import persistent_inprocess
+
+        return await persistent_inprocess(connection, space.name, notice_on_stderr)
+    async with connection() as conn:
         if command:
             return await run_command(conn, command)
         if not sys.stdin.isatty():

@@ -99,14 +99,16 @@ async def run_command(conn: Any, command: list[str]) -> int:
     return await _wait(conn, process)
 
 
-async def run_shell(conn: Any) -> int:
-    """An interactive login shell on the local terminal."""
+async def run_shell(conn: Any, command: str | None = None) -> int:
+    """An interactive login shell on the local terminal (or `command` on a remote terminal, as
+    `ssh -t HOST COMMAND`)."""
     import termios
     import tty
 
     fd = sys.stdin.fileno()
     size = os.get_terminal_size(fd)
     process = await conn.create_process(
+        command,
         term_type=os.environ.get("TERM", "xterm-256color"),
         term_size=(size.columns, size.lines),
         stdin=_own(sys.stdin, "rb"),

@@ -212,6 +212,7 @@ class SpacesApp(App[int]):
             shown.owners, shown.owners_chosen = prefs.owners, True
         shown.grouped = prefs.grouped
         self.space_actions.ask_before_start = prefs.ask_before_start
+        self.connector.persist = prefs.persist
         self.background.interval = (
             self._refresh_override if self._refresh_override is not None else prefs.refresh_interval
         )
@@ -229,6 +230,7 @@ class SpacesApp(App[int]):
                 refresh_interval=self.background.interval,
                 theme=self.theme,
                 grouped=shown.grouped,
+                persist=self.connector.persist,
             )
         )
         if warning:
@@ -257,7 +259,9 @@ class SpacesApp(App[int]):
 
     def toggled(self, action: str) -> bool:
         """Whether a toggle of the registry is on (the palette names the way back then)."""
-        return action == "toggle_group" and self.shown.grouped
+        return (action == "toggle_group" and self.shown.grouped) or (
+            action == "toggle_persist" and self.connector.persist
+        )
 
     @property
     def space_tree(self) -> SpaceTree:
@@ -360,6 +364,10 @@ class SpacesApp(App[int]):
     def action_toggle_group(self) -> None:
         self.shown.grouped = not self.shown.grouped
         self.painter.tree_now()
+        self.save_prefs()
+
+    def action_toggle_persist(self) -> None:
+        self.connector.toggle_persist()
         self.save_prefs()
 
     def action_toggle_details(self) -> None:

@@ -29,6 +29,7 @@ class Prefs:
     grouped: bool = False
     show_all: bool = False  # the user chose "show all": no SSO "my spaces" default
     ask_before_start: bool = True  # connect, VS Code and forwards ask before starting a space
+    persist: bool = False  # connect keeps the shell in tmux on the space (connect --persist)
 
 
 class SettingsFile:
@@ -71,6 +72,7 @@ def load() -> tuple[Prefs, str | None, Settings | None]:
         grouped=bool(settings.group_by_domain),
         show_all=bool(settings.show_all),
         ask_before_start=bool(settings.ask_before_start),
+        persist=bool(settings.persist),
     )
     return prefs, warning, settings
 
@@ -96,6 +98,7 @@ def save(read: Settings | None, prefs: Prefs) -> str | None:
             filters=sorted(f"{d}/{u}" for d, u in prefs.owners) if prefs.owners else [],
             show_all=prefs.show_all,
             group_by_domain=prefs.grouped,
+            persist=prefs.persist,
         )
         config.save_settings(changed)
     except Exception as exc:

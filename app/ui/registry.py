@@ -175,6 +175,17 @@ ACTIONS: tuple[Action, ...] = (
         palette="Group spaces by domain / user profile",
         palette_when_on="Show spaces as a flat list",
     ),
+    Action(
+        "toggle_persist",
+        "P",
+        "Persist",
+        "connect keeps the shell in tmux on the space and reattaches when the connection is lost "
+        "for good (as connect --persist); saved in config.toml",
+        footer=False,
+        palette="Keep shells in tmux on the space (persist)",
+        palette_when_on="Stop keeping shells in tmux (persist off)",
+        palette_group="reach",
+    ),
     Action("regions", "R", "Regions", "choose the regions shown side by side", palette="Choose regions…"),
     Action(
         "profile",
