@@ -73,12 +73,29 @@ def derive_status(space_status: str | None, app_status: str | None) -> SpaceStat
     return SpaceStatus.UNKNOWN
 
 
-# --- ARNs -------------------------------------------------------------------------------------
+# --- names and ARNs ---------------------------------------------------------------------------
+
+# SageMaker's SpaceName and DomainId shapes (pattern and max length 63 in botocore's model): a
+# value outside them is refused here, before any call, instead of by the service.
+_SPACE_NAME = r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}"
+_DOMAIN_ID = r"d-(?:-*[a-z0-9]){1,61}"
+_MAX_ID = 63
+
+
+def check_space_name(name: str) -> str:
+    """`name` when SageMaker allows it as a space name; ValueError saying what it allows otherwise."""
+    if len(name) <= _MAX_ID and re.fullmatch(_SPACE_NAME, name):
+        return name
+    raise ValueError(
+        f"{name[:80]!r} cannot be a SageMaker space name (at most 63 letters, digits and hyphens, "
+        "starting and ending with a letter or digit)"
+    )
+
 
 _SPACE_ARN = re.compile(
     r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):sagemaker:"
     r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):(?P<account>\d{12}):"
-    r"space/(?P<domain_id>d-[a-z0-9]{1,63})/(?P<space_name>[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62})$"
+    rf"space/(?P<domain_id>{_DOMAIN_ID})/(?P<space_name>{_SPACE_NAME})$"
 )
 
 
@@ -101,7 +118,7 @@ class SpaceArn:
     @classmethod
     def parse(cls, text: str) -> SpaceArn:
         """Parse a space ARN strictly; raise ValueError naming what is wrong."""
-        match = _SPACE_ARN.fullmatch(text)
+        match = _arn_match(text)
         if not match:
             raise ValueError(
                 f"not a SageMaker space ARN: {text[:120]!r} "
@@ -111,7 +128,14 @@ class SpaceArn:
 
 
 def is_space_arn(text: str) -> bool:
-    return _SPACE_ARN.fullmatch(text) is not None
+    return _arn_match(text) is not None
+
+
+def _arn_match(text: str) -> re.Match[str] | None:
+    match = _SPACE_ARN.fullmatch(text)
+    if match and max(len(match["domain_id"]), len(match["space_name"])) <= _MAX_ID:
+        return match
+    return None
 
 
 # --- model objects ----------------------------------------------------------------------------
@@ -301,6 +325,8 @@ DEFAULT_INSTANCE_TYPE = "ml.t3.medium"
 
 # The service refuses remote access on instances with less than 8 GiB of memory.
 TOO_SMALL_FOR_REMOTE = {
+    "ml.t3.micro": "ml.t3.large",
+    "ml.t3.small": "ml.t3.large",
     "ml.t3.medium": "ml.t3.large",
     "ml.c7i.large": "ml.c7i.xlarge",
     "ml.c6i.large": "ml.c6i.xlarge",

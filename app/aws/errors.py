@@ -5,6 +5,8 @@ A person should read what went wrong and what to run next, never a traceback.
 
 from __future__ import annotations
 
+import re
+
 from ..safe_text import safe_text
 
 # The IAM policy statement a refused action needs, quoted in AccessDenied messages.
@@ -115,7 +117,7 @@ def translate(
     if isinstance(exc, bce.ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code", ""))
-        text = _one_line(str(err.get("Message", "")) or code)
+        text = _one_line(_short_value_sets(str(err.get("Message", ""))) or code)
         op = operation or getattr(exc, "operation_name", None)
         error = _from_code(code, text, op, profile, sso, space, domain)
         error.code = code
@@ -224,9 +226,27 @@ def _from_code(
                 operation=op,
             )
         return AwsError(f"{op or 'AWS call'} reached a limit: {text}", kind="limit", operation=op)
-    if code == "ValidationException":
-        return AwsError(text, kind="validation", operation=op)
+    if code == "ValidationException":  # AWS's reason, said to be AWS's
+        return AwsError(f"{op} was refused: {text}" if op else text, kind="validation", operation=op)
     return AwsError(f"{op or 'AWS call'} failed: {code}: {text}", kind="service", operation=op)
+
+
+_VALUE_SET = re.compile(r"(enum value set: \[)([^\]]*)\]")
+SHOWN_VALUES = 6
+
+
+def _short_value_sets(text: str) -> str:
+    """AWS's ValidationException lists every allowed value of an enum ("Member must satisfy enum
+    value set: [system, ml.t3.micro, ...]", 170-odd instance types): a few, and how many in all,
+    keep the line readable and its end (the rest of the reason) in it."""
+
+    def shortened(match: re.Match[str]) -> str:
+        values = [v.strip() for v in match[2].split(",")]
+        if len(values) <= SHOWN_VALUES:
+            return match[0]
+        return f"{match[1]}{', '.join(values[:SHOWN_VALUES])}, … ({len(values)} values)]"
+
+    return _VALUE_SET.sub(shortened, text)
 
 
 def _one_line(text: str) -> str:

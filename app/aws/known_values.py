@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 
-from ..model import TOO_SMALL_FOR_REMOTE, remote_access_upgrade
+from ..model import remote_access_upgrade
 
 
 @lru_cache(maxsize=1)
@@ -30,7 +30,9 @@ def check_instance_type(value: str) -> str:
     """`value` when a space can run on it with remote access; ValueError saying why not otherwise."""
     known = app_instance_types()
     if value not in known:
-        near = difflib.get_close_matches(value, sorted(known - TOO_SMALL_FOR_REMOTE.keys()), n=3, cutoff=0.6)
+        # A type too small for remote access is suggested as the size that is big enough.
+        close = difflib.get_close_matches(value, sorted(known), n=6, cutoff=0.6)
+        near = list(dict.fromkeys(remote_access_upgrade(t) or t for t in close))[:3]
         hint = f" (did you mean {', '.join(near)}?)" if near else " (for example ml.t3.large, ml.m5.xlarge)"
         raise ValueError(f"{value!r} is not a SageMaker instance type for spaces{hint}")
     if bigger := remote_access_upgrade(value):

@@ -22,7 +22,15 @@ ELSEWHERE_CONNECT_TIMEOUT, ELSEWHERE_READ_TIMEOUT = 3.0, 5.0
 
 
 async def find_space(svc: SpacesService, name: str, domain: str | None = None) -> Space:
-    """svc.find_space, whose "no such space" names the other regions that hold one of that name."""
+    """svc.find_space, whose "no such space" names the other regions that hold one of that name.
+    A name SageMaker cannot have is refused before any call."""
+    from ..model import check_space_name
+    from .common import UsageError
+
+    try:
+        check_space_name(name)
+    except ValueError as err:
+        raise UsageError(f"{err}; see `sm-spaces list`") from None
     try:
         return await svc.find_space(name, domain)
     except AwsError as err:

@@ -64,6 +64,10 @@ class Faults:
     # Seconds StartSession answers InternalFailure after the space's app turned InService (SSM
     # registers the space's agent a little later); None: as long as the account's transitions.
     ssm_registration: float | None = None
+    # Enum values the service no longer takes though botocore's model, the client's copy, still
+    # lists them (the service's model newer than the client's: an instance type withdrawn from
+    # Studio apps, say). Refused as any enum violation is, in AWS's words, listing what is left.
+    withdrawn_enum_values: set[str] = field(default_factory=set)
     # Concurrent sessions a space takes; StartSession beyond it is ResourceLimitExceeded.
     sessions_per_space: int = 10
     seed: int = 1234

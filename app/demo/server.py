@@ -235,7 +235,7 @@ class DemoServer:
             return self._ssm(scope, op, body)
         if scope.service != "sagemaker" or not target.startswith("SageMaker.") or op not in HANDLERS:
             raise ApiError("UnknownOperationException", f"Unknown operation {target[:80]!r}")
-        params = _params(body, op, "sagemaker")
+        params = _params(body, op, "sagemaker", frozenset(self.faults.withdrawn_enum_values))
         if self.hostile is not None:
             self.hostile.check(op, params)
         injected = self.faults.over_rate(op) or self.faults.injected_error(op)
@@ -256,13 +256,13 @@ class DemoServer:
 _COMPACT = (",", ":")  # as AWS sends its JSON: no spaces
 
 
-def _params(body: bytes, op: str, service: str) -> dict[str, Any]:
+def _params(body: bytes, op: str, service: str, withdrawn: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The request's parameters, checked as AWS checks them against botocore's input shape."""
     try:
         params = json.loads(body or b"{}")
     except ValueError:
         raise ApiError("SerializationException", "Request body is not valid JSON.") from None
-    shapes.check_request(op, params, service)  # refuses anything but a JSON object, too
+    shapes.check_request(op, params, service, withdrawn)  # refuses anything but a JSON object, too
     return params  # checked to be a JSON object above
 
 

@@ -58,11 +58,14 @@ class _WrongType(Exception):
         super().__init__(f"Value at '{path}' could not be read as {expected}")
 
 
-def check_request(op: str, params: object, service: str = "sagemaker") -> None:
-    """Raise the ApiError AWS answers for these parameters, if any."""
+def check_request(
+    op: str, params: object, service: str = "sagemaker", withdrawn: frozenset[str] = frozenset()
+) -> None:
+    """Raise the ApiError AWS answers for these parameters, if any. `withdrawn`: enum values the
+    service no longer takes though botocore's model still lists them (Faults.withdrawn_enum_values)."""
     if not isinstance(params, dict):
         raise ApiError("SerializationException", "Start of structure or map found where not expected.")
-    problems: list[str] = []
+    problems = _Problems(withdrawn)
     try:
         _structure(params, model(service).operation_model(op).input_shape, "", problems)
     except _WrongType as exc:
@@ -72,13 +75,21 @@ def check_request(op: str, params: object, service: str = "sagemaker") -> None:
         raise ApiError("ValidationException", f"{count}: {'; '.join(problems)}")
 
 
+class _Problems(list[str]):
+    """The violations found so far, and the enum values the service has withdrawn."""
+
+    def __init__(self, withdrawn: frozenset[str]) -> None:
+        super().__init__()
+        self.withdrawn = withdrawn
+
+
 def _member_path(prefix: str, name: str) -> str:
     """AWS names members lowerCamelCase, joined by dots: 'spaceSettings.remoteAccess'."""
     head = name[:1].lower() + name[1:]
     return f"{prefix}.{head}" if prefix else head
 
 
-def _structure(value: object, shape: Any, path: str, problems: list[str]) -> None:
+def _structure(value: object, shape: Any, path: str, problems: _Problems) -> None:
     if not isinstance(value, dict):
         raise _WrongType(path or "input", "a structure")
     for name, member in shape.members.items():
@@ -93,7 +104,7 @@ def _structure(value: object, shape: Any, path: str, problems: list[str]) -> Non
         _value(item, member, where, problems)
 
 
-def _value(value: object, shape: Any, path: str, problems: list[str]) -> None:
+def _value(value: object, shape: Any, path: str, problems: _Problems) -> None:
     kind = shape.type_name
     if kind == "structure":
         _structure(value, shape, path, problems)
@@ -102,8 +113,9 @@ def _value(value: object, shape: Any, path: str, problems: list[str]) -> None:
     if kind == "string":
         if not isinstance(value, str):
             raise _WrongType(path, "a string")
-        if shape.enum and value not in shape.enum:
-            broken.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+        enum = [v for v in shape.enum if v not in problems.withdrawn] if shape.enum else []
+        if enum and value not in enum:
+            broken.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
         pattern = _pattern(shape.metadata.get("pattern"))
         if pattern is not None and pattern.fullmatch(value) is None:
             broken.append(f"Member must satisfy regular expression pattern: {shape.metadata['pattern']}")
