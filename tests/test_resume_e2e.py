@@ -126,8 +126,14 @@ def test_scp_of_20_mb_each_way_survives_a_cut_websocket(
     assert _ours(up.stderr + down.stderr) == []  # nothing for the user to act on
 
 
-def test_an_interactive_session_carries_on_after_a_cut(served: tuple[ThreadedDemo, dict[str, str]]) -> None:
+# Whether the service holds the agent's output for a client that is away, or pauses the agent (which
+# keeps it and sends it again one message per tick), is not documented: both (AgentFaults).
+@pytest.mark.parametrize("pause_agent", [False, True], ids=["service-holds", "agent-paused"])
+def test_an_interactive_session_carries_on_after_a_cut(
+    served: tuple[ThreadedDemo, dict[str, str]], pause_agent: bool
+) -> None:
     handle, env = served
+    handle.server.agent.faults.pause_agent_while_away = pause_agent
     proc = _cat(env)
     _cut(handle)
     assert _echo(proc, b"after the cut\n")

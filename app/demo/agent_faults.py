@@ -35,6 +35,12 @@ class AgentFaults:
     # Seconds a session whose websocket was lost waits to be resumed before it ends (the service's
     # idle-session timeout: 20 minutes by default in Session Manager's preferences).
     disconnect_grace: float = 1200.0
+    # What the service does with the agent's output while the client is away is not documented
+    # (a guess, both variants tested). False: it holds what the agent sends and passes it on once
+    # the client is back; the agent never knows. True: it pauses the agent's publication
+    # (handlePausePublicationMessage in datachannel.go): the agent keeps its output, and once
+    # publication starts again its scheduler sends it, one message per 100 ms tick.
+    pause_agent_while_away: bool = False
     # The service's side of noticing a dead client: a websocket ping every this many seconds, the
     # connection dropped when the pong is late (aiohttp's heartbeat); None: never (a stopped client
     # then keeps its websocket, as over a link that stays up).
@@ -69,6 +75,7 @@ class AgentFaults:
             "publication_resume",
             "session_state_to_client",
             "disconnect_grace",
+            "pause_agent_while_away",
             "heartbeat",
             "answer_pings",
         ):

@@ -16,17 +16,19 @@ Each rule follows amazon-ssm-agent and says which file it comes from (paths in t
   InitializeSession);
 - before closing, the agent waits up to 2 s for the client to acknowledge what it sent
   (PrepareToCloseChannel in datachannel.go), then the session ends with channel_closed;
-- unacknowledged output is resent without an attempt limit (ResendStreamDataMessageScheduler in
-  datachannel.go has none; the client is the side that gives up);
-- a lost client websocket does not end the session: the service pauses the agent's publication
-  (dataChannel.Pause, handlePausePublicationMessage in datachannel.go), output is kept in the
-  outgoing buffer instead of sent, the connection to the port stays open, and once the client is
-  back (ResumeSession, then a new websocket; ssm_api.py) start_publication lets the kept messages
-  go out (handleStartPublicationMessage). Until when the service keeps a disconnected session is
-  its idle-session timeout (20 minutes by default in Session Manager's preferences):
-  `AgentFaults.disconnect_grace`.
+- output is sent, kept and resent by the agent's own sender (agent_sender.py, after datachannel.go's
+  SendStreamDataMessage and ResendStreamDataMessageScheduler: only the oldest unacknowledged
+  message, without an attempt limit; the client is the side that gives up);
+- a lost client websocket does not end the session: the connection to the port stays open, and
+  once the client is back (ResumeSession, then a new websocket; ssm_api.py) what it missed reaches
+  it. How is not documented, so both (AgentFaults.pause_agent_while_away): the service holds the
+  agent's output for the client and passes it on, or it pauses the agent's publication
+  (handlePausePublicationMessage in datachannel.go), the agent keeps its output and, after
+  start_publication, its scheduler sends it again one message per tick. Until when the service
+  keeps a disconnected session is its idle-session timeout (20 minutes by default in Session
+  Manager's preferences): `AgentFaults.disconnect_grace`.
 Publication control frames come from the service, not the agent; `AgentFaults.publication_pause`
-makes this simulator send them the way the service may (see `_pause_publication`).
+makes this simulator send them the way the service may (service_publication.py).
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ from aiohttp import WSMsgType, web
 
 from ..ssm import frames
 from ..ssm.frames import Flag, Message, MessageType, PayloadType, ProtocolError
-from ..ssm.reliability import OutgoingStream
 from .agent_faults import AgentFaults, FaultyLink, TokenBucket
 from .agent_receiver import AgentReceiver
+from .agent_sender import AgentSender
+from .service_publication import PublicationControl
 from .sessions import DemoSession
 
 log = logging.getLogger(__name__)
@@ -92,15 +95,17 @@ class AgentSession:
         # release at once; without this lock one could write its bytes to the port before an
         # earlier one that is still awaiting its ack, and the stream would arrive reordered.
         self._in_order = asyncio.Lock()
-        self._out = OutgoingStream(self._to_client.pass_on, MessageType.OUTPUT)
+        self._out = AgentSender(self._to_client.pass_on)  # the agent's own rules: agent_sender.py
+        # What the service keeps for a client that is away, in order, once each (the agent's
+        # scheduler resends its oldest message meanwhile: the copies are the same bytes).
+        self._held: dict[bytes, None] = {}
         self.receiver = AgentReceiver()
         self._bucket = TokenBucket()
         self._bytes_crossed = 0
         self._handshake_answered = asyncio.Event()
         self._handshake_complete = False
         self._port_writer: asyncio.StreamWriter | None = None
-        self._paused_until: float | None = None  # the service drops client data until then
-        self._publication_done = False
+        self._publication = PublicationControl(faults, self._send_now, self._start_task)
         self._tasks: list[asyncio.Task] = []
         self._done = asyncio.Event()
         self.ending = "websocket closed"
@@ -139,8 +144,7 @@ class AgentSession:
                 )
                 self._tasks.append(asyncio.create_task(self._handshake_deadline()))
             else:
-                # start_publication: what was kept while the client was away goes out now.
-                await self._out.resend_unacked()
+                await self._client_back(ws)
             await asyncio.wait([reader, ending], return_when=asyncio.FIRST_COMPLETED)
         except (ConnectionError, RuntimeError):
             pass
@@ -151,12 +155,23 @@ class AgentSession:
                     await task
             if self._attachment == mine:
                 self._ws = self._request = None
+                # The client is away: the service pauses the agent, or holds its output (a switch).
+                self._out.paused = self._faults.pause_agent_while_away
                 if self._done.is_set():
                     await self.abort()
                 else:
                     self._linger = asyncio.create_task(self._wait_for_resume(self._faults.disconnect_grace))
             with contextlib.suppress(Exception):
                 await ws.close()
+
+    async def _client_back(self, ws: web.WebSocketResponse) -> None:
+        """A resumed client: the output the service held goes out first; a paused agent gets
+        start_publication (handleStartPublicationMessage), after which its scheduler sends again
+        what it kept, oldest first, one per tick."""
+        held, self._held = self._held, {}
+        for frame in held:
+            await ws.send_bytes(frame)
+        self._out.paused = False
 
     async def _wait_for_resume(self, grace: float) -> None:
         """The client's websocket is gone: keep the session (and its port) for `grace` seconds
@@ -240,7 +255,7 @@ class AgentSession:
                     continue
                 frame = msg.data
                 if frame[4:21] == b"input_stream_data":
-                    if self._dropped_while_paused():
+                    if self._publication.dropped_while_paused():
                         continue
                     rate = self._faults.receive_rate
                     # The cap is on data: headers ride free, as on a real link's payload.
@@ -251,7 +266,7 @@ class AgentSession:
                 else:
                     message = frames.decode(frame)
                     if message.message_type == MessageType.ACK:
-                        await self._out.on_ack(frames.acked_sequence_number(message))
+                        self._out.on_ack(frames.acked_sequence_number(message))
                     else:  # datachannel.go: "Invalid message type received"
                         log.debug("agent skipped a message of type %r", message.message_type)
         except ProtocolError as exc:
@@ -263,7 +278,7 @@ class AgentSession:
         message = frames.decode(frame)
         async with self._in_order:
             await self.receiver.on_message(message, self._process, self._ack)
-        await self._maybe_pause_publication()
+        await self._publication.maybe_pause(self.receiver.expected)
 
     async def _ack(self, message: Message) -> None:
         await self._send_now(frames.ack_frame(message))
@@ -296,40 +311,6 @@ class AgentSession:
             elif flag == Flag.DISCONNECT_TO_PORT and self._port_writer is not None:
                 self._port_writer.close()
         return True
-
-    # --- the service's publication control frames -------------------------------------------
-
-    def _dropped_while_paused(self) -> bool:
-        if self._paused_until is not None and asyncio.get_running_loop().time() < self._paused_until:
-            self._faults.dropped_while_paused += 1
-            return True
-        return False
-
-    async def _maybe_pause_publication(self) -> None:
-        """With `publication_pause` set, once the client's data flows: pause_publication, drop the
-        client's data for that many seconds (as a service whose other side is away may), then
-        start_publication unless `publication_resume` is off (a pause that is never lifted)."""
-        window = self._faults.publication_pause
-        if window is None or self._publication_done or self.receiver.expected < 2:
-            return
-        self._publication_done = True
-        self._faults.publication_pauses += 1
-        self._paused_until = asyncio.get_running_loop().time() + window
-        await self._send_service_frame(MessageType.PAUSE_PUBLICATION)
-        self._tasks.append(asyncio.create_task(self._lift_pause(window)))
-
-    async def _lift_pause(self, window: float) -> None:
-        await asyncio.sleep(window)
-        self._paused_until = None
-        if self._faults.publication_resume:
-            await self._send_service_frame(MessageType.START_PUBLICATION)
-
-    async def _send_service_frame(self, kind: str) -> None:
-        """A control frame as the service sends it: the type padded with NULs, an empty payload and
-        an all-zero digest (which is why the official client never validates these two types)."""
-        frame = frames.encode(Message(kind, 0, PayloadType.NONE, b""))
-        frame = frame[:4] + kind.encode("ascii").ljust(32, b"\0") + frame[36:80] + bytes(32) + frame[112:]
-        await self._send_now(frame)
 
     # --- the space's port --------------------------------------------------------------------
 
@@ -381,6 +362,9 @@ class AgentSession:
 
     # --- frames out --------------------------------------------------------------------------
 
+    def _start_task(self, work: Awaitable[None]) -> None:
+        self._tasks.append(asyncio.ensure_future(work))
+
     async def _resends(self) -> None:
         with contextlib.suppress(ConnectionError, RuntimeError):
             await self._out.run_resends()
@@ -390,13 +374,23 @@ class AgentSession:
         await self._send_now(frame)
 
     async def _send_now(self, frame: bytes) -> None:
-        """Send on the client's websocket; while it is away (or going) the frame is not sent: a
-        sequenced one stays in the outgoing buffer and goes out again once the client is back."""
+        """Send on the client's websocket. What was already on its way when the link broke is
+        lost (a sequenced frame stays in the agent's buffer for its scheduler); once the service
+        knows the client is away (a write failed, or the websocket is gone) it holds what comes
+        for the resumed client, or (AgentFaults.pause_agent_while_away) only what is not the
+        agent's output, which the paused agent keeps."""
         ws = self._ws
-        if ws is None or ws.closed:
+        if ws is not None and not ws.closed:
+            try:
+                await ws.send_bytes(frame)
+                return
+            except (ConnectionError, RuntimeError):
+                pass
+        if self._done.is_set():
             return
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            await ws.send_bytes(frame)
+        if self._faults.pause_agent_while_away and frame[4:22] == b"output_stream_data":
+            return  # the service paused the agent rather than keep its output: the agent keeps it
+        self._held[frame] = None
 
     def _count(self, size: int) -> None:
         self._bytes_crossed += size

@@ -11,8 +11,10 @@ here by hand rather than by aiohttp, so tests can see that a client really sent 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import socket
 from collections import deque
 
 from aiohttp import WSMsgType, web
@@ -24,8 +26,21 @@ from .sessions import DemoSession, SessionRegistry
 log = logging.getLogger(__name__)
 
 OPEN_TIMEOUT_S = 10.0
+# What a cut websocket loses is what was in flight toward the client. A real path holds about its
+# bandwidth-delay product; loopback's autotuned socket buffers would hold megabytes, each message
+# of which the agent sends again only when it is the oldest, one per 100 ms (agent_sender.py). The
+# service's send buffer is kept to a real path's worth.
+IN_FLIGHT_BYTES = 64 * 1024
 MAX_FRAME = 1024 * 1024
 ROUTE = "/v1/data-channel/{session_id}"
+
+
+def _bounded_in_flight(request: web.Request) -> None:
+    transport = request.transport
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, IN_FLIGHT_BYTES)
 
 
 class DataChannelService:
@@ -82,6 +97,7 @@ class DataChannelService:
             max_msg_size=MAX_FRAME, autoping=False, compress=False, heartbeat=self.faults.heartbeat
         )
         await ws.prepare(request)
+        _bounded_in_flight(request)
         session = await self._authenticate(request.match_info["session_id"], ws)
         if session is None:
             await ws.close(code=1008, message=b"session authentication failed")

@@ -40,6 +40,11 @@ CLOSE_TIMEOUT_S = 2.0
 # Received data held for a slow reader before we stop reading the websocket (backpressure).
 INBOX_LIMIT = 4 * 1024 * 1024
 MAX_FRAME = 1024 * 1024
+# Acks sent for the most recent messages, sent again after a resume: those that were in flight
+# when the websocket broke are lost, and amazon-ssm-agent resends an unacknowledged message only
+# when it is its oldest, one per 100 ms (datachannel.go, ResendStreamDataMessageScheduler), so
+# every lost ack would cost a tick. About as many as a path holds in flight, and more.
+RECENT_ACKS = 4096
 
 
 class ChannelError(Exception):
@@ -63,6 +68,7 @@ class DataChannel:
         self._unproven = False  # a resumed websocket that has not carried a message yet
         self._out = OutgoingStream(self._send_frame, MessageType.INPUT)
         self._in = IncomingStream()
+        self._recent_acks: deque[bytes] = deque(maxlen=RECENT_ACKS)
         self._inbox: deque[bytes] = deque()
         self._inbox_bytes = 0
         self._readable = asyncio.Event()
@@ -305,7 +311,10 @@ class DataChannel:
             self._fail(f"the data channel connection was lost and the session could not be resumed: {exc}")
             return
         self._resuming = None
-        # The new websocket has carried nothing: everything unacknowledged may have been lost.
+        # The new websocket has carried nothing: everything unacknowledged may have been lost,
+        # and so may the acks sent last (a duplicate ack changes nothing for the agent).
+        for ack in list(self._recent_acks):
+            await self._send_frame(ack)
         await self._out.resend_unacked()
 
     async def _reattach(self, stream_url: str, token: str) -> None:
@@ -332,7 +341,9 @@ class DataChannel:
         elif kind == MessageType.OUTPUT:
             should_ack, ready = self._in.accept(message)
             if should_ack:
-                await self._send_frame(frames.ack_frame(message))
+                ack = frames.ack_frame(message)
+                self._recent_acks.append(ack)
+                await self._send_frame(ack)
             for item in ready:
                 await self._process(item)
         elif kind == MessageType.CHANNEL_CLOSED:
