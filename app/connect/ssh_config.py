@@ -62,7 +62,7 @@ _FORBIDDEN_IN_ARG = re.compile(r"[\x00-\x1f\x7f'\"\\`]")
 
 # A dead link noticed within about a minute, not TCP's many minutes: ssh sends a keepalive after
 # 15 s without a word from the space and gives up after 4 unanswered (~75 s of silence). Below that
-# the proxy's own websocket heartbeat (app/ssm/channel.py: within ~30 s) and its resume budget
+# the proxy's own websocket heartbeat (app/ssm/websocket.py: within ~30 s) and its resume budget
 # (app/ssm/resume.py: 30 s) fit, so a resumed link answers the queued keepalives in time and the
 # ssh session carries on; one that cannot be resumed ends with the proxy's reason first.
 SERVER_ALIVE_INTERVAL_S = 15

@@ -17,38 +17,26 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections import deque
 from typing import Any
 
 import aiohttp
 
 from . import frames, handshake
 from .frames import Flag, Message, MessageType, PayloadType, ProtocolError
+from .inbox import Inbox
+from .recent_acks import RecentAcks
 from .reliability import IncomingStream, OutgoingStream
 from .resume import ResumeCall, ResumeFailed, ResumeLimits, Resumer
+from .websocket import HEARTBEAT_S, ChannelError, Opening, describe, ws_connect
+
+__all__ = ["ChannelError", "DataChannel"]
 
 log = logging.getLogger(__name__)
 
 CLIENT_VERSION = "1.2.0.0"
 DATA_PAYLOAD_SIZE = 1024
-# A websocket ping after this many seconds without a message, the connection dropped if its pong
-# is 10 s late (aiohttp's heartbeat): a silent drop is noticed within about 30 s and the resume
-# starts then. The official client pings every 5 minutes and notices nothing in between.
-HEARTBEAT_S = 20.0
 HANDSHAKE_TIMEOUT_S = 30.0
 CLOSE_TIMEOUT_S = 2.0
-# Received data held for a slow reader before we stop reading the websocket (backpressure).
-INBOX_LIMIT = 4 * 1024 * 1024
-MAX_FRAME = 1024 * 1024
-# Acks sent for the most recent messages, sent again after a resume: those that were in flight
-# when the websocket broke are lost, and amazon-ssm-agent resends an unacknowledged message only
-# when it is its oldest, one per 100 ms (datachannel.go, ResendStreamDataMessageScheduler), so
-# every lost ack would cost a tick. About as many as a path holds in flight, and more.
-RECENT_ACKS = 4096
-
-
-class ChannelError(Exception):
-    """The data channel failed; the message is one readable line."""
 
 
 class DataChannel:
@@ -68,12 +56,8 @@ class DataChannel:
         self._unproven = False  # a resumed websocket that has not carried a message yet
         self._out = OutgoingStream(self._send_frame, MessageType.INPUT)
         self._in = IncomingStream()
-        self._recent_acks: deque[bytes] = deque(maxlen=RECENT_ACKS)
-        self._inbox: deque[bytes] = deque()
-        self._inbox_bytes = 0
-        self._readable = asyncio.Event()
-        self._inbox_space = asyncio.Event()
-        self._inbox_space.set()
+        self._recent_acks = RecentAcks()  # sent again after a resume
+        self._inbox = Inbox()  # received data for `receive`, with backpressure
         self._handshake_done = asyncio.Event()
         self._eof = False
         self._error: ChannelError | None = None
@@ -91,9 +75,9 @@ class DataChannel:
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def connect(cls, stream_url: str, token: str, **options: Any) -> _Opening:
+    def connect(cls, stream_url: str, token: str, **options: Any) -> Opening:
         """Open a channel: `await DataChannel.connect(...)` or `async with DataChannel.connect(...)`."""
-        return _Opening(cls._open(stream_url, token, **options))
+        return Opening(cls._open(stream_url, token, **options))
 
     @classmethod
     async def _open(
@@ -110,10 +94,10 @@ class DataChannel:
         # trust_env: HTTP(S)_PROXY and NO_PROXY apply to the websocket as to every other call.
         http = aiohttp.ClientSession(trust_env=True)
         try:
-            ws = await _ws_connect(http, stream_url, heartbeat)
+            ws = await ws_connect(http, stream_url, heartbeat)
         except (aiohttp.ClientError, OSError) as exc:
             await http.close()
-            raise ChannelError(f"cannot open the data channel: {_describe(exc)}") from None
+            raise ChannelError(f"cannot open the data channel: {describe(exc)}") from None
         resumer = Resumer(resume, resume_limits) if resume is not None else None
         channel = cls(http, ws, heartbeat=heartbeat, resumer=resumer)
         try:
@@ -157,7 +141,7 @@ class DataChannel:
             for start in range(0, len(view), DATA_PAYLOAD_SIZE):
                 await self._out.send(PayloadType.OUTPUT, bytes(view[start : start + DATA_PAYLOAD_SIZE]))
         except (ConnectionError, RuntimeError) as exc:
-            raise self._fail(f"the data channel connection was lost ({_describe(exc)})") from None
+            raise self._fail(f"the data channel connection was lost ({describe(exc)})") from None
 
     async def receive(self) -> bytes:
         """Data from the remote port in order; b"" once the session ended cleanly."""
@@ -166,13 +150,8 @@ class DataChannel:
                 raise self._error
             if self._eof:
                 return b""
-            self._readable.clear()
-            await self._readable.wait()
-        data = b"".join(self._inbox) if len(self._inbox) > 1 else self._inbox[0]
-        self._inbox.clear()
-        self._inbox_bytes = 0
-        self._inbox_space.set()
-        return data
+            await self._inbox.wait_readable()
+        return self._inbox.take()
 
     async def drain(self) -> None:
         """Wait until the agent has acknowledged everything sent so far."""
@@ -181,7 +160,7 @@ class DataChannel:
         except ChannelError:
             raise
         except Exception as exc:
-            raise self._fail(f"the data channel connection was lost ({_describe(exc)})") from None
+            raise self._fail(f"the data channel connection was lost ({describe(exc)})") from None
 
     @property
     def at_eof(self) -> bool:
@@ -232,7 +211,7 @@ class DataChannel:
             await self._ws.close()
         await self._http.close()
         self._eof = True
-        self._readable.set()
+        self._inbox.wake()
         self._closed_event.set()
 
     async def wait_closed(self) -> None:
@@ -268,7 +247,7 @@ class DataChannel:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self._connection_lost(ws, f"the data channel connection was lost ({_describe(exc)})")
+            self._connection_lost(ws, f"the data channel connection was lost ({describe(exc)})")
 
     async def _resend_loop(self) -> None:
         try:
@@ -285,7 +264,7 @@ class DataChannel:
         try:
             await ws.send_bytes(frame)
         except (ConnectionError, RuntimeError) as exc:
-            self._connection_lost(ws, f"the data channel connection was lost ({_describe(exc)})")
+            self._connection_lost(ws, f"the data channel connection was lost ({describe(exc)})")
 
     # --- resuming --------------------------------------------------------------------------
 
@@ -313,12 +292,12 @@ class DataChannel:
         self._resuming = None
         # The new websocket has carried nothing: everything unacknowledged may have been lost,
         # and so may the acks sent last (a duplicate ack changes nothing for the agent).
-        for ack in list(self._recent_acks):
+        for ack in self._recent_acks.again():
             await self._send_frame(ack)
         await self._out.resend_unacked()
 
     async def _reattach(self, stream_url: str, token: str) -> None:
-        ws = await _ws_connect(self._http, stream_url, self._heartbeat)
+        ws = await ws_connect(self._http, stream_url, self._heartbeat)
         try:
             await ws.send_str(self._opening(token))
         except BaseException:
@@ -341,9 +320,7 @@ class DataChannel:
         elif kind == MessageType.OUTPUT:
             should_ack, ready = self._in.accept(message)
             if should_ack:
-                ack = frames.ack_frame(message)
-                self._recent_acks.append(ack)
-                await self._send_frame(ack)
+                await self._send_frame(self._recent_acks.ack_for(message))
             for item in ready:
                 await self._process(item)
         elif kind == MessageType.CHANNEL_CLOSED:
@@ -362,12 +339,7 @@ class DataChannel:
             if self._eof:
                 return
             self.received_bytes += len(message.payload)
-            self._inbox.append(message.payload)
-            self._inbox_bytes += len(message.payload)
-            self._readable.set()
-            if self._inbox_bytes > INBOX_LIMIT:
-                self._inbox_space.clear()
-                await self._inbox_space.wait()
+            await self._inbox.put(message.payload)
         elif kind == PayloadType.HANDSHAKE_REQUEST:
             await self._answer_handshake(frames.parse_json_payload(message.payload))
         elif kind == PayloadType.HANDSHAKE_COMPLETE:
@@ -400,7 +372,7 @@ class DataChannel:
     def _set_eof(self) -> None:
         self.ended_by_agent = True
         self._eof = True
-        self._readable.set()
+        self._inbox.wake()
         self._out.fail(ChannelError("the session has ended"))
 
     def early_end(self) -> ChannelError | None:
@@ -425,36 +397,5 @@ class DataChannel:
         if self._error is None:
             self._error = ChannelError(text)
             self._out.fail(self._error)
-            self._readable.set()
-            self._inbox_space.set()
+            self._inbox.wake(release=True)
         return self._error
-
-
-class _Opening:
-    """Awaitable and async context manager around opening a channel."""
-
-    def __init__(self, coro: Any) -> None:
-        self._coro = coro
-        self._channel: DataChannel | None = None
-
-    def __await__(self):
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> DataChannel:
-        self._channel = await self._coro
-        return self._channel
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        assert self._channel is not None
-        await self._channel.close()
-
-
-async def _ws_connect(
-    http: aiohttp.ClientSession, url: str, heartbeat: float
-) -> aiohttp.ClientWebSocketResponse:
-    return await http.ws_connect(url, autoping=True, heartbeat=heartbeat, max_msg_size=MAX_FRAME)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
