@@ -11,10 +11,12 @@ tmux server, so nothing else is disturbed) and `script` records every byte it wr
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -104,7 +106,40 @@ class TerminalSession:
         return int(found.group(1)) if found else None
 
     def close(self) -> None:
+        """End the terminal and everything that ran in it. A test that failed midway leaves the
+        program running: `script` runs it in a session (and process group) of its own, which the
+        hang-up of tmux's kill-server may not end, so each process group under the pane is killed."""
+        under = self._processes()
         self._tmux("kill-server")
+        groups = set()
+        for pid in under:
+            with contextlib.suppress(OSError):
+                groups.add(os.getpgid(pid))
+        groups.discard(os.getpgrp())  # never the test runner's own
+        for group in groups:
+            with contextlib.suppress(OSError):
+                os.killpg(group, signal.SIGKILL)
+
+    def _processes(self) -> list[int]:
+        """The pane's process (`script`) and all its descendants, from /proc."""
+        panes = self._tmux("list-panes", "-a", "-F", "#{pane_pid}").stdout.split()
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+        found: list[int] = []
+        todo = [int(pane) for pane in panes if pane.isdigit()]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += children.get(pid, [])
+        return found
 
     def __enter__(self) -> TerminalSession:
         return self

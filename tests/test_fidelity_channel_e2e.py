@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from sm_spaces.demo.server import DemoServer
 
+from tests.space_ssh import proxy_to, ssh_options
+
 SM = [sys.executable, "-m", "sm_spaces"]
 SPACE = "fraud-detection"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
@@ -22,25 +24,8 @@ REFUSED = (
 )
 
 
-def ssh_argv(*command: str, program: str = "ssh") -> list[str]:
-    return [
-        program,
-        "-F",
-        "/dev/null",
-        "-o",
-        f"ProxyCommand={' '.join([*SM, 'ssh-proxy', ARN])}",
-        "-o",
-        "User=sagemaker-user",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        "BatchMode=yes",
-        *command,
-    ]
+def ssh_argv(*command: str, program: str = "ssh", proxy_options: tuple[str, ...] = ()) -> list[str]:
+    return [program, *ssh_options(proxy_to(ARN, *proxy_options)), *command]
 
 
 def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
@@ -103,11 +88,7 @@ def test_ssh_proxy_names_unknown_message_types_under_debug(served: tuple[DemoSer
     server, env = served
     server.agent.faults.session_state_to_client = True
     try:
-        argv = ssh_argv(f"sm-{SPACE}", "echo fine")
-        argv[argv.index(f"ProxyCommand={' '.join([*SM, 'ssh-proxy', ARN])}")] = (
-            f"ProxyCommand={' '.join([*SM, '--debug', 'ssh-proxy', ARN])}"
-        )
-        proc = run(argv, env)
+        proc = run(ssh_argv(f"sm-{SPACE}", "echo fine", proxy_options=("--debug",)), env)
     finally:
         server.agent.faults.session_state_to_client = False
     assert proc.returncode == 0 and proc.stdout == b"fine\n", proc.stderr.decode()

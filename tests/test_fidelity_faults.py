@@ -23,6 +23,8 @@ from sm_spaces.model import SpaceStatus
 from sm_spaces.ssm.channel import DataChannel
 from sm_spaces.ui.testing import demo_app, settle, shown
 
+from tests.space_ssh import proxy_to, ssh_options
+
 SM = [sys.executable, "-m", "sm_spaces"]
 ML = "d-mlplatf0rm01"
 ARN = f"arn:aws:sagemaker:us-east-1:123456789012:space/{ML}/fraud-detection"
@@ -36,25 +38,7 @@ def run(argv: list[str], env: dict[str, str], timeout: float = 180) -> subproces
 
 
 def ssh_argv(arn: str, *command: str) -> list[str]:
-    return [
-        "ssh",
-        "-F",
-        "/dev/null",
-        "-o",
-        f"ProxyCommand={' '.join([*SM, 'ssh-proxy', arn])}",
-        "-o",
-        "User=sagemaker-user",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        "BatchMode=yes",
-        "space",
-        *command,
-    ]
+    return ["ssh", *ssh_options(proxy_to(arn)), "space", *command]
 
 
 def service(server: DemoServer, **options: Any) -> SpacesService:

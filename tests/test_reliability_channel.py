@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,10 +25,11 @@ import pytest
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 
 from tests.reliability_log import record
+from tests.space_ssh import proxy_to, ssh_options
 
 SPACE = "fraud-detection"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
-PROXY = " ".join([sys.executable, "-m", "sm_spaces", "ssh-proxy", "%n"])
+PROXY = proxy_to("%n")
 
 
 @pytest.fixture
@@ -45,23 +45,7 @@ def served() -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
 
 
 def ssh(command: str, env: dict[str, str], **kw: object) -> subprocess.Popen:
-    argv = [
-        "ssh",
-        "-F",
-        "/dev/null",
-        "-o",
-        f"ProxyCommand={PROXY}",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        "BatchMode=yes",
-        f"sagemaker-user@sm-{SPACE}",
-        command,
-    ]
+    argv = ["ssh", *ssh_options(PROXY), f"sm-{SPACE}", command]
     return subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
 
 

@@ -14,7 +14,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,26 +22,12 @@ import pytest
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from sm_spaces.demo.ssm_api import REFUSALS
 
+from tests.space_ssh import proxy_to, ssh_options
+
 MB = 1024 * 1024
 SPACE = "fraud-detection"
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
-PROXY = " ".join([sys.executable, "-m", "sm_spaces", "ssh-proxy", ARN])
-OPTIONS = [
-    "-F",
-    "/dev/null",
-    "-o",
-    f"ProxyCommand={PROXY}",
-    "-o",
-    "User=sagemaker-user",
-    "-o",
-    "StrictHostKeyChecking=no",
-    "-o",
-    "UserKnownHostsFile=/dev/null",
-    "-o",
-    "LogLevel=ERROR",
-    "-o",
-    "BatchMode=yes",
-]
+OPTIONS = ssh_options(proxy_to(ARN))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.space_ssh import ssh_options
 from tests.ssm_demo import Agent, running_agent
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,23 +30,8 @@ if shutil.which("ssh") is None:  # pragma: no cover - the CI image has OpenSSH
     pytest.fail("OpenSSH client (ssh) is required for these tests")
 
 
-def ssh_options(proxy_file: Path) -> list[str]:
-    return [
-        "-F",
-        "/dev/null",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-        "-o",
-        f"ProxyCommand={sys.executable} {proxy_file}",
-        "-o",
-        "User=sagemaker-user",
-    ]
+def bridge_options(proxy_file: Path) -> list[str]:
+    return ssh_options(f"{sys.executable} {proxy_file}")
 
 
 async def run_ssh(
@@ -56,7 +42,7 @@ async def run_ssh(
     env = {**os.environ, "SSM_TEST_URL": url, "SSM_TEST_TOKEN": session.token, "PYTHONPATH": str(REPO)}
     process = await asyncio.create_subprocess_exec(
         program,
-        *ssh_options(proxy_file),
+        *bridge_options(proxy_file),
         *args,
         env=env,
         cwd=REPO,

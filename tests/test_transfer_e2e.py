@@ -4,9 +4,10 @@ and on one that drops, duplicates and reorders frames: the bytes arrive identica
 import hashlib
 import os
 import subprocess
-import sys
 
 import pytest
+
+from tests.space_ssh import proxy_to, ssh_options
 
 MB = 1024 * 1024
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
@@ -14,21 +15,7 @@ ALIAS = "sm-fraud-detection"
 
 
 def _options() -> list[str]:
-    proxy = f"{sys.executable} -m sm_spaces ssh-proxy {ARN}"
-    return [
-        "-F",
-        "/dev/null",
-        "-o",
-        f"ProxyCommand={proxy}",
-        "-o",
-        "User=sagemaker-user",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-    ]
+    return ssh_options(proxy_to(ARN))
 
 
 def _sha(path) -> str:
