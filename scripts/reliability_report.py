@@ -95,8 +95,24 @@ ROWS = [
     ),
     Row(
         "1. Faults",
-        "websocket cut: interactive session and transfers",
-        "real ssh + our ProxyCommand; "
+        "websocket cut, resumed (ssm:ResumeSession)",
+        "real ssh/scp + our ProxyCommand: 20 MB scp each way cut mid-transfer (SHA-256 compared); an "
+        "interactive session cut twice (the service holding the agent's output, or pausing the agent); "
+        "the proxy SIGSTOPped past the service's keepalive, and past the session's grace; ResumeSession "
+        "refused (each refusal); connect --persist (ssh, asyncssh) and the TUI's persist setting "
+        "reattaching to tmux after a refused resume",
+        [
+            "tests/test_resume_e2e.py",
+            "tests/test_resume_session.py",
+            "tests/test_persist_e2e.py",
+            "tests/test_ui_persist.py",
+        ],
+        ["resume."],
+    ),
+    Row(
+        "1. Faults",
+        "websocket cut, resume refused: interactive session and transfers",
+        "real ssh + our ProxyCommand, SSM refusing ResumeSession (a cut is final); "
         "cut mid-session, mid-upload and mid-download (6 MiB, cut after 1 MiB); uncut control",
         [
             "tests/test_reliability_channel.py::test_cut",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 
+from tests.reliability_log import record
 from tests.terminal_session import TerminalSession
 
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -70,6 +71,7 @@ def test_persist_reattaches_to_the_same_tmux_session_after_the_session_is_lost(
         assert term.wait_exit()
         assert term.exit_code == 0, term.output()[-2000:]
     assert handle.server.resume.refused == 1
+    record("resume.persist", with_=with_, reconnects=1, variable_kept=True, exit_code=term.exit_code)
     # The tmux server ran in the space's home (not the machine's /tmp) and is gone with its session.
     server = home / f"tmux-{os.getuid()}" / "default"
     listed = subprocess.run(["tmux", "-S", str(server), "ls"], capture_output=True, text=True)

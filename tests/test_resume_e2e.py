@@ -22,6 +22,7 @@ import pytest
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from sm_spaces.demo.ssm_api import REFUSALS
 
+from tests.reliability_log import record
 from tests.space_ssh import proxy_to, ssh_options
 
 MB = 1024 * 1024
@@ -109,6 +110,7 @@ def test_scp_of_20_mb_each_way_survives_a_cut_websocket(
     assert server.resume.resumed > resumed_up  # and the download's
     assert _sha(back) == _sha(source)
     assert _ours(up.stderr + down.stderr) == []  # nothing for the user to act on
+    record("resume.scp", size=20 * MB, cut_after=6 * MB, resumed=server.resume.resumed, sha256_equal=True)
 
 
 # Whether the service holds the agent's output for a client that is away, or pauses the agent (which
@@ -127,6 +129,7 @@ def test_an_interactive_session_carries_on_after_a_cut(
     code, stderr = _end(proc)
     assert code == 0, stderr
     assert handle.server.resume.resumed == 2
+    record("resume.interactive", agent_paused=pause_agent, cuts=2, resumed=2, exit_code=code)
 
 
 @pytest.mark.parametrize("refusal", REFUSALS)
@@ -147,6 +150,7 @@ def test_a_refused_resume_ends_with_one_line_saying_so(
     )
     assert refusal in lines[0] and lines[0].endswith("connect again to start a new session")
     assert handle.server.resume.refused == 1  # refused once, never asked again
+    record("resume.refused", refusal=refusal, exit_code=code, message=lines[0])
 
 
 def _proxy_of(ssh: subprocess.Popen[bytes]) -> int:
@@ -179,6 +183,7 @@ def test_a_proxy_stopped_past_the_services_keepalive_resumes(
     code, stderr = _end(proc)
     assert code == 0, stderr
     assert handle.server.resume.resumed == 1  # the websocket was dropped and the session resumed
+    record("resume.stopped_proxy", stopped_s=3.0, heartbeat_s=0.4, resumed=1, exit_code=code)
 
 
 def test_a_proxy_stopped_past_the_sessions_grace_says_why_it_cannot_resume(
@@ -197,3 +202,4 @@ def test_a_proxy_stopped_past_the_sessions_grace_says_why_it_cannot_resume(
         "ended the session while it was disconnected (it timed out); connect again to start a new session"
     ]
     assert "disconnect grace expired" in handle.server.agent.endings
+    record("resume.past_grace", stopped_s=4.0, grace_s=1.0, exit_code=code, message=_ours(stderr)[0])
