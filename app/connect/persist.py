@@ -5,8 +5,9 @@ new-session -A`), so whatever runs there carries on while no one is connected. W
 is lost and cannot be resumed (ResumeSession refused, the session timed out, the space's agent
 restarted), ssh exits 255; `connect` then starts a new session and attaches to the same tmux
 session, a bounded number of times. In-process asyncssh (`--with asyncssh`) does the same over a
-new connection each time; the TUI's persist setting runs the system ssh's loop (app/ui/connecting.py). Where tmux is missing the space gets a plain login shell, and
-says that it will not outlive the connection.
+new connection each time; the TUI's persist setting runs the system ssh's loop
+(app/ui/connecting.py). Where tmux is missing the space gets a plain login shell, and says that it
+will not outlive the connection.
 """
 
 from __future__ import annotations

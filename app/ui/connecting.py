@@ -60,10 +60,11 @@ class Connector:
         except AwsError as err:  # no ssh on PATH: the message says what to install
             self._notices.fail(str(err), title=TITLE)
             return
+        leave = "detach from tmux (ctrl-b d) or exit the shell" if self.persist else "exit the shell"
         runner = self.process_runner or partial(
             run_in_terminal,
             self._app,
-            banner=f"sm-spaces: connecting to {running.name} ({running.alias}); exit the shell to come back\n",
+            banner=f"sm-spaces: connecting to {running.name} ({running.alias}); {leave} to come back\n",
         )
         ended: list[Handoff] = []
 
