@@ -61,6 +61,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     if not words:
         defaults = SimpleNamespace(
             readonly=False,
+            all_accounts=False,
             profile=None,
             region=None,
             endpoint_url=None,

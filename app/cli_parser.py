@@ -18,7 +18,10 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
     group = parser.add_argument_group("AWS context")
     group.add_argument(
-        "--profile", default=default, help="AWS profile (default: AWS_PROFILE or the default chain)"
+        "--profile",
+        action=_Profiles,
+        default=default,
+        help="AWS profile (default: AWS_PROFILE or the default chain); list and the TUI take several",
     )
     group.add_argument(
         "--region", default=default, help="AWS region (default: AWS_REGION or the AWS profile's region)"
@@ -43,9 +46,22 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+class _Profiles(argparse.Action):
+    """--profile, which may be given more than once: `profile` is the first, `profiles` all."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        profiles = [*(getattr(namespace, "profiles", None) or []), str(values)]
+        namespace.profiles, namespace.profile = profiles, profiles[0]
+
+
 def _top_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"sm-spaces {__version__}")
     parser.add_argument("--readonly", action="store_true", help="TUI without start, stop or update")
+    parser.add_argument(
+        "--all-accounts",
+        action="store_true",
+        help="every account your IAM Identity Center login (aws sso login) reaches, side by side",
+    )
     _global_options(parser, top=True)
 
 

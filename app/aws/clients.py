@@ -89,10 +89,22 @@ class AwsSession:
     session serves only for its configuration and service models.
     """
 
-    def __init__(self, profile: str | None = None, credentials: Keys | None = None) -> None:
+    def __init__(
+        self,
+        profile: str | None = None,
+        credentials: Keys | None = None,
+        *,
+        config_file: str | None = None,
+        provider: Any = None,
+    ) -> None:
         self.profile = profile
         self.credentials = credentials
+        self.config_file = config_file  # another AWS config file than the user's (the demo's)
+        # An aiobotocore credential provider in place of the profile's chain (an Identity Center
+        # role's keys, sso.py); the profile then serves for its settings only.
+        self.provider = provider
         self._session: Any = None
+        self._loader_from: AwsSession | None = None
 
     @property
     def botocore(self) -> Any:
@@ -103,7 +115,19 @@ class AwsSession:
             from .model_subset import use_cut_models
 
             session = AioSession(profile=None if self.credentials else self.profile)
-            use_cut_models(session)
+            if self.config_file:
+                session.set_config_variable("config_file", self.config_file)
+            if self._loader_from is not None:
+                # Service models already loaded are shared (botocore's public component registry).
+                session.register_component(
+                    "data_loader", self._loader_from.botocore.get_component("data_loader")
+                )
+            else:
+                use_cut_models(session)
+            if self.provider is not None:
+                from aiobotocore.credentials import AioCredentialResolver
+
+                session.register_component("credential_provider", AioCredentialResolver([self.provider]))
             session.get_component("response_parser_factory").set_parser_defaults(
                 timestamp_parser=fast_timestamp
             )
@@ -112,13 +136,20 @@ class AwsSession:
             self._session = session
         return self._session
 
+    def sharing_models(self, other: AwsSession) -> AwsSession:
+        """This session, set to use `other`'s service models (loaded once for every account)."""
+        self._loader_from = other
+        return self
+
     def renewed(self) -> AwsSession:
         """A new session of the same profile (or keys): its credential chain is resolved again on
         first use, while service models already loaded are shared (botocore's public component
         registry), so a client made from it costs no model decoding."""
-        fresh = AwsSession(self.profile, self.credentials)
+        fresh = AwsSession(
+            self.profile, self.credentials, config_file=self.config_file, provider=self.provider
+        )
         if self._session is not None:
-            fresh.botocore.register_component("data_loader", self._session.get_component("data_loader"))
+            fresh.sharing_models(self)
         return fresh
 
     @property

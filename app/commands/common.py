@@ -60,7 +60,16 @@ async def refuse_unusable(
 
 
 def profile_of(args: argparse.Namespace) -> str | None:
+    """The one profile a command works in; --profile given twice is for `list` and the TUI only."""
+    if len(getattr(args, "profiles", None) or []) > 1:
+        raise UsageError("--profile was given more than once; only `list` and the TUI show several accounts")
     return getattr(args, "profile", None) or os.environ.get("AWS_PROFILE") or None
+
+
+def profiles_of(args: argparse.Namespace) -> list[str | None]:
+    """Every profile given (AWS_PROFILE or the default chain when none), first one first."""
+    given = list(dict.fromkeys(getattr(args, "profiles", None) or []))
+    return list(given) if given else [os.environ.get("AWS_PROFILE") or None]
 
 
 def region_origin(args: argparse.Namespace) -> str:

@@ -17,11 +17,14 @@ from .changes import (
     reported_if_interrupted,
     start_with_consent,
 )
-from .common import aws_context, confirm, describe_failure, progress_printer, refuse_unusable
+from .common import aws_context, confirm, progress_printer, refuse_unusable
 from .lookup import find_space
 
 if TYPE_CHECKING:
+    from ..aws.accounts import AccountRef
     from ..aws.listing import Listing
+    from .accounts import AccountListing
+
 
 COLUMNS = ("DOMAIN", "USER PROFILE", "SPACE", "APP TYPE", "STATUS", "INSTANCE", "REMOTE ACCESS")
 NONE = "-"  # an empty cell: no app type, no instance (a stopped space runs on nothing)
@@ -37,6 +40,12 @@ def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
         help="only the spaces this SageMaker user profile can use: its own and its domain's shared ones",
     )
     p.add_argument("--all-regions", action="store_true", help="every region that offers SageMaker")
+    p.add_argument(
+        "--all-accounts",
+        action="store_true",
+        help="every account your IAM Identity Center login (aws sso login) reaches; "
+        "--profile given more than once lists those profiles' accounts",
+    )
     p.set_defaults(run=list_command)
 
     p = command("start", "start a space (enables remote access on the way)")
@@ -74,13 +83,29 @@ def space_json(space: Space) -> dict:
     }
 
 
-def render_table(spaces: list[Space], *, regions: bool = False) -> str:
+def account_json(space: Space, ref: AccountRef | None) -> dict:
+    """A space's JSON row with the account it is in and the profile that reached it."""
+    row = space_json(space)
+    row["account_id"] = space.account
+    row["profile"] = ref.profile if ref is not None else None
+    if ref is not None and ref.role is not None:  # reached through Identity Center
+        row["account_name"], row["role"] = ref.label, ref.role
+    return row
+
+
+def render_table(
+    spaces: list[Space], *, regions: bool = False, accounts: dict[str, str] | None = None
+) -> str:
+    """The table; `accounts` (account id -> name) adds an ACCOUNT column in front."""
     # The model's strings are sanitised already; a table must hold one row per line whatever
     # reaches it, so its cells pass the same sanitiser again (the identity for clean text).
-    header = (("REGION",) if regions else ()) + COLUMNS
-    rows = [header] + [
-        tuple(safe_text(cell) for cell in (*((s.region,) if regions else ()), *_cells(s))) for s in spaces
-    ]
+    header = (("ACCOUNT",) if accounts is not None else ()) + (("REGION",) if regions else ()) + COLUMNS
+
+    def front(s: Space) -> tuple[str, ...]:
+        named = (accounts.get(s.account, s.account),) if accounts is not None else ()
+        return named + ((s.region,) if regions else ())
+
+    rows = [header] + [tuple(safe_text(cell) for cell in (*front(s), *_cells(s))) for s in spaces]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
@@ -149,35 +174,34 @@ def _regions_text(listings: list[Listing]) -> str:
     return regions[0] if len(regions) == 1 else f"{len(regions)} regions"
 
 
-async def _list(args: argparse.Namespace) -> list[Listing]:
-    async with aws_context(args) as (svc, _):
-        if not args.all_regions:
-            return [await svc.list_all()]
-        from ..aws.listing import list_if_any
+async def _list(args: argparse.Namespace) -> list[AccountListing]:
+    """One account (the profile's), or several side by side (accounts.py)."""
+    from ..aws.accounts import profile_ref
+    from .accounts import AccountListing, list_accounts, list_regions, several_accounts
 
+    if several_accounts(args):
+        return await list_accounts(args)
+    async with aws_context(args) as (svc, _):
         # Every region's service shares svc's session: one credential chain, one service model.
-        # The others are asked for their domains first: most are empty.
-        regions = await svc.session.available_regions()
-        services = [svc if region == svc.region else svc.in_region(region) for region in regions]
-        try:
-            results = await asyncio.gather(
-                *(s.list_all() if s is svc else list_if_any(s) for s in services), return_exceptions=True
-            )
-        finally:
-            for other in services:
-                if other is not svc:
-                    await other.aclose()
-        listings: list[Listing] = []
-        for region, result in zip(regions, results, strict=True):
-            if isinstance(result, BaseException):
-                print(f"sm-spaces: {region}: {describe_failure(result)}", file=sys.stderr)
-            else:
-                listings.append(result)
-        return listings
+        listings, failures = await list_regions(svc, args.all_regions)
+        return [AccountListing(profile_ref(svc.profile), listings, failures)]
 
 
 def list_command(args: argparse.Namespace) -> int:
-    listings = asyncio.run(_list(args))
+    from .accounts import report_failures, several_accounts
+
+    several = several_accounts(args)
+    found = asyncio.run(_list(args))
+    report_failures(found, named=several)
+    listings = [listing for account in found for listing in account.listings]
+    if several and not listings:  # every account failed, each said why above
+        return 1
+    ref_of = {
+        space.key: account.ref
+        for account in found
+        for listing in account.listings
+        for space in listing.spaces
+    }
     try:
         spaces = _filter(listings, args.domain, args.user)
     except NothingMatches as nothing:
@@ -186,11 +210,13 @@ def list_command(args: argparse.Namespace) -> int:
     if args.json:
         # The model's values, exactly (already sanitised where they entered it: see safe_text), in
         # JSON that escapes every non-ASCII character (ensure_ascii), so even a raw value would be inert.
-        print(json.dumps([space_json(s) for s in spaces], indent=2, ensure_ascii=True))
+        rows = [account_json(s, ref_of.get(s.key)) for s in spaces]
+        print(json.dumps(rows, indent=2, ensure_ascii=True))
     elif spaces:
-        print(render_table(spaces, regions=args.all_regions))
+        names = {s.account: ref_of[s.key].label for s in spaces if s.key in ref_of} if several else None
+        print(render_table(spaces, regions=args.all_regions, accounts=names))
     else:
-        print(f"no spaces in {_regions_text(listings)}", file=sys.stderr)
+        print(f"no spaces in {_regions_text(listings) if listings else 'any account'}", file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -20,17 +21,19 @@ from typing import Any
 
 from aiohttp import web
 
-from . import shapes, sigv4, sts
+from . import portal, shapes, sigv4, sso_files, sts
 from .account import DemoAccount
 from .agent_faults import AgentFaults
 from .datachannel import DataChannelService
 from .faults import ApiError, Faults, access_denied, expired_token
 from .hostile_data import HostileData
+from .organisation import Organisation, Signer
 from .sagemaker_api import HANDLERS, Call, resource_arn
 from .sessions import SessionRegistry
 from .sigv4 import Credentials
 from .ssm_api import HANDLERS as SSM_HANDLERS
 from .ssm_api import ResumePolicy
+from .sso_files import SsoFiles
 from .variants import Variants
 
 JSON_TYPE = "application/x-amz-json-1.1"
@@ -57,16 +60,20 @@ class DemoServer:
         if host != "127.0.0.1":
             raise ValueError("the demo server listens on 127.0.0.1 only")
         self.account = account or DemoAccount.seeded()
-        self.account.transition_delay = transition_delay
         self.host, self.port = host, port
         self.region = "us-east-1"
         self.credentials = Credentials.random()
+        # The seeded account is one of an organisation's three, behind a simulated Identity Center.
+        self.org = Organisation(self.account)
+        self.transition_delay = transition_delay
+        self.sso_files: SsoFiles | None = None  # the demo's AWS config and SSO token, from start()
         self.faults = Faults()
         self.variants = Variants()  # AWS's undocumented answers: which one this server gives
         self.sessions = SessionRegistry()
         self.resume = ResumePolicy()  # how ResumeSession answers (honoured unless tests refuse it)
         self.web_app = web.Application()
         self.web_app.router.add_post("/", self._handle)
+        portal.add_routes(self.web_app, self.org, self._portal_answered)
         # The SSM side: StartSession's StreamUrl points back at this server's data-channel route,
         # behind which each space's SSH host runs in-process (no listening port of its own).
         from .space_host import SpaceHosts  # asyncssh: imported only with the demo
@@ -95,7 +102,8 @@ class DemoServer:
 
     @transition_delay.setter
     def transition_delay(self, seconds: float) -> None:
-        self.account.transition_delay = seconds
+        for state in self.org.states:
+            state.transition_delay = seconds
 
     def add_routes(self, routes: Iterable[web.AbstractRouteDef]) -> None:
         """Add routes (e.g. the data-channel websocket); only before start()."""
@@ -115,6 +123,7 @@ class DemoServer:
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
+        self.sso_files = sso_files.write(self.org, self.region)
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -123,6 +132,9 @@ class DemoServer:
             await self._runner.cleanup()
             self._runner = None
         await self.hosts.close()
+        if self.sso_files is not None:
+            self.sso_files.remove()
+            self.sso_files = None
 
     async def __aenter__(self) -> DemoServer:
         await self.start()
@@ -160,6 +172,9 @@ class DemoServer:
         return ThreadedDemo(self)
 
     # --- requests -------------------------------------------------------------------------------
+
+    def _portal_answered(self, op: str) -> None:
+        self.answered.append(op)
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.in_flight += 1
@@ -200,12 +215,20 @@ class DemoServer:
         op: str,
     ) -> web.Response:
         try:
-            scope = sigv4.verify(request.method, request.raw_path, request.headers, body, self.credentials)
-            if self.faults.expired:
+            # The access key says whose keys these are, and so which account is asked (sigv4.py
+            # refuses an unknown key as AWS does, through the seeded account's own keys).
+            # Any key but a role's is checked against the seeded account's IAM user's (which tests
+            # may replace on the server).
+            signer = (self.org.signer(claimed.access_key) if claimed else None) or Signer(
+                self.account.account_id, None, self.credentials, float("inf")
+            )
+            scope = sigv4.verify(request.method, request.raw_path, request.headers, body, signer.credentials)
+            if self.faults.expired or signer.expires <= time.time():
                 raise expired_token()
+            account = self.org.accounts[signer.account_id].state
             if is_sts:
-                return sts.handle(self.account, body)
-            return self._sagemaker(scope, target, op, body)
+                return sts.handle(account, body, signer.caller_arn(account), signer.caller_user_id(account))
+            return self._sagemaker(scope, target, op, body, account, signer)
         except ApiError as error:
             return sts.error_response(error) if is_sts else _json_error(error)
         except Exception:  # a bug in the simulator: answer as AWS would, keep the trace in the log
@@ -230,9 +253,11 @@ class DemoServer:
             with open(self.shape_log, "a", encoding="utf-8") as log:
                 log.write("".join(line + "\n" for line in lines))
 
-    def _sagemaker(self, scope: sigv4.Scope, target: str, op: str, body: bytes) -> web.Response:
+    def _sagemaker(
+        self, scope: sigv4.Scope, target: str, op: str, body: bytes, account: DemoAccount, signer: Signer
+    ) -> web.Response:
         if scope.service == "ssm" and target.startswith("AmazonSSM.") and op in SSM_HANDLERS:
-            return self._ssm(scope, op, body)
+            return self._ssm(scope, op, body, account)
         if scope.service != "sagemaker" or not target.startswith("SageMaker.") or op not in HANDLERS:
             raise ApiError("UnknownOperationException", f"Unknown operation {target[:80]!r}")
         params = _params(body, op, "sagemaker", frozenset(self.faults.withdrawn_enum_values))
@@ -241,15 +266,15 @@ class DemoServer:
         injected = self.faults.over_rate(op) or self.faults.injected_error(op)
         if injected is not None:
             raise injected
-        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
-        if op in self.faults.deny:
-            raise access_denied(self.account.caller_arn, op, resource_arn(call, op, params))
+        call = Call(account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
+        if op in self.faults.deny or not self.org.may_use_sagemaker(signer):
+            raise access_denied(signer.caller_arn(account), op, resource_arn(call, op, params))
         answer = HANDLERS[op](call, params)
         return _json_answer(answer)
 
-    def _ssm(self, scope: sigv4.Scope, op: str, body: bytes) -> web.Response:
+    def _ssm(self, scope: sigv4.Scope, op: str, body: bytes, account: DemoAccount) -> web.Response:
         params = _params(body, op, "ssm")
-        call = Call(self.account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
+        call = Call(account, scope.region, self.sessions, self.ws_base_url, self.faults, self.variants)
         return _json_answer(SSM_HANDLERS[op](call, params, self.resume))
 
 

@@ -39,7 +39,10 @@ def action_of(body: bytes) -> tuple[str, str]:
     return form.get("Action", [""])[0], form.get("Version", [""])[0]
 
 
-def handle(account: DemoAccount, body: bytes) -> web.Response:
+def handle(
+    account: DemoAccount, body: bytes, arn: str | None = None, user_id: str | None = None
+) -> web.Response:
+    """GetCallerIdentity for the signer: `arn` and `user_id` (default: the account's own caller)."""
     action, version = action_of(body)
     if action != "GetCallerIdentity":
         raise ApiError(
@@ -49,7 +52,7 @@ def handle(account: DemoAccount, body: bytes) -> web.Response:
         raise ApiError("InvalidAction", f"Could not find operation {action} for version {version[:16]!r}")
     answer = (
         f'<GetCallerIdentityResponse xmlns="{_NS}"><GetCallerIdentityResult>'
-        f"<Arn>{escape(account.caller_arn)}</Arn><UserId>{escape(account.caller_user_id)}</UserId>"
+        f"<Arn>{escape(arn or account.caller_arn)}</Arn><UserId>{escape(user_id or account.caller_user_id)}</UserId>"
         f"<Account>{account.account_id}</Account></GetCallerIdentityResult>"
         f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>"
     )
