@@ -26,13 +26,14 @@ async def shoot(
     fault: str | None = None,
     settle_keys: bool = False,
     size: tuple[int, int] = SIZE,
+    org: bool = False,
     **app_options: object,
 ) -> None:
     from sm_spaces.demo.server import DemoServer
-    from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
+    from sm_spaces.ui.testing import demo_app, demo_org_app, highlight, settle, wait_until
 
     async with DemoServer() as server:
-        app = demo_app(server, **app_options)
+        app = (demo_org_app if org else demo_app)(server, **app_options)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             if space:
@@ -71,6 +72,8 @@ async def main(out: Path) -> None:
     # 80 x 24: the detail pane is hidden below 100 columns; `d` opens it under the list.
     await shoot(out, "narrow-80x24", space="fraud-detection", size=(80, 24))
     await shoot(out, "narrow-details-80x24", "d", space="fraud-detection", size=(80, 24))
+    # Every account the simulated Identity Center login reaches (--demo --all-accounts).
+    await shoot(out, "accounts", "slash", *"running", "enter", space="segmentation-v2", org=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
+from sm_spaces.ui.testing import demo_app, demo_org_app, highlight, settle, wait_until
 from textual.widgets import Input
 
 SIZE = (140, 36)
@@ -128,3 +128,18 @@ class TestReach:
 
     def test_forwards_empty(self, demo, snap_compare):
         assert snap_compare(demo_app(demo), run_before=_runner("F", modal=True), terminal_size=SIZE)
+
+
+class TestAccounts:
+    """Issue 16 item 1: several accounts side by side, the account at the top of the tree; the
+    sandbox account's role may not use SageMaker and its branch says so."""
+
+    @pytest.mark.parametrize("size", [(80, 24), (140, 42)], ids=["80x24", "140x42"])
+    def test_tree_of_accounts(self, demo, snap_compare, size):
+        assert snap_compare(
+            demo_org_app(demo), run_before=_runner(space="segmentation-v2"), terminal_size=size
+        )
+
+    def test_filtered_across_accounts(self, demo, snap_compare):
+        keys = ("slash", *"running", "enter")
+        assert snap_compare(demo_org_app(demo), run_before=_runner(*keys), terminal_size=(140, 42))

@@ -17,6 +17,7 @@ from .errors import AwsError
 from .sso import Assignment, Portal, SsoLogin, login_of, role_credential_provider
 
 if TYPE_CHECKING:
+    from .context import ServicePool
     from .service import SpacesService
 
 
@@ -120,3 +121,79 @@ def service_for(
         session=session_for(ref, base),
         **options,  # type: ignore[arg-type]
     )
+
+
+class AccountPools:
+    """Several accounts' services for the TUI: the accounts found once (an Identity Center login's,
+    or the profiles'), each a ServicePool of its own session; all share the first session's models.
+    Satisfies app.aws.api.AccountsApi."""
+
+    def __init__(
+        self,
+        profiles: list[str | None],
+        all_accounts: bool,
+        *,
+        endpoint_url: str | None,
+        poll_interval: float,
+        login: SsoLogin | None = None,
+    ) -> None:
+        self._profiles, self._all, self._login = profiles, all_accounts, login
+        self.base = AwsSession(
+            login.profile if login else profiles[0], config_file=login.config_file if login else None
+        )
+        self._endpoint_url = endpoint_url
+        self._poll_interval = poll_interval
+        self._refs: list[AccountRef] | None = None
+        self._pools: dict[str, ServicePool] = {}
+        self._by_id: dict[str, AccountRef] = {}
+
+    async def refs(self) -> list[AccountRef]:
+        """The accounts, found on the first call (the SSO portal's, or one per profile)."""
+        if self._refs is None:
+            if self._login is not None:
+                self._refs = await sso_refs(self._login, self.base)
+            else:
+                self._refs = await expand(self._profiles, self._all, self.base)
+        return self._refs
+
+    def get(self, ref: AccountRef, region: str) -> SpacesService:
+        return self._pool(ref).get(region)
+
+    def _pool(self, ref: AccountRef) -> ServicePool:
+        pool = self._pools.get(ref.key)
+        if pool is None:
+            from .context import ServicePool
+
+            pool = self._pools[ref.key] = ServicePool(
+                ref.profile,
+                endpoint_url=self._endpoint_url,
+                session=session_for(ref, self.base),
+                poll_interval=self._poll_interval,
+            )
+        return pool
+
+    def bind(self, account_id: str, ref: AccountRef) -> None:
+        """Which ref reaches `account_id` (known for a profile's account once STS answered)."""
+        self._by_id.setdefault(account_id, ref)
+
+    def of_account(self, account_id: str, region: str) -> SpacesService:
+        """The service of the account a space is in (bound by an earlier listing)."""
+        ref = self._by_id.get(account_id)
+        if ref is None:
+            raise AwsError(f"account {account_id} is not one of those listed; refresh (r)", kind="validation")
+        return self.get(ref, region)
+
+    async def child_reach(self, account_id: str) -> tuple[str | None, Keys | None]:
+        """How a child process (ssh's ProxyCommand) reaches the account: the profile to name, or
+        for an Identity Center account the role's current keys, for its environment only."""
+        ref = self._by_id.get(account_id)
+        if ref is None or ref.login is None:
+            return (ref.profile if ref else None), None
+        credentials = await self._pool(ref).session.botocore.get_credentials()
+        frozen = await credentials.get_frozen_credentials()
+        return None, (frozen.access_key, frozen.secret_key, frozen.token)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..model import IdleBounds, Space
 
 if TYPE_CHECKING:  # the types of the answers, for the UI to name too (from app.aws.api)
+    from .accounts import AccountRef
     from .clients import Keys
     from .listing import Listing
     from .service import Caller, SessionInfo
@@ -75,6 +76,57 @@ class SpacesPool(Protocol):
     def get(self, region: str) -> SpacesApi: ...
 
     async def aclose(self) -> None: ...
+
+
+class AccountsApi(Protocol):
+    """Several accounts side by side (app.aws.accounts): which, and each one's SpacesApi per region."""
+
+    async def refs(self) -> list[AccountRef]:
+        """The accounts: an Identity Center login's (asking its portal once), or one per profile.
+        Raises AwsError (an ended login: the one line naming `aws sso login`)."""
+        ...
+
+    def get(self, ref: AccountRef, region: str) -> SpacesApi: ...
+
+    def bind(self, account_id: str, ref: AccountRef) -> None:
+        """Which ref reaches `account_id`, once its caller is known (spaces name their account)."""
+        ...
+
+    def of_account(self, account_id: str, region: str) -> SpacesApi: ...
+
+    async def child_reach(self, account_id: str) -> tuple[str | None, Keys | None]:
+        """The profile for ssh's ProxyCommand to name, or an Identity Center role's current keys
+        (for its environment only)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+def open_accounts(
+    profiles: list[str | None],
+    all_accounts: bool,
+    *,
+    endpoint_url: str | None,
+    poll_interval: float,
+    demo_files: tuple[str, str] | None = None,
+) -> AccountsApi:
+    """Several accounts' services; with `demo_files` (the simulator's AWS config file and token
+    cache), the simulated Identity Center's accounts. Imports aiobotocore and reads the AWS config
+    files: run it off the event loop (asyncio.to_thread)."""
+    from .accounts import AccountPools
+
+    login = None
+    if demo_files is not None:
+        from .sso import login_of
+
+        login = login_of(
+            "demo", config_file=demo_files[0], cache_dir=demo_files[1], endpoint_url=endpoint_url
+        )
+    pools = AccountPools(
+        profiles, all_accounts, endpoint_url=endpoint_url, poll_interval=poll_interval, login=login
+    )
+    _ = pools.base.botocore  # made here, on the caller's thread, rather than by the first call
+    return pools
 
 
 def open_pool(

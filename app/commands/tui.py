@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import argparse
 
-from .common import profile_of
+from .common import profiles_of
 
 
 def tui_command(args: argparse.Namespace) -> int:
     from ..ui.run import run_tui
 
     regions = [args.region] if args.region else None
+    all_accounts = bool(getattr(args, "all_accounts", False))
     if not args.demo:
+        profiles = profiles_of(args)
         return run_tui(
-            profile=profile_of(args),
+            profile=profiles[0],
             regions=regions,
             endpoint_url=args.endpoint_url,
             credentials=None,
             readonly=args.readonly,
+            profiles=profiles,
+            all_accounts=all_accounts,
         )
     from ..demo.server import DemoServer
 
@@ -32,6 +36,7 @@ def tui_command(args: argparse.Namespace) -> int:
             credentials=(creds.access_key, creds.secret_key, creds.token),
             readonly=args.readonly,
             demo_server=server,
+            all_accounts=all_accounts,
         )
     finally:
         handle.stop()

@@ -121,7 +121,7 @@ class SpaceActions:
         if space.status is SpaceStatus.RUNNING:
             self._notices.say(f"{space.name} is already running")
             return
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         self._notices.say(f"Starting {space.name}…")
         with self._changing(space, Change.START):
             result = await self._with_upgrade(
@@ -146,7 +146,7 @@ class SpaceActions:
         )
         if not ok:
             return
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         with self._changing(space, Change.STOP):
             result = await svc.stop_space(space.domain_id, space.name, progress=self._progress(space))
         self._progress(space)(result)
@@ -166,7 +166,7 @@ class SpaceActions:
             f"Enable remote access on {space.name}?", body, "Enable", danger=running
         ):
             return
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         with self._changing(space, Change.REMOTE_ACCESS):
             result = await self._with_upgrade(
                 space,
@@ -195,7 +195,7 @@ class SpaceActions:
             f"Change instance type of {space.name}?", body, f"Use {bigger}", danger=running
         ):
             return
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         with self._changing(space, Change.INSTANCE_TYPE):
             result = await svc.enable_remote_access(
                 space.domain_id, space.name, instance_type=bigger, progress=self._progress(space)
@@ -207,7 +207,7 @@ class SpaceActions:
         from .screens.idle_timeout import IdleTimeoutScreen
 
         space = await self._listing.describe(space)  # the current timeout is not in the listing
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         bounds = await svc.idle_bounds(space.domain_id, space.owner, space.app_type)
         minutes = await self._dialogs.ask(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
         if minutes is None:
@@ -222,7 +222,7 @@ class SpaceActions:
     async def ensure_running(self, space: Space, purpose: str) -> Space | None:
         """`space` running with remote access, started (with consent where `s` asks) when it is
         not; None when the user declined or read-only mode forbids the start."""
-        svc = await self._services.get(space.region)
+        svc = await self._services.get(space.region, space.account)
         # The tree may be a refresh behind.
         fresh = keep_alias(await svc.describe_space(space.domain_id, space.name), space)
         self._listing.apply(fresh)

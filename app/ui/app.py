@@ -46,7 +46,7 @@ from .prefs import Prefs, SettingsFile
 from .reach import Reach
 from .registry import SpaceAction
 from .run import resume_gc
-from .services import Account, Keys, Services
+from .services import Account, Keys, Many, Services
 from .switching import Switcher
 from .view import SpaceIndex, ViewState
 from .widgets.bars import CredentialsBanner, FilterBar
@@ -100,6 +100,7 @@ class SpacesApp(App[int]):
         poll_interval: float = 3.0,
         use_settings: bool = True,
         cache_profile: str | None = None,
+        many: Many | None = None,
         refresh_interval: float | None = None,
         catch_sigint: bool = False,
     ) -> None:
@@ -107,7 +108,7 @@ class SpacesApp(App[int]):
         self.readonly = readonly
         self.clock = clock or Clock()
         self.catch_sigint = catch_sigint  # SIGINT (kill -INT, a supervisor) quits as Ctrl-C does
-        self.account = Account(profile, endpoint_url, credentials, cache_profile)
+        self.account = Account(profile, endpoint_url, credentials, cache_profile, many)
         self.shown = ViewState(list(regions or []))
         self.settings = SettingsFile(use_settings)
         self._refresh_override = refresh_interval  # beats the settings' interval (tests)
@@ -129,7 +130,7 @@ class SpacesApp(App[int]):
             poll_interval=poll_interval,
             on_described=self.painter.detail,
         )
-        self.connector = Connector(self, self.account, self.space_actions, self.background, self.notices)
+        self.connector = Connector(self, self.services, self.space_actions, self.background, self.notices)
         self.reach = Reach(
             self.account, self.services, self.listing, self.space_actions, self.dialogs, self.notices
         )

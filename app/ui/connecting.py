@@ -14,17 +14,22 @@ from .actions import SpaceActions
 from .background import Background
 from .handoff import Handoff, HandoffError, Runner, run_in_terminal
 from .notices import Notices
-from .services import Account
+from .services import Services
 
 TITLE = "Connect"
 
 
 class Connector:
     def __init__(
-        self, app: App[int], account: Account, starter: SpaceActions, background: Background, notices: Notices
+        self,
+        app: App[int],
+        services: Services,
+        starter: SpaceActions,
+        background: Background,
+        notices: Notices,
     ) -> None:
         self._app = app  # suspended while ssh owns the terminal
-        self._account = account
+        self._services = services
         self._starter = starter
         self._background = background
         self._notices = notices
@@ -52,8 +57,9 @@ class Connector:
         running = await self._starter.ensure_running(space, TITLE)
         if running is None:
             return
-        account = self._account
-        target = AwsTarget(account.profile, running.region, account.endpoint_url)
+        # The account the space is in: its profile, or (Identity Center) its role's keys in env.
+        profile, env = await self._services.child_reach(running.account)
+        target = AwsTarget(profile, running.region, self._services.account.endpoint_url)
         try:
             command = [REMOTE_COMMAND] if self.persist else []
             argv = system_ssh_argv(running.alias, running.arn, target, command, extra=["-t"])
@@ -69,7 +75,7 @@ class Connector:
         ended: list[Handoff] = []
 
         async def once() -> int:
-            ended.append(await runner(argv, account.child_env()))
+            ended.append(await runner(argv, env))
             return ended[-1].returncode
 
         try:

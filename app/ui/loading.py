@@ -18,10 +18,11 @@ from .clock import Clock
 from .notices import Notices
 from .services import Services
 from .view import Selection, SpaceIndex, ViewState, sso_default_owners
-from .widgets.space_tree import RegionState
+from .widgets.space_tree import AccountState, RegionState
 
 if TYPE_CHECKING:
-    from ..aws.api import Caller, Listing
+    from ..aws.api import AccountRef, AccountsApi, Caller, Listing
+    from ..aws.errors import AwsError
 
 SpaceKey = tuple[str, str, str]
 POLLED_AT_ONCE = 20  # spaces in transition described per polling round
@@ -59,6 +60,7 @@ class ListingController:
         self.domains: dict[str, list[Domain]] = {}
         self.user_profiles: dict[str, list[UserProfile]] = {}
         self.region_states: dict[str, RegionState] = {}
+        self.accounts: list[AccountState] | None = None  # several accounts side by side (account.many)
         self.loaded_at: float | None = None
         self.stale = False  # what is shown came from the cache and the refresh has not landed yet
         self.loading = False
@@ -104,6 +106,8 @@ class ListingController:
             guessed = configured_region(account.profile)
             if guessed:
                 self.shown.regions, self._guessed = [guessed], guessed
+        if account.many is not None:  # no cache of several accounts (yet): their branches say loading
+            return
         spaces: list[Space] = []
         oldest: float | None = None
         for region in self.shown.regions:
@@ -150,6 +154,9 @@ class ListingController:
             if guessed and default != guessed:
                 self.forget()  # the painted cache was another region's
             shown.regions = [default]
+        if self.services.account.many is not None:
+            await self._load_accounts()
+            return
         for region in shown.regions:
             self.region_states.setdefault(region, RegionState()).loading = True
         self.view.listing_changed()
@@ -197,6 +204,91 @@ class ListingController:
         prefs.save_cached(account.profile_key, region, found.spaces, account.cache_endpoint)
         return found
 
+    async def _load_accounts(self) -> None:
+        """Several accounts: which ones (an Identity Center login's portal, asked once), then every
+        account's regions at once, each with its own credentials. An account that fails says so
+        on its branch (and once in a notice) and hides none of the others."""
+        from ..aws.errors import AwsError
+
+        regions = list(self.shown.regions)
+        for state in self.accounts or []:
+            state.loading = True
+        self.view.listing_changed()
+        try:
+            accounts = await self.services.accounts()
+            refs = await accounts.refs()
+        except AwsError as err:  # an ended login: the one line naming `aws sso login`
+            for state in self.accounts or []:
+                state.loading = False
+            self.notices.report(err)
+            self.view.listing_changed()
+            return
+        old = {state.key: state for state in self.accounts or []}
+        self.accounts = [old.get(r.key) or AccountState(r.key, r.label, r.account_id, r.role) for r in refs]
+        for state in self.accounts:
+            state.loading = True
+        self.view.listing_changed()
+        found = await asyncio.gather(
+            *(
+                self._load_account(accounts, ref, state, regions)
+                for ref, state in zip(refs, self.accounts, strict=True)
+            )
+        )
+        self.index.replace([space for spaces in found for space in spaces])
+        if any(state.error is None for state in self.accounts):
+            self.loaded_at, self.stale = self.clock.now(), False
+            self.view.signed_in()
+        self.view.listing_changed()
+
+    async def _load_account(
+        self, accounts: AccountsApi, ref: AccountRef, state: AccountState, regions: list[str]
+    ) -> list[Space]:
+        """One account's spaces in `regions`; on a failure, the spaces it showed before."""
+        from ..aws.errors import AwsError
+
+        before = [s for s in self.index.spaces if s.account == state.account_id]
+        failed: AwsError | None = None
+        spaces: list[Space] = []
+        try:
+            caller = await accounts.get(ref, regions[0]).caller()
+            state.account_id = caller.account
+            accounts.bind(caller.account, ref)
+            self.caller = self.caller or caller
+            for region, listed in zip(
+                regions,
+                await asyncio.gather(*(self._account_region(accounts, ref, state, r) for r in regions)),
+                strict=True,
+            ):
+                if isinstance(listed, AwsError):
+                    failed = failed or listed
+                    spaces += [s for s in before if s.region == region]
+                else:
+                    spaces += listed.spaces
+                    self.domains[f"{state.key}/{region}"] = listed.domains
+                    self.user_profiles[f"{state.key}/{region}"] = listed.user_profiles
+        except AwsError as err:
+            failed, spaces = err, before
+        was = state.error
+        state.loading, state.error = False, _short(failed.kind) if failed else None
+        if failed is not None and was != state.error:  # said once, not on every refresh
+            self.notices.warn(f"{state.name}: {failed.message}", title="Account")
+        return spaces
+
+    async def _account_region(
+        self, accounts: AccountsApi, ref: AccountRef, state: AccountState, region: str
+    ) -> Listing | AwsError:
+        from ..aws.errors import AwsError
+
+        region_state = state.regions.setdefault(region, RegionState())
+        region_state.loading = True
+        try:
+            found = await accounts.get(ref, region).list_all()
+        except AwsError as err:
+            region_state.loading, region_state.error = False, _short(err.kind)
+            return err
+        region_state.loading, region_state.error, region_state.domains = False, None, len(found.domains)
+        return found
+
     def forget(self) -> None:
         """Another account (a profile switch): nothing of the old one is kept."""
         self.caller = None
@@ -204,6 +296,7 @@ class ListingController:
         self.domains.clear()
         self.user_profiles.clear()
         self.region_states.clear()
+        self.accounts = None
         self._details.clear()
         self.loaded_at = None
 
@@ -212,7 +305,7 @@ class ListingController:
     async def describe(self, space: Space) -> Space:
         """DescribeSpace: what the listing lacks (image, idle timeout, a stopped space's instance
         type), kept for the pane; the listing's disambiguated alias is kept. Raises AwsError."""
-        svc = await self.services.get(space.region)
+        svc = await self.services.get(space.region, space.account)
         fresh = keep_alias(await svc.describe_space(space.domain_id, space.name), space)
         self._details[space.key] = fresh
         return fresh
@@ -236,7 +329,7 @@ class ListingController:
 
         for space in spaces:
             try:
-                svc = await self.services.get(space.region)
+                svc = await self.services.get(space.region, space.account)
                 fresh = await svc.describe_space(space.domain_id, space.name)
             except AwsError:
                 continue  # the next listing refresh reports persistent failures

@@ -82,6 +82,7 @@ class Painter:
                 listing.region_states,
                 shown.grouped,
                 selection.per_region,
+                listing.accounts,
             )
         )
         # The cursor is restored after the next refresh; the pane follows it then.
@@ -97,7 +98,7 @@ class Painter:
             note.append(f"/{shown.text}")
         info = HeaderInfo(
             profile=account.profile_label,
-            account=caller.account if caller else "…",
+            account=self._accounts_text() if account.many else caller.account if caller else "…",
             caller=caller.display if caller else "…",
             regions=shown.regions,
             loaded_at=listing.loaded_at,
@@ -109,6 +110,13 @@ class Painter:
             filter_note="  ".join(note),
         )
         self._header.show(info, self._clock.now())
+
+    def _accounts_text(self) -> str:
+        accounts = self._listing.accounts
+        if accounts is None:
+            return "…"
+        failed = sum(1 for a in accounts if a.error)
+        return f"{len(accounts)} accounts" + (f" ({failed} failing)" if failed else "")
 
     def detail(self) -> None:
         space = self.tree.highlighted_space

@@ -59,6 +59,12 @@ class Reach:
         from ..connect.ssh_block import block_context, expected_block
 
         listing, regions = self._listing, self._listing.shown.regions
+        if self._account.many is not None:
+            # The block names one profile for every alias: several accounts' spaces cannot share it.
+            raise _Refusal(
+                "the ssh config block is one account's: start sm-spaces with that account's --profile "
+                "(VS Code opens through the block too; c connects from here)"
+            )
         if not regions or listing.loaded_at is None:
             raise _Refusal("the listing is not loaded yet; wait for it (or press r), then try again")
         # The profile as botocore resolves it, as `ssh-config install` bakes it in.
@@ -180,7 +186,7 @@ class Reach:
             running = await self._starter.ensure_running(space, title)
             if running is None:
                 return
-            svc = await self._services.get(running.region)
+            svc = await self._services.get(running.region, running.account)
             forward = await self.forwards.open(
                 Forward(lambda: open_channel(svc, running.arn), running.alias, label=running.name)
             )

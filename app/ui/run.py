@@ -37,6 +37,8 @@ def run_tui(
     credentials: tuple | None,
     readonly: bool,
     demo_server=None,
+    profiles: list[str | None] | None = None,
+    all_accounts: bool = False,
 ) -> int:
     """Run the TUI until the user quits; returns the exit code.
 
@@ -55,7 +57,15 @@ def run_tui(
                 credentials = (c.access_key, c.secret_key, c.token)
             regions = regions or [demo_server.region]
             cache_profile = "demo"
+        many = None
+        if all_accounts or len(profiles or []) > 1:  # several accounts: the tree's top level
+            from .services import Many
+
+            files = demo_server.sso_files if demo_server is not None else None
+            demo_files = (str(files.config_file), str(files.cache_dir)) if files is not None else None
+            many = Many(list(profiles or [profile]), all_accounts, demo_files)
         app = SpacesApp(
+            many=many,
             profile=profile,
             regions=regions,
             endpoint_url=endpoint_url,

@@ -10,10 +10,27 @@ import asyncio
 import os
 from dataclasses import dataclass
 
-from ..aws.api import SpacesApi, SpacesPool
+from ..aws.api import AccountsApi, SpacesApi, SpacesPool
 
 Keys = tuple[str, str, str | None]  # access key, secret key, session token
 DEFAULT_CHAIN = "default chain"  # no profile: botocore's credential chain (environment, AWS_PROFILE, ...)
+
+
+@dataclass(frozen=True)
+class Many:
+    """Several accounts side by side: the profiles given, or every account an Identity Center
+    login reaches (`all_accounts`); `demo_files` are the simulator's AWS config file and token cache."""
+
+    profiles: list[str | None]
+    all_accounts: bool
+    demo_files: tuple[str, str] | None = None
+
+    @property
+    def label(self) -> str:
+        """The header's word for where the accounts come from."""
+        if self.all_accounts or self.demo_files:
+            return f"{self.profiles[0] or 'demo'}: Identity Center"
+        return f"{len(self.profiles)} profiles"
 
 
 @dataclass
@@ -24,6 +41,7 @@ class Account:
     endpoint_url: str | None
     credentials: Keys | None  # keys handed in (the simulated account's), else the botocore chain's
     cache_profile: str | None = None  # "demo": the simulated account of --demo
+    many: Many | None = None  # several accounts side by side (the tree's top level is the account)
 
     @property
     def demo(self) -> bool:
@@ -38,6 +56,8 @@ class Account:
 
     @property
     def profile_label(self) -> str:
+        if self.many is not None:
+            return self.many.label
         return self.profile if self.profile is not None else DEFAULT_CHAIN
 
     @property
@@ -45,14 +65,16 @@ class Account:
         """The simulator's port changes every run; its listings share one cache key."""
         return "demo" if self.demo else self.endpoint_url
 
-    def child_env(self) -> dict[str, str]:
-        """The environment for a child (ssh and its ProxyCommand) that must reach this account.
+    def child_env(self, keys: Keys | None = None) -> dict[str, str]:
+        """The environment for a child (ssh and its ProxyCommand) that must reach this account
+        (or, with `keys`, the Identity Center account those keys are for).
 
         Keys the app was given explicitly (the simulated account's per-run keys) travel in the
         environment only, never on a command line, where `ps` would show them."""
         env = dict(os.environ)
-        if self.credentials:
-            key, secret, token = self.credentials
+        keys = keys or self.credentials
+        if keys:
+            key, secret, token = keys
             env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = key, secret
             if token:
                 env["AWS_SESSION_TOKEN"] = token
@@ -72,10 +94,17 @@ class Services:
         self.account = account
         self.poll_interval = poll_interval
         self._pool: SpacesPool | None = None
+        self._accounts: AccountsApi | None = None  # with account.many
         self._opening: asyncio.Lock | None = None
         self._closes = 0  # how many times close() ran: a pool opened across one is stale
 
-    async def get(self, region: str) -> SpacesApi:
+    async def get(self, region: str, account_id: str | None = None) -> SpacesApi:
+        """The region's service; with several accounts, that of `account_id` (a space's)."""
+        if self.account.many is not None:
+            accounts = await self.accounts()
+            if account_id is None:
+                raise ValueError("several accounts: say whose service")
+            return accounts.of_account(account_id, region)
         if self._opening is None:
             self._opening = asyncio.Lock()
         async with self._opening:  # several regions ask at once on the first listing
@@ -96,19 +125,48 @@ class Services:
                 self._pool = pool
             return self._pool.get(region)
 
+    async def accounts(self) -> AccountsApi:
+        """Several accounts' services (account.many), opened on first use off the event loop."""
+        many = self.account.many
+        assert many is not None
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:
+            if self._accounts is None:
+                from ..aws.api import open_accounts
+
+                self._accounts = await asyncio.to_thread(
+                    open_accounts,
+                    many.profiles,
+                    many.all_accounts,
+                    endpoint_url=self.account.endpoint_url,
+                    poll_interval=self.poll_interval,
+                    demo_files=many.demo_files,
+                )
+            return self._accounts
+
+    async def child_reach(self, account_id: str) -> tuple[str | None, dict[str, str]]:
+        """The profile to name and the environment, for ssh to reach the account a space is in."""
+        if self.account.many is None:
+            return self.account.profile, self.account.child_env()
+        profile, keys = await (await self.accounts()).child_reach(account_id)
+        return profile, self.account.child_env(keys)
+
     @property
     def opened(self) -> bool:
-        return self._pool is not None
+        return self._pool is not None or self._accounts is not None
 
     async def close(self) -> None:
         """Close every client (their connections and sessions); the next `get` starts afresh."""
         pool, self._pool = self._pool, None
+        accounts, self._accounts = self._accounts, None
         self._closes += 1
-        if pool is not None:
-            await _quietly_closed(pool)
+        for opened in (pool, accounts):
+            if opened is not None:
+                await _quietly_closed(opened)
 
 
-async def _quietly_closed(pool: SpacesPool) -> None:
+async def _quietly_closed(pool: SpacesPool | AccountsApi) -> None:
     try:
         await pool.aclose()
     except Exception:  # closing is best effort: a client that failed to open has nothing to close

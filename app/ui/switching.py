@@ -68,8 +68,14 @@ class Switcher:
         from ..aws.api import available_profiles
         from .screens.pickers import ProfilePicker
 
-        profiles = await asyncio.to_thread(available_profiles)
         account = self._services.account
+        if account.many is not None:  # every account is shown already: a profile would narrow it
+            self._listing.notices.warn(
+                "several accounts are shown side by side; start sm-spaces with one --profile to work in one",
+                title="AWS profile",
+            )
+            return
+        profiles = await asyncio.to_thread(available_profiles)
         chosen = await self._dialogs.ask(ProfilePicker(profiles, account.profile, demo=account.demo))
         if chosen is None or account.demo or chosen.profile == account.profile:
             return  # --demo keeps the simulated account (the picker says so)

@@ -32,6 +32,17 @@ def demo_app(server: DemoServer, **overrides: Any) -> SpacesApp:
     return SpacesApp(**options)
 
 
+def demo_org_app(server: DemoServer, **overrides: Any) -> SpacesApp:
+    """demo_app over the simulated organisation: every account its Identity Center login reaches,
+    side by side (as `sm-spaces --demo --all-accounts`)."""
+    from .services import Many
+
+    files = server.sso_files
+    assert files is not None, "start the server first"
+    many = Many([None], True, (str(files.config_file), str(files.cache_dir)))
+    return demo_app(server, many=many, **overrides)
+
+
 async def settle(pilot: Pilot[int]) -> None:
     """Let workers finish and the screen catch up (snapshot `run_before`, tests).
 

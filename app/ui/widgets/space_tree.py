@@ -29,11 +29,13 @@ from .labels import MUTED, Columns, count_text
 from .tree_cursor import TreeCursor
 from .tree_drawing import ICON_OPEN, Look, TreeStrips, line_key
 from .tree_rows import (
+    AccountState,
     Branch,
     Lines,
     Node,
     RegionState,
     Row,
+    account_label,
     depth_of,
     fill_domain,
     region_label,
@@ -41,7 +43,7 @@ from .tree_rows import (
 )
 from .tree_scroll import cell, thumb, top_for
 
-__all__ = ["Branch", "RegionState", "SpaceTree", "TreeContent"]
+__all__ = ["AccountState", "Branch", "RegionState", "SpaceTree", "TreeContent"]
 
 LAZY_GROUPS = 600  # above this many matching spaces, grouped domains open on demand
 SAMPLE = 300  # column widths fit the first rows of each branch: measuring 10k names per keystroke is waste
@@ -54,6 +56,8 @@ class TreeContent:
     states: dict[str, RegionState] = field(default_factory=dict)
     grouped: bool = False
     tallies: dict[str, Tally] = field(default_factory=dict)
+    # Several accounts side by side: each is a top-level branch holding its regions.
+    accounts: list[AccountState] | None = None
 
 
 class SpaceTree(TreeCursor, ScrollView, can_focus=True):
@@ -123,29 +127,49 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         self._columns = Columns.fit(sample)
         self._lazy = sum(len(content.spaces.get(r, [])) for r in content.regions) > LAZY_GROUPS
         self._roots = []
-        for region in content.regions:
-            spaces = content.spaces.get(region, [])
-            state = content.states.get(region, RegionState())
-            region_node = Node(Branch("region", region, region), region_label(region, state))
-            service = region_node.add(Node(Branch("service", f"{region}/sm", region), Text("SageMaker AI")))
-            studio = service.add(
-                Node(
-                    Branch("studio", f"{region}/studio", region),
-                    studio_label(content.tallies.get(region, Tally())),
-                )
-            )
-            if content.grouped:
-                for group in group_by_domain(spaces):
-                    label = Text.assemble(
-                        (group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count)
-                    )
-                    studio.add(
-                        Node(Branch("domain", f"{region}/d/{group.domain_id}", region), label, group=group)
-                    )
-            else:
-                studio.spaces = spaces
-            self._roots.append(region_node)
+        if content.accounts is None:
+            for region in content.regions:
+                state = content.states.get(region, RegionState())
+                spaces, tally = content.spaces.get(region, []), content.tallies.get(region, Tally())
+                self._roots.append(self._region(region, "", spaces, state, tally, content.grouped))
+        else:
+            self._account_roots(content, content.accounts)
         self._relayout(keep)
+
+    def _account_roots(self, content: TreeContent, accounts: list[AccountState]) -> None:
+        """Account → region → …: each account's spaces split out of the regions' filtered lists
+        (which keep their order), so filters and counts work as for one account."""
+        split: dict[tuple[str, str], list[Space]] = {}
+        for region in content.regions:
+            for space in content.spaces.get(region, []):
+                split.setdefault((space.account, region), []).append(space)
+        for account in accounts:
+            prefix = f"a/{account.key}/"
+            node = Node(Branch("account", prefix, top=True), account_label(account))
+            for region in content.regions:
+                spaces = split.get((account.account_id or "", region), [])
+                state = account.regions.get(region, RegionState())
+                tally = Tally.of([s.status for s in spaces])
+                node.add(self._region(region, prefix, spaces, state, tally, content.grouped))
+            self._roots.append(node)
+
+    def _region(
+        self, region: str, prefix: str, spaces: list[Space], state: RegionState, tally: Tally, grouped: bool
+    ) -> Node:
+        """A region's branch: SageMaker AI → Studio → its spaces (or → domain → user profile → spaces)."""
+        key = prefix + region
+        region_node = Node(Branch("region", key, region, top=not prefix), region_label(region, state))
+        service = region_node.add(Node(Branch("service", f"{key}/sm", region), Text("SageMaker AI")))
+        studio = service.add(Node(Branch("studio", f"{key}/studio", region), studio_label(tally)))
+        if grouped:
+            for group in group_by_domain(spaces):
+                label = Text.assemble(
+                    (group.domain_name, "bold"), (f"  {group.domain_id}", MUTED), count_text(group.count)
+                )
+                studio.add(Node(Branch("domain", f"{key}/d/{group.domain_id}", region), label, group=group))
+        else:
+            studio.spaces = spaces
+        return region_node
 
     def _is_open(self, node: Node) -> bool:
         key = node.data.key
@@ -185,12 +209,14 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         cols = self._columns
         label = cols.name + cols.instance + cols.owner + 35  # space_line: 6 cells, 5 gaps of 2
         widest = 0
+        nested = self._content is not None and self._content.accounts is not None  # under accounts
         for start, _ in self._lines.runs():
             row = self._lines.row(start)
             if row is not None:  # always, for a run's first line
                 widest = max(widest, 3 * (len(row.guides) + 1) + label)
         for node in self._lines.nodes():
-            widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * depth_of(node.data.kind))
+            depth = depth_of(node.data.kind) + (0 if node.data.top or not nested else 1)
+            widest = max(widest, node.label.cell_len + len(ICON_OPEN) + 3 * depth)
         return widest
 
     def _set_line_count(self, total: int) -> None:

@@ -57,7 +57,7 @@ def line_key(row: Row, cursor: bool, opened: bool, look: Look, spinner: str) -> 
     else:
         assert row.node is not None
         label = row.node.label
-        shown = (row.node.data.kind, label.plain, tuple(label.spans), label.style, opened)
+        shown = (row.node.data.kind, row.node.data.top, label.plain, tuple(label.spans), label.style, opened)
     return (shown, row.guides, row.last, cursor, look)
 
 
@@ -85,7 +85,7 @@ class TreeStrips:
 
 def _draw(row: Row, cursor: bool, opened: bool, look: Look, spinner: str, console: Console) -> Strip:
     segments: list[Segment] = []
-    if row.guides or row.node is None or row.node.data.kind != "region":
+    if row.guides or row.node is None or not row.node.data.top:
         style = look.base + look.guides  # a segment per column, as Tree draws them
         segments.extend(Segment("   " if last else "│  ", style) for last in row.guides)
         segments.append(Segment("└─ " if row.last else "├─ ", style))

@@ -23,9 +23,10 @@ from .labels import AMBER, MUTED, RED, Columns, count_text, space_line
 class Branch:
     """A non-space node; `key` identifies it across rebuilds (to keep it collapsed or under the cursor)."""
 
-    kind: str  # region | service | studio | domain | owner
+    kind: str  # account | region | service | studio | domain | owner
     key: str
     region: str = ""
+    top: bool = False  # a top-level line (drawn without a connector): an account, or a lone account's region
 
 
 @dataclass(eq=False)
@@ -152,8 +153,34 @@ class RegionState:
     domains: int | None = None
 
 
+@dataclass
+class AccountState:
+    """What the tree knows about one of several accounts besides its spaces."""
+
+    key: str  # the account's identity across refreshes (app.aws.accounts.AccountRef.key)
+    name: str  # the profile's name, or the account's name in Identity Center
+    account_id: str | None = None  # known once STS answered (at once for Identity Center accounts)
+    role: str | None = None  # the Identity Center role taken there
+    loading: bool = False
+    error: str | None = None  # short, as the branch label says it ("access denied")
+    regions: dict[str, RegionState] = field(default_factory=dict)
+
+
 def depth_of(kind: str) -> int:
-    return {"region": 0, "service": 1, "studio": 2, "domain": 3, "owner": 4}.get(kind, 0)
+    return {"account": 0, "region": 0, "service": 1, "studio": 2, "domain": 3, "owner": 4}.get(kind, 0)
+
+
+def account_label(state: AccountState) -> Text:
+    label = Text(state.name, style="bold")
+    if state.account_id and state.account_id != state.name:
+        label.append(f"  {state.account_id}", style=MUTED)
+    if state.role:
+        label.append(f"  {state.role}", style=MUTED)
+    if state.loading:
+        label.append("  loading…", style=AMBER)
+    if state.error:
+        label.append(f"  ⚠ {state.error}", style=RED)
+    return label
 
 
 def fill_domain(domain: Node, group: DomainGroup) -> None:

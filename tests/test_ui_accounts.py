@@ -1,0 +1,81 @@
+"""The TUI over several accounts (issue 16 item 1): the tree's top level is the account, an
+account whose role may not use SageMaker says so on its branch without hiding the others, an
+ended Identity Center login is one line naming `aws sso login`, and actions reach the account a
+space is in, with that account's own keys."""
+
+from __future__ import annotations
+
+import pytest
+from sm_spaces.ui.testing import demo_org_app, drawn_lines, highlight, said, settle, shown, wait_until
+
+SIZE = (140, 42)
+RESEARCH = "234567890123"
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _top_lines(app) -> list[str]:
+    return [line.strip() for line in drawn_lines(app) if line.startswith(("▼", "▶"))]
+
+
+async def test_accounts_are_the_top_level_and_the_denied_one_says_so(demo):
+    app = demo_org_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tops = _top_lines(app)
+        assert [line.split()[1] for line in tops] == ["sandbox", "studio-prod", "vision-research"]
+        assert "345678901234" in tops[0] and "⚠ access denied" in tops[0]
+        assert "⚠" not in tops[1] + tops[2]
+        names = shown(app)
+        assert names["segmentation-v2"] == "Running"  # the research account's
+        assert names["fraud-detection"] == "Running"  # the seeded account's
+        assert "scratch" not in names  # the sandbox's space: its role may not list it
+        assert "sandbox: access denied" in said(app)
+        header = "".join(segment.text for segment in app.query_one("#context").render_line(1))
+        assert "3 accounts (1 failing)" in header
+
+
+async def test_an_ended_login_is_one_line_naming_aws_sso_login(demo):
+    demo.org.expire_token()
+    app = demo_org_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert (
+            "the SSO session for profile demo has expired or was never started: "
+            "run `aws sso login --profile demo`"
+        ) in said(app)
+        assert shown(app) == {}
+
+
+async def test_start_reaches_the_account_the_space_is_in(demo):
+    app = demo_org_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, "dataset-curation")
+        assert app.space_tree.highlighted_space.account == RESEARCH
+        await pilot.press("s")
+        assert await wait_until(pilot, lambda: shown(app)["dataset-curation"] == "Running", rounds=1000)
+    research = demo.org.accounts[RESEARCH].state
+    space = research.domains["d-rsrchlab0x7q"].spaces_by_name["dataset-curation"]
+    assert space.app is not None and research.settle_app(space.app).status == "InService"
+
+
+async def test_profile_key_says_several_accounts_are_shown(demo):
+    app = demo_org_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        assert await wait_until(pilot, lambda: "several accounts are shown side by side" in said(app))
+        assert len(app.screen_stack) == 1  # no picker: a profile would narrow what is shown
+
+
+async def test_ssh_config_block_is_refused_across_accounts(demo):
+    app = demo_org_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        assert await wait_until(pilot, lambda: "the ssh config block is one account's" in said(app))
