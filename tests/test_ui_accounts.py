@@ -6,7 +6,16 @@ space is in, with that account's own keys."""
 from __future__ import annotations
 
 import pytest
-from sm_spaces.ui.testing import demo_org_app, drawn_lines, highlight, said, settle, shown, wait_until
+from sm_spaces.ui.testing import (
+    demo_app,
+    demo_org_app,
+    drawn_lines,
+    highlight,
+    said,
+    settle,
+    shown,
+    wait_until,
+)
 
 SIZE = (140, 42)
 RESEARCH = "234567890123"
@@ -79,3 +88,37 @@ async def test_ssh_config_block_is_refused_across_accounts(demo):
         await settle(pilot)
         await pilot.press("S")
         assert await wait_until(pilot, lambda: "the ssh config block is one account's" in said(app))
+
+
+async def test_two_profiles_side_by_side(demo, tmp_path, monkeypatch):
+    """--profile given twice: two profiles of the user's AWS config, each account under its
+    profile's name and reached with that profile's own credentials (here static keys: the seeded
+    account's, and a research role's taken from the portal as `aws configure export-credentials`
+    would give them)."""
+    from sm_spaces.ui.services import Many
+
+    role = demo.org.role_credentials(demo.org.token, {"account_id": RESEARCH, "role_name": "DataScientist"})
+    research = role["roleCredentials"]
+    keys = demo.credentials
+    config = tmp_path / "aws-config"
+    config.write_text(
+        f"[profile static]\naws_access_key_id = {keys.access_key}\n"
+        f"aws_secret_access_key = {keys.secret_key}\nregion = us-east-1\n"
+        f"[profile research]\naws_access_key_id = {research['accessKeyId']}\n"
+        f"aws_secret_access_key = {research['secretAccessKey']}\n"
+        f"aws_session_token = {research['sessionToken']}\nregion = us-east-1\n"
+    )
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", demo.endpoint_url)
+    many = Many(["static", "research"], False)
+    app = demo_app(demo, credentials=None, cache_profile=None, many=many)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tops = _top_lines(app)
+        assert [line.split()[1] for line in tops] == ["static", "research"]
+        assert "123456789012" in tops[0] and RESEARCH in tops[1]
+        names = shown(app)
+        assert names["segmentation-v2"] == "Running" and names["fraud-detection"] == "Running"

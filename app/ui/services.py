@@ -29,7 +29,8 @@ class Many:
     def label(self) -> str:
         """The header's word for where the accounts come from."""
         if self.all_accounts or self.demo_files:
-            return f"{self.profiles[0] or 'demo'}: Identity Center"
+            login = self.profiles[0] or ("demo" if self.demo_files else DEFAULT_CHAIN)
+            return f"{login}: Identity Center"
         return f"{len(self.profiles)} profiles"
 
 
