@@ -178,3 +178,16 @@ def test_one_account_rows_carry_the_account_and_profile_too(tmp_path: Path) -> N
     rows = json.loads(proc.stdout)
     assert rows and {(r["account_id"], r["profile"]) for r in rows} == {(MAIN, None)}
     assert all("role" not in r for r in rows)
+
+
+def test_all_accounts_before_the_command_holds_for_list_and_is_refused_elsewhere(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), AWS_EC2_METADATA_DISABLED="true")
+    proc = run(env, "--demo", "--all-accounts", "list", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert {r["account_id"] for r in json.loads(proc.stdout)} == {MAIN, RESEARCH}
+    refused = run(env, "--demo", "--all-accounts", "stop", "fraud-detection", "--yes")
+    assert refused.returncode == 2
+    assert "--all-accounts is for `list` and the TUI" in one_line(refused)

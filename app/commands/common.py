@@ -61,9 +61,16 @@ async def refuse_unusable(
 
 def profile_of(args: argparse.Namespace) -> str | None:
     """The one profile a command works in; --profile given twice is for `list` and the TUI only."""
+    one_account(args)
+    return getattr(args, "profile", None) or os.environ.get("AWS_PROFILE") or None
+
+
+def one_account(args: argparse.Namespace) -> None:
+    """Refuse what only `list` and the TUI take: several accounts."""
     if len(getattr(args, "profiles", None) or []) > 1:
         raise UsageError("--profile was given more than once; only `list` and the TUI show several accounts")
-    return getattr(args, "profile", None) or os.environ.get("AWS_PROFILE") or None
+    if getattr(args, "all_accounts", False):
+        raise UsageError("--all-accounts is for `list` and the TUI; other commands work in one account")
 
 
 def profiles_of(args: argparse.Namespace) -> list[str | None]:
@@ -106,6 +113,7 @@ async def aws_context(
     With `known_region`, a region SageMaker is not offered in is refused before any call."""
     from ..aws.service import SpacesService
 
+    one_account(args)
     if getattr(args, "demo", False):
         from ..demo.server import DemoServer
 

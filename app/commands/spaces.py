@@ -43,6 +43,7 @@ def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--all-accounts",
         action="store_true",
+        default=argparse.SUPPRESS,  # given before `list` (a global option of the TUI's) it holds too
         help="every account your IAM Identity Center login (aws sso login) reaches; "
         "--profile given more than once lists those profiles' accounts",
     )
