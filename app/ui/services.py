@@ -104,7 +104,9 @@ class Services:
         if self.account.many is not None:
             accounts = await self.accounts()
             if account_id is None:
-                raise ValueError("several accounts: say whose service")
+                from ..aws.errors import AwsError
+
+                raise AwsError("which account? highlight one of its spaces and try again", kind="validation")
             return accounts.of_account(account_id, region)
         if self._opening is None:
             self._opening = asyncio.Lock()
