@@ -94,7 +94,17 @@ def build_parser() -> _Parser:
 
 # Each module defines add_parser(command), which sets `run` on its sub-parser; importing them must stay cheap (no
 # botocore, textual or asyncssh at module level) because the parser is built on every start.
-COMMANDS = ("spaces", "remote_access", "connect", "sshconfig", "doctor", "demo", "forward", "open_link")
+COMMANDS = (
+    "spaces",
+    "space_admin",
+    "remote_access",
+    "connect",
+    "sshconfig",
+    "doctor",
+    "demo",
+    "forward",
+    "open_link",
+)
 
 
 def _command_modules() -> list:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ..model import IdleBounds, Space
+from ..model import IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions
 
 if TYPE_CHECKING:  # the types of the answers, for the UI to name too (from app.aws.api)
     from .accounts import AccountRef
@@ -60,6 +60,24 @@ class SpacesApi(Protocol):
     ) -> Space: ...
 
     async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space: ...
+
+    async def space_options(
+        self, domain_id: str, *, owner: str | None = None, shared: bool = False
+    ) -> SpaceOptions: ...
+
+    async def create_space(self, new: NewSpace, *, progress: Progress = None) -> Space: ...
+
+    async def delete_space(self, domain_id: str, space_name: str, *, progress: Progress = None) -> None: ...
+
+    async def edit_space(
+        self,
+        domain_id: str,
+        space_name: str,
+        change: SpaceEdit,
+        *,
+        restart: bool = False,
+        progress: Progress = None,
+    ) -> Space: ...
 
     async def start_session(
         self, space_arn: str, *, on_wait: Callable[[str], None] | None = None

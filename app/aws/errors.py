@@ -214,6 +214,8 @@ def _from_code(
             kind="not_found",
             operation=op,
         )
+    if code == "ResourceInUse" and op == "CreateSpace":
+        return AwsError(f"{text.rstrip('.')}; choose another name", kind="in_use", operation=op)
     if code == "ResourceInUse":
         return AwsError(f"{text}; wait for the current change to finish", kind="in_use", operation=op)
     if code == "ResourceLimitExceeded":

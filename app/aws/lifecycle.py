@@ -29,7 +29,7 @@ Progress = Callable[[Space], None] | None
 APP_NAME = "default"
 
 
-async def _wait(
+async def wait_until(
     svc: SpacesService,
     domain_id: str,
     name: str,
@@ -60,11 +60,33 @@ async def _wait(
         await asyncio.sleep(svc.poll_interval)
 
 
+async def wait_gone(svc: SpacesService, domain_id: str, name: str, progress: Progress) -> None:
+    """Poll a deleted space until DescribeSpace no longer finds it (Deleting, then gone)."""
+    deadline = time.monotonic() + svc.wait_timeout
+    last: SpaceStatus | None = None
+    while True:
+        try:
+            space = await svc.describe_space(domain_id, name)
+        except AwsError as err:
+            if err.kind == "not_found":
+                return
+            raise
+        if progress and space.status != last:
+            progress(space)
+        last = space.status
+        if space.status is SpaceStatus.FAILED:
+            reason = f" ({space.failure_reason})" if space.failure_reason else ""
+            raise AwsError(f"{name} could not be deleted{reason}", kind="service")
+        if time.monotonic() > deadline:
+            raise AwsError(f"{name} is still being deleted after {svc.wait_timeout:.0f} s", kind="service")
+        await asyncio.sleep(svc.poll_interval)
+
+
 def _settled(target: SpaceStatus) -> Callable[[Space], bool]:
     return lambda s: s.status is target
 
 
-async def _describe_raw(svc: SpacesService, domain_id: str, name: str) -> tuple[dict, str, dict]:
+async def describe_raw(svc: SpacesService, domain_id: str, name: str) -> tuple[dict, str, dict]:
     desc = await svc.call("DescribeSpace", DomainId=domain_id, SpaceName=name)
     app_type, per_app = parse.app_settings(desc)
     if app_type is None:
@@ -78,7 +100,7 @@ def _resource_spec(per_app: dict, instance_type: str) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if v is not None}
 
 
-async def _update_space(
+async def update_space(
     svc: SpacesService,
     domain_id: str,
     name: str,
@@ -90,12 +112,12 @@ async def _update_space(
     a moment after UpdateSpace a read may still show the space as it was (InService, old settings),
     and acting on that (CreateApp) would meet a space that is in fact still Updating."""
     await svc.call("UpdateSpace", DomainId=domain_id, SpaceName=name, SpaceSettings=settings)
-    return await _wait(
+    return await wait_until(
         svc, domain_id, name, progress, lambda s: s.space_status == "InService" and applied(s), "updating"
     )
 
 
-def _refuse_if_unusable(space: Space) -> None:
+def refuse_if_unusable(space: Space) -> None:
     """CreateApp and UpdateSpace answer ResourceInUse on a space that is not InService (botocore's
     model lists it): say instead what the space's own state asks of the user."""
     if (problem := space_problem(space)) is not None:
@@ -109,7 +131,7 @@ def _remote_on(instance_type: str) -> Callable[[Space], bool]:
 async def start(
     svc: SpacesService, domain_id: str, name: str, instance_type: str | None, progress: Progress, wait: bool
 ) -> Space:
-    desc, app_type, per_app = await _describe_raw(svc, domain_id, name)
+    desc, app_type, per_app = await describe_raw(svc, domain_id, name)
     current = await svc.describe_space(domain_id, name)
     if current.status in (SpaceStatus.RUNNING, SpaceStatus.STARTING):
         if not current.remote_access:
@@ -118,11 +140,11 @@ async def start(
                 kind="validation",
             )
         return (
-            await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
+            await wait_until(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
             if wait and current.status is SpaceStatus.STARTING
             else current
         )
-    _refuse_if_unusable(current)
+    refuse_if_unusable(current)
     if current.status not in (SpaceStatus.STOPPED, SpaceStatus.FAILED):
         raise AwsError(
             f"{name} is {current.status.value.lower()}; wait until it settles and retry", kind="in_use"
@@ -137,7 +159,7 @@ async def start(
         raise NeedsLargerInstance(name, chosen, bigger)
     settings = desc.get("SpaceSettings") or {}
     if settings.get("RemoteAccess") != "ENABLED" or chosen != default_type:
-        await _update_space(
+        await update_space(
             svc,
             domain_id,
             name,
@@ -158,7 +180,7 @@ async def start(
     )
     if not wait:
         return await svc.describe_space(domain_id, name)
-    return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
+    return await wait_until(svc, domain_id, name, progress, _settled(SpaceStatus.RUNNING), "starting")
 
 
 async def stop(svc: SpacesService, domain_id: str, name: str, progress: Progress, wait: bool) -> Space:
@@ -166,7 +188,7 @@ async def stop(svc: SpacesService, domain_id: str, name: str, progress: Progress
     if app is not None and app.status == "Pending":
         # Whether DeleteApp takes a Pending app is not documented: let the start settle first,
         # which works either way.
-        await _wait(
+        await wait_until(
             svc,
             domain_id,
             name,
@@ -180,14 +202,14 @@ async def stop(svc: SpacesService, domain_id: str, name: str, progress: Progress
         if (problem := stop_problem(space)) is not None:
             raise AwsError(problem, kind="validation")  # nothing runs; the space's state needs the user
         if wait and space.status is SpaceStatus.STOPPING:
-            return await _wait(svc, domain_id, name, progress, _settled(SpaceStatus.STOPPED), "stopping")
+            return await wait_until(svc, domain_id, name, progress, _settled(SpaceStatus.STOPPED), "stopping")
         return space
     await svc.call(
         "DeleteApp", DomainId=domain_id, SpaceName=name, AppType=app.app_type, AppName=app.app_name
     )
     if not wait:
         return await svc.describe_space(domain_id, name)
-    return await _wait(
+    return await wait_until(
         svc,
         domain_id,
         name,
@@ -207,8 +229,8 @@ async def enable_remote_access(
     current = await svc.describe_space(domain_id, name)
     if current.remote_access and current.status is SpaceStatus.RUNNING:
         return current
-    _refuse_if_unusable(current)
-    _, _, per_app = await _describe_raw(svc, domain_id, name)
+    refuse_if_unusable(current)
+    _, _, per_app = await describe_raw(svc, domain_id, name)
     chosen = (
         instance_type
         or (per_app.get("DefaultResourceSpec") or {}).get("InstanceType")
@@ -223,8 +245,8 @@ async def enable_remote_access(
         await stop(svc, domain_id, name, progress, wait=True)
     if not was_running:
         # Enabling alone on a stopped space: update, leave it stopped.
-        _, app_type, per_app = await _describe_raw(svc, domain_id, name)
-        return await _update_space(
+        _, app_type, per_app = await describe_raw(svc, domain_id, name)
+        return await update_space(
             svc,
             domain_id,
             name,
@@ -240,13 +262,13 @@ async def enable_remote_access(
 
 async def set_idle_timeout(svc: SpacesService, domain_id: str, name: str, minutes: int) -> Space:
     space = await svc.describe_space(domain_id, name)
-    _refuse_if_unusable(space)
+    refuse_if_unusable(space)
     bounds = await svc.idle_bounds(domain_id, space.owner, space.app_type)
     try:
         bounds.check(minutes)
     except ValueError as err:
         raise AwsError(f"{name}: {err}", kind="validation") from None
-    _, app_type, _ = await _describe_raw(svc, domain_id, name)
+    _, app_type, _ = await describe_raw(svc, domain_id, name)
     await svc.call(
         "UpdateSpace",
         DomainId=domain_id,
@@ -257,7 +279,7 @@ async def set_idle_timeout(svc: SpacesService, domain_id: str, name: str, minute
             }
         },
     )
-    return await _wait(
+    return await wait_until(
         svc,
         domain_id,
         name,

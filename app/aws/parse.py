@@ -38,6 +38,10 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# For the modules that read settings blocks of their own (space_admin.py).
+as_dict, as_str, as_int = _dict, _str, _int
+
+
 def _required(item: dict, key: str, what: str) -> str:
     value = _str(item.get(key))
     if value is None:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import App, Domain, IdleBounds, Space
+from ..model import App, Domain, IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions
 from ..safe_text import safe_text
-from . import lifecycle, listing, parse
+from . import lifecycle, listing, parse, space_admin
 from .clients import AwsSession, Clients, Keys
 from .errors import AwsError, translate
 from .listing import Listing
@@ -297,6 +297,28 @@ class SpacesService:
 
     async def set_idle_timeout(self, domain_id: str, space_name: str, minutes: int) -> Space:
         return await lifecycle.set_idle_timeout(self, domain_id, space_name, minutes)
+
+    async def space_options(
+        self, domain_id: str, *, owner: str | None = None, shared: bool = False
+    ) -> SpaceOptions:
+        return await space_admin.options(self, domain_id, owner=owner, shared=shared)
+
+    async def create_space(self, new: NewSpace, *, progress: Progress = None) -> Space:
+        return await space_admin.create(self, new, progress)
+
+    async def delete_space(self, domain_id: str, space_name: str, *, progress: Progress = None) -> None:
+        await space_admin.delete(self, domain_id, space_name, progress)
+
+    async def edit_space(
+        self,
+        domain_id: str,
+        space_name: str,
+        change: SpaceEdit,
+        *,
+        restart: bool = False,
+        progress: Progress = None,
+    ) -> Space:
+        return await space_admin.edit(self, domain_id, space_name, change, progress, restart=restart)
 
     async def start_session(self, space_arn: str, *, on_wait: WaitNotice | None = None) -> SessionInfo:
         """StartSession, waiting (within a budget, telling `on_wait`) while SSM registers a space

@@ -18,6 +18,9 @@ from .instances import larger_for_remote_access
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 DEFAULT_IDLE_MAX = 525_600
+# EBS volume of a space: Studio's defaults for a domain that sets none (DefaultEbsStorageSettings).
+DEFAULT_EBS_GIB, MAX_EBS_GIB = 5, 100
+GONE = "Deleted"  # not a SpaceStatus: a space whose deletion is due is no longer listed at all
 
 # Account that owns SageMaker Distribution images, per region (as in the real service).
 _IMAGE_ACCOUNT = {"us-east-1": "885854791233", "eu-west-1": "819792524951", "us-west-2": "542918446943"}
@@ -94,6 +97,11 @@ class DomainRec:
     created: float
     idle_min: int = 60
     idle_max: int = DEFAULT_IDLE_MAX
+    default_ebs_gib: int = DEFAULT_EBS_GIB
+    max_ebs_gib: int = MAX_EBS_GIB
+    # DescribeDomain carries DefaultSpaceSettings (with an execution role for shared spaces): shared
+    # spaces can be created. Without it CreateSpace refuses SharingType=Shared.
+    shared_spaces: bool = True
     spaces: list[SpaceRec] = field(default_factory=list)  # creation order
     spaces_by_name: dict[str, SpaceRec] = field(default_factory=dict)
     profiles: list[ProfileRec] = field(default_factory=list)
@@ -112,6 +120,7 @@ class DemoAccount:
         self.domains: dict[str, DomainRec] = {}  # by id, all regions
         self.sso_user: str | None = None  # when set, the caller is this Identity Center user
         self.iam_user = "demo-developer"
+        self._deleting: list[SpaceRec] = []  # spaces whose DeleteSpace is under way
 
     # --- caller identity ----------------------------------------------------------------------
 
@@ -243,8 +252,13 @@ class DemoAccount:
         return domain if domain is not None and domain.region == region else None
 
     def settle_space(self, space: SpaceRec) -> SpaceRec:
+        """`space` with its due transition applied; a space whose deletion is due leaves its domain
+        (its status then reads GONE, for whoever still holds the record)."""
         if space.pending is not None and self.clock() >= space.pending.due:
             space.status, space.pending = space.pending.status, None
+            if space.status == GONE:
+                self._remove(space)
+                return space
             space.modified = time.time()
         if space.app is not None:
             self.settle_app(space.app)
@@ -258,6 +272,19 @@ class DemoAccount:
             app.pending = None
         return app
 
+    def sweep(self, domain: DomainRec) -> None:
+        """Settle the deletions under way in `domain`, before its spaces are listed or looked up."""
+        for space in [s for s in self._deleting if s.domain_id == domain.domain_id]:
+            self.settle_space(space)
+
+    def _remove(self, space: SpaceRec) -> None:
+        domain = self.domains[space.domain_id]
+        domain.spaces.remove(space)
+        del domain.spaces_by_name[space.name]
+        if space.app is not None:
+            domain.apps.remove(space.app)
+        self._deleting.remove(space)
+
     # --- transitions --------------------------------------------------------------------------
 
     def schedule_app(self, app: AppRec, status: str, failure_reason: str | None = None) -> None:
@@ -265,6 +292,8 @@ class DemoAccount:
 
     def schedule_space(self, space: SpaceRec, status: str) -> None:
         space.pending = Transition(status, self.clock() + self.transition_delay)
+        if status == GONE:
+            self._deleting.append(space)
 
     # --- construction -------------------------------------------------------------------------
 

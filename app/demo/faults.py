@@ -70,6 +70,8 @@ class Faults:
     withdrawn_enum_values: set[str] = field(default_factory=set)
     # Concurrent sessions a space takes; StartSession beyond it is ResourceLimitExceeded.
     sessions_per_space: int = 10
+    # Spaces a domain may hold; CreateSpace beyond it is ResourceLimitExceeded (None: no quota).
+    spaces_per_domain: int | None = None
     seed: int = 1234
     # Counters, so tests can see that a fault really fired.
     throttled: int = 0
@@ -103,6 +105,7 @@ class Faults:
             "stale_describe",
             "ssm_registration",
             "sessions_per_space",
+            "spaces_per_domain",
             "throttled",
             "errored",
             "throttled_by_op",

@@ -8,68 +8,25 @@ Handlers never await: they touch the state in one event-loop step, so no lock is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
+from . import sagemaker_spaces
 from . import sagemaker_views as views
-from .account import DemoAccount, DomainRec, SpaceRec
-from .faults import Faults, in_use, internal_failure, limit_exceeded, not_found, validation
-from .instances import larger_for_remote_access
-from .sessions import SessionRegistry
-from .variants import Variants
-
-_LIVE_APP = ("Pending", "InService", "Deleting")
-
-
-@dataclass
-class Call:
-    account: DemoAccount
-    region: str
-    sessions: SessionRegistry
-    ws_base_url: str
-    faults: Faults
-    variants: Variants
-
-    def page(self, items: Any, p: Params, kind: str, filters: dict[str, Any]) -> tuple[list[Any], str | None]:
-        return views.page(items, p, kind, filters, self.faults.page_size)
-
-    @property
-    def arns(self) -> views.Arns:
-        return views.Arns(self.account, self.region)
-
-
-Params = dict[str, Any]
-
-
-def _domain(call: Call, domain_id: str) -> DomainRec:
-    domain = call.account.domain(call.region, domain_id)
-    if domain is None:
-        raise not_found(f'Domain "{call.arns.domain(domain_id)}" does not exist.')
-    return domain
-
-
-def _space(call: Call, domain: DomainRec, name: str) -> SpaceRec:
-    space = domain.spaces_by_name.get(name)
-    if space is None:
-        raise not_found(f'Space "{call.arns.space(domain.domain_id, name)}" does not exist.')
-    return call.account.settle_space(space)
-
-
-def _in_service(space: SpaceRec, what: str) -> None:
-    """UpdateSpace and CreateApp list ResourceInUse among their errors (botocore's model): the
-    answer for a space that is not InService, whether it is changing or failed."""
-    if space.status != "InService":
-        raise in_use(f"Space '{space.name}' is {space.status}; {what} only when it is InService.")
-
-
-def _too_small(instance_type: str, space: SpaceRec) -> None:
-    larger = larger_for_remote_access(instance_type)
-    if larger is not None:
-        raise validation(
-            f"Remote access is enabled for space '{space.name}', which requires an instance type with at least "
-            f"8 GiB of memory; {instance_type} is too small. Choose a larger instance type such as {larger}."
-        )
-
+from .account import DomainRec, SpaceRec
+from .calls import (
+    LIVE_APP,
+    Call,
+    Params,
+    app_settings_of,
+    check_ebs_size,
+    check_idle,
+    domain_of,
+    ebs_size_of,
+    idle_minutes_of,
+    in_service,
+    space_of,
+    too_small,
+)
+from .faults import in_use, internal_failure, limit_exceeded, not_found, validation
 
 # --- listing and describing ---------------------------------------------------------------------
 
@@ -80,7 +37,7 @@ def list_domains(call: Call, p: Params) -> Params:
 
 
 def describe_domain(call: Call, p: Params) -> Params:
-    return views.domain_detail(call.account, call.arns, _domain(call, p["DomainId"]))
+    return views.domain_detail(call.account, call.arns, domain_of(call, p["DomainId"]))
 
 
 def _domains_for(call: Call, domain_id: str | None) -> list[DomainRec]:
@@ -104,7 +61,7 @@ def list_user_profiles(call: Call, p: Params) -> Params:
 
 
 def describe_user_profile(call: Call, p: Params) -> Params:
-    domain = _domain(call, p["DomainId"])
+    domain = domain_of(call, p["DomainId"])
     profile = domain.profiles_by_name.get(p["UserProfileName"])
     if profile is None:
         raise not_found(
@@ -116,6 +73,8 @@ def describe_user_profile(call: Call, p: Params) -> Params:
 def list_spaces(call: Call, p: Params) -> Params:
     contains = p.get("SpaceNameContains")
     domains = _domains_for(call, p.get("DomainIdEquals"))
+    for domain in domains:
+        call.account.sweep(domain)
     spaces = domains[0].spaces if len(domains) == 1 else [s for d in domains for s in d.spaces]
     if contains:
         spaces = [s for s in spaces if contains in s.name]
@@ -126,8 +85,8 @@ def list_spaces(call: Call, p: Params) -> Params:
 
 
 def describe_space(call: Call, p: Params) -> Params:
-    domain = _domain(call, p["DomainId"])
-    space = _space(call, domain, p["SpaceName"])
+    domain = domain_of(call, p["DomainId"])
+    space = space_of(call, domain, p["SpaceName"])
     if space.stale is not None:  # Faults.stale_describe: the read still shows the space before its update
         answer, until = space.stale
         if call.account.clock() < until:
@@ -139,6 +98,8 @@ def describe_space(call: Call, p: Params) -> Params:
 def list_apps(call: Call, p: Params) -> Params:
     space_name, user = p.get("SpaceNameEquals"), p.get("UserProfileNameEquals")
     domains = _domains_for(call, p.get("DomainIdEquals"))
+    for domain in domains:
+        call.account.sweep(domain)
     apps = domains[0].apps if len(domains) == 1 else [a for d in domains for a in d.apps]
     if user:
         apps = []  # the demo has no per-user (JupyterServer/KernelGateway) apps
@@ -151,10 +112,10 @@ def list_apps(call: Call, p: Params) -> Params:
 
 
 def _app_of(call: Call, p: Params) -> tuple[DomainRec, SpaceRec]:
-    domain = _domain(call, p["DomainId"])
+    domain = domain_of(call, p["DomainId"])
     if not p.get("SpaceName"):
         raise validation("The demo account has only space apps: SpaceName is required.")
-    return domain, _space(call, domain, p["SpaceName"])
+    return domain, space_of(call, domain, p["SpaceName"])
 
 
 def _app_missing(call: Call, p: Params) -> Exception:
@@ -179,11 +140,11 @@ def create_app(call: Call, p: Params) -> Params:
         raise validation(
             f"AppType {p['AppType']} does not match the app type {space.app_type} of space '{space.name}'."
         )
-    _in_service(space, "apps can be created")
+    in_service(space, "apps can be created")
     arn = call.arns.app(space.domain_id, space.name, space.app_type, p["AppName"])
     existing = space.app
     if existing is not None and (
-        existing.status in _LIVE_APP
+        existing.status in LIVE_APP
         or (existing.status == "Failed" and call.variants.create_after_failed == "refuse")
     ):
         raise in_use(
@@ -192,7 +153,7 @@ def create_app(call: Call, p: Params) -> Params:
         )
     instance_type = (p.get("ResourceSpec") or {}).get("InstanceType") or space.instance_type
     if space.remote_access:
-        _too_small(instance_type, space)
+        too_small(instance_type, space.name)
     app = call.account.put_app(space, status="Pending", instance_type=instance_type, app_name=p["AppName"])
     if space.fails_on_start:
         call.account.schedule_app(
@@ -223,49 +184,33 @@ def delete_app(call: Call, p: Params) -> Params:
 
 
 def update_space(call: Call, p: Params) -> Params:
-    domain = _domain(call, p["DomainId"])
-    space = _space(call, domain, p["SpaceName"])
-    _in_service(space, "it can be updated")
+    domain = domain_of(call, p["DomainId"])
+    space = space_of(call, domain, p["SpaceName"])
+    in_service(space, "it can be updated")
     settings = p.get("SpaceSettings") or {}
     if settings.get("AppType", space.app_type) != space.app_type:
         raise validation("The AppType of an existing space cannot be changed.")
-    for key in (
-        "JupyterLabAppSettings",
-        "CodeEditorAppSettings",
-        "JupyterServerAppSettings",
-        "KernelGatewayAppSettings",
-    ):
-        if key in settings and key != f"{space.app_type}AppSettings":
-            raise validation(f"{key} does not apply to a {space.app_type} space.")
     remote = space.remote_access
     if "RemoteAccess" in settings:
         remote = settings["RemoteAccess"] == "ENABLED"
-        live = (
-            ("Pending", "InService") if call.variants.remote_access_while_deleting == "allow" else _LIVE_APP
-        )
+        live = ("Pending", "InService") if call.variants.remote_access_while_deleting == "allow" else LIVE_APP
         running = space.app is not None and space.app.status in live
         if remote != space.remote_access and running:
             raise validation(
                 f"RemoteAccess of space '{space.name}' cannot be changed while an app is running: "
                 "the space must be stopped (delete its app) before updating RemoteAccess."
             )
-    app_settings = settings.get(f"{space.app_type}AppSettings") or {}
+    app_settings = app_settings_of(settings, space.app_type)
     instance_type = (app_settings.get("DefaultResourceSpec") or {}).get("InstanceType") or space.instance_type
     if remote:
-        _too_small(instance_type, space)
-    idle = ((app_settings.get("AppLifecycleManagement") or {}).get("IdleSettings") or {}).get(
-        "IdleTimeoutInMinutes"
-    )
-    if idle is not None and not domain.idle_min <= idle <= domain.idle_max:
-        raise validation(
-            f"IdleTimeoutInMinutes {idle} is outside the range {domain.idle_min}-{domain.idle_max} "
-            "allowed by the domain's settings."
-        )
-    size = ((settings.get("SpaceStorageSettings") or {}).get("EbsStorageSettings") or {}).get(
-        "EbsVolumeSizeInGb"
-    )
+        too_small(instance_type, space.name)
+    idle = idle_minutes_of(app_settings)
+    check_idle(idle, domain)
+    size = ebs_size_of(settings)
     if size is not None and size < space.storage_gib:
         raise validation(f"EbsVolumeSizeInGb cannot be decreased (currently {space.storage_gib} GB).")
+    if size is not None:
+        check_ebs_size(size, domain)
     image = (app_settings.get("DefaultResourceSpec") or {}).get("SageMakerImageArn")
     if call.faults.stale_describe:
         before = views.space_detail(call.arns, domain, space)
@@ -288,7 +233,7 @@ def start_session(call: Call, p: Params) -> Params:
     region, account, domain_id, space_name = parts
     if region != call.region or account != call.account.account_id:
         raise not_found(f"Space '{identifier}' does not exist in this account and region.")
-    space = _space(call, _domain(call, domain_id), space_name)
+    space = space_of(call, domain_of(call, domain_id), space_name)
     if not space.remote_access:
         raise validation(
             f"Remote access is not enabled for space '{space.name}'. "
@@ -341,6 +286,8 @@ HANDLERS: dict[str, Callable[[Call, Params], Params]] = {
     "CreateApp": create_app,
     "DeleteApp": delete_app,
     "StartSession": start_session,
+    "CreateSpace": sagemaker_spaces.create_space,
+    "DeleteSpace": sagemaker_spaces.delete_space,
 }
 
 
@@ -349,7 +296,7 @@ def resource_arn(call: Call, op: str, p: Params) -> str:
     arns, domain_id = call.arns, p.get("DomainId", "")
     if op == "StartSession":
         return str(p.get("ResourceIdentifier", arns.any()))
-    if op in ("DescribeSpace", "UpdateSpace"):
+    if op in ("DescribeSpace", "UpdateSpace", "CreateSpace", "DeleteSpace"):
         return arns.space(domain_id, p.get("SpaceName", ""))
     if op in ("DescribeApp", "CreateApp", "DeleteApp"):
         return arns.app(domain_id, p.get("SpaceName", ""), p.get("AppType", ""), p.get("AppName", ""))

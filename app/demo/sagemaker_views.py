@@ -117,11 +117,27 @@ def _idle_bounds(domain: DomainRec) -> dict[str, Any]:
     }
 
 
+def _execution_role(account: DemoAccount) -> str:
+    return (
+        f"arn:{account.partition}:iam::{account.account_id}:role/service-role/"
+        "AmazonSageMaker-ExecutionRole-20260105T120000"
+    )
+
+
+def storage_defaults(domain: DomainRec) -> dict[str, Any]:
+    """DefaultSpaceStorageSettings: the size a new space gets and the most any space may have."""
+    return {
+        "DefaultEbsStorageSettings": {
+            "DefaultEbsVolumeSizeInGb": domain.default_ebs_gib,
+            "MaximumEbsVolumeSizeInGb": domain.max_ebs_gib,
+        }
+    }
+
+
 def user_settings(account: DemoAccount, domain: DomainRec) -> dict[str, Any]:
     spec = {"SageMakerImageArn": image_arn(domain.region), "InstanceType": "ml.t3.medium"}
     return {
-        "ExecutionRole": f"arn:{account.partition}:iam::{account.account_id}:role/service-role/"
-        "AmazonSageMaker-ExecutionRole-20260105T120000",
+        "ExecutionRole": _execution_role(account),
         "JupyterLabAppSettings": {
             "DefaultResourceSpec": dict(spec),
             "AppLifecycleManagement": _idle_bounds(domain),
@@ -130,6 +146,7 @@ def user_settings(account: DemoAccount, domain: DomainRec) -> dict[str, Any]:
             "DefaultResourceSpec": dict(spec),
             "AppLifecycleManagement": _idle_bounds(domain),
         },
+        "SpaceStorageSettings": storage_defaults(domain),  # private spaces (the model's doc string)
         "StudioWebPortal": "ENABLED",
         "DefaultLandingUri": "studio::",
     }
@@ -163,6 +180,11 @@ def domain_detail(account: DemoAccount, arns: Arns, d: DomainRec) -> dict[str, A
         "SubnetIds": ["subnet-0a1b2c3d4e5f60718"],
         "VpcId": "vpc-0123456789abcdef0",
     }
+    if d.shared_spaces:  # "the default settings for shared spaces that users create in the domain"
+        detail["DefaultSpaceSettings"] = {
+            "ExecutionRole": _execution_role(account),
+            "SpaceStorageSettings": storage_defaults(d),
+        }
     if d.auth_mode == "SSO":
         detail["SingleSignOnManagedApplicationInstanceId"] = "ins-0123456789abcdef"
         detail["SingleSignOnApplicationArn"] = (

@@ -22,11 +22,15 @@ class Variants:
     # CreateApp on a space whose app is Failed: the failed app is replaced ("allow"), or it must be
     # deleted first ("refuse": ResourceInUse, the app already exists).
     create_after_failed: Refuse = "allow"
+    # DeleteSpace on a space whose app is Pending, InService or Deleting: ResourceInUse until the
+    # app is gone ("refuse"), or the app is deleted with the space ("allow"). botocore's model lists
+    # ResourceInUse for DeleteSpace without saying when.
+    delete_space_with_app: Refuse = "refuse"
 
     @classmethod
     def all_strict(cls) -> Variants:
-        return cls("refuse", "refuse", "refuse")
+        return cls("refuse", "refuse", "refuse", "refuse")
 
     @classmethod
     def all_lenient(cls) -> Variants:
-        return cls("allow", "allow", "allow")
+        return cls("allow", "allow", "allow", "allow")
