@@ -154,6 +154,16 @@ async def test_every_operation_answer_fits_botocore_output_shape(demo: Any, sign
         AppName="default",
     )
     assert failed["Status"] == "Failed" and failed["FailureReason"]
+    await call(
+        "CreateSpace",
+        DomainId=did,
+        SpaceName="shape-check",
+        SpaceSettings={"AppType": "JupyterLab"},
+        OwnershipSettings={"OwnerUserProfileName": "alice"},
+        SpaceSharingSettings={"SharingType": "Private"},
+    )
+    await call("DescribeSpace", DomainId=did, SpaceName="shape-check")
+    await call("DeleteSpace", DomainId=did, SpaceName="shape-check")
 
     assert {op for op, _ in call.answers} == set(HANDLERS)
     problems = [
