@@ -337,7 +337,7 @@ def space_problem(space: Space) -> str | None:
     if space.space_status == "Delete_Failed":
         return (
             f"{space.name}: deleting the space failed{reason}; fix the cause, then delete it again "
-            "in SageMaker Studio or with `aws sagemaker delete-space`"
+            "(`sm-spaces delete`, or D in the TUI)"
         )
     what = "its last update failed" if space.space_status == "Update_Failed" else "the space failed"
     return (

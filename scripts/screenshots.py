@@ -26,6 +26,7 @@ async def shoot(
     fault: str | None = None,
     settle_keys: bool = False,
     size: tuple[int, int] = SIZE,
+    typed: str = "",
     org: bool = False,
     **app_options: object,
 ) -> None:
@@ -48,6 +49,8 @@ async def shoot(
                     await settle(pilot)
             if modal:
                 await wait_until(pilot, lambda: len(app.screen_stack) > 1)
+                for char in typed:  # into the dialog's field, once it is open
+                    await pilot.press(char)
                 await pilot.pause(0.1)
             else:
                 await settle(pilot)
@@ -69,6 +72,9 @@ async def main(out: Path) -> None:
     await shoot(out, "error-credentials", "r", fault="expired")
     await shoot(out, "forwards", "f", "F", space="fraud-detection", modal=True, settle_keys=True)
     await shoot(out, "confirm-start", "c", space="feature-store-dev", modal=True)
+    await shoot(out, "new-space", "n", space="fraud-detection", modal=True, typed="churn-v2")
+    await shoot(out, "delete-space", "D", space="llm-finetune", modal=True, typed="llm-fine")
+    await shoot(out, "edit-space", "E", space="genai-playground", modal=True)
     # 80 x 24: the detail pane is hidden below 100 columns; `d` opens it under the list.
     await shoot(out, "narrow-80x24", space="fraud-detection", size=(80, 24))
     await shoot(out, "narrow-details-80x24", "d", space="fraud-detection", size=(80, 24))

@@ -242,8 +242,8 @@ def test_cli_lists_them_by_what_happened(demo_env: dict[str, str]) -> None:
             ("stop", "old-experiments", "--yes"),
             "sm-spaces: old-experiments: deleting the space failed (Unable to delete the space's home "
             "directory on the domain's EFS file system. Check the file system's mount targets, then "
-            "delete the space again.); fix the cause, then delete it again in SageMaker Studio or with "
-            "`aws sagemaker delete-space`",
+            "delete the space again.); fix the cause, then delete it again "
+            "(`sm-spaces delete`, or D in the TUI)",
         ),
         (
             ("connect", "gpu-upgrade", "--", "true"),

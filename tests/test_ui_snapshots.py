@@ -93,6 +93,44 @@ class TestDialogs:
         )
 
 
+def _form(key: str, space: str, typed: str = ""):
+    """Open a form or dialog of `key` on `space` (it opens after a call, in a worker), then type."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        highlight(pilot.app, space)
+        await settle(pilot)
+        await pilot.press(key)
+        assert await wait_until(pilot, lambda: len(pilot.app.screen_stack) > 1)
+        for char in typed:
+            await pilot.press(char)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+class TestSpaceLife:
+    """Issue 16: the new-space form (n), the delete confirmation (D) and the edit form (E)."""
+
+    def test_create_dialog(self, demo, snap_compare):
+        assert snap_compare(
+            demo_app(demo), run_before=_form("n", "fraud-detection", "churn-v2"), terminal_size=SIZE
+        )
+
+    def test_delete_confirmation(self, demo, snap_compare):
+        run_before = _form("D", "llm-finetune", "llm-fine")
+        assert snap_compare(demo_app(demo), run_before=run_before, terminal_size=SIZE)
+
+    def test_edit_dialog(self, demo, snap_compare):
+        assert snap_compare(demo_app(demo), run_before=_form("E", "genai-playground"), terminal_size=SIZE)
+
+    def test_create_dialog_at_80x24(self, demo, snap_compare):
+        run_before = _form("n", "fraud-detection", "churn-v2")
+        assert snap_compare(demo_app(demo), run_before=run_before, terminal_size=(80, 24))
+
+
 class TestErrors:
     def test_expired_credentials(self, demo, snap_compare):
         async def run_before(pilot) -> None:

@@ -107,14 +107,19 @@ def test_a_key_belongs_to_one_action():
 @pytest.mark.parametrize("readonly", [False, True])
 def test_footer_help_and_palette_follow_the_read_only_rule(readonly):
     mutating = {a.name for a in ACTIONS if a.mutates}
-    assert mutating == {"start", "stop", "remote_access", "instance_type", "idle_timeout"}
+    assert mutating == {
+        "start", "stop", "remote_access", "instance_type", "idle_timeout", "edit", "delete", "new_space"
+    }  # fmt: skip
     helped = {line for _, line in registry.help_rows(readonly)}
-    offered = {a.name for a in registry.space_actions(readonly)}
+    offered = {a.name for a in (*registry.space_actions(readonly), *registry.view_actions(readonly))}
     for name in mutating:
         action = registry.BY_NAME[name]
         assert (action.help in helped) is not readonly
         assert (name in offered) is not readonly
-        assert registry.permits(registry.ON_SPACE, (name,), readonly) is not readonly
+        if action.on_space:
+            assert registry.permits(registry.ON_SPACE, (name,), readonly) is not readonly
+        else:
+            assert registry.permits(name, (), readonly) is not readonly
         assert registry.permits(registry.READ_ONLY, (name,), readonly) is readonly
     assert registry.permits(registry.ON_SPACE, ("connect",), readonly)
 

@@ -161,6 +161,28 @@ def open_pool(
     return pool
 
 
+def check_instance_type(value: str) -> str:
+    """`value` when spaces can run on it with remote access; ValueError saying why not (botocore's
+    model, loaded on first use: off the loop, or where a moment's wait does not matter)."""
+    from .known_values import check_instance_type as check
+
+    return check(value)
+
+
+def is_instance_type(value: str) -> bool:
+    """Whether SageMaker has instance type `value` for spaces at all (botocore's model)."""
+    from .known_values import app_instance_types
+
+    return value in app_instance_types()
+
+
+def check_image_arn(value: str) -> str:
+    """`value` when it reads as a SageMaker image ARN; ValueError otherwise (botocore's model)."""
+    from .known_values import check_image_arn as check
+
+    return check(value)
+
+
 def available_regions(partition: str = "aws") -> list[str]:
     """Regions offering SageMaker, from botocore's endpoint data (imports botocore: off the loop)."""
     from .context import available_regions as regions

@@ -6,8 +6,12 @@ A person should read what went wrong and what to run next, never a traceback.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ..safe_text import safe_text
+
+if TYPE_CHECKING:
+    from ..model import Space
 
 # The IAM policy statement a refused action needs, quoted in AccessDenied messages.
 _POLICY_HINT = '{{"Effect": "Allow", "Action": "sagemaker:{op}", "Resource": "*"}}'
@@ -75,6 +79,19 @@ class NeedsLargerInstance(AwsError):
         )
         self.current = current
         self.suggested = suggested
+
+
+class NeedsRestart(AwsError):
+    """The edit changes what a running app runs on (instance type, image): it must restart."""
+
+    def __init__(self, space: Space, changes: list[str]) -> None:
+        super().__init__(
+            f"{space.name} is running: {', '.join(changes)} restarts it, and unsaved work is lost; "
+            "confirm (or pass --yes)",
+            kind="validation",
+        )
+        self.space = space
+        self.changes = changes
 
 
 def throttled(op: str | None) -> AwsError:

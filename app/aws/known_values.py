@@ -7,6 +7,7 @@ large, and a command that names no instance type never loads it here.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 
 from ..model import remote_access_upgrade
@@ -63,3 +64,22 @@ def check_region(region: str, origin: str = "") -> str:
     hint = f"; did you mean {near[0]}?" if near else f" (for example {', '.join(regions[:3])})"
     where = f" (from {origin})" if origin else ""
     raise ValueError(f"{region!r}{where} is not a region where SageMaker is offered{hint}")
+
+
+@lru_cache(maxsize=1)
+def _image_arn_rule() -> tuple[int, re.Pattern[str]]:
+    from botocore.session import Session
+
+    shape = Session().get_service_model("sagemaker").shape_for("ImageArn")
+    return int(shape.metadata.get("max", 256)), re.compile(shape.metadata["pattern"])
+
+
+def check_image_arn(value: str) -> str:
+    """`value` when it reads as a SageMaker image ARN (the model's ImageArn pattern, read from
+    botocore rather than copied); ValueError otherwise."""
+    longest, pattern = _image_arn_rule()
+    if len(value) > longest or not pattern.fullmatch(value):
+        raise ValueError(
+            f"{value[:80]!r} is not a SageMaker image ARN (arn:aws:sagemaker:<region>:<account>:image/<name>)"
+        )
+    return value

@@ -14,25 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions, SpaceStatus, remote_access_upgrade
 from . import lifecycle, parse
-from .errors import AwsError
+from .errors import AwsError, NeedsRestart
 from .listing import PAGE, paginate
 
 if TYPE_CHECKING:
     from .lifecycle import Progress
     from .service import SpacesService
-
-
-class NeedsRestart(AwsError):
-    """The edit changes what a running app runs on (instance type, image): it must restart."""
-
-    def __init__(self, space: Space, changes: list[str]) -> None:
-        super().__init__(
-            f"{space.name} is running: {', '.join(changes)} restarts it, and unsaved work is lost; "
-            "confirm (or pass --yes)",
-            kind="validation",
-        )
-        self.space = space
-        self.changes = changes
 
 
 def _storage(block: Any) -> tuple[int, int] | None:
@@ -219,18 +206,3 @@ async def edit(
     if restarting:
         return await lifecycle.start(svc, domain_id, name, change.instance_type, progress, wait=True)
     return updated
-
-
-def check_image_arn(value: str) -> str:
-    """`value` when it reads as a SageMaker image ARN (the model's ImageArn pattern, read from
-    botocore rather than copied); ValueError otherwise."""
-    import re
-
-    from botocore.session import Session
-
-    shape = Session().get_service_model("sagemaker").shape_for("ImageArn")
-    if len(value) > shape.metadata.get("max", 256) or not re.fullmatch(shape.metadata["pattern"], value):
-        raise ValueError(
-            f"{value[:80]!r} is not a SageMaker image ARN (arn:aws:sagemaker:<region>:<account>:image/<name>)"
-        )
-    return value

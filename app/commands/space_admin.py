@@ -199,7 +199,7 @@ def edit_command(args: argparse.Namespace) -> int:
 
 
 def _image(value: str | None) -> str | None:
-    from ..aws.space_admin import check_image_arn
+    from ..aws.known_values import check_image_arn
 
     if value is None:
         return None

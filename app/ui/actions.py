@@ -27,6 +27,7 @@ from .loading import ListingController, SpaceKey, keep_alias
 from .notices import Notices
 from .registry import SpaceAction
 from .services import Services
+from .space_admin import deletable
 
 Flow = Callable[[Space], Awaitable[None]]
 LOST = "Unsaved work in open editors, notebooks and terminals is lost."
@@ -65,7 +66,13 @@ class SpaceActions:
             return
         # A space that is being created or has itself failed takes no action (SageMaker answers
         # ResourceInUse): say what it needs instead. A failed space's running app can be stopped.
-        problem = stop_problem(space) if action is SpaceAction.STOP else space_problem(space)
+        problem = (
+            stop_problem(space)
+            if action is SpaceAction.STOP
+            else deletable(space)
+            if action is SpaceAction.DELETE
+            else space_problem(space)
+        )
         if problem is not None:
             self._notices.warn(problem)
             return
@@ -83,7 +90,7 @@ class SpaceActions:
             self.busy.discard(space.key)
 
     @contextlib.contextmanager
-    def _changing(self, space: Space, change: Change) -> Iterator[None]:
+    def changing(self, space: Space, change: Change) -> Iterator[None]:
         """The calls that change `space` run inside: quitting meanwhile asks first (leaving.py)."""
         self.underway[space.key] = Underway(change, space)
         try:
@@ -91,7 +98,7 @@ class SpaceActions:
         finally:
             self.underway.pop(space.key, None)
 
-    def _progress(self, old: Space) -> Callable[[Space], None]:
+    def progress(self, old: Space) -> Callable[[Space], None]:
         return lambda fresh: self._listing.apply(keep_alias(fresh, old))
 
     async def _with_upgrade(
@@ -123,15 +130,15 @@ class SpaceActions:
             return
         svc = await self._services.get(space.region, space.account)
         self._notices.say(f"Starting {space.name}…")
-        with self._changing(space, Change.START):
+        with self.changing(space, Change.START):
             result = await self._with_upgrade(
                 space,
                 lambda itype: svc.start_space(
-                    space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+                    space.domain_id, space.name, instance_type=itype, progress=self.progress(space)
                 ),
             )
         if result is not None:
-            self._progress(space)(result)
+            self.progress(space)(result)
             self._notices.say(f"{space.name} is {result.status.value.lower()}")
 
     async def stop(self, space: Space) -> None:
@@ -147,9 +154,9 @@ class SpaceActions:
         if not ok:
             return
         svc = await self._services.get(space.region, space.account)
-        with self._changing(space, Change.STOP):
-            result = await svc.stop_space(space.domain_id, space.name, progress=self._progress(space))
-        self._progress(space)(result)
+        with self.changing(space, Change.STOP):
+            result = await svc.stop_space(space.domain_id, space.name, progress=self.progress(space))
+        self.progress(space)(result)
         self._notices.say(f"{space.name} is {result.status.value.lower()}")
 
     async def remote_access(self, space: Space) -> None:
@@ -167,15 +174,15 @@ class SpaceActions:
         ):
             return
         svc = await self._services.get(space.region, space.account)
-        with self._changing(space, Change.REMOTE_ACCESS):
+        with self.changing(space, Change.REMOTE_ACCESS):
             result = await self._with_upgrade(
                 space,
                 lambda itype: svc.enable_remote_access(
-                    space.domain_id, space.name, instance_type=itype, progress=self._progress(space)
+                    space.domain_id, space.name, instance_type=itype, progress=self.progress(space)
                 ),
             )
         if result is not None:
-            self._progress(space)(result)
+            self.progress(space)(result)
             self._notices.say(f"{space.name}: remote access on")
 
     async def instance_type(self, space: Space) -> None:
@@ -196,11 +203,11 @@ class SpaceActions:
         ):
             return
         svc = await self._services.get(space.region, space.account)
-        with self._changing(space, Change.INSTANCE_TYPE):
+        with self.changing(space, Change.INSTANCE_TYPE):
             result = await svc.enable_remote_access(
-                space.domain_id, space.name, instance_type=bigger, progress=self._progress(space)
+                space.domain_id, space.name, instance_type=bigger, progress=self.progress(space)
             )
-        self._progress(space)(result)
+        self.progress(space)(result)
         self._notices.say(f"{space.name} now uses {result.instance_type or bigger}")
 
     async def idle_timeout(self, space: Space) -> None:
@@ -212,9 +219,9 @@ class SpaceActions:
         minutes = await self._dialogs.ask(IdleTimeoutScreen(space.name, space.idle_timeout_minutes, bounds))
         if minutes is None:
             return
-        with self._changing(space, Change.IDLE_TIMEOUT):
+        with self.changing(space, Change.IDLE_TIMEOUT):
             result = await svc.set_idle_timeout(space.domain_id, space.name, minutes)
-        self._progress(space)(result)
+        self.progress(space)(result)
         self._notices.say(f"{space.name}: idle shutdown after {minutes} min")
 
     # --- for connect, VS Code and forwards ----------------------------------------------------
@@ -247,11 +254,11 @@ class SpaceActions:
             ):
                 return None
             self._notices.say(f"Restarting {space.name} with remote access…", title=purpose)
-            with self._changing(fresh, Change.RESTART):
+            with self.changing(fresh, Change.RESTART):
                 started = await self._with_upgrade(
                     fresh,
                     lambda itype: svc.enable_remote_access(
-                        space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                        space.domain_id, space.name, instance_type=itype, progress=self.progress(fresh)
                     ),
                 )
         else:
@@ -260,11 +267,11 @@ class SpaceActions:
             ):
                 return None
             self._notices.say(f"{space.name} is {fresh.status.value.lower()}; starting it…", title=purpose)
-            with self._changing(fresh, Change.START):
+            with self.changing(fresh, Change.START):
                 started = await self._with_upgrade(
                     fresh,
                     lambda itype: svc.start_space(
-                        space.domain_id, space.name, instance_type=itype, progress=self._progress(fresh)
+                        space.domain_id, space.name, instance_type=itype, progress=self.progress(fresh)
                     ),
                 )
         if started is None:

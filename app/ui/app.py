@@ -47,6 +47,7 @@ from .reach import Reach
 from .registry import SpaceAction
 from .run import resume_gc
 from .services import Account, Keys, Many, Services
+from .space_admin import SpaceAdmin
 from .switching import Switcher
 from .view import SpaceIndex, ViewState
 from .widgets.bars import CredentialsBanner, FilterBar
@@ -129,6 +130,15 @@ class SpacesApp(App[int]):
             enabled=background_refresh,
             poll_interval=poll_interval,
             on_described=self.painter.detail,
+        )
+        self.space_admin = SpaceAdmin(
+            self.services,
+            self.listing,
+            self.space_actions,
+            self.dialogs,
+            self.notices,
+            self.background,
+            reveal=self._reveal,
         )
         self.connector = Connector(self, self.services, self.space_actions, self.background, self.notices)
         self.reach = Reach(
@@ -347,10 +357,25 @@ class SpacesApp(App[int]):
                 return self.space_actions.instance_type
             case SpaceAction.IDLE_TIMEOUT:
                 return self.space_actions.idle_timeout
+            case SpaceAction.EDIT:
+                return self.space_admin.edit
+            case SpaceAction.DELETE:
+                return self.space_admin.delete
             case _:
                 assert_never(action)
 
     # --- actions on the view and the account ------------------------------------------------
+
+    def _reveal(self, space: Space) -> None:
+        """The cursor on `space`, when the view shows it (a filter may hide a new space)."""
+        for line in self.space_tree.space_lines():
+            if line.key == space.key:
+                self.space_tree.move_cursor(line)
+                return
+
+    def action_new_space(self) -> None:
+        place = self.space_tree.highlighted_place
+        self.run_worker(self.space_admin.create(place), group="action", exit_on_error=False)
 
     def action_refresh(self) -> None:
         self.background.refresh()

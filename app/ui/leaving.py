@@ -29,6 +29,8 @@ class Change(StrEnum):
     REMOTE_ACCESS = "getting remote access"
     INSTANCE_TYPE = "changing its instance type"
     IDLE_TIMEOUT = "changing its idle timeout"
+    EDIT = "being edited"
+    DELETE = "being deleted"
 
 
 # The CLI command that finishes each change (after the space's name and context options).
@@ -39,6 +41,8 @@ _FINISH: dict[Change, list[str]] = {
     Change.REMOTE_ACCESS: ["start"],
     Change.INSTANCE_TYPE: ["start"],
     Change.IDLE_TIMEOUT: [],  # one UpdateSpace call: SageMaker finishes it by itself
+    Change.EDIT: [],  # likewise (an edit that restarts the space is INSTANCE_TYPE's)
+    Change.DELETE: ["delete", "--yes"],
 }
 
 

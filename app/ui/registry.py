@@ -24,6 +24,8 @@ class SpaceAction(StrEnum):
     REMOTE_ACCESS = "remote_access"
     INSTANCE_TYPE = "instance_type"
     IDLE_TIMEOUT = "idle_timeout"
+    EDIT = "edit"
+    DELETE = "delete"
 
 
 # The Textual actions the bindings of space actions run: SpacesApp.action_on_space(name) and,
@@ -157,6 +159,36 @@ ACTIONS: tuple[Action, ...] = (
         mutates=True,
         footer=False,
         palette="Set idle timeout of {}",
+    ),
+    Action(
+        "edit",
+        "E",
+        "Edit",
+        "edit the space: instance type, storage, image, idle shutdown (a running space restarts, after asking)",
+        on_space=True,
+        mutates=True,
+        footer=False,
+        palette="Edit {}…",
+    ),
+    Action(
+        "delete",
+        "D",
+        "Delete",
+        "delete the space and its storage, after typing its name (a running space is stopped first)",
+        on_space=True,
+        mutates=True,
+        footer=False,
+        palette="Delete {}…",
+    ),
+    Action(
+        "new_space",
+        "n",
+        "New space",
+        "create a space in the highlighted space's (or domain's) domain",
+        mutates=True,
+        footer=False,
+        palette="New space…",
+        palette_group="space",
     ),
     Action("filter", "slash", "Filter", "filter by name, domain, owner, status (esc clears)"),
     Action("clear_filter", "escape", "Clear filter", "clear the / filter, from the list too"),

@@ -348,6 +348,26 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
         row = self._lines.row(self.cursor_line)
         return row.space if row is not None else None
 
+    @property
+    def highlighted_place(self) -> tuple[str, str | None, str | None, str | None] | None:
+        """(region, domain id, user profile, account id) of the highlighted line, as far as it says:
+        a space line says all four (no profile for a shared space), a domain or profile branch its
+        part (not the account: branch keys name it by profile)."""
+        row = self._lines.row(self.cursor_line)
+        if row is None:
+            return None
+        if row.space is not None:
+            s = row.space
+            return s.region, s.domain_id, None if s.shared else s.owner, s.account
+        if row.node is None:
+            return None
+        parts = row.node.data.key.split("/")  # [a/<account>/]<region>/d/<domain id>/u/<user profile>
+        if parts[0] == "a":
+            parts = parts[2:]
+        domain = parts[2] if len(parts) > 2 and parts[1] == "d" else None
+        owner = parts[4] if len(parts) > 4 and parts[3] == "u" and parts[4] else None
+        return row.node.data.region, domain, owner, None
+
     def space_lines(self) -> list[Space]:
         """The spaces in open branches (tests and the palette use this)."""
         return [s for _, run in self._lines.runs() for s in run]
