@@ -66,6 +66,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
             region=None,
             endpoint_url=None,
             demo=False,
+            size=None,
             debug=False,
             command=None,
         )
@@ -106,6 +107,18 @@ def _check_endpoints(args: argparse.Namespace) -> None:
                 raise UsageError(str(problem)) from None
 
 
+def _check_size(args: argparse.Namespace) -> None:
+    """--size, read into (domains, spaces per domain), only where a simulated account is made."""
+    from .commands.common import UsageError, parse_size
+
+    text = getattr(args, "size", None)
+    if text is None:
+        return
+    if not (getattr(args, "demo", False) or getattr(args, "command", None) == "demo"):
+        raise UsageError("--size sets the simulated account's size: add --demo, or use `demo serve --size`")
+    args.size = parse_size(text)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     from .commands.common import Interrupted, UsageError
 
@@ -114,6 +127,7 @@ def _main(argv: Sequence[str] | None) -> int:
         _debug_log()
     try:
         _check_endpoints(args)
+        _check_size(args)
         if args.command is None:
             from .commands.tui import tui_command
 

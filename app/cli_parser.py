@@ -39,6 +39,13 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="use a simulated account that runs in-process (no AWS needed)",
     )
     group.add_argument(
+        "--size",
+        default=default,
+        metavar="DOMAINSxSPACES",
+        help="with --demo or demo serve: a generated account of DOMAINS domains with SPACES spaces each "
+        "(e.g. 50x40, 1x10000) instead of the seeded one",
+    )
+    group.add_argument(
         "--debug",
         action="store_true",
         default=False if top else argparse.SUPPRESS,

@@ -13,6 +13,7 @@ from ..safe_text import safe_text
 
 if TYPE_CHECKING:
     from ..aws.service import SpacesService
+    from ..demo.account import DemoAccount
     from ..demo.server import DemoServer
     from ..model import Space
 
@@ -57,6 +58,32 @@ async def refuse_unusable(
     problem = problem_of(await svc.describe_space(space.domain_id, space.name))
     if problem is not None:
         raise AwsError(problem, kind="validation")  # an operation that cannot succeed: exit 1
+
+
+# A generated account's bounds: enough to try the listing and the filter at scale, small enough to
+# build in seconds.
+MAX_DOMAINS, MAX_SPACES = 1000, 100_000
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'50x40' -> (50, 40): domains, and spaces in each. UsageError, in one line, for anything else."""
+    domains, sep, spaces = text.strip().lower().partition("x")
+    if not (sep and domains.isdigit() and spaces.isdigit()):
+        raise UsageError(f"--size {text!r}: expected DOMAINSxSPACES, e.g. 50x40 or 1x10000")
+    d, s = int(domains), int(spaces)
+    if not (1 <= d <= MAX_DOMAINS and s >= 1 and d * s <= MAX_SPACES):
+        raise UsageError(
+            f"--size {text!r}: from 1 to {MAX_DOMAINS} domains and 1 to {MAX_SPACES:,} spaces in all"
+        )
+    return d, s
+
+
+def demo_account(args: argparse.Namespace) -> DemoAccount:
+    """The simulated account for the arguments: the seeded one, or a generated one of --size."""
+    from ..demo.account import DemoAccount
+
+    size = getattr(args, "size", None)
+    return DemoAccount.generate(*size) if size else DemoAccount.seeded()
 
 
 def profile_of(args: argparse.Namespace) -> str | None:
@@ -117,7 +144,7 @@ async def aws_context(
     if getattr(args, "demo", False):
         from ..demo.server import DemoServer
 
-        async with DemoServer(transition_delay=demo_delay) as server:
+        async with DemoServer(demo_account(args), transition_delay=demo_delay) as server:
             creds = server.credentials
             svc = SpacesService(
                 region=getattr(args, "region", None) or server.region,

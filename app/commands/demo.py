@@ -20,6 +20,12 @@ def add_parser(command) -> None:
         help="act as this Identity Center user (try maria.garcia: 'my spaces' by default)",
     )
     serve.add_argument(
+        "--size",
+        default=argparse.SUPPRESS,  # also taken before `serve`, as the other global options
+        metavar="DOMAINSxSPACES",
+        help="a generated account of DOMAINS domains with SPACES spaces each (e.g. 50x40, 1x10000)",
+    )
+    serve.add_argument(
         "--hostile",
         action="store_true",
         help="also serve a domain of hostile names and error messages (terminal escapes, line breaks, "
@@ -42,5 +48,9 @@ def demo_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--delay must be a number of seconds from 0 to {MAX_DELAY_S:g}")
 
     return serve(
-        port=args.port or None, transition_delay=args.delay, sso_user=args.sso_user, hostile=args.hostile
+        port=args.port or None,
+        transition_delay=args.delay,
+        sso_user=args.sso_user,
+        hostile=args.hostile,
+        size=getattr(args, "size", None),
     )

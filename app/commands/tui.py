@@ -24,8 +24,9 @@ def tui_command(args: argparse.Namespace) -> int:
             all_accounts=all_accounts,
         )
     from ..demo.server import DemoServer
+    from .common import demo_account
 
-    handle = DemoServer(transition_delay=3.0).start_in_thread()
+    handle = DemoServer(demo_account(args), transition_delay=3.0).start_in_thread()
     try:
         server = handle.server
         creds = server.credentials

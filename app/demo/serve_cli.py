@@ -18,7 +18,8 @@ from .server import DemoServer
 def export_lines(server: DemoServer) -> list[str]:
     regions = Counter(d.region for d in server.account.domains.values())
     where = ", ".join(f"{region} ({count})" for region, count in sorted(regions.items()))
-    lines = [f"# sm-spaces demo account {server.account.account_id}; domains in {where}"]
+    spaces = sum(len(d.spaces) for d in server.account.domains.values())
+    lines = [f"# sm-spaces demo account {server.account.account_id}; {spaces:,} spaces, domains in {where}"]
     lines += [f"export {name}={shlex.quote(value)}" for name, value in server.env().items()]
     lines.append("# Ctrl-C stops the server.")
     return lines
@@ -31,10 +32,16 @@ async def _serve_forever(server: DemoServer) -> None:
 
 
 def serve(
-    port: int | None, transition_delay: float, *, sso_user: str | None = None, hostile: bool = False
+    port: int | None,
+    transition_delay: float,
+    *,
+    sso_user: str | None = None,
+    hostile: bool = False,
+    size: tuple[int, int] | None = None,
 ) -> int:
-    """Serve until Ctrl-C; 0 on a clean stop, 1 when the server cannot start."""
-    account = DemoAccount.seeded()
+    """Serve until Ctrl-C; 0 on a clean stop, 1 when the server cannot start. With `size`
+    (domains, spaces in each), a generated account (DemoAccount.generate) instead of the seeded one."""
+    account = DemoAccount.generate(*size) if size else DemoAccount.seeded()
     if sso_user:
         account.use_sso_user(sso_user)
     server = DemoServer(account, port=port or 0, transition_delay=transition_delay)
