@@ -70,7 +70,11 @@ def check_region(region: str, origin: str = "") -> str:
 def _image_arn_rule() -> tuple[int, re.Pattern[str]]:
     from botocore.session import Session
 
-    shape = Session().get_service_model("sagemaker").shape_for("ImageArn")
+    from .model_subset import use_cut_models
+
+    session = Session()
+    use_cut_models(session)  # ImageArn is reached by ResourceSpec, so the cut holds it
+    shape = session.get_service_model("sagemaker").shape_for("ImageArn")
     return int(shape.metadata.get("max", 256)), re.compile(shape.metadata["pattern"])
 
 

@@ -12,7 +12,8 @@ _EPILOG = """\
 ✓ fine   ✗ blocks connecting (exit code 1)   ! works, but worth fixing   – optional, not applicable or untested
 
 Nothing is changed: read permissions are checked with small read calls, write permissions
-(CreateApp, DeleteApp, UpdateSpace, StartSession) with iam:SimulatePrincipalPolicy when you may use it.
+(CreateApp, DeleteApp, UpdateSpace, StartSession, CreateSpace, DeleteSpace) with
+iam:SimulatePrincipalPolicy when you may use it.
 """
 
 SYMBOLS = {"ok": ("✓", "green"), "fail": ("✗", "red"), "warn": ("!", "yellow"), "skip": ("–", "dim")}

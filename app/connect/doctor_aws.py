@@ -21,7 +21,7 @@ READ_ACTIONS = (
     "ListApps",
     "DescribeSpace",
 )
-WRITE_ACTIONS = ("CreateApp", "DeleteApp", "UpdateSpace", "StartSession")
+WRITE_ACTIONS = ("CreateApp", "DeleteApp", "UpdateSpace", "StartSession", "CreateSpace", "DeleteSpace")
 
 
 async def check_account(ctx: DoctorContext) -> list[Check]:
