@@ -254,7 +254,6 @@ class SpaceOptions:
     shared_allowed: bool  # the domain has DefaultSpaceSettings for shared spaces
     default_storage_gib: int = 5
     max_storage_gib: int = 100
-    idle: IdleBounds = field(default_factory=IdleBounds)
 
 
 @dataclass(frozen=True, slots=True)

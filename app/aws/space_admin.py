@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..model import IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions, SpaceStatus, remote_access_upgrade
+from ..model import NewSpace, Space, SpaceEdit, SpaceOptions, SpaceStatus, remote_access_upgrade
 from . import lifecycle, parse
 from .errors import AwsError, NeedsRestart
 from .listing import PAGE, paginate
@@ -60,7 +60,6 @@ async def options(
         shared_allowed=isinstance(space_defaults, dict),
         default_storage_gib=default_gib,
         max_storage_gib=max_gib,
-        idle=parse.idle_bounds(defaults, app_type="JupyterLab") if defaults else IdleBounds(),
     )
 
 
