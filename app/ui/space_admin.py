@@ -58,7 +58,9 @@ class SpaceAdmin:
         except AwsError as err:
             self._notices.report(err)
             return
-        taken = {s.name for s in self._listing.index.spaces if s.domain_id == domain_id and s.account == account}
+        taken = {
+            s.name for s in self._listing.index.spaces if s.domain_id == domain_id and s.account == account
+        }
         new = await self._dialogs.ask(NewSpaceScreen(opts, region, owner, taken))
         if new is None:
             return
