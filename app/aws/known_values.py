@@ -9,20 +9,30 @@ from __future__ import annotations
 import difflib
 import re
 from functools import lru_cache
+from typing import Any
 
 from ..model import remote_access_upgrade
 
 
 @lru_cache(maxsize=1)
-def app_instance_types() -> frozenset[str]:
-    """Every instance type a JupyterLab or Code Editor app may ask for (botocore's model, not a copy)."""
+def _sagemaker_model() -> Any:
+    """SageMaker's service model as botocore reads it (through the cut, model_subset.py), loaded
+    once for every check here."""
     from botocore.session import Session
 
     from .model_subset import use_cut_models
 
     session = Session()
-    use_cut_models(session)
-    shape = session.get_service_model("sagemaker").shape_for("AppInstanceType")
+    use_cut_models(
+        session
+    )  # AppInstanceType is an extra shape of the cut; ImageArn is reached by ResourceSpec
+    return session.get_service_model("sagemaker")
+
+
+@lru_cache(maxsize=1)
+def app_instance_types() -> frozenset[str]:
+    """Every instance type a JupyterLab or Code Editor app may ask for (botocore's model, not a copy)."""
+    shape = _sagemaker_model().shape_for("AppInstanceType")
     # "system" is the instance of a domain's default app, never one a space runs on.
     return frozenset(value for value in shape.enum if value.startswith("ml."))
 
@@ -68,13 +78,7 @@ def check_region(region: str, origin: str = "") -> str:
 
 @lru_cache(maxsize=1)
 def _image_arn_rule() -> tuple[int, re.Pattern[str]]:
-    from botocore.session import Session
-
-    from .model_subset import use_cut_models
-
-    session = Session()
-    use_cut_models(session)  # ImageArn is reached by ResourceSpec, so the cut holds it
-    shape = session.get_service_model("sagemaker").shape_for("ImageArn")
+    shape = _sagemaker_model().shape_for("ImageArn")
     return int(shape.metadata.get("max", 256)), re.compile(shape.metadata["pattern"])
 
 
