@@ -25,6 +25,10 @@ LAZY = (
     "sm_spaces.ui.screens.pickers",
     "sm_spaces.ui.screens.forwards",
     "sm_spaces.ui.screens.ssh_config",
+    "sm_spaces.ui.screens.new_space",
+    "sm_spaces.ui.screens.edit_space",
+    "sm_spaces.ui.screens.delete_space",
+    "sm_spaces.space_changes",
     "sm_spaces.ui.commands",
     "sm_spaces.connect.forward",
     *(f"sm_spaces.commands.{name}" for name in cli_parser.COMMANDS),
@@ -86,6 +90,8 @@ def test_the_commonest_start_imports_neither_argparse_nor_configparser(tmp_path)
         "args = parse_arguments([])\n"
         "assert args.command is None and not args.readonly and args.region is None\n"
         "import sm_spaces.ui.run, sm_spaces.ui.app\n"
+        # What cli._main imports on its way to the TUI.
+        "import sm_spaces.commands.common, sm_spaces.commands.tui, sm_spaces.endpoint_url\n"
         "from sm_spaces.aws.api import configured_region\n"
         "assert configured_region(None) == 'eu-west-1'\n",
         tmp_path,

@@ -3,7 +3,6 @@
 import pytest
 from sm_spaces.model import (
     App,
-    IdleBounds,
     Space,
     SpaceArn,
     SpaceStatus,
@@ -13,6 +12,7 @@ from sm_spaces.model import (
     is_space_arn,
     remote_access_upgrade,
 )
+from sm_spaces.space_changes import IdleBounds
 
 S = SpaceStatus
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ..model import IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions
+from ..model import Space
 
 if TYPE_CHECKING:  # the types of the answers, for the UI to name too (from app.aws.api)
+    from ..space_changes import IdleBounds, NewSpace, SpaceEdit, SpaceOptions
     from .accounts import AccountRef
     from .clients import Keys
     from .listing import Listing

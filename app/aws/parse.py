@@ -11,8 +11,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..model import IDE_APP_TYPES, App, Domain, IdleBounds, Space, UserProfile
+from ..model import IDE_APP_TYPES, App, Domain, Space, UserProfile
 from ..safe_text import safe_text
+from ..space_changes import IdleBounds
 from .clients import fast_timestamp
 from .errors import AwsError
 

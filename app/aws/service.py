@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..model import App, Domain, IdleBounds, NewSpace, Space, SpaceEdit, SpaceOptions
+from ..model import App, Domain, Space
 from ..safe_text import safe_text
+from ..space_changes import IdleBounds, NewSpace, SpaceEdit, SpaceOptions
 from . import lifecycle, listing, parse, space_admin
 from .clients import AwsSession, Clients, Keys
 from .errors import AwsError, translate

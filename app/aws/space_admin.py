@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..model import NewSpace, Space, SpaceEdit, SpaceOptions, SpaceStatus, remote_access_upgrade
+from ..model import Space, SpaceStatus, remote_access_upgrade
+from ..space_changes import NewSpace, SpaceEdit, SpaceOptions
 from . import lifecycle, parse
 from .errors import AwsError, NeedsRestart
 from .listing import PAGE, paginate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -12,6 +11,8 @@ from typing import TYPE_CHECKING
 from ..safe_text import safe_text
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..aws.service import SpacesService
     from ..demo.account import DemoAccount
     from ..demo.server import DemoServer

@@ -12,7 +12,8 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from ..model import APP_TYPE_CHOICES, NewSpace, Space, SpaceEdit
+from ..model import Space
+from ..space_changes import APP_TYPE_CHOICES, NewSpace, SpaceEdit
 from .changes import checked_instance_type, reported_if_interrupted
 from .common import UsageError, aws_context, confirm, progress_printer
 from .lookup import find_space

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from .common import profiles_of
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def tui_command(args: argparse.Namespace) -> int:

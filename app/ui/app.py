@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from pathlib import Path
 from typing import ClassVar, assert_never
 
 from textual import events
@@ -48,6 +47,7 @@ from .registry import SpaceAction
 from .run import resume_gc
 from .services import Account, Keys, Many, Services
 from .space_admin import SpaceAdmin
+from .styles import styles_path
 from .switching import Switcher
 from .view import SpaceIndex, ViewState
 from .widgets.bars import CredentialsBanner, FilterBar
@@ -58,13 +58,6 @@ from .widgets.space_tree import SpaceTree
 INTERRUPTED = 130  # the exit status of a program ended by Ctrl-C (128 + SIGINT)
 
 
-def styles_path() -> Path:
-    """The TCSS shipped in the wheel (app/styles), or the repo's styles/ in a source checkout."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "styles" / "app.tcss"
-    return packaged if packaged.exists() else package.parent / "styles" / "app.tcss"
-
-
 def _space_commands() -> type:
     """The palette's provider, imported when the palette first opens (Textual calls this then)."""
     from .commands import SpaceCommands
@@ -73,7 +66,7 @@ def _space_commands() -> type:
 
 
 class SpacesApp(App[int]):
-    CSS_PATH = str(styles_path())
+    CSS_PATH = str(styles_path("app.tcss"))
     TITLE = "sm-spaces"
     COMMANDS = App.COMMANDS | {_space_commands}
     ENABLE_COMMAND_PALETTE = True
@@ -86,7 +79,9 @@ class SpacesApp(App[int]):
         (120, "-wide"),
     ]
 
-    _filter_bar: FilterBar  # held from on_mount, as the painter holds the others
+    # Mounted on the first `/`: an Input's mount and styles were ~3% of the work before the first
+    # frame (instruction counts, BENCHMARKS.md's first paint).
+    _filter_bar: FilterBar | None = None
 
     def __init__(
         self,
@@ -164,7 +159,6 @@ class SpacesApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield SpaceTree(id="tree")
-                yield FilterBar(id="filter-bar")
             yield DetailPane(id="detail")
         yield Footer()
 
@@ -176,7 +170,6 @@ class SpacesApp(App[int]):
             self.query_one(DetailPane),
             self.query_one(CredentialsBanner),
         )
-        self._filter_bar = self.query_one(FilterBar)
         self._apply_settings()
         self.listing.paint_cache()
         self.painter.all()
@@ -291,12 +284,14 @@ class SpacesApp(App[int]):
         # Keys queued behind `/` go to the filter even before its input has taken focus.
         if isinstance(event, events.Key) and self._set_up:
             stack = self.screen_stack
-            if stack and self.screen is stack[0] and self._filter_bar.catch_early_key(event):
+            bar = self._filter_bar
+            if bar is not None and stack and self.screen is stack[0] and bar.catch_early_key(event):
                 return
         await super().on_event(event)
 
     def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
-        if bool(event.text) != bool(self.shown.text) and not self._filter_bar.has_focus_within:
+        typing = self._filter_bar is not None and self._filter_bar.has_focus_within
+        if bool(event.text) != bool(self.shown.text) and not typing:
             # esc (clear filter) comes or goes from the list's footer. Not while typing: the bar's
             # own esc is in the footer then, and the focus leaving the bar refreshes the bindings;
             # a refresh here recomposes the footer on a filter's first and last key.
@@ -380,12 +375,17 @@ class SpacesApp(App[int]):
     def action_refresh(self) -> None:
         self.background.refresh()
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
+        if self._filter_bar is None:
+            # Keys typed behind `/` wait in the app's queue meanwhile; catch_early_key takes them.
+            self._filter_bar = FilterBar(id="filter-bar")
+            await self.query_one("#left").mount(self._filter_bar)
         self._filter_bar.open()
 
     def action_clear_filter(self) -> None:
         """Esc in the list: the filter typed earlier goes, as esc in the filter does."""
-        self._filter_bar.action_dismiss()
+        if self._filter_bar is not None:  # (no bar yet: nothing was typed)
+            self._filter_bar.action_dismiss()
 
     def action_toggle_group(self) -> None:
         self.shown.grouped = not self.shown.grouped

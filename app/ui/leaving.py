@@ -8,7 +8,6 @@ that finishes the job.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -122,5 +121,7 @@ def left_behind(
             argv += ["--profile", account.profile]
         if account.endpoint_url:
             argv += ["--endpoint-url", account.endpoint_url]
+        import shlex  # only when quitting mid-change: not before the first frame
+
         lines.append(f"{said}; to finish: {shlex.join(argv)}")
     return lines

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ...model import Space
 from ..widgets.labels import MUTED
+from .dialog import Dialog
 
 
 def delete_warning(space: Space) -> Text:
@@ -32,7 +32,7 @@ def delete_warning(space: Space) -> Text:
     return text
 
 
-class DeleteSpaceScreen(ModalScreen[bool]):
+class DeleteSpaceScreen(Dialog[bool]):
     """Dismisses with True only when the typed name is the space's, and enter (or Delete) is pressed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]

@@ -9,11 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...model import IdleBounds, Space, SpaceEdit, SpaceOptions, SpaceStatus, remote_access_upgrade
+from ...model import Space, SpaceStatus, remote_access_upgrade
+from ...space_changes import IdleBounds, SpaceEdit, SpaceOptions
 from ..widgets.labels import MUTED, RED
+from .dialog import Dialog
 
 
 def edit_problems(
@@ -47,7 +48,7 @@ def edit_problems(
     return found
 
 
-class EditSpaceScreen(ModalScreen[SpaceEdit | None]):
+class EditSpaceScreen(Dialog[SpaceEdit | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, space: Space, opts: SpaceOptions, idle: IdleBounds) -> None:

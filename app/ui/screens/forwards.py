@@ -12,11 +12,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..widgets.labels import AMBER, MUTED
+from .dialog import Dialog
 
 if TYPE_CHECKING:
     from ...connect.forward import Forward
@@ -41,7 +41,7 @@ def forward_label(forward: Forward) -> Text:
     return text
 
 
-class ForwardsScreen(ModalScreen[None]):
+class ForwardsScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d,x,delete", "close_forward", "Close forward"),
         Binding("enter", "copy_url", "Copy URL", priority=True),

@@ -9,10 +9,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..widgets.labels import AMBER, MUTED
+from .dialog import Dialog
 
 EXTRA = [
     ("↑ ↓ j k", "move in the tree"),
@@ -21,7 +21,7 @@ EXTRA = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss_help", "Close")]
 
     def __init__(self, bindings: list[tuple[str, str]], read_only_keys: str | None = None) -> None:

@@ -8,12 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Static
 
-from ...model import IdleBounds
+from ...space_changes import IdleBounds
 from ..widgets.labels import MUTED, RED
+from .dialog import Dialog
 
 
 class _WithinBounds(Validator):
@@ -33,7 +33,7 @@ class _WithinBounds(Validator):
         return self.success()
 
 
-class IdleTimeoutScreen(ModalScreen[int | None]):
+class IdleTimeoutScreen(Dialog[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, space_name: str, current: int | None, bounds: IdleBounds) -> None:

@@ -10,11 +10,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from ...model import NewSpace, SpaceOptions
+from ...space_changes import NewSpace, SpaceOptions
 from ..widgets.labels import MUTED, RED
+from .dialog import Dialog
 
 # botocore's SpaceName pattern (63 characters at most).
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -46,7 +46,7 @@ def problems(name: str, instance_type: str, storage: str, opts: SpaceOptions, ta
     return found
 
 
-class NewSpaceScreen(ModalScreen[NewSpace | None]):
+class NewSpaceScreen(Dialog[NewSpace | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, opts: SpaceOptions, region: str, owner: str | None, taken: set[str]) -> None:

@@ -9,15 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from ..widgets.labels import GREEN, MUTED
+from .dialog import Dialog
 
 
-class FilteredSelectScreen(ModalScreen[list[str] | None]):
+class FilteredSelectScreen(Dialog[list[str] | None]):
     """A multi-select list narrowed by an input; enter accepts, esc cancels.
 
     Selections survive filtering: the chosen set lives here, not in the widget.
@@ -120,7 +120,7 @@ DEFAULT_CHAIN_ID = "\0default-chain"  # no profile name can hold a NUL: never mi
 DEMO_ID = "\0demo"
 
 
-class ProfilePicker(ModalScreen[ProfileChoice | None]):
+class ProfilePicker(Dialog[ProfileChoice | None]):
     """Pick the default credential chain or one AWS profile; switching reloads everything.
 
     "default chain" (no profile: the environment's keys, AWS_PROFILE, [default], SSO, a role) is its

@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..widgets.labels import MUTED
+from .dialog import Dialog
 
 DIFF_STYLES = {"+": "green", "-": "red", "@": "cyan"}
 
@@ -30,7 +30,7 @@ def coloured_diff(diff: str) -> Text:
     return text
 
 
-class SshConfigScreen(ModalScreen[bool]):
+class SshConfigScreen(Dialog[bool]):
     """Dismisses with True only on `y` (or the Install button), never in preview."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

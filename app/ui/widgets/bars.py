@@ -52,6 +52,31 @@ class FilterInput(Input):
 class FilterBar(Horizontal):
     """`/` opens it, typing narrows the tree, esc clears and closes it."""
 
+    # Here, not in app.tcss: parsed when the bar is first mounted (on the first `/`).
+    DEFAULT_CSS = """
+    FilterBar {
+        display: none;
+        height: 1;
+        background: $boost;
+        &.-visible {
+            display: block;
+        }
+        #filter-slash {
+            width: 2;
+            padding: 0 0 0 1;
+            color: $warning;
+            text-style: bold;
+        }
+        #filter-input {
+            border: none;
+            height: 1;
+            padding: 0;
+            background: $boost;
+            width: 1fr;
+        }
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Clear filter", show=True)]
 
     class Changed(Message):
