@@ -17,15 +17,14 @@ import os
 import signal
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.app import App
 
 STDERR_TAIL = 4096  # bytes of the child's stderr kept to explain a failure after the TUI is back
 
 
-@dataclass(frozen=True)
-class Handoff:
+class Handoff(NamedTuple):
     """How the child ended: its exit status and the end of what it wrote on stderr."""
 
     returncode: int

@@ -9,8 +9,8 @@ that finishes the job.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from textual.app import App
 
@@ -45,8 +45,7 @@ _FINISH: dict[Change, list[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Underway:
+class Underway(NamedTuple):
     change: Change
     space: Space  # as the flow began; the listing has its latest state
 

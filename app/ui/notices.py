@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -16,8 +16,7 @@ from textual.notifications import SeverityLevel
 KEPT = 200  # lines kept in `said`
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     message: str
     title: str
     severity: SeverityLevel

@@ -7,8 +7,8 @@ Keep this module free of work at import: it is read before the first frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from textual.binding import Binding
 
@@ -34,8 +34,7 @@ ON_SPACE = "on_space"
 READ_ONLY = "read_only"
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     name: str  # a SpaceAction's value, or the app's `action_<name>` method
     keys: str  # Textual key names, comma separated ("" for none of our own)
     label: str  # the footer's word

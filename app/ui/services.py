@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..aws.api import AccountsApi, SpacesApi, SpacesPool
 
@@ -16,8 +17,7 @@ Keys = tuple[str, str, str | None]  # access key, secret key, session token
 DEFAULT_CHAIN = "default chain"  # no profile: botocore's credential chain (environment, AWS_PROFILE, ...)
 
 
-@dataclass(frozen=True)
-class Many:
+class Many(NamedTuple):
     """Several accounts side by side: the profiles given, or every account an Identity Center
     login reaches (`all_accounts`); `demo_files` are the simulator's AWS config file and token cache."""
 

@@ -15,8 +15,7 @@ that text; a mismatch turns splicing off for good.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -31,8 +30,7 @@ FILTER_ROW, FILTER_COLUMN = 2, 3
 _MARK = "|"
 
 
-@dataclass(frozen=True)
-class _Template:
+class Template(NamedTuple):
     width: int
     others: tuple  # the row key without the filter text: the template holds those cells
     strip: Strip
@@ -43,7 +41,7 @@ class _Template:
 
 class FilterCell:
     def __init__(self) -> None:
-        self._template: _Template | None = None  # set only once checked against the grid
+        self._template: Template | None = None  # set only once checked against the grid
         self._off = False
 
     def splice(self, key: tuple, width: int) -> Strip | None:
@@ -81,7 +79,7 @@ class FilterCell:
         self._template = template
 
 
-def _fill(template: _Template, note: str) -> Strip:
+def _fill(template: Template, note: str) -> Strip:
     span = template.end - template.start
     return Strip.join(
         [
@@ -92,7 +90,7 @@ def _fill(template: _Template, note: str) -> Strip:
     )
 
 
-def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None:
+def _probe(header: ContextHeader, width: int, others: tuple) -> Template | None:
     """The row rendered with the filter cell full of markers: where the cell is, and its style."""
     cells = list(header.cells()[FILTER_ROW])
     cells[FILTER_COLUMN] = Text(_MARK * width)
@@ -107,7 +105,7 @@ def _probe(header: ContextHeader, width: int, others: tuple) -> _Template | None
     style = next((s.style for s in strip.crop(start, start + 1) if s.style is not None), None)
     if style is None:
         return None
-    return _Template(width, others, strip, start, end, style)
+    return Template(width, others, strip, start, end, style)
 
 
 def _cells(strip: Strip) -> list[tuple[str, Style | None]]:

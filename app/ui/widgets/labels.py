@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.text import Text
 
@@ -46,8 +46,7 @@ def remote_text(enabled: bool, long: bool = False) -> Text:
     return Text("ssh ✓", style=GREEN) if enabled else Text("ssh –", style=MUTED)
 
 
-@dataclass(frozen=True)
-class Columns:
+class Columns(NamedTuple):
     """Column widths for the visible space lines, so every row lines up."""
 
     name: int = 16

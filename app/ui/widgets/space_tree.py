@@ -329,7 +329,7 @@ class SpaceTree(TreeCursor, ScrollView, can_focus=True):
             return False
         row = self._lines.row(line)
         assert row is not None and row.run is not None
-        row.run[row.index] = space  # the run is the filtered list the app drew from: keep it current
+        row.run[row.position] = space  # the run is the filtered list the app drew from: keep it current
         self.refresh_line(line)
         if line == self.cursor_line:
             self._highlighted = space

@@ -10,7 +10,7 @@ compares keys to repaint only the lines on screen whose content changed.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.console import Console
 from rich.segment import Segment
@@ -26,8 +26,7 @@ ICON_OPEN, ICON_CLOSED = "▼ ", "▶ "
 STRIPS_KEPT = 1000  # drawn lines remembered: the last ~25 screens of a filter being typed
 
 
-@dataclass(frozen=True)
-class Look:
+class Look(NamedTuple):
     """How lines are drawn at the moment: the widget's styles and the column widths."""
 
     base: Style

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rich.console import Console
 from rich.segment import Segment
@@ -19,8 +20,7 @@ from ..view import DomainGroup, Tally, space_sort_key
 from .labels import AMBER, MUTED, RED, Columns, count_text, space_line
 
 
-@dataclass(frozen=True)
-class Branch:
+class Branch(NamedTuple):
     """A non-space node; `key` identifies it across rebuilds (to keep it collapsed or under the cursor)."""
 
     kind: str  # account | region | service | studio | domain | owner
@@ -57,20 +57,19 @@ class Leaf:
         return space_line(self.data, self.columns, self.spinner)
 
 
-@dataclass(frozen=True)
-class Row:
-    """What one line shows: a branch (`node`) or the `index`-th space of `run`; `guides` are the
+class Row(NamedTuple):
+    """What one line shows: a branch (`node`) or the `position`-th space of `run`; `guides` are the
     is-last flags of the ancestors that draw a guide column, `last` whether the line ends its branch."""
 
     node: Node | None
     run: list[Space] | None
-    index: int
+    position: int  # in `run`
     guides: tuple[bool, ...]
     last: bool
 
     @property
     def space(self) -> Space | None:
-        return self.run[self.index] if self.run is not None else None
+        return self.run[self.position] if self.run is not None else None
 
 
 @dataclass
