@@ -18,7 +18,7 @@ from sm_spaces.ui.registry import SpaceAction
 from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.screens.help import HelpScreen
 from sm_spaces.ui.testing import demo_app, settle, shown, wait_until
-from sm_spaces.ui.widgets.bars import CredentialsBanner
+from sm_spaces.ui.widgets.banner import CredentialsBanner
 from textual.worker import WorkerState
 
 from tests.reliability_log import record

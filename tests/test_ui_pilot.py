@@ -10,7 +10,7 @@ from sm_spaces.ui.screens.idle_timeout import IdleTimeoutScreen
 from sm_spaces.ui.screens.owner_filter import OwnerFilterScreen
 from sm_spaces.ui.screens.pickers import RegionPicker
 from sm_spaces.ui.testing import ask_about, demo_app, drawn_lines, highlight, settle, shown, wait_until
-from sm_spaces.ui.widgets.bars import CredentialsBanner
+from sm_spaces.ui.widgets.banner import CredentialsBanner
 
 SIZE = (150, 45)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import ClassVar, assert_never
+from typing import TYPE_CHECKING, ClassVar, assert_never
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -50,10 +50,13 @@ from .space_admin import SpaceAdmin
 from .styles import styles_path
 from .switching import Switcher
 from .view import SpaceIndex, ViewState
-from .widgets.bars import CredentialsBanner, FilterBar
+from .widgets.banner import CredentialsBanner
 from .widgets.detail import DetailPane
 from .widgets.header import ContextHeader
 from .widgets.space_tree import SpaceTree
+
+if TYPE_CHECKING:
+    from .widgets.filter_bar import FilterBar
 
 INTERRUPTED = 130  # the exit status of a program ended by Ctrl-C (128 + SIGINT)
 
@@ -378,6 +381,8 @@ class SpacesApp(App[int]):
     async def action_filter(self) -> None:
         if self._filter_bar is None:
             # Keys typed behind `/` wait in the app's queue meanwhile; catch_early_key takes them.
+            from .widgets.filter_bar import FilterBar
+
             self._filter_bar = FilterBar(id="filter-bar")
             await self.query_one("#left").mount(self._filter_bar)
         self._filter_bar.open()

@@ -13,7 +13,7 @@ from .clock import Clock, spinner_frame
 from .loading import ListingController
 from .services import Account
 from .view import ViewState
-from .widgets.bars import CredentialsBanner
+from .widgets.banner import CredentialsBanner
 from .widgets.detail import DetailPane
 from .widgets.header import ContextHeader, HeaderInfo
 from .widgets.space_tree import SpaceTree, TreeContent

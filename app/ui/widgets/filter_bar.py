@@ -1,20 +1,22 @@
-"""The `/` filter bar and the credentials banner: both shown by toggling a class (like toolong)."""
+"""The `/` filter bar: shown by toggling a class (like toolong), mounted on the first `/`.
+
+Its own module, imported then: the TUI's first frame does not pay for its classes (Textual's
+widget classes cost ~0.4-0.8 ms each to create) or, through DEFAULT_CSS, for their styles.
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from .deliver import deliver_now
-from .labels import AMBER, RED
 
 
 class FilterInput(Input):
@@ -154,21 +156,3 @@ class FilterBar(Horizontal):
         self.remove_class("-visible")
         self.text_changed("")
         self.post_message(self.Done(cleared=True))
-
-
-class CredentialsBanner(Static):
-    """Expired or missing credentials: what happened, the command that fixes it, and the retry key."""
-
-    def show(self, message: str, fix: str | None) -> None:
-        text = Text.assemble(("⚠ ", f"bold {RED}"), (message, "bold"))
-        if fix:
-            text.append("\n  Fix: ", style="bold")
-            text.append(fix, style=f"bold {AMBER}")
-        text.append("   then press ", style="")
-        text.append("ctrl+r", style=f"bold {AMBER}")
-        text.append(" to retry", style="")
-        self.update(text)
-        self.add_class("-visible")
-
-    def hide(self) -> None:
-        self.remove_class("-visible")
