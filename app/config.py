@@ -8,13 +8,14 @@ credentials — and a damaged cache is simply ignored.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -268,9 +269,12 @@ _MAX_CACHE_BYTES = 64 << 20
 
 
 def cache_path(profile: str | None, region: str, endpoint_url: str | None = None) -> Path:
-    # Hashed so that any profile name or endpoint maps to a safe, fixed-length file name.
+    # Hashed so that any profile name or endpoint maps to a safe, fixed-length file name. A CRC, not
+    # sha256: the file names its own profile, region and endpoint and load_cache checks them, so a
+    # clash costs a cache miss, never another account's spaces; and zlib is loaded already, where
+    # hashlib would load OpenSSL's bindings before the TUI's first frame (~0.5% of it).
     key = json.dumps([profile, region, endpoint_url]).encode("utf-8")
-    return cache_dir() / f"spaces-{hashlib.sha256(key).hexdigest()[:24]}.json"
+    return cache_dir() / f"spaces-{zlib.crc32(key):08x}.json"
 
 
 def save_cache(
@@ -335,14 +339,22 @@ def _space_to_json(space: Space) -> dict[str, Any]:
 _JSON_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "None": type(None)}
 
 
+@cache
+def _field_kinds(cls: type) -> dict[str, frozenset[str]]:
+    """Each field of `cls` and the type names its annotation allows ("str | None" -> str, None)."""
+    kinds = {}
+    for f in fields(cls):
+        text = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+        kinds[f.name] = frozenset(part.strip() for part in text.split("|"))
+    return kinds
+
+
 def _checked_fields(cls: type, item: object) -> dict[str, Any]:
     table = _expect(item, dict)
-    names = {f.name: f.type for f in fields(cls)}
-    if set(table) != set(names):
+    names = _field_kinds(cls)
+    if table.keys() != names.keys():
         raise ValueError("cache fields do not match the model")
-    for name, annotation in names.items():
-        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", str(annotation))
-        kinds = [part.strip() for part in text.split("|")]
+    for name, kinds in names.items():
         value = table[name]
         if value is None and "None" in kinds:
             continue

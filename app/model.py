@@ -73,69 +73,9 @@ def derive_status(space_status: str | None, app_status: str | None) -> SpaceStat
     return SpaceStatus.UNKNOWN
 
 
-# --- names and ARNs ---------------------------------------------------------------------------
-
-# SageMaker's SpaceName and DomainId shapes (pattern and max length 63 in botocore's model): a
-# value outside them is refused here, before any call, instead of by the service.
-_SPACE_NAME = r"[a-zA-Z0-9](?:-*[a-zA-Z0-9]){0,62}"
-_DOMAIN_ID = r"d-(?:-*[a-z0-9]){1,61}"
-_MAX_ID = 63
-
-
-def check_space_name(name: str) -> str:
-    """`name` when SageMaker allows it as a space name; ValueError saying what it allows otherwise."""
-    if len(name) <= _MAX_ID and re.fullmatch(_SPACE_NAME, name):
-        return name
-    raise ValueError(
-        f"{name[:80]!r} cannot be a SageMaker space name (at most 63 letters, digits and hyphens, "
-        "starting and ending with a letter or digit)"
-    )
-
-
-_SPACE_ARN = re.compile(
-    r"^arn:(?P<partition>aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?):sagemaker:"
-    r"(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):(?P<account>\d{12}):"
-    rf"space/(?P<domain_id>{_DOMAIN_ID})/(?P<space_name>{_SPACE_NAME})$"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SpaceArn:
-    """The parts of a space ARN (arn:<partition>:sagemaker:<region>:<account>:space/<domain>/<name>)."""
-
-    partition: str
-    region: str
-    account: str
-    domain_id: str
-    space_name: str
-
-    def __str__(self) -> str:
-        return (
-            f"arn:{self.partition}:sagemaker:{self.region}:{self.account}:"
-            f"space/{self.domain_id}/{self.space_name}"
-        )
-
-    @classmethod
-    def parse(cls, text: str) -> SpaceArn:
-        """Parse a space ARN strictly; raise ValueError naming what is wrong."""
-        match = _arn_match(text)
-        if not match:
-            raise ValueError(
-                f"not a SageMaker space ARN: {text[:120]!r} "
-                "(expected arn:aws:sagemaker:<region>:<account>:space/<domain-id>/<space-name>)"
-            )
-        return cls(**match.groupdict())
-
-
-def is_space_arn(text: str) -> bool:
-    return _arn_match(text) is not None
-
-
-def _arn_match(text: str) -> re.Match[str] | None:
-    match = _SPACE_ARN.fullmatch(text)
-    if match and max(len(match["domain_id"]), len(match["space_name"])) <= _MAX_ID:
-        return match
-    return None
+def space_arn(partition: str, region: str, account: str, domain_id: str, name: str) -> str:
+    """A space's ARN (app/names.py parses one back into its parts)."""
+    return f"arn:{partition}:sagemaker:{region}:{account}:space/{domain_id}/{name}"
 
 
 # --- model objects ----------------------------------------------------------------------------
@@ -207,7 +147,7 @@ class Space:
 
     @property
     def arn(self) -> str:
-        return str(SpaceArn(self.partition, self.region, self.account, self.domain_id, self.name))
+        return space_arn(self.partition, self.region, self.account, self.domain_id, self.name)
 
     @property
     def key(self) -> tuple[str, str, str]:

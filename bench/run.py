@@ -36,7 +36,7 @@ BENCHMARKS: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         lambda: rate_limited.measure((2, 3), latency=0.01, runs=1, refill=0.5),
     ),
     # First paint affords more runs: medians that hold on a machine other sessions share.
-    "first_paint": (lambda: startup.first_paint(15), lambda: startup.first_paint(1)),
+    "first_paint": (lambda: startup.first_paint(15, instructions=True), lambda: startup.first_paint(1)),
     "cli": (lambda: startup.cli(RUNS), lambda: startup.cli(1)),
     "regions": (lambda: regions.measure(RUNS), lambda: regions.measure(1, latency=0.01)),
     "keys": (

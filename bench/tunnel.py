@@ -111,7 +111,8 @@ def capped(size_mb: int, rate_mb: float, runs: int) -> dict:
 
 def _ssh_argv(server: server_proc.ServerProcess, command: list[str], program: str = "ssh") -> list[str]:
     from sm_spaces.connect.handoff import AwsTarget, system_ssh_argv
-    from sm_spaces.model import SpaceArn, alias_for
+    from sm_spaces.model import alias_for
+    from sm_spaces.names import SpaceArn
 
     arn = server.info["space_arn"]
     argv = system_ssh_argv(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sm_spaces.connect.deeplink import DeepLink, DeepLinkError, parse_deep_link
-from sm_spaces.model import SpaceArn
+from sm_spaces.names import SpaceArn
 
 BASE = "vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker"
 TOKEN = "SeCrEtToKeN0123456789abcdefABCDEF+/xyz=="

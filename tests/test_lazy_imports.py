@@ -29,6 +29,7 @@ LAZY = (
     "sm_spaces.ui.screens.edit_space",
     "sm_spaces.ui.screens.delete_space",
     "sm_spaces.space_changes",
+    "sm_spaces.names",
     "sm_spaces.ui.widgets.filter_bar",
     "sm_spaces.ui.commands",
     "sm_spaces.connect.forward",

@@ -4,14 +4,13 @@ import pytest
 from sm_spaces.model import (
     App,
     Space,
-    SpaceArn,
     SpaceStatus,
     alias_for,
     assign_aliases,
     derive_status,
-    is_space_arn,
     remote_access_upgrade,
 )
+from sm_spaces.names import SpaceArn, is_space_arn
 from sm_spaces.space_changes import IdleBounds
 
 S = SpaceStatus

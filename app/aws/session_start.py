@@ -18,7 +18,8 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model import SpaceArn, SpaceStatus, space_problem
+from ..model import SpaceStatus, space_problem
+from ..names import SpaceArn
 from .errors import AwsError
 
 if TYPE_CHECKING:

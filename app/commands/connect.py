@@ -62,7 +62,7 @@ def add_parser(command) -> None:
 
 def ssh_proxy_command(args: argparse.Namespace) -> int:
     from ..connect.proxy import run_plugin_proxy, run_proxy
-    from ..model import SpaceArn, is_space_arn
+    from ..names import SpaceArn, is_space_arn
 
     if args.session_env:
         from .open_link import session_proxy

@@ -24,7 +24,7 @@ ELSEWHERE_CONNECT_TIMEOUT, ELSEWHERE_READ_TIMEOUT = 3.0, 5.0
 async def find_space(svc: SpacesService, name: str, domain: str | None = None) -> Space:
     """svc.find_space, whose "no such space" names the other regions that hold one of that name.
     A name SageMaker cannot have is refused before any call."""
-    from ..model import check_space_name
+    from ..names import check_space_name
     from .common import UsageError
 
     try:

@@ -13,7 +13,8 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Space, SpaceArn, assign_aliases, is_space_arn
+from ..model import Space, assign_aliases
+from ..names import SpaceArn, is_space_arn
 
 if TYPE_CHECKING:
     from ..aws.listing import Listing

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import DOMAIN_ID_RE, USER_PROFILE_RE
-from ..model import IDE_APP_TYPES, SpaceArn
+from ..model import IDE_APP_TYPES
+from ..names import SpaceArn
 
 SCHEME = "vscode"
 AUTHORITY = "amazonwebservices.aws-toolkit-vscode"

@@ -15,7 +15,7 @@ import shutil
 from typing import TYPE_CHECKING
 
 from ..aws.errors import AwsError
-from ..model import SpaceArn, is_space_arn
+from ..names import SpaceArn, is_space_arn
 
 if TYPE_CHECKING:
     from ..aws.service import SpacesService

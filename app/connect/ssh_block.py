@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Space, is_space_arn
+from ..model import Space
+from ..names import is_space_arn
 from .ssh_config import alias_is_safe, block_aliases, render_block
 from .ssh_config_parse import _KEYWORD, ALIAS_NAMESPACE, CREATED_NOTE, locate_block, split_args, split_lines
 

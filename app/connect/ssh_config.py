@@ -28,7 +28,8 @@ from pathlib import Path
 from ..atomic import FileChanged, atomic_update
 from ..config import validate_endpoint_url, validate_profile, validate_region
 from ..file_checks import read_regular
-from ..model import REMOTE_USER, SpaceArn
+from ..model import REMOTE_USER
+from ..names import SpaceArn
 from .ssh_config_parse import (
     ALIAS_NAMESPACE,
     CREATED_NOTE,
