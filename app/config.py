@@ -272,7 +272,7 @@ def cache_path(profile: str | None, region: str, endpoint_url: str | None = None
     # Hashed so that any profile name or endpoint maps to a safe, fixed-length file name. A CRC, not
     # sha256: the file names its own profile, region and endpoint and load_cache checks them, so a
     # clash costs a cache miss, never another account's spaces; and zlib is loaded already, where
-    # hashlib would load OpenSSL's bindings before the TUI's first frame (~0.5% of it).
+    # hashlib would load OpenSSL's bindings before the TUI's first frame.
     key = json.dumps([profile, region, endpoint_url]).encode("utf-8")
     return cache_dir() / f"spaces-{zlib.crc32(key):08x}.json"
 

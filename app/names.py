@@ -1,7 +1,7 @@
 """Space names and space ARNs: checked against SageMaker's shapes before any call.
 
 Apart from app/model.py: deep links, the ssh proxy and the commands that take a name need these,
-the TUI's first frame does not (the ARN pattern and its dataclass cost ~1 ms at import).
+the TUI's first frame does not (BENCHMARKS.md's first paint).
 """
 
 from __future__ import annotations

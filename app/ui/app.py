@@ -82,8 +82,8 @@ class SpacesApp(App[int]):
         (120, "-wide"),
     ]
 
-    # Mounted on the first `/`: an Input's mount and styles were ~3% of the work before the first
-    # frame (instruction counts, BENCHMARKS.md's first paint).
+    # Mounted on the first `/`: an Input's mount and styles were a tenth of what we add before the
+    # first frame (instruction counts, BENCHMARKS.md's first paint).
     _filter_bar: FilterBar | None = None
 
     def __init__(

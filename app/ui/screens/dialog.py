@@ -1,7 +1,7 @@
 """The base of every sm-spaces dialog: its stylesheet is read when the first dialog opens.
 
 Textual reads a screen's CSS_PATH as it pushes the screen, so the dialogs' rules are not parsed
-before the first frame (~2 ms of a start-up measured in BENCHMARKS.md's first paint).
+before the first frame (BENCHMARKS.md's first paint).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The `/` filter bar: shown by toggling a class (like toolong), mounted on the first `/`.
 
 Its own module, imported then: the TUI's first frame does not pay for its classes (Textual's
-widget classes cost ~0.4-0.8 ms each to create) or, through DEFAULT_CSS, for their styles.
+widget classes are costly to create) or, through DEFAULT_CSS, for their styles.
 """
 
 from __future__ import annotations
