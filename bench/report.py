@@ -260,9 +260,9 @@ FIRST_PAINT_NOTE = (
     "the first frame is out. On Python 3.11 each frozen dataclass compiles six generated methods at "
     "import (~0.45 ms), so the UI's immutable records are NamedTuples (~0.07 ms); the model's Space, "
     "App, Domain and UserProfile stay dataclasses. **Where the rest goes** (instruction counts, "
-    "valgrind): our modules' imports ~130 M instructions (the model's four dataclasses and the UI's "
-    "mutable ones are a third of it; Textual's widget classes, json and the regular expressions of "
-    "safe_text most of the rest), then drawing what the bare app does not have: the header's three "
+    "valgrind): importing our ~45 modules ~130 M instructions (finding and loading them; the model's "
+    "four dataclasses and the UI's mutable ones ~30 M; Textual widget classes, json and safe_text's "
+    "patterns ~25 M), then drawing what the bare app does not have: the header's three "
     "Rich grids ~11 M, the detail pane ~25 M, the tree's lines from the cache ~30 M (reading it "
     "included), Textual's Footer with its 16 keys ~9 M."
 )
