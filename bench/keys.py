@@ -38,7 +38,9 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves: int) -> dict:
+async def _drive(
+    server: server_proc.ServerProcess, expected: int, cursor_moves: int, queries: int, noop_keys: int
+) -> dict:
     from sm_spaces.ui.app import SpacesApp
     from sm_spaces.ui.clock import FrozenClock
     from sm_spaces.ui.testing import settle, wait_until
@@ -70,7 +72,7 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
             await pilot.pause()
             into.append((time.process_time() - t) * 1000)
 
-        for _ in range(20):  # a key bound to nothing: what the harness itself costs per key
+        for _ in range(noop_keys):  # a key bound to nothing: what the harness itself costs per key
             await timed("f19", noop_ms)
         for _ in range(cursor_moves):
             await timed("down", cursor_ms)
@@ -78,7 +80,7 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
             await timed("up", cursor_ms)
         await pilot.press("slash")
         await pilot.pause()
-        for text in FILTER_TEXTS:
+        for text in FILTER_TEXTS[:queries]:
             for char in text:  # narrows from all spaces to a few
                 await timed("space" if char == " " else char, filter_ms)
             for _ in text:  # and widens back to all of them
@@ -93,21 +95,30 @@ async def _drive(server: server_proc.ServerProcess, expected: int, cursor_moves:
         "rss_mb": rss,
         "load_s": load_s,
         "spaces": expected,
+        "queries": list(FILTER_TEXTS[:queries]),
         "shown_after_filter_cleared": shown_after,
     }
 
 
-def _measure_here(domains: int, spaces_per_domain: int, cursor_moves: int) -> dict:
+def _measure_here(
+    domains: int, spaces_per_domain: int, cursor_moves: int, queries: int, noop_keys: int
+) -> dict:
     expected = domains * spaces_per_domain
     with tempfile.TemporaryDirectory(prefix="sm-spaces-bench-") as tmp:
         os.environ["SM_SPACES_CONFIG_DIR"] = os.path.join(tmp, "config")
         os.environ["SM_SPACES_CACHE_DIR"] = os.path.join(tmp, "cache")
         with server_proc.start(domains=domains, spaces=spaces_per_domain) as server:
-            return asyncio.run(_drive(server, expected, cursor_moves))
+            return asyncio.run(_drive(server, expected, cursor_moves, queries, noop_keys))
 
 
 def measure(
-    domains: int = 100, spaces_per_domain: int = 100, *, cursor_moves: int = 40, runs: int = 1
+    domains: int = 100,
+    spaces_per_domain: int = 100,
+    *,
+    cursor_moves: int = 40,
+    runs: int = 1,
+    queries: int = len(FILTER_TEXTS),
+    noop_keys: int = 20,
 ) -> dict:
     """In a fresh interpreter per run, as the TUI runs: not in the bench process, which holds whatever
     the earlier benchmarks imported and kept (botocore's models, listings) for its collector to walk.
@@ -115,7 +126,13 @@ def measure(
     per_run = []
     for _ in range(runs):
         child = subprocess.run(
-            [PYTHON, "-m", "bench.keys", "--child", str(domains), str(spaces_per_domain), str(cursor_moves)],
+            [
+                PYTHON,
+                "-m",
+                "bench.keys",
+                "--child",
+                *map(str, (domains, spaces_per_domain, cursor_moves, queries, noop_keys)),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -144,14 +161,14 @@ def measure(
     return result
 
 
-def sizes(accounts: tuple[tuple[int, int], ...], *, cursor_moves: int, runs: int = 1) -> dict:
-    """measure() for each (domains, spaces per domain)."""
-    return {"sizes": [measure(d, s, cursor_moves=cursor_moves, runs=runs) for d, s in accounts]}
+def sizes(accounts: tuple[tuple[int, int], ...], **options: int) -> dict:
+    """measure() for each (domains, spaces per domain), with the same `options`."""
+    return {"sizes": [measure(d, s, **options) for d, s in accounts]}
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        print(json.dumps(_measure_here(*(int(a) for a in sys.argv[2:5]))))
+        print(json.dumps(_measure_here(*(int(a) for a in sys.argv[2:7]))))
         sys.exit(0)
     out = measure()
     print({k: (round(v, 2) if isinstance(v, float) else v) for k, v in out.items() if not k.endswith("_ms")})

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from bench import compare
 from bench.common import median
+from bench.keys import FILTER_TEXTS
 
 MB = 1024 * 1024
 
@@ -277,6 +278,11 @@ def _key_target(spaces: int) -> float:
     return 16.0 if spaces <= 2000 else 33.0
 
 
+def _count(queries: int) -> str:
+    words = ("one query", "two queries", "three queries", "four queries", "five queries")
+    return words[queries - 1] if 1 <= queries <= len(words) else f"{queries} queries"
+
+
 def _keys(k: dict) -> list[str]:
     sizes = k["sizes"]
     first = sizes[0]
@@ -284,14 +290,16 @@ def _keys(k: dict) -> list[str]:
         r["filter_p95"] <= _key_target(r["spaces"]) and r["cursor_p95"] <= _key_target(r["spaces"])
         for r in sizes
     )
+    queries = first.get("queries", FILTER_TEXTS)  # results saved before this was recorded typed all
     out = [
         "## Keystrokes",
         "",
         "Spaces loaded from the simulator (`DemoAccount.generate`), app headless under `run_test` at "
         "140 × 45. Per key: CPU time of the press and the pause until idle (key handling, filtering, "
-        "drawing the tree's new lines, compositing). The `/` filter types five queries and deletes each "
-        f"again ({len(first['filter_ms'])} keys: `space-0042`, `bench-domain-007`, `user-03 jupyter`, "
-        "`ml.g5`, `codeeditor`; no query a prefix of an earlier one, so the index's memory of recent "
+        f"drawing the tree's new lines, compositing). The `/` filter types {_count(len(queries))} and "
+        f"deletes each again ({len(first['filter_ms'])} keys: "
+        + ", ".join(f"`{q}`" for q in queries)
+        + "; no query a prefix of an earlier one, so the index's memory of recent "
         f"queries does not answer them); cursor: {len(first['cursor_ms'])} moves down and up. Each figure "
         f"is the median over {len(first.get('runs', [first]))} runs, each in a fresh process, of that "
         "run's percentile. A key bound to nothing (*harness*) measures the pilot's own work per key, "

@@ -58,7 +58,8 @@ def test_quick_run_produces_every_figure_and_the_report(tmp_path):
     assert [keys["spaces"] for keys in sizes] == [10, 6]
     for keys in sizes:
         assert keys["shown_after_filter_cleared"] == keys["spaces"]
-        assert len(keys["filter_ms"]) == 2 * sum(map(len, FILTER_TEXTS)) and len(keys["cursor_ms"]) == 5
+        assert keys["queries"] == [FILTER_TEXTS[0]] and len(keys["noop_ms"]) == 3
+        assert len(keys["filter_ms"]) == 2 * len(FILTER_TEXTS[0]) and len(keys["cursor_ms"]) == 5
         assert keys["rss_mb"] > 10
 
     memory = results["memory"]
