@@ -167,7 +167,9 @@ async def test_unknown_space_and_ambiguity(svc):
     assert err.value.kind == "not_found" and "sm-spaces list" in str(err.value)
 
 
-async def test_unreachable_endpoint_is_named(demo):
+async def test_unreachable_endpoint_is_named(demo, monkeypatch):
+    # One retry, as a user may set it: the message is the point here, not botocore's back-off.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again before use: nothing listens there

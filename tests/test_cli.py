@@ -180,6 +180,8 @@ def test_unreachable_endpoint_is_named(tmp_path):
         AWS_ACCESS_KEY_ID="AKIDEXAMPLE",
         AWS_SECRET_ACCESS_KEY="secret",
         AWS_CONFIG_FILE=str(tmp_path / "none"),
+        # One retry, as a user may set it: the message is the point here, not botocore's back-off.
+        AWS_MAX_ATTEMPTS="2",
     )
     proc = run("--region", "us-east-1", "--endpoint-url", url, "list", env=env, timeout=60)
     assert proc.returncode == 1
