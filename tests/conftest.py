@@ -3,6 +3,11 @@
 Every test runs with the simulator's shape check on (SM_SPACES_DEMO_SHAPE_LOG): an answer outside
 botocore's model fails the test that caused it.
 
+Every test has settings and cache folders of its own (SM_SPACES_CONFIG_DIR, SM_SPACES_CACHE_DIR), never
+the user's: `tmp_path / "config"` and `tmp_path / "cache"`, created by whoever writes there first; ask for
+`own_dirs` to read them. Module-scoped fixtures (which set up before any one test) see folders shared by
+the session instead. Subprocesses inherit the variables with os.environ.
+
 Fixtures (stable: other test files rely on them)
 - `demo` (async): a started `DemoServer` on the seeded account, `transition_delay=0`, so the next
   Describe/List after CreateApp/DeleteApp/UpdateSpace already shows the settled state.
@@ -32,6 +37,8 @@ import pytest
 from hypothesis import settings
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import SHAPE_LOG_ENV, DemoServer, ThreadedDemo
+
+from tests.own_dirs import OwnDirs, use_dirs
 
 # Hypothesis's per-example deadline (200 ms) measures the machine, not the code: on a loaded
 # two-core CI runner it fails correct tests. Examples still run; only the clock is off.
@@ -66,6 +73,19 @@ def answers_fit_botocore_shapes(request: pytest.FixtureRequest) -> Iterator[None
     # A test marked non_aws_endpoint plays an endpoint that is not AWS (names AWS would refuse).
     if problems and request.node.get_closest_marker("non_aws_endpoint") is None:
         pytest.fail(f"the simulator answered outside botocore's shapes:\n{problems[:4000]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnDirs]:
+    # What module-scoped fixtures copy into their subprocesses' environment.
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield use_dirs(monkeypatch, tmp_path_factory.mktemp("sm-spaces-session"))
+
+
+@pytest.fixture(autouse=True)
+def own_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OwnDirs:
+    # The user's own settings (regions, profile, grouping) or cache would change what a test sees.
+    return use_dirs(monkeypatch, tmp_path)
 
 
 def client_kwargs(server: DemoServer, region: str | None = None) -> dict[str, Any]:

@@ -40,8 +40,6 @@ def _home(tmp_path: Path, server: DemoServer, extra_config: str = "") -> dict[st
         AWS_ENDPOINT_URL_SAGEMAKER=server.endpoint_url,
         AWS_ENDPOINT_URL_STS=server.endpoint_url,
         AWS_EC2_METADATA_DISABLED="true",
-        SM_SPACES_CACHE_DIR=str(tmp_path / "cache"),
-        SM_SPACES_CONFIG_DIR=str(tmp_path / "settings"),
     )
     return env
 

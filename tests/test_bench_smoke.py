@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from bench import report, run
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _figures(values) -> bool:

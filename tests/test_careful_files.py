@@ -60,8 +60,7 @@ def _sm(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.Comp
 # --- links ------------------------------------------------------------------------------------
 
 
-def test_a_link_at_the_cache_name_is_replaced_and_its_target_left_alone(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+def test_a_link_at_the_cache_name_is_replaced_and_its_target_left_alone(tmp_path) -> None:  # type: ignore[no-untyped-def]
     victim = tmp_path / "victim"
     victim.write_bytes(b"precious\n")
     os.chmod(victim, 0o644)

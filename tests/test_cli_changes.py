@@ -195,9 +195,8 @@ def interrupted(args: list[str], when: str, env) -> tuple[int, list[str]]:
         ),
     ],
 )
-def test_ctrl_c_during_a_change_says_what_is_left_and_how_to_finish(tmp_path, args, when, said):
-    environ = dict(os.environ, SM_SPACES_CONFIG_DIR=str(tmp_path / "config"))
-    code, lines = interrupted(args, when, environ)
+def test_ctrl_c_during_a_change_says_what_is_left_and_how_to_finish(args, when, said):
+    code, lines = interrupted(args, when, dict(os.environ))
     assert code == 130
     assert lines[-1] == said
     assert not any("Traceback" in line for line in lines)

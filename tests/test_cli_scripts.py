@@ -20,8 +20,6 @@ from tests.cli_run import SM, one_line, run
 def env(tmp_path) -> dict[str, str]:
     """The user's environment with settings and cache of their own (no regions configured)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environ["SM_SPACES_CONFIG_DIR"] = str(tmp_path / "config")
-    environ["SM_SPACES_CACHE_DIR"] = str(tmp_path / "cache")
     environ["AWS_CONFIG_FILE"] = str(tmp_path / "aws-config-absent")
     return environ
 

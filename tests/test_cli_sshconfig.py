@@ -233,12 +233,9 @@ def test_endpoint_from_the_environment_is_baked_in(account, config):
     assert account.credentials.secret_key.encode() not in config.read_bytes()
 
 
-def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(
-    account, config, tmp_path, monkeypatch, capsys
-):
-    settings_dir = tmp_path / "settings"
+def test_install_covers_the_settings_regions_and_keeps_the_ones_it_holds(account, config, own_dirs, capsys):
+    settings_dir = own_dirs.config
     settings_dir.mkdir()
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(settings_dir))
     assert sm(account, "install", "--yes", "--config", str(config)) == 0
     err = capsys.readouterr().err
     assert "the block covers us-east-1 (25 spaces) only; --all-regions adds every region where you" in err

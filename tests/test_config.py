@@ -24,12 +24,7 @@ from sm_spaces.config import (
 )
 from sm_spaces.model import App, Space
 
-
-@pytest.fixture(autouse=True)
-def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "cfg"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
+from tests.own_dirs import OwnDirs
 
 
 def _mode(path: Path) -> int:
@@ -39,9 +34,9 @@ def _mode(path: Path) -> int:
 # --- locations --------------------------------------------------------------------------------
 
 
-def test_env_overrides_locations(dirs: Path) -> None:
-    assert config.settings_path() == dirs / "cfg" / "config.toml"
-    assert config.cache_dir() == dirs / "cache"
+def test_env_overrides_locations(own_dirs: OwnDirs) -> None:
+    assert config.settings_path() == own_dirs.config / "config.toml"
+    assert config.cache_dir() == own_dirs.cache
 
 
 def test_platformdirs_locations_without_override(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,7 +55,7 @@ def test_missing_file_gives_defaults_without_warning() -> None:
     assert Settings().refresh_interval_s == 60
 
 
-def test_save_then_load_round_trip(dirs: Path) -> None:
+def test_save_then_load_round_trip() -> None:
     wanted = Settings(
         profile="dev-sso",
         regions=["us-east-1", "eu-west-1"],
@@ -129,7 +124,7 @@ def test_save_refuses_to_replace_malformed_file_unless_forced(content: bytes, pr
     assert _mode(backup_path(path)) == 0o600
 
 
-def test_unreadable_file_is_a_warning(dirs: Path) -> None:
+def test_unreadable_file_is_a_warning() -> None:
     path = config.settings_path()
     path.mkdir(parents=True)  # a directory where the file should be
     loaded, warning = load_settings()

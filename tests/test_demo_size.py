@@ -15,15 +15,13 @@ import pytest
 from tests.cli_run import SM, one_line, run
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["SM_SPACES_CONFIG_DIR"] = str(tmp_path / "config")
-    env["SM_SPACES_CACHE_DIR"] = str(tmp_path / "cache")
-    return env
+def _env() -> dict[str, str]:
+    """The test's environment (its own settings and cache: conftest) without the user's AWS_*."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
 
 
-def test_demo_list_at_a_given_size(tmp_path: Path) -> None:
-    proc = run(_env(tmp_path), "--demo", "--size", "7x30", "list", "--json")
+def test_demo_list_at_a_given_size() -> None:
+    proc = run(_env(), "--demo", "--size", "7x30", "list", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)
     assert len(rows) == 210
@@ -55,14 +53,14 @@ def test_demo_list_at_a_given_size(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_sizes_are_one_line(tmp_path: Path, args: tuple[str, ...], line: str) -> None:
-    proc = run(_env(tmp_path), *args)
+def test_bad_sizes_are_one_line(args: tuple[str, ...], line: str) -> None:
+    proc = run(_env(), *args)
     assert proc.returncode == 2
     assert one_line(proc) == line
 
 
 def test_demo_serve_at_size_serves_a_foreign_client(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+    env = _env()
     proc = subprocess.Popen(
         [*SM, "demo", "serve", "--size", "1x2500", "--delay", "0"],
         stdout=subprocess.PIPE,

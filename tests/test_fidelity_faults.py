@@ -222,11 +222,7 @@ def test_list_command_under_rate_limits_and_short_pages(
     assert server.faults.throttled > 0 and server.faults.shortened_pages > 0
 
 
-async def test_the_tui_lists_everything_under_rate_limits_and_short_pages(
-    demo: DemoServer, tmp_path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+async def test_the_tui_lists_everything_under_rate_limits_and_short_pages(demo: DemoServer) -> None:
     demo.faults.rate_limits = dict.fromkeys(LIST_OPS, 1.0)
     demo.faults.short_pages = 0.5
     app = demo_app(demo)

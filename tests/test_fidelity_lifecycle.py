@@ -183,9 +183,7 @@ async def test_a_space_whose_last_start_failed_starts_again(server: DemoServer) 
     assert running.status is SpaceStatus.RUNNING
 
 
-async def test_the_tui_restarts_a_failed_space(server: DemoServer, tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+async def test_the_tui_restarts_a_failed_space(server: DemoServer) -> None:
     clock(server).tick = 0.05
     app = demo_app(server)
     async with app.run_test(size=(150, 45)) as pilot:
@@ -265,11 +263,7 @@ def test_cli_actions_on_them_say_what_they_need(
     assert not {"CreateApp", "UpdateSpace", "DeleteApp"} & set(asked)  # nothing was tried in vain
 
 
-async def test_tui_shows_what_to_do_and_refuses_the_keys(
-    demo: DemoServer, tmp_path: Any, monkeypatch: Any
-) -> None:
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+async def test_tui_shows_what_to_do_and_refuses_the_keys(demo: DemoServer) -> None:
     app = demo_app(demo)
     async with app.run_test(size=(150, 45)) as pilot:
         await settle(pilot)

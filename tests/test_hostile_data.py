@@ -56,8 +56,6 @@ def env(hostile_server: ThreadedDemo, tmp_path: Path) -> dict[str, str]:
         AWS_CONFIG_FILE=str(tmp_path / "aws-config-absent"),
         AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "aws-credentials-absent"),
         HOME=str(tmp_path / "home"),
-        SM_SPACES_CONFIG_DIR=str(tmp_path / "cfg"),
-        SM_SPACES_CACHE_DIR=str(tmp_path / "cache"),
     )
     return env
 

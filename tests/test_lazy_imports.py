@@ -40,17 +40,10 @@ LAZY = (
 )
 
 
-def _imported_by(code: str, tmp_path) -> set[str]:
-    """The modules a fresh interpreter has loaded after running `code`."""
+def _imported_by(code: str) -> set[str]:
+    """The modules a fresh interpreter (with the test's own settings and cache) has loaded after running `code`."""
     script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
-    env_code = (
-        "import os\n"
-        f"os.environ['SM_SPACES_CONFIG_DIR'] = {str(tmp_path / 'config')!r}\n"
-        f"os.environ['SM_SPACES_CACHE_DIR'] = {str(tmp_path / 'cache')!r}\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", env_code + script], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -75,14 +68,13 @@ def test_tui_start_imports_no_dialog_command_or_network_module(tmp_path):
         "os.environ.pop('AWS_REGION', None); os.environ.pop('AWS_DEFAULT_REGION', None)\n"
         "from sm_spaces.aws.api import configured_region\n"
         "assert configured_region('p') == 'eu-west-1', configured_region('p')\n",
-        tmp_path,
     )
     assert "sm_spaces.ui.app" in modules and "sm_spaces.config" in modules  # the check ran what it says
     assert "sm_spaces.aws.config_region" in modules
     assert _heavy(modules, LAZY) == []
 
 
-def test_the_commonest_start_imports_neither_argparse_nor_configparser(tmp_path):
+def test_the_commonest_start_imports_neither_argparse_nor_configparser():
     # `sm-spaces` alone with AWS_REGION set: the TUI's defaults without the parser, the region
     # without reading the AWS config file.
     modules = _imported_by(
@@ -96,18 +88,16 @@ def test_the_commonest_start_imports_neither_argparse_nor_configparser(tmp_path)
         "import sm_spaces.commands.common, sm_spaces.commands.tui, sm_spaces.endpoint_url\n"
         "from sm_spaces.aws.api import configured_region\n"
         "assert configured_region(None) == 'eu-west-1'\n",
-        tmp_path,
     )
     assert "sm_spaces.ui.app" in modules and "sm_spaces.aws.config_region" in modules
     assert "argparse" not in modules and "configparser" not in modules
 
 
-def test_palette_provider_loads_when_the_palette_asks(tmp_path):
+def test_palette_provider_loads_when_the_palette_asks():
     modules = _imported_by(
         "from sm_spaces.ui.app import SpacesApp\n"
         "providers = [p() for p in SpacesApp.COMMANDS if p.__module__ == 'sm_spaces.ui.app']\n"
         "assert [p.__name__ for p in providers] == ['SpaceCommands'], providers\n",
-        tmp_path,
     )
     assert "sm_spaces.ui.commands" in modules
 
@@ -185,14 +175,12 @@ def test_gc_pause_for_the_start_only_undoes_itself(tmp_path):
     assert out.stdout.split() == ["False", "True", "False"]
 
 
-async def test_gc_resumes_once_the_first_frame_is_out(tmp_path, monkeypatch):
+async def test_gc_resumes_once_the_first_frame_is_out():
     import gc
 
     from sm_spaces.ui.app import SpacesApp
     from sm_spaces.ui.run import pause_gc_until_first_frame, resume_gc
 
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     pause_gc_until_first_frame()
     try:
         assert not gc.isenabled()

@@ -17,10 +17,9 @@ APP = Path(__file__).resolve().parent.parent / "app"
 
 
 @pytest.fixture(autouse=True)
-def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+def cache(own_dirs, monkeypatch):
     monkeypatch.delenv("AWS_DATA_PATH", raising=False)
-    return tmp_path / "cache"
+    return own_dirs.cache
 
 
 def test_every_operation_the_program_names_is_in_the_cut():

@@ -23,12 +23,10 @@ ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detec
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
+def served() -> Iterator[tuple[ThreadedDemo, dict[str, str]]]:
     handle = DemoServer(transition_delay=0.0).start_in_thread()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(handle.server.env(), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    env["SM_SPACES_CONFIG_DIR"] = str(tmp_path / "config")
-    env["SM_SPACES_CACHE_DIR"] = str(tmp_path / "cache")
     try:
         yield handle, env
     finally:

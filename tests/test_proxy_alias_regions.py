@@ -10,12 +10,6 @@ from sm_spaces.config import Settings, save_settings
 from sm_spaces.connect.proxy import resolve_target
 
 
-@pytest.fixture
-def settings_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-
-
 def _service(demo, region: str = "us-east-1") -> SpacesService:
     c = demo.credentials
     return SpacesService(
@@ -23,14 +17,14 @@ def _service(demo, region: str = "us-east-1") -> SpacesService:
     )
 
 
-async def test_an_alias_in_another_of_the_users_regions_is_found(demo, settings_dir) -> None:
+async def test_an_alias_in_another_of_the_users_regions_is_found(demo) -> None:
     save_settings(Settings(regions=["us-east-1", "eu-west-1"]))
     async with _service(demo) as svc:
         arn = await resolve_target(svc, "sm-gdpr-reports")
     assert arn.startswith("arn:aws:sagemaker:eu-west-1:") and arn.endswith("/gdpr-reports")
 
 
-async def test_without_that_region_in_the_settings_the_miss_names_where_it_looked(demo, settings_dir) -> None:
+async def test_without_that_region_in_the_settings_the_miss_names_where_it_looked(demo) -> None:
     async with _service(demo) as svc:
         with pytest.raises(AwsError) as missing:
             await resolve_target(svc, "sm-gdpr-reports")
@@ -41,9 +35,9 @@ async def test_without_that_region_in_the_settings_the_miss_names_where_it_looke
     assert "'sm-gdpr-reports' in us-east-1;" in str(missing.value)
 
 
-async def test_a_broken_settings_file_only_means_no_other_regions(demo, settings_dir, tmp_path) -> None:
-    (tmp_path / "config").mkdir()
-    broken = tmp_path / "config" / "config.toml"
+async def test_a_broken_settings_file_only_means_no_other_regions(demo, own_dirs) -> None:
+    own_dirs.config.mkdir()
+    broken = own_dirs.config / "config.toml"
     broken.write_text("regions = [not toml\n")
     async with _service(demo) as svc:
         with pytest.raises(AwsError) as missing:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import pytest
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
@@ -25,13 +24,6 @@ from tests.reliability_log import record
 from tests.test_reliability_faults import SilentEndpoint
 
 SIZE = (150, 45)
-
-
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
 
 
 def _messages(app) -> str:

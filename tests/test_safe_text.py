@@ -166,14 +166,13 @@ def test_json_is_exact_json_of_the_model_and_safe_on_a_terminal() -> None:
     assert decoded[0]["space_name"] == "s1"
 
 
-def test_a_cache_holding_raw_text_is_sanitised_when_read(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_cache_holding_raw_text_is_sanitised_when_read() -> None:
     # A listing cache written before the sanitiser existed (or edited by hand) holds raw text.
     from datetime import UTC, datetime
 
     from sm_spaces import config
     from sm_spaces.model import Space
 
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path))
     raw = Space(
         "d-abc", "s1", "us-east-1", "123456789012", "InService", display_name=HOSTILE, owner=f"o{ESC}[2J"
     )

@@ -233,16 +233,12 @@ def test_no_secret_on_command_lines_outputs_or_files(
     )
 
 
-async def test_no_secret_in_a_screenshot_or_failure_messages(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_no_secret_in_a_screenshot_or_failure_messages(tmp_path: Path) -> None:
     from sm_spaces.aws.errors import AwsError
     from sm_spaces.aws.service import SpacesService
     from sm_spaces.ssm.channel import ChannelError, DataChannel
     from sm_spaces.ui.testing import demo_app, settle
 
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     server = DemoServer(transition_delay=0.0)
     server.credentials = Credentials.random(with_token=True)
     messages: list[str] = []

@@ -5,7 +5,6 @@ space is in, with that account's own keys."""
 
 from __future__ import annotations
 
-import pytest
 from sm_spaces.ui.testing import (
     demo_app,
     demo_org_app,
@@ -19,12 +18,6 @@ from sm_spaces.ui.testing import (
 
 SIZE = (140, 42)
 RESEARCH = "234567890123"
-
-
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _top_lines(app) -> list[str]:

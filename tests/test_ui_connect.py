@@ -20,9 +20,7 @@ SIZE = (150, 45)
 
 
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
+def without_aws_profile(monkeypatch):
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 

@@ -13,7 +13,6 @@ import subprocess
 import sys
 import termios
 import time
-from pathlib import Path
 
 import pytest
 
@@ -74,12 +73,10 @@ class Terminal:
 
 
 @pytest.fixture
-def terminal(tmp_path: Path):
+def terminal():
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         TERM="xterm-256color",
-        SM_SPACES_CONFIG_DIR=str(tmp_path / "config"),
-        SM_SPACES_CACHE_DIR=str(tmp_path / "cache"),
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",

@@ -19,12 +19,6 @@ STYLED_NAME = "[b]bold[/b]-[Foo]"  # markup would eat the tags
 pytestmark = pytest.mark.non_aws_endpoint
 
 
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def hostile(demo):
     domain = demo.account.domains["d-mlplatf0rm01"]

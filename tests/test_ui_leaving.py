@@ -16,13 +16,6 @@ from sm_spaces.ui.testing import demo_app, highlight, settle, shown, wait_until
 SIZE = (150, 45)
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
-
-
 async def _space(demo, name):
     from sm_spaces.aws.service import SpacesService
 
@@ -123,8 +116,8 @@ async def test_connect_and_forward_ask_before_starting_and_name_the_instance_typ
         assert shown(app)["feature-store-dev"] == "Stopped"
 
 
-async def test_ask_before_start_false_in_the_settings_starts_without_asking(demo, isolated):
-    config = isolated / "config"
+async def test_ask_before_start_false_in_the_settings_starts_without_asking(demo, own_dirs):
+    config = own_dirs.config
     config.mkdir()
     (config / "config.toml").write_text(f'regions = ["{demo.region}"]\nask_before_start = false\n')
     app = demo_app(demo, use_settings=True)

@@ -50,14 +50,10 @@ class TerminalRunner:
         return Handoff(status, term.output().decode("utf-8", "replace"))
 
 
-async def test_persist_setting_attaches_to_tmux_and_reattaches_after_a_lost_session(
-    demo, tmp_path, monkeypatch
-):
+async def test_persist_setting_attaches_to_tmux_and_reattaches_after_a_lost_session(demo, tmp_path):
     from sm_spaces import config
 
     assert shutil.which("tmux"), "the space's tmux (the system's) is what this test exercises"
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     loop = asyncio.get_running_loop()
     demo.resume.refusal = "AccessDeniedException"  # no resume: only a new session helps
 
@@ -102,13 +98,9 @@ async def test_persist_setting_attaches_to_tmux_and_reattaches_after_a_lost_sess
     assert await listed.wait() != 0
 
 
-async def test_persist_setting_is_read_from_config_and_turned_off_from_the_palette(
-    demo, tmp_path, monkeypatch
-):
+async def test_persist_setting_is_read_from_config_and_turned_off_from_the_palette(demo):
     from sm_spaces import config
 
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     config.save_settings(config.Settings(persist=True))
     app = demo_app(demo, use_settings=True)
     async with app.run_test(size=SIZE) as pilot:

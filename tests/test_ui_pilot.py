@@ -15,13 +15,6 @@ from sm_spaces.ui.widgets.banner import CredentialsBanner
 SIZE = (150, 45)
 
 
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path
-
-
 async def _space(demo, name):
     from sm_spaces.aws.service import SpacesService
 
@@ -363,8 +356,8 @@ async def test_cached_listing_paints_when_the_refresh_fails(demo):
         assert app.listing.stale
 
 
-async def test_malformed_settings_reported_once_and_left_byte_identical(demo, isolated_config):
-    path = isolated_config / "config" / "config.toml"
+async def test_malformed_settings_reported_once_and_left_byte_identical(demo, own_dirs):
+    path = own_dirs.config / "config.toml"
     path.parent.mkdir(parents=True)
     broken = b'regions = ["us-east-1"\ntheme = 42  # not closed\n'
     path.write_bytes(broken)
@@ -379,7 +372,7 @@ async def test_malformed_settings_reported_once_and_left_byte_identical(demo, is
     assert path.read_bytes() == broken
 
 
-async def test_settings_persist_grouping_and_regions(demo, isolated_config):
+async def test_settings_persist_grouping_and_regions(demo):
     from sm_spaces import config
 
     app = demo_app(demo, use_settings=True)

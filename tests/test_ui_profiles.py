@@ -17,8 +17,6 @@ SIZE = (150, 45)
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     for name in list(os.environ):
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)

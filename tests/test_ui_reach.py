@@ -25,8 +25,6 @@ def home(tmp_path, monkeypatch):
     """A home of our own: ~/.ssh/config and the editors' settings live under tmp_path."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return tmp_path
 

@@ -9,12 +9,6 @@ from textual.widgets import Input
 SIZE = (140, 36)
 
 
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def demo():
     """The simulated account on its own thread: snap_compare runs the app on a loop of its own."""

@@ -3,17 +3,10 @@ against the simulated account at 80 x 24, where the seeded account does not fit 
 
 from __future__ import annotations
 
-import pytest
 from sm_spaces.ui.testing import demo_app, settle
 from sm_spaces.ui.widgets.tree_scroll import thumb, top_for
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def test_thumb_spans_the_share_shown_and_travels_the_whole_bar():

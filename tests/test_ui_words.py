@@ -4,18 +4,11 @@ list clears the filter; --readonly keys say why they do nothing (tests/test_ui_p
 
 from __future__ import annotations
 
-import pytest
 from sm_spaces.ui import registry
 from sm_spaces.ui.testing import demo_app, drawn_lines, highlight, settle, shown, wait_until
 from sm_spaces.ui.widgets.detail import DetailPane
 
 SIZE = (150, 45)
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _pane(app) -> dict[str, str]:
