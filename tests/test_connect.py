@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.space_ssh import proxy_to, ssh_options
+
 SM = [sys.executable, "-m", "sm_spaces"]
 
 
@@ -34,20 +36,10 @@ def test_connect_runs_a_command_and_returns_its_status(via):
 
 def test_plain_ssh_with_our_proxy_command(served):
     _, env = served
-    proxy = " ".join([*SM, "ssh-proxy", "%n"])
     proc = run(
         [
             "ssh",
-            "-F",
-            "/dev/null",
-            "-o",
-            f"ProxyCommand={proxy}",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "LogLevel=ERROR",
+            *ssh_options(proxy_to("%n")),
             "sagemaker-user@sm-fraud-detection",
             "echo hello; echo $USER; exit 3",
         ],

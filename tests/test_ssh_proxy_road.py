@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 
 from aiohttp import web
 from sm_spaces.demo.server import ThreadedDemo
 
-SM = [sys.executable, "-m", "sm_spaces"]
+from tests.space_ssh import proxy_to, ssh_options
 
 
 def test_system_ssh_through_our_proxy_command_and_botocore(
@@ -48,21 +47,11 @@ def test_system_ssh_through_our_proxy_command_and_botocore(
     arn = (
         f"arn:aws:sagemaker:{server.region}:{server.account.account_id}:space/{domain.domain_id}/{space.name}"
     )
-    proxy = " ".join([*SM, "--endpoint-url", url, "ssh-proxy", arn])
     try:
         proc = subprocess.run(
             [
                 "ssh",
-                "-F",
-                "/dev/null",
-                "-o",
-                f"ProxyCommand={proxy}",
-                "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
-                "LogLevel=ERROR",
+                *ssh_options(proxy_to(arn, "--endpoint-url", url)),
                 "sagemaker-user@sm-fraud-detection",
                 "echo through; exit 4",
             ],

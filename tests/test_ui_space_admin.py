@@ -3,6 +3,8 @@ HTTP, with a foreign client (plain botocore) checking what SageMaker holds after
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -20,12 +22,6 @@ SIZE = (150, 45)
 ML = "d-mlplatf0rm01"
 
 
-@pytest.fixture(autouse=True)
-def isolated_config(tmp_path: Any, monkeypatch: Any) -> None:
-    monkeypatch.setenv("SM_SPACES_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("SM_SPACES_CACHE_DIR", str(tmp_path / "cache"))
-
-
 @pytest.fixture
 def threaded(demo_thread: ThreadedDemo) -> DemoServer:
     return demo_thread.server
@@ -37,20 +33,31 @@ async def _type(pilot: Any, widget_id: str, text: str) -> None:
     await pilot.pause()
 
 
-async def _open(pilot: Any, space: str, key: str, screen: type) -> None:
-    highlight(pilot.app, space)
-    await pilot.press(key)
-    assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, screen))
-    await pilot.pause()
+@asynccontextmanager
+async def _dialog(server: DemoServer, space: str, key: str, screen: type) -> AsyncIterator[tuple[Any, Any]]:
+    """(app, pilot): the TUI on `server`, its listing settled, `key` pressed on `space` and `screen` open."""
+    app = demo_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        highlight(app, space)
+        await pilot.press(key)
+        assert await wait_until(pilot, lambda: isinstance(app.screen, screen))
+        await pilot.pause()
+        yield app, pilot
+
+
+async def _resize_to_2xlarge(pilot: Any) -> None:
+    """Submit the edit form with a larger instance type: a running space asks before it restarts."""
+    await _type(pilot, "#edit-instance", "ml.m5.2xlarge")
+    await pilot.press("enter")
+    assert await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
 
 
 async def test_n_creates_a_space_a_foreign_client_sees(
     threaded: DemoServer, make_botocore_client: Any
 ) -> None:
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "fraud-detection", "n", NewSpaceScreen)  # a space of ml-platform: its domain
+    # fraud-detection is a space of ml-platform: the new space goes in its domain.
+    async with _dialog(threaded, "fraud-detection", "n", NewSpaceScreen) as (app, pilot):
         form = app.screen
         assert "New space in ml-platform" in str(form.query_one("#dialog-title").render())
         # A name already taken in the domain is refused in the form, before any call.
@@ -81,10 +88,7 @@ async def test_n_creates_a_space_a_foreign_client_sees(
 
 async def test_an_aws_refusal_is_one_line(threaded: DemoServer) -> None:
     threaded.faults.spaces_per_domain = len(threaded.account.domains[ML].spaces)
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "fraud-detection", "n", NewSpaceScreen)
+    async with _dialog(threaded, "fraud-detection", "n", NewSpaceScreen) as (app, pilot):
         await _type(pilot, "#new-name", "one-too-many")
         app.screen.query_one("#new-owner", Select).value = "alice"
         await pilot.press("enter")
@@ -97,10 +101,7 @@ async def test_d_deletes_only_once_the_name_is_typed(
     threaded: DemoServer, make_botocore_client: Any, variant: str
 ) -> None:
     threaded.variants = Variants.all_strict() if variant == "refuse" else Variants.all_lenient()
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "llm-finetune", "D", DeleteSpaceScreen)  # a running space
+    async with _dialog(threaded, "llm-finetune", "D", DeleteSpaceScreen) as (app, pilot):  # a running space
         body = str(app.screen.query_one("#dialog-body").render())
         assert "it is stopped first" in body and "100 GiB volume" in body
         await _type(pilot, "#delete-name", "llm-finetun")
@@ -118,10 +119,7 @@ async def test_d_deletes_only_once_the_name_is_typed(
 
 
 async def test_d_then_escape_keeps_the_space(threaded: DemoServer) -> None:
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "feature-store-dev", "D", DeleteSpaceScreen)
+    async with _dialog(threaded, "feature-store-dev", "D", DeleteSpaceScreen) as (app, pilot):
         await pilot.press("escape")
         await settle(pilot)
         assert "feature-store-dev" in shown(app)
@@ -130,18 +128,13 @@ async def test_d_then_escape_keeps_the_space(threaded: DemoServer) -> None:
 async def test_e_edits_and_a_running_space_restarts_only_after_asking(
     threaded: DemoServer, make_botocore_client: Any
 ) -> None:
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "fraud-detection", "E", EditSpaceScreen)
+    async with _dialog(threaded, "fraud-detection", "E", EditSpaceScreen) as (app, pilot):
         assert app.screen.query_one("#edit-instance", Input).value == "ml.m5.xlarge"
         await _type(pilot, "#edit-storage", "5")
         await pilot.press("enter")
         assert "storage cannot shrink below 20 GiB" in str(app.screen.query_one("#form-error").render())
         await _type(pilot, "#edit-storage", "30")
-        await _type(pilot, "#edit-instance", "ml.m5.2xlarge")
-        await pilot.press("enter")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await _resize_to_2xlarge(pilot)
         assert "takes a restart" in str(app.screen.query_one("#dialog-body").render())
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "fraud-detection: instance type" in said(app))
@@ -159,13 +152,8 @@ async def test_e_edits_and_a_running_space_restarts_only_after_asking(
 async def test_e_on_a_running_space_declined_changes_nothing(
     threaded: DemoServer, make_botocore_client: Any
 ) -> None:
-    app = demo_app(threaded)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(pilot, "fraud-detection", "E", EditSpaceScreen)
-        await _type(pilot, "#edit-instance", "ml.m5.2xlarge")
-        await pilot.press("enter")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    async with _dialog(threaded, "fraud-detection", "E", EditSpaceScreen) as (_, pilot):
+        await _resize_to_2xlarge(pilot)
         await pilot.press("n")
         await settle(pilot)
     settings = make_botocore_client(threaded).describe_space(DomainId=ML, SpaceName="fraud-detection")
