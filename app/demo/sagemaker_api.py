@@ -12,21 +12,9 @@ from collections.abc import Callable
 from . import sagemaker_spaces
 from . import sagemaker_views as views
 from .account import DomainRec, SpaceRec
-from .calls import (
-    LIVE_APP,
-    Call,
-    Params,
-    app_settings_of,
-    check_ebs_size,
-    check_idle,
-    domain_of,
-    ebs_size_of,
-    idle_minutes_of,
-    in_service,
-    space_of,
-    too_small,
-)
+from .calls import LIVE_APP, Call, Params, domain_of, in_service, space_of, too_small
 from .faults import in_use, internal_failure, limit_exceeded, not_found, validation
+from .space_settings import read_space_settings
 
 # --- listing and describing ---------------------------------------------------------------------
 
@@ -200,25 +188,22 @@ def update_space(call: Call, p: Params) -> Params:
                 f"RemoteAccess of space '{space.name}' cannot be changed while an app is running: "
                 "the space must be stopped (delete its app) before updating RemoteAccess."
             )
-    app_settings = app_settings_of(settings, space.app_type)
-    instance_type = (app_settings.get("DefaultResourceSpec") or {}).get("InstanceType") or space.instance_type
-    if remote:
-        too_small(instance_type, space.name)
-    idle = idle_minutes_of(app_settings)
-    check_idle(idle, domain)
-    size = ebs_size_of(settings)
-    if size is not None and size < space.storage_gib:
-        raise validation(f"EbsVolumeSizeInGb cannot be decreased (currently {space.storage_gib} GB).")
-    if size is not None:
-        check_ebs_size(size, domain)
-    image = (app_settings.get("DefaultResourceSpec") or {}).get("SageMakerImageArn")
+    asked = read_space_settings(
+        settings,
+        domain,
+        app_type=space.app_type,
+        space_name=space.name,
+        remote=remote,
+        instance_type=space.instance_type,
+        current_gib=space.storage_gib,
+    )
     if call.faults.stale_describe:
         before = views.space_detail(call.arns, domain, space)
         space.stale = (before, call.account.clock() + call.faults.stale_describe)
-    space.remote_access, space.instance_type = remote, instance_type
-    space.image_arn = image or space.image_arn
-    space.idle_minutes = idle if idle is not None else space.idle_minutes
-    space.storage_gib = size if size is not None else space.storage_gib
+    space.remote_access, space.instance_type = remote, asked.instance_type
+    space.image_arn = asked.image_arn or space.image_arn
+    space.idle_minutes = asked.idle_minutes if asked.idle_minutes is not None else space.idle_minutes
+    space.storage_gib = asked.storage_gib if asked.storage_gib is not None else space.storage_gib
     space.display_name = p.get("SpaceDisplayName") or space.display_name
     space.status = "Updating"
     call.account.schedule_space(space, "InService")

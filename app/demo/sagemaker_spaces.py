@@ -10,20 +10,9 @@ a deleted one is Deleting, then gone from every listing (SpaceStatus has no "Del
 from __future__ import annotations
 
 from .account import GONE
-from .calls import (
-    LIVE_APP,
-    Call,
-    Params,
-    app_settings_of,
-    check_ebs_size,
-    check_idle,
-    domain_of,
-    ebs_size_of,
-    idle_minutes_of,
-    space_of,
-    too_small,
-)
+from .calls import LIVE_APP, Call, Params, domain_of, space_of
 from .faults import in_use, limit_exceeded, validation
+from .space_settings import read_space_settings
 
 IDE_APP_TYPES = ("JupyterLab", "CodeEditor")
 DEFAULT_INSTANCE_TYPE = "ml.t3.medium"  # the domain's DefaultResourceSpec (sagemaker_views.user_settings)
@@ -63,30 +52,28 @@ def create_space(call: Call, p: Params) -> Params:
             f"Domain {domain.domain_id} has no DefaultSpaceSettings (an execution role for shared "
             "spaces): shared spaces cannot be created in it."
         )
-    per_app = app_settings_of(settings, app_type)
-    spec = per_app.get("DefaultResourceSpec") or {}
-    instance_type = spec.get("InstanceType") or DEFAULT_INSTANCE_TYPE
     remote = settings.get("RemoteAccess") == "ENABLED"
-    if remote:
-        too_small(instance_type, name)
-    idle = idle_minutes_of(per_app)
-    check_idle(idle, domain)
-    size = ebs_size_of(settings)
-    if size is not None:
-        check_ebs_size(size, domain)
+    asked = read_space_settings(
+        settings,
+        domain,
+        app_type=app_type,
+        space_name=name,
+        remote=remote,
+        instance_type=DEFAULT_INSTANCE_TYPE,
+    )
     space = call.account.add_space(
         domain,
         name,
         app_type=app_type,
         owner=owner,
         sharing=sharing,
-        instance_type=instance_type,
+        instance_type=asked.instance_type,
         remote_access=remote,
-        storage_gib=size if size is not None else domain.default_ebs_gib,
-        idle_minutes=idle if idle is not None else DEFAULT_IDLE_MINUTES,
+        storage_gib=asked.storage_gib if asked.storage_gib is not None else domain.default_ebs_gib,
+        idle_minutes=asked.idle_minutes if asked.idle_minutes is not None else DEFAULT_IDLE_MINUTES,
         display_name=p.get("SpaceDisplayName") or name,
     )
-    space.image_arn = spec.get("SageMakerImageArn") or space.image_arn
+    space.image_arn = asked.image_arn or space.image_arn
     space.status = "Pending"
     call.account.schedule_space(space, "InService")
     return {"SpaceArn": call.arns.space(domain.domain_id, name)}
