@@ -173,17 +173,30 @@ async def aws_context(
         yield svc, None
 
 
+def add_space_argument(p: argparse.ArgumentParser) -> None:
+    """SPACE and --domain, as find_space (commands/lookup.py) takes them."""
+    p.add_argument("space", metavar="SPACE")
+    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+
+
+def terminal_answer(prompt: str, *, refusal: str) -> str | None:
+    """What the user types at `prompt` (None at end of input); without a terminal, UsageError(refusal)."""
+    if not sys.stdin.isatty():
+        raise UsageError(refusal)
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
 def confirm(question: str, *, assume_yes: bool, what_flag: str = "--yes", action: str = "this") -> bool:
     """Ask on a terminal; without one, only an explicit --yes agrees."""
     if assume_yes:
         return True
-    if not sys.stdin.isatty():
-        raise UsageError(f"{action} needs confirmation; pass {what_flag} when not on a terminal")
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    answer = terminal_answer(
+        f"{question} [y/N] ", refusal=f"{action} needs confirmation; pass {what_flag} when not on a terminal"
+    )
+    return answer is not None and answer.strip().lower() in ("y", "yes")
 
 
 def progress_printer(quiet: bool = False):

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 
 from .changes import add_start_options
-from .common import UsageError, aws_context, refuse_unusable, with_trailing_command
+from .common import UsageError, add_space_argument, aws_context, refuse_unusable, with_trailing_command
 
 WITH = ("ssh", "asyncssh", "plugin")
 EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsing stays import-free
@@ -17,8 +17,7 @@ EDITORS = ("code", "cursor")  # app.connect.editor.EDITORS, named here so parsin
 
 def add_parser(command) -> None:
     p = command("connect", "open a shell on a space, or run a command (starts the space if needed)")
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument(
         "--with",
         dest="with_",

@@ -7,7 +7,7 @@ import asyncio
 import sys
 
 from .changes import add_start_options
-from .common import UsageError, aws_context
+from .common import UsageError, add_space_argument, aws_context
 
 _EPILOG = """\
 The forward runs in this process (asyncssh over the SSM data channel); no ssh config is needed.
@@ -24,8 +24,7 @@ def add_parser(command) -> None:
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument(
         "--local-port",
         type=int,

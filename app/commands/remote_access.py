@@ -14,7 +14,7 @@ import sys
 
 from ..model import Space, SpaceStatus
 from .changes import checked_instance_type, reported_if_interrupted
-from .common import aws_context, confirm, progress_printer
+from .common import add_space_argument, aws_context, confirm, progress_printer
 from .lookup import find_space
 
 _EPILOG = """\
@@ -29,8 +29,7 @@ def add_parser(command) -> None:
     p = command("remote-access", "show or enable a space's remote access (needed to connect)")
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.epilog = _EPILOG
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument("--enable", action="store_true", help="turn remote access on")
     p.add_argument("--instance-type", help="with --enable: instance type to restart a running space on")
     p.add_argument(

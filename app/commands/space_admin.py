@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..model import Space
 from ..space_changes import APP_TYPE_CHOICES, NewSpace, SpaceEdit
 from .changes import checked_instance_type, reported_if_interrupted
-from .common import UsageError, aws_context, confirm, progress_printer
+from .common import UsageError, add_space_argument, aws_context, confirm, progress_printer, terminal_answer
 from .lookup import find_space
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ def add_parser(command) -> None:
     p.set_defaults(run=create_command)
 
     p = command("edit", "change a space's instance type, storage, image or idle shutdown")
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument("--instance-type", help="instance type (a running space restarts on it)")
     p.add_argument("--storage-gib", type=int, metavar="N", help="EBS volume size; it can only grow")
     p.add_argument("--image", metavar="IMAGE_ARN", help="SageMaker image ARN (a running space restarts)")
@@ -49,8 +48,7 @@ def add_parser(command) -> None:
     p.set_defaults(run=edit_command)
 
     p = command("delete", "delete a space and its storage (a running space is stopped first)")
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask to type the space's name")
     p.set_defaults(run=delete_command)
 
@@ -146,13 +144,11 @@ def confirm_by_name(question: str, name: str, *, assume_yes: bool) -> bool:
     """Ask for `name` to be typed; without a terminal, only --yes agrees."""
     if assume_yes:
         return True
-    if not sys.stdin.isatty():
-        raise UsageError(f"deleting {name} needs confirmation; pass --yes when not on a terminal")
-    try:
-        typed = input(f"{question}\nType the space's name to delete it: ")
-    except EOFError:
-        return False
-    return typed.strip() == name
+    typed = terminal_answer(
+        f"{question}\nType the space's name to delete it: ",
+        refusal=f"deleting {name} needs confirmation; pass --yes when not on a terminal",
+    )
+    return typed is not None and typed.strip() == name
 
 
 async def _delete(args: argparse.Namespace) -> Space | None:

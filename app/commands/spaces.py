@@ -17,7 +17,7 @@ from .changes import (
     reported_if_interrupted,
     start_with_consent,
 )
-from .common import aws_context, confirm, progress_printer, refuse_unusable
+from .common import add_space_argument, aws_context, confirm, progress_printer, refuse_unusable
 from .lookup import find_space
 
 if TYPE_CHECKING:
@@ -50,16 +50,14 @@ def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.set_defaults(run=list_command)
 
     p = command("start", "start a space (enables remote access on the way)")
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument("--instance-type", help="instance type to run on (e.g. ml.t3.large)")
     p.add_argument("--no-wait", action="store_true", help="return once the start is requested")
     p.add_argument("--yes", "-y", action="store_true", help="accept a larger instance when one is needed")
     p.set_defaults(run=start_command)
 
     p = command("stop", "stop a space (its unsaved work is lost)")
-    p.add_argument("space", metavar="SPACE")
-    p.add_argument("--domain", help="domain id or name, when the space name is ambiguous")
+    add_space_argument(p)
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--no-wait", action="store_true", help="return once the stop is requested")
     p.set_defaults(run=stop_command)
