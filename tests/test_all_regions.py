@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 from sm_spaces.aws.context import ServicePool, available_regions
-from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer
+
+from tests.demo_service import demo_service
 
 
 def _in_region(demo: DemoServer, region: str) -> set[str]:
@@ -40,10 +41,7 @@ def test_list_all_regions_lists_every_region_of_the_account() -> None:
 
 
 async def test_services_of_other_regions_share_the_session(demo: DemoServer) -> None:
-    c = demo.credentials
-    async with SpacesService(
-        region="us-east-1", endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as home:
+    async with demo_service(demo, "us-east-1") as home:
         regions = await home.session.available_regions()
         assert regions == available_regions() and "eu-west-1" in regions
         async with home.in_region("eu-west-1") as eu:

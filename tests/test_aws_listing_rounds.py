@@ -12,15 +12,7 @@ from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer
 
-
-def _service(demo: DemoServer, **kwargs) -> SpacesService:
-    c = demo.credentials
-    return SpacesService(
-        region=demo.region,
-        endpoint_url=demo.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        **kwargs,
-    )
+from tests.demo_service import demo_service
 
 
 def _comparable(spaces) -> list:
@@ -45,7 +37,7 @@ def _expected(demo: DemoServer) -> set[tuple[str, str]]:
 
 
 async def test_a_fanned_out_listing_holds_every_space(big_demo: DemoServer) -> None:
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         listing = await svc.list_all()
         again = await svc.list_all()  # a refresh: the known domains' pages asked beside ListDomains
     assert {(s.domain_id, s.name) for s in listing.spaces} == _expected(big_demo)
@@ -55,7 +47,7 @@ async def test_a_fanned_out_listing_holds_every_space(big_demo: DemoServer) -> N
 
 
 async def test_a_server_error_is_retried_by_botocore(big_demo: DemoServer) -> None:
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         await svc.call("ListDomains")
         big_demo.faults.error_burst = 2  # the next two calls fail with a 500
         listing = await svc.list_all()
@@ -64,7 +56,7 @@ async def test_a_server_error_is_retried_by_botocore(big_demo: DemoServer) -> No
 
 
 async def test_errors_read_as_one_line(demo: DemoServer) -> None:
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         demo.faults.deny = {"ListSpaces"}
         with pytest.raises(AwsError) as denied:
             await svc.list_all()
@@ -98,7 +90,7 @@ def _answered_before_list_domains(demo: DemoServer, op: str) -> int:
 async def test_a_refresh_asks_known_domains_pages_beside_list_domains(big_demo: DemoServer) -> None:
     # Every other call answers at once (1 s: room for them on a loaded machine).
     big_demo.faults.latency_by_op = {"ListDomains": 1.0}
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         first = await svc.list_all()
         # Cold: nothing but the account-wide first page of spaces could be asked before the domains
         # were known.
@@ -112,7 +104,7 @@ async def test_a_refresh_asks_known_domains_pages_beside_list_domains(big_demo: 
 
 async def test_a_refresh_follows_domains_created_and_deleted_meanwhile(big_demo: DemoServer) -> None:
     account = big_demo.account
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         first = await svc.list_all()
         gone = first.domains[0].domain_id
         del account.domains[gone]  # deleted since: its early pages are dropped
@@ -129,7 +121,7 @@ async def test_a_refresh_follows_domains_created_and_deleted_meanwhile(big_demo:
 
 
 async def test_a_small_account_is_not_fanned_out_on_refresh(demo: DemoServer) -> None:
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         await svc.list_all()
         assert svc.fanned_out == []  # its spaces and apps fit the account-wide first pages
         demo.answered.clear()
@@ -138,10 +130,10 @@ async def test_a_small_account_is_not_fanned_out_on_refresh(demo: DemoServer) ->
 
 
 async def test_a_new_service_told_a_cached_listings_domains_asks_them_at_once(big_demo: DemoServer) -> None:
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         cached = (await svc.list_all()).spaces
     big_demo.faults.latency_by_op = {"ListDomains": 1.0}
-    async with _service(big_demo) as svc:  # as a new TUI with that listing in its cache
+    async with demo_service(big_demo) as svc:  # as a new TUI with that listing in its cache
         svc.expect_domains([s.domain_id for s in cached])
         big_demo.answered.clear()
         listing = await svc.list_all()
@@ -150,8 +142,8 @@ async def test_a_new_service_told_a_cached_listings_domains_asks_them_at_once(bi
 
 
 async def test_a_small_cached_listing_is_not_asked_domain_by_domain(demo: DemoServer) -> None:
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         cached = (await svc.list_all()).spaces
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         svc.expect_domains([s.domain_id for s in cached])
         assert len(cached) <= 100 and svc.fanned_out == []

@@ -12,6 +12,8 @@ from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer
 
+from tests.demo_service import demo_service
+
 
 @pytest.fixture(autouse=True)
 def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -20,16 +22,6 @@ def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
-
-
-def _service(demo: DemoServer, **kwargs) -> SpacesService:
-    c = demo.credentials
-    return SpacesService(
-        region=demo.region,
-        endpoint_url=demo.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        **kwargs,
-    )
 
 
 def _profile(demo: DemoServer, folder: Path, monkeypatch: pytest.MonkeyPatch, settings: str) -> str:
@@ -70,13 +62,13 @@ async def big_demo():
 async def test_throttled_calls_are_retried_by_botocore_and_the_listing_completes(
     big_demo: DemoServer,
 ) -> None:
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         clean = await svc.list_all()
     calls = len(big_demo.answered)
     big_demo.answered.clear()
     # The next four calls are throttled: even if they all land on one call, its fifth attempt passes.
     big_demo.faults.throttle_burst = DEFAULT_MAX_ATTEMPTS - 1
-    async with _service(big_demo) as svc:
+    async with demo_service(big_demo) as svc:
         throttled = await svc.list_all()
     assert big_demo.faults.throttled == DEFAULT_MAX_ATTEMPTS - 1
     assert len(big_demo.answered) == calls + DEFAULT_MAX_ATTEMPTS - 1  # each throttle asked again once
@@ -97,7 +89,7 @@ async def test_aws_max_attempts_from_the_environment_is_honoured(
     demo: DemoServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         assert await _attempts_at_one_throttled_call(demo, svc) == 3
 
 
@@ -113,7 +105,7 @@ async def test_the_environment_wins_over_the_profile_as_in_botocore(
 async def test_our_defaults_apply_only_where_the_user_set_nothing(
     demo: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with _service(demo) as plain:
+    async with demo_service(demo) as plain:
         assert (plain.session.retry_mode, plain.session.max_attempts) == (
             DEFAULT_RETRY_MODE,
             DEFAULT_MAX_ATTEMPTS,
@@ -127,7 +119,7 @@ async def test_our_defaults_apply_only_where_the_user_set_nothing(
         assert len((await configured.list_all()).spaces) >= 20  # standard mode lists as well
     monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "7")
-    async with _service(demo) as from_env:
+    async with demo_service(demo) as from_env:
         assert (from_env.session.retry_mode, from_env.session.max_attempts) == ("legacy", 7)
 
 
@@ -136,11 +128,11 @@ async def test_our_defaults_apply_only_where_the_user_set_nothing(
 
 async def test_calls_in_flight_are_bounded(big_demo: DemoServer) -> None:
     big_demo.faults.latency = 0.05  # so that the fan-out's calls overlap at the simulator
-    async with _service(big_demo, max_concurrency=4) as svc:
+    async with demo_service(big_demo, max_concurrency=4) as svc:
         listing = await svc.list_all()
     assert len(listing.spaces) == 6 * 30
     assert big_demo.peak_in_flight == 4  # reached, never passed
     big_demo.peak_in_flight = 0
-    async with _service(big_demo) as unbounded_here:  # 32: more than this listing ever asks at once
+    async with demo_service(big_demo) as unbounded_here:  # 32: more than this listing ever asks at once
         await unbounded_here.list_all()
     assert big_demo.peak_in_flight > 4

@@ -8,16 +8,12 @@ from sm_spaces.aws.errors import AwsError, NeedsLargerInstance
 from sm_spaces.aws.service import SpacesService
 from sm_spaces.model import SpaceStatus
 
+from tests.demo_service import demo_service
+
 
 @pytest.fixture
 async def svc(demo):
-    c = demo.credentials
-    service = SpacesService(
-        region=demo.region,
-        endpoint_url=demo.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        poll_interval=0.01,
-    )
+    service = demo_service(demo, poll_interval=0.01)
     yield service
     await service.aclose()
 
@@ -72,10 +68,7 @@ async def test_listing_is_complete_and_joined(demo, svc):
 
 
 async def test_other_region_lists_its_own_domains(demo):
-    c = demo.credentials
-    async with SpacesService(
-        region="eu-west-1", endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as eu:
+    async with demo_service(demo, "eu-west-1") as eu:
         names = {s.name for s in (await eu.list_all()).spaces}
     assert names == {name for (_, name) in await _raw_listing(demo, "eu-west-1")}
     assert "gdpr-reports" in names and "fraud-detection" not in names

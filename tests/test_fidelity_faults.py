@@ -11,11 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from sm_spaces.aws.errors import AwsError
-from sm_spaces.aws.service import SpacesService
 from sm_spaces.aws.session_start import start_session
 from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
@@ -23,6 +21,7 @@ from sm_spaces.model import SpaceStatus
 from sm_spaces.ssm.channel import DataChannel
 from sm_spaces.ui.testing import demo_app, settle, shown
 
+from tests.demo_service import demo_service
 from tests.space_ssh import proxy_to, ssh_options
 
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -39,16 +38,6 @@ def run(argv: list[str], env: dict[str, str], timeout: float = 180) -> subproces
 
 def ssh_argv(arn: str, *command: str) -> list[str]:
     return ["ssh", *ssh_options(proxy_to(arn)), "space", *command]
-
-
-def service(server: DemoServer, **options: Any) -> SpacesService:
-    c = server.credentials
-    return SpacesService(
-        region=server.region,
-        endpoint_url=server.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        **options,
-    )
 
 
 @pytest.fixture
@@ -106,7 +95,7 @@ async def test_the_wait_ends_within_its_budget_whatever_botocore_retries(
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "10")
     demo.faults.ssm_registration = 3600.0
     told: list[str] = []
-    async with service(demo, poll_interval=0.05) as svc:
+    async with demo_service(demo, poll_interval=0.05) as svc:
         await svc.start_space(ML, "data-quality")
         arn = f"arn:aws:sagemaker:us-east-1:123456789012:space/{ML}/data-quality"
         with pytest.raises(AwsError) as caught:
@@ -119,7 +108,7 @@ async def test_the_wait_ends_within_its_budget_whatever_botocore_retries(
 async def test_internal_failure_elsewhere_is_not_waited_for(demo: DemoServer, monkeypatch) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     demo.faults.error_burst, demo.faults.error_ops = 1, {"DescribeSpace"}
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         with pytest.raises(AwsError) as caught:
             await svc.describe_space(ML, "fraud-detection")
     assert caught.value.code == "InternalFailure" and demo.faults.errored == 1
@@ -152,7 +141,7 @@ def test_the_session_limit_is_one_clear_line_and_no_retries(
 
 
 async def _open_sessions(server: DemoServer, count: int) -> list[DataChannel]:
-    async with service(server) as svc:
+    async with demo_service(server) as svc:
         sessions = [await svc.start_session(ARN) for _ in range(count)]
     return [await DataChannel.connect(s.stream_url, s.token) for s in sessions]
 
@@ -198,7 +187,7 @@ async def test_a_listing_of_domains_of_40_under_rate_limits_and_short_pages_is_c
     async with DemoServer(account) as server:
         server.faults.rate_limits = dict.fromkeys(LIST_OPS, 5.0)
         server.faults.short_pages = 0.3
-        async with service(server) as svc:
+        async with demo_service(server) as svc:
             listing = await svc.list_all()
         got = {(s.domain_id, s.name): s.status.value for s in listing.spaces}
         assert len(got) == domains * 40 and got == _expected(server)
@@ -241,7 +230,7 @@ async def test_start_with_an_update_waits_for_the_update_to_show(demo: DemoServe
     # took that for done would call CreateApp on a space that is still Updating.
     demo.transition_delay = 0.4
     demo.faults.stale_describe = 0.2
-    async with service(demo, poll_interval=0.02) as svc:
+    async with demo_service(demo, poll_interval=0.02) as svc:
         space = await svc.start_space(ML, "pipeline-debug")
     assert space.status is SpaceStatus.RUNNING and space.remote_access
     assert "CreateApp" in demo.answered

@@ -21,6 +21,8 @@ from sm_spaces.demo.variants import Variants
 from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.testing import demo_app, detail_lines, highlight, settle, shown
 
+from tests.demo_service import demo_service
+
 ML, RESEARCH, EU = "d-mlplatf0rm01", "d-research5bx2", "d-euanalyt1cs4"
 VARIANTS = {"strict": Variants.all_strict(), "lenient": Variants.all_lenient()}
 SM = [sys.executable, "-m", "sm_spaces"]
@@ -54,13 +56,7 @@ def clock(server: DemoServer) -> Clock:
 
 
 def service(server: DemoServer) -> SpacesService:
-    c = server.credentials
-    return SpacesService(
-        region=server.region,
-        endpoint_url=server.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        poll_interval=0.01,
-    )
+    return demo_service(server, poll_interval=0.01)
 
 
 def sagemaker(server: DemoServer, region: str | None = None) -> Any:

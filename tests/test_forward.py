@@ -17,19 +17,15 @@ from sm_spaces.connect.forward import Forward, ForwardError, Forwards
 from sm_spaces.connect.session import open_channel
 from sm_spaces.demo.server import DemoServer
 
+from tests.demo_service import demo_service
+
 SM = [sys.executable, "-m", "sm_spaces"]
 LAB = "/jupyterlab/default/lab"
 
 
 @pytest.fixture
 async def svc(demo: DemoServer):
-    creds = demo.credentials
-    async with SpacesService(
-        region=demo.region,
-        endpoint_url=demo.endpoint_url,
-        credentials=(creds.access_key, creds.secret_key, creds.token),
-        poll_interval=0.01,
-    ) as service:
+    async with demo_service(demo, poll_interval=0.01) as service:
         yield service
 
 

@@ -5,27 +5,21 @@ from __future__ import annotations
 
 import pytest
 from sm_spaces.aws.errors import AwsError
-from sm_spaces.aws.service import SpacesService
 from sm_spaces.config import Settings, save_settings
 from sm_spaces.connect.proxy import resolve_target
 
-
-def _service(demo, region: str = "us-east-1") -> SpacesService:
-    c = demo.credentials
-    return SpacesService(
-        region=region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    )
+from tests.demo_service import demo_service
 
 
 async def test_an_alias_in_another_of_the_users_regions_is_found(demo) -> None:
     save_settings(Settings(regions=["us-east-1", "eu-west-1"]))
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         arn = await resolve_target(svc, "sm-gdpr-reports")
     assert arn.startswith("arn:aws:sagemaker:eu-west-1:") and arn.endswith("/gdpr-reports")
 
 
 async def test_without_that_region_in_the_settings_the_miss_names_where_it_looked(demo) -> None:
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         with pytest.raises(AwsError) as missing:
             await resolve_target(svc, "sm-gdpr-reports")
         assert await resolve_target(svc, "sm-fraud-detection") == next(
@@ -39,7 +33,7 @@ async def test_a_broken_settings_file_only_means_no_other_regions(demo, own_dirs
     own_dirs.config.mkdir()
     broken = own_dirs.config / "config.toml"
     broken.write_text("regions = [not toml\n")
-    async with _service(demo) as svc:
+    async with demo_service(demo) as svc:
         with pytest.raises(AwsError) as missing:
             await resolve_target(svc, "sm-gdpr-reports")
     assert missing.value.kind == "not_found"

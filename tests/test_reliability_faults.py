@@ -20,20 +20,14 @@ from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
 
+from tests.demo_service import demo_service
 from tests.reliability_log import record
 
 SM = [sys.executable, "-m", "sm_spaces"]
 
 
 def _service(demo: DemoServer, **options: object) -> SpacesService:
-    c = demo.credentials
-    return SpacesService(
-        region=demo.region,
-        endpoint_url=demo.endpoint_url,
-        credentials=(c.access_key, c.secret_key, c.token),
-        poll_interval=0.01,
-        **options,
-    )
+    return demo_service(demo, poll_interval=0.01, **options)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from sm_spaces.aws.service import SpacesService
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.registry import SpaceAction
@@ -20,6 +19,7 @@ from sm_spaces.ui.testing import demo_app, settle, shown, wait_until
 from sm_spaces.ui.widgets.banner import CredentialsBanner
 from textual.worker import WorkerState
 
+from tests.demo_service import demo_service
 from tests.reliability_log import record
 from tests.test_reliability_faults import SilentEndpoint
 
@@ -36,10 +36,7 @@ def _banner_text(app) -> str:
 
 
 async def _account_view(demo: DemoServer) -> dict[str, SpaceStatus]:
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
+    async with demo_service(demo) as svc:
         return {s.name: s.status for s in (await svc.list_all()).spaces}
 
 

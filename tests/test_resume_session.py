@@ -24,17 +24,10 @@ from sm_spaces.connect.session import open_channel
 from sm_spaces.demo.server import DemoServer
 from sm_spaces.ssm.resume import ResumeFailed, ResumeLimits, Resumer, ResumeRefused
 
+from tests.demo_service import demo_service
+
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:space/d-mlplatf0rm01/fraud-detection"
 MB = 1024 * 1024
-
-
-def service(server: DemoServer) -> SpacesService:
-    creds = server.credentials
-    return SpacesService(
-        region=server.region,
-        endpoint_url=server.endpoint_url,
-        credentials=(creds.access_key, creds.secret_key, creds.token),
-    )
 
 
 async def until(condition, rounds: int = 1000) -> None:
@@ -54,7 +47,7 @@ async def _open_ws(url: str, token: str) -> tuple[aiohttp.ClientSession, aiohttp
 async def test_resume_gives_a_fresh_token_and_the_old_one_no_longer_opens_the_session(
     demo: DemoServer,
 ) -> None:
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         started = await svc.start_session(ARN)
         channel = await open_channel(svc, ARN)  # another session, so the limit counts two
         resumed = await svc.resume_session(started.session_id)
@@ -77,7 +70,7 @@ async def test_resume_gives_a_fresh_token_and_the_old_one_no_longer_opens_the_se
 
 
 async def test_only_the_sessions_owner_may_resume_it(demo: DemoServer) -> None:
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         started = await svc.start_session(ARN)
         demo.account.use_sso_user("maria.garcia")  # another caller, same account
         with pytest.raises(AwsError) as refused:
@@ -91,7 +84,7 @@ async def test_only_the_sessions_owner_may_resume_it(demo: DemoServer) -> None:
 
 
 async def test_resume_must_be_signed_with_the_accounts_keys(demo: DemoServer, signed_call) -> None:
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         started = await svc.start_session(ARN)
     target = {"X-Amz-Target": "AmazonSSM.ResumeSession"}
     params = {"SessionId": started.session_id}
@@ -102,7 +95,7 @@ async def test_resume_must_be_signed_with_the_accounts_keys(demo: DemoServer, si
 
 
 async def test_a_session_that_ended_resumes_without_a_token(demo: DemoServer) -> None:
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         channel = await open_channel(svc, ARN)
         (agent,) = demo.agent.live
         session_id = agent.session.session_id
@@ -114,7 +107,7 @@ async def test_a_session_that_ended_resumes_without_a_token(demo: DemoServer) ->
 async def test_asyncssh_command_finishes_across_cut_websockets(demo: DemoServer) -> None:
     data = os.urandom(8 * MB)
     async with (
-        service(demo) as svc,
+        demo_service(demo) as svc,
         ssh_connection(lambda: open_channel(svc, ARN), "sm-fraud-detection") as conn,
     ):
         demo.agent.faults.cut_after_bytes = 2 * MB  # mid-upload, once for the session
@@ -131,7 +124,7 @@ async def test_asyncssh_command_finishes_across_cut_websockets(demo: DemoServer)
 async def test_a_refused_resume_reaches_asyncssh_as_the_reason(demo: DemoServer) -> None:
     demo.resume.refusal = "AccessDeniedException"
     async with (
-        service(demo) as svc,
+        demo_service(demo) as svc,
         ssh_connection(lambda: open_channel(svc, ARN), "sm-fraud-detection") as conn,
     ):
         process = await conn.create_process("cat", encoding=None)
@@ -210,7 +203,7 @@ async def test_websockets_dropped_before_carrying_anything_use_up_the_same_tries
 async def test_a_silent_websocket_is_noticed_by_the_heartbeat_and_resumed(demo: DemoServer) -> None:
     from sm_spaces.ssm.channel import DataChannel
 
-    async with service(demo) as svc:
+    async with demo_service(demo) as svc:
         started = await svc.start_session(ARN)
         channel = await DataChannel.connect(
             started.stream_url,

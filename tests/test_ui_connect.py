@@ -16,6 +16,8 @@ from sm_spaces.ui.handoff import Handoff
 from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.testing import ask_about, demo_app, highlight, settle, shown, wait_until
 
+from tests.demo_service import find_space
+
 SIZE = (150, 45)
 
 
@@ -56,16 +58,6 @@ class SshRunner:
 
 def _messages(app) -> str:
     return app.notices.text()
-
-
-async def _status(demo, name: str):
-    from sm_spaces.aws.service import SpacesService
-
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
-        return await svc.find_space(name)
 
 
 def _app(demo, **options):
@@ -130,7 +122,7 @@ async def test_stopped_small_space_starts_on_a_larger_instance_after_asking(demo
         await pilot.press("y")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
-        space = await _status(demo, "nlp-experiments")
+        space = await find_space(demo, "nlp-experiments")
         assert space.status is SpaceStatus.RUNNING and space.remote_access
         assert space.instance_type == "ml.t3.large"
         assert shown(app)["nlp-experiments"] == "Running"
@@ -146,7 +138,7 @@ async def test_declining_the_larger_instance_connects_nowhere(demo):
         await pilot.press("n")  # but not on a larger instance
         await settle(pilot)
         assert runner.calls == []
-        assert (await _status(demo, "nlp-experiments")).status is SpaceStatus.STOPPED
+        assert (await find_space(demo, "nlp-experiments")).status is SpaceStatus.STOPPED
 
 
 async def test_running_without_remote_access_restarts_after_asking(demo):
@@ -163,7 +155,7 @@ async def test_running_without_remote_access_restarts_after_asking(demo):
         await pilot.press("y")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)
         assert runner.outputs == ["ok\n"], _messages(app)
-        space = await _status(demo, "churn-model")
+        space = await find_space(demo, "churn-model")
         assert space.remote_access and space.status is SpaceStatus.RUNNING
 
 
@@ -175,7 +167,7 @@ async def test_readonly_connects_to_running_but_refuses_to_start(demo):
         await pilot.press("c")
         assert await wait_until(pilot, lambda: "read-only mode cannot start" in _messages(app))
         assert runner.calls == []
-        assert (await _status(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
+        assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
         highlight(app, "fraud-detection")
         await pilot.press("c")
         assert await wait_until(pilot, lambda: bool(runner.outputs), rounds=1500)

@@ -13,28 +13,15 @@ from sm_spaces.ui.app import INTERRUPTED
 from sm_spaces.ui.screens.confirm import ConfirmScreen
 from sm_spaces.ui.testing import demo_app, highlight, settle, shown, wait_until
 
+from tests.demo_service import demo_service, find_space
+
 SIZE = (150, 45)
-
-
-async def _space(demo, name):
-    from sm_spaces.aws.service import SpacesService
-
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
-        return await svc.find_space(name)
 
 
 async def _described(demo, name):
     """DescribeSpace: a stopped space's instance type (its default), which the listing lacks."""
-    from sm_spaces.aws.service import SpacesService
-
-    listed = await _space(demo, name)
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
+    listed = await find_space(demo, name)
+    async with demo_service(demo) as svc:
         return await svc.describe_space(listed.domain_id, name)
 
 
@@ -63,7 +50,7 @@ async def test_quit_during_a_start_asks_and_insisting_says_the_state_and_how_to_
         await pilot.pause()
     assert app.return_code == INTERRUPTED
     [line] = app.leaving.farewell
-    left = await _space(demo, "feature-store-dev")
+    left = await find_space(demo, "feature-store-dev")
     assert line.startswith("feature-store-dev was starting and is left ")
     assert (
         f"to finish: sm-spaces start feature-store-dev --domain {left.domain_id} --region {demo.region} "
@@ -112,7 +99,7 @@ async def test_connect_and_forward_ask_before_starting_and_name_the_instance_typ
         assert described.instance_type and described.instance_type in str(app.screen.body)
         await pilot.press("n")
         await settle(pilot)
-        assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
+        assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
         assert shown(app)["feature-store-dev"] == "Stopped"
 
 
@@ -127,4 +114,4 @@ async def test_ask_before_start_false_in_the_settings_starts_without_asking(demo
         await pilot.press("f")
         assert await wait_until(pilot, lambda: len(app.reach.forwards) == 1, rounds=1500)
         assert not isinstance(app.screen, ConfirmScreen)
-    assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
+    assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING

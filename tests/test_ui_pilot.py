@@ -12,17 +12,9 @@ from sm_spaces.ui.screens.pickers import RegionPicker
 from sm_spaces.ui.testing import ask_about, demo_app, drawn_lines, highlight, settle, shown, wait_until
 from sm_spaces.ui.widgets.banner import CredentialsBanner
 
+from tests.demo_service import demo_service, find_space
+
 SIZE = (150, 45)
-
-
-async def _space(demo, name):
-    from sm_spaces.aws.service import SpacesService
-
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
-        return await svc.find_space(name)
 
 
 def _messages(app) -> str:
@@ -60,7 +52,7 @@ async def test_start_goes_stopped_starting_running(demo):
 
         assert await wait_until(pilot, record, rounds=1000)
         assert seen[0] == "Stopped" and "Starting" in seen and seen[-1] == "Running"
-        assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
+        assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
 
 
 async def test_stop_through_confirmation(demo):
@@ -70,7 +62,7 @@ async def test_stop_through_confirmation(demo):
         assert await ask_about(pilot, "fraud-detection", "x")
         await pilot.press("y")
         assert await wait_until(pilot, lambda: shown(app)["fraud-detection"] == "Stopped")
-        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.STOPPED
+        assert (await find_space(demo, "fraud-detection")).status is SpaceStatus.STOPPED
 
 
 async def test_stop_refused_on_n(demo):
@@ -82,7 +74,7 @@ async def test_stop_refused_on_n(demo):
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)
         assert shown(app)["fraud-detection"] == "Running"
-        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
+        assert (await find_space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
 
 
 async def test_slash_filter_narrows_and_escape_clears(demo):
@@ -250,7 +242,7 @@ async def test_enable_remote_access_upgrades_small_instance_after_asking(demo):
         )
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "remote access on" in _messages(app), rounds=1000)
-        space = await _space(demo, "churn-model")
+        space = await find_space(demo, "churn-model")
         assert (
             space.remote_access
             and space.status is SpaceStatus.RUNNING
@@ -275,14 +267,7 @@ async def test_idle_timeout_is_validated_and_saved(demo):
             await pilot.press("backspace")
         await pilot.press(*"240", "enter")
         assert await wait_until(pilot, lambda: "240 min" in _messages(app))
-        from sm_spaces.aws.service import SpacesService
-
-        c = demo.credentials
-        async with SpacesService(
-            region=demo.region,
-            endpoint_url=demo.endpoint_url,
-            credentials=(c.access_key, c.secret_key, c.token),
-        ) as svc:
+        async with demo_service(demo) as svc:
             space = await svc.describe_space("d-mlplatf0rm01", "fraud-detection")
         assert space.idle_timeout_minutes == 240
 
@@ -311,8 +296,8 @@ async def test_readonly_hides_and_refuses_mutations(demo):
         assert "s" not in dict(app.screen.bindings) and "c" in dict(app.screen.bindings)
         assert "x" in (app.screen.read_only_keys or "")
         await pilot.press("escape")
-        assert (await _space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
-        assert (await _space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
+        assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.STOPPED
+        assert (await find_space(demo, "fraud-detection")).status is SpaceStatus.RUNNING
 
 
 async def test_help_lists_the_keys(demo):
@@ -441,7 +426,7 @@ async def test_instance_type_key_offers_next_size_for_a_stopped_space(demo):
         assert "ml.t3.large" in str(app.screen.body)
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "now uses" in _messages(app), rounds=1000)
-        space = await _space(demo, "model-monitoring")
+        space = await find_space(demo, "model-monitoring")
         assert space.remote_access and space.status is SpaceStatus.STOPPED
 
 

@@ -16,6 +16,8 @@ from sm_spaces.ui.screens.forwards import ForwardsScreen
 from sm_spaces.ui.screens.ssh_config import SshConfigScreen
 from sm_spaces.ui.testing import demo_app, highlight, settle, wait_until
 
+from tests.demo_service import find_space
+
 SIZE = (150, 45)
 LAB = "/jupyterlab/default/lab"
 
@@ -37,16 +39,6 @@ def _account_app(demo, **options):
     """Not --demo as far as the app knows: an account at an explicit endpoint (as after
     `sm-spaces demo serve`), so the block may be installed and the editor opened."""
     return demo_app(demo, cache_profile=None, **options)
-
-
-async def _status(demo, name: str):
-    from sm_spaces.aws.service import SpacesService
-
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
-        return await svc.find_space(name)
 
 
 async def _get(url: str) -> tuple[int, str]:
@@ -158,7 +150,7 @@ async def test_vscode_starts_the_space_installs_the_alias_and_runs_code(demo, ho
             "/home/sagemaker-user",
         ]
         assert "Host sm-feature-store-dev" in (home / ".ssh" / "config").read_text()
-        assert (await _status(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
+        assert (await find_space(demo, "feature-store-dev")).status is SpaceStatus.RUNNING
         assert await wait_until(pilot, lambda: "remote.SSH.serverInstallPath" in _messages(app))
 
 
@@ -183,7 +175,7 @@ async def test_vscode_missing_editor_says_how_to_install_it(demo, home, monkeypa
         await pilot.press("v")
         assert await wait_until(pilot, lambda: "Install 'code' command in PATH" in _messages(app))
         assert (
-            await _status(demo, "feature-store-dev")
+            await find_space(demo, "feature-store-dev")
         ).status is SpaceStatus.STOPPED  # not started for nothing
 
 

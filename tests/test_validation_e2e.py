@@ -20,6 +20,7 @@ from sm_spaces.model import SpaceStatus
 from sm_spaces.ui.testing import demo_app, highlight, settle, shown, wait_until
 
 from tests.cli_run import one_line, run
+from tests.demo_service import find_space
 
 WITHDRAWN = "ml.m5.2xlarge"  # research-shared's instance type (stopped, remote access on)
 
@@ -90,13 +91,7 @@ async def test_the_tui_shows_aws_reason_and_keeps_the_space_stopped(demo) -> Non
 
 
 async def _status(demo, name: str) -> SpaceStatus:
-    from sm_spaces.aws.service import SpacesService
-
-    c = demo.credentials
-    async with SpacesService(
-        region=demo.region, endpoint_url=demo.endpoint_url, credentials=(c.access_key, c.secret_key, c.token)
-    ) as svc:
-        return (await svc.find_space(name)).status
+    return (await find_space(demo, name)).status
 
 
 # --- refused before any call ----------------------------------------------------------------------
