@@ -124,8 +124,29 @@ def refuse_if_unusable(space: Space) -> None:
         raise AwsError(problem, kind="in_use" if space.space_status == "Pending" else "validation")
 
 
-def _remote_on(instance_type: str) -> Callable[[Space], bool]:
-    return lambda s: s.remote_access and s.instance_type == instance_type
+async def _remote_access_on(
+    svc: SpacesService,
+    domain_id: str,
+    name: str,
+    app_type: str,
+    per_app: dict,
+    instance_type: str,
+    progress: Progress,
+) -> Space:
+    """UpdateSpace turning remote access on with `instance_type` as the app's default (as start and
+    enable_remote_access both need it), until a read shows both."""
+    settings = {
+        "RemoteAccess": "ENABLED",
+        f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, instance_type)},
+    }
+    return await update_space(
+        svc,
+        domain_id,
+        name,
+        settings,
+        progress,
+        lambda s: s.remote_access and s.instance_type == instance_type,
+    )
 
 
 async def start(
@@ -159,17 +180,7 @@ async def start(
         raise NeedsLargerInstance(name, chosen, bigger)
     settings = desc.get("SpaceSettings") or {}
     if settings.get("RemoteAccess") != "ENABLED" or chosen != default_type:
-        await update_space(
-            svc,
-            domain_id,
-            name,
-            {
-                "RemoteAccess": "ENABLED",
-                f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
-            },
-            progress,
-            _remote_on(chosen),
-        )
+        await _remote_access_on(svc, domain_id, name, app_type, per_app, chosen, progress)
     await svc.call(
         "CreateApp",
         DomainId=domain_id,
@@ -246,17 +257,7 @@ async def enable_remote_access(
     if not was_running:
         # Enabling alone on a stopped space: update, leave it stopped.
         _, app_type, per_app = await describe_raw(svc, domain_id, name)
-        return await update_space(
-            svc,
-            domain_id,
-            name,
-            {
-                "RemoteAccess": "ENABLED",
-                f"{app_type}AppSettings": {"DefaultResourceSpec": _resource_spec(per_app, chosen)},
-            },
-            progress,
-            _remote_on(chosen),
-        )
+        return await _remote_access_on(svc, domain_id, name, app_type, per_app, chosen, progress)
     return await start(svc, domain_id, name, chosen, progress, wait=True)
 
 
