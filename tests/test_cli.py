@@ -2,13 +2,14 @@
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
 
 import pytest
 from sm_spaces import __version__
+
+from tests.cli_run import serve_exports
 
 SM = [sys.executable, "-m", "sm_spaces"]
 
@@ -81,11 +82,7 @@ def served():
     for env_var in ("AWS_PROFILE", "AWS_CONFIG_FILE"):
         env.pop(env_var, None)
     try:
-        for line in proc.stdout:
-            if match := re.match(r"export (\w+)=(\S+)", line):
-                env[match[1]] = match[2].strip("'")
-            if line.startswith("# Ctrl-C"):
-                break
+        env.update(serve_exports(proc.stdout)[0])
         assert "AWS_ENDPOINT_URL" in env
         yield env
     finally:

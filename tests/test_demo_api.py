@@ -16,6 +16,8 @@ from sm_spaces.demo.account import DemoAccount
 from sm_spaces.demo.seed_data import SSO_DEMO_USER
 from sm_spaces.demo.server import DemoServer
 
+from tests.cli_run import serve_exports
+
 ML = "d-mlplatf0rm01"
 RESEARCH = "d-research5bx2"
 SSO = "d-studi0ss0a3b"
@@ -329,13 +331,7 @@ def test_demo_serve_prints_exports_and_stops_on_ctrl_c(tmp_path: Any) -> None:
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     try:
-        exports = {}
-        for line in proc.stdout:  # type: ignore[union-attr]
-            if line.startswith("# Ctrl-C"):
-                break
-            if line.startswith("export "):
-                name, _, value = line[len("export ") :].strip().partition("=")
-                exports[name] = value
+        exports, _ = serve_exports(proc.stdout)  # type: ignore[arg-type]
         assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
         env |= exports | {
             "AWS_CONFIG_FILE": str(tmp_path / "none"),

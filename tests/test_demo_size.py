@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_run import SM, one_line, run
+from tests.cli_run import SM, one_line, run, serve_exports
 
 
 def _env() -> dict[str, str]:
@@ -69,16 +69,8 @@ def test_demo_serve_at_size_serves_a_foreign_client(tmp_path: Path) -> None:
         env=env,
     )
     try:
-        exports: dict[str, str] = {}
-        header = ""
-        for line in proc.stdout:  # type: ignore[union-attr]
-            if line.startswith("# sm-spaces demo account"):
-                header = line
-            if line.startswith("# Ctrl-C"):
-                break
-            if line.startswith("export "):
-                name, _, value = line[len("export ") :].strip().partition("=")
-                exports[name] = value.strip("'")
+        exports, comments = serve_exports(proc.stdout)  # type: ignore[arg-type]
+        (header,) = [line for line in comments if line.startswith("# sm-spaces demo account")]
         assert "2,500 spaces" in header
         env |= exports | {
             "AWS_CONFIG_FILE": str(tmp_path / "none"),

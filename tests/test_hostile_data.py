@@ -23,6 +23,7 @@ from sm_spaces.demo.hostile_data import ERROR_SPACE, EVERYTHING, FORBIDDEN
 from sm_spaces.demo.server import DemoServer, ThreadedDemo
 from sm_spaces.safe_text import safe_text
 
+from tests.cli_run import serve_exports
 from tests.reliability_log import record
 
 # Names and messages AWS would refuse: the simulator plays an endpoint that is not AWS here.
@@ -139,18 +140,12 @@ def served_hostile(env: dict[str, str]) -> Iterator[dict[str, str]]:
         [*SM, "demo", "serve", "--hostile", "--delay", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
         env=env,
     )
-    exports: dict[str, str] = {}
     try:
         assert served.stdout is not None
-        for raw in iter(served.stdout.readline, b""):
-            line = raw.decode().strip()
-            if line.startswith("export "):
-                name, _, value = line.removeprefix("export ").partition("=")
-                exports[name] = value
-            elif line.startswith("# Ctrl-C"):
-                break
+        exports, _ = serve_exports(served.stdout)
         yield {**env, **exports}
     finally:
         served.send_signal(signal.SIGINT)

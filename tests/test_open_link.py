@@ -4,7 +4,6 @@ refused naming the field, before any process or network call; the token reaches 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import threading
 import time
@@ -14,6 +13,8 @@ from urllib.parse import quote
 import pytest
 from sm_spaces.demo import sagemaker_api
 from sm_spaces.demo.server import DemoServer
+
+from tests.cli_run import run_argv
 
 SM = [sys.executable, "-m", "sm_spaces"]
 BASE = "vscode://amazonwebservices.aws-toolkit-vscode/connect/sagemaker"
@@ -60,38 +61,26 @@ def issue_link(server: DemoServer, name: str = "fraud-detection", **override: st
     return BASE + "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params.items()), session.token
 
 
-def run(argv, env, **kw):
-    return subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        stdin=kw.pop("stdin", subprocess.DEVNULL),
-        **kw,
-    )
-
-
 @pytest.mark.parametrize("via", ["asyncssh", "ssh"])
 def test_a_valid_link_connects_without_start_session(demo_thread, demo_env, start_session_calls, via):
     server = demo_thread.server
     uri, _ = issue_link(server)
-    proc = run([*SM, "open", uri, "--with", via, "--", "echo ok; exit 4"], demo_env)
+    proc = run_argv([*SM, "open", uri, "--with", via, "--", "echo ok; exit 4"], demo_env)
     assert proc.stdout == "ok\n", proc.stderr
     assert proc.returncode == 4
     assert start_session_calls == []
     assert [s.used for s in server.sessions.issued()] == [True]  # only the link's, and it was used
 
     # The counter does count: a plain connect makes exactly one StartSession.
-    proc = run([*SM, "connect", "fraud-detection", "--with", "asyncssh", "--", "true"], demo_env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--with", "asyncssh", "--", "true"], demo_env)
     assert proc.returncode == 0, proc.stderr
     assert len(start_session_calls) == 1
 
 
 def test_a_used_link_fails_in_one_line_without_the_token(demo_thread, demo_env):
     uri, token = issue_link(demo_thread.server)
-    assert run([*SM, "open", uri, "--", "true"], demo_env).returncode == 0
-    proc = run([*SM, "open", uri, "--", "true"], demo_env)
+    assert run_argv([*SM, "open", uri, "--", "true"], demo_env).returncode == 0
+    proc = run_argv([*SM, "open", uri, "--", "true"], demo_env)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert lines[-1].startswith("sm-spaces: ") and "open a fresh link" in lines[-1]
@@ -120,7 +109,7 @@ def test_invalid_links_are_refused_naming_the_field(
     server = demo_thread.server
     uri, token = issue_link(server, **override)
     before = {s.session_id: s.used for s in server.sessions.issued()}
-    proc = run([*SM, "open", uri, "--", "echo ok"], demo_env)
+    proc = run_argv([*SM, "open", uri, "--", "echo ok"], demo_env)
     assert proc.returncode == 2
     assert proc.stdout == ""
     line = proc.stderr.strip()
@@ -135,10 +124,10 @@ def test_a_loopback_stream_url_needs_the_loopback_endpoint(demo_thread, demo_env
     """Without a local endpoint configured, a ws://127.0.0.1 stream URL is not an AWS one."""
     uri, _ = issue_link(demo_thread.server)
     env = {k: v for k, v in demo_env.items() if not k.startswith("AWS_ENDPOINT_URL")}
-    proc = run([*SM, "open", uri, "--", "echo ok"], env)
+    proc = run_argv([*SM, "open", uri, "--", "echo ok"], env)
     assert proc.returncode == 2 and "invalid deep link: ws_url: " in proc.stderr
     other = dict(env, AWS_ENDPOINT_URL="http://127.0.0.1:1")
-    proc = run([*SM, "open", uri, "--", "echo ok"], other)
+    proc = run_argv([*SM, "open", uri, "--", "echo ok"], other)
     assert proc.returncode == 2 and "ws_url: does not match the allowed local endpoint" in proc.stderr
 
 
@@ -151,7 +140,7 @@ def test_a_link_with_parameters_we_do_not_use_connects_and_debug_names_them(
     uri, token = issue_link(demo_thread.server)
     hostile = "HOSTILE%0A%1B%5B2J%3Brm%20-rf"
     uri += f"&studio_feature=on&newParam={hostile}"
-    proc = run([*SM, "--debug", "open", uri, "--with", via, "--", "echo ok"], demo_env)
+    proc = run_argv([*SM, "--debug", "open", uri, "--with", via, "--", "echo ok"], demo_env)
     assert proc.stdout == "ok\n" and proc.returncode == 0, proc.stderr
     assert (
         "sm-spaces: debug: deep link: ignoring parameters this version does not use: studio_feature, newParam"
@@ -159,19 +148,19 @@ def test_a_link_with_parameters_we_do_not_use_connects_and_debug_names_them(
     )
     assert "HOSTILE" not in proc.stderr and token not in proc.stderr
     assert start_session_calls == []
-    quiet = run(
+    quiet = run_argv(
         [*SM, "open", issue_link(demo_thread.server)[0] + "&studio_feature=on", "--", "true"], demo_env
     )
     assert quiet.returncode == 0 and "studio_feature" not in quiet.stderr
 
 
 def test_not_a_link_and_demo_are_refused(demo_thread, demo_env):
-    proc = run([*SM, "open", "https://example.com/?token=abc", "--", "true"], demo_env)
+    proc = run_argv([*SM, "open", "https://example.com/?token=abc", "--", "true"], demo_env)
     assert proc.returncode == 2 and proc.stderr.startswith("sm-spaces: invalid deep link: uri: ")
-    proc = run([*SM, "open", "-", "--", "true"], demo_env, input="", stdin=None)
+    proc = run_argv([*SM, "open", "-", "--", "true"], demo_env, input="", stdin=None)
     assert proc.returncode == 2 and proc.stderr.startswith("sm-spaces: invalid deep link: uri: ")
     uri, _ = issue_link(demo_thread.server)
-    proc = run([*SM, "--demo", "open", uri, "--", "true"], demo_env)
+    proc = run_argv([*SM, "--demo", "open", uri, "--", "true"], demo_env)
     assert proc.returncode == 2 and "open cannot use --demo" in proc.stderr
 
 
@@ -196,7 +185,7 @@ def test_a_link_read_from_stdin_reaches_no_command_line(demo_thread, demo_env, v
     watcher = threading.Thread(target=_watch_command_lines, args=(seen, stop))
     watcher.start()
     try:
-        proc = run(
+        proc = run_argv(
             [*SM, "open", "-", "--with", via, "--", "sleep 1; echo done"],
             demo_env,
             input=uri + "\n",
@@ -219,7 +208,7 @@ def test_the_token_is_on_no_command_line_with_system_ssh(demo_thread, demo_env):
     try:
         # The link itself is on `open`'s command line (that is how a user passes it); it must not
         # travel further: neither ssh's nor the proxy's command line carries it.
-        proc = run([*SM, "open", uri, "--with", "ssh", "--", "sleep 1; echo done"], demo_env)
+        proc = run_argv([*SM, "open", uri, "--with", "ssh", "--", "sleep 1; echo done"], demo_env)
     finally:
         stop.set()
         watcher.join()
@@ -231,9 +220,11 @@ def test_the_token_is_on_no_command_line_with_system_ssh(demo_thread, demo_env):
 
 
 def test_session_env_proxy_refuses_a_missing_or_bad_session(demo_env):
-    proc = run([*SM, "ssh-proxy", "--session-env", "SM_TEST_ABSENT"], demo_env)
+    proc = run_argv([*SM, "ssh-proxy", "--session-env", "SM_TEST_ABSENT"], demo_env)
     assert proc.returncode == 2 and "no session in $SM_TEST_ABSENT" in proc.stderr
-    proc = run([*SM, "ssh-proxy", "--session-env", "SM_TEST_BAD"], dict(demo_env, SM_TEST_BAD="{not json"))
+    proc = run_argv(
+        [*SM, "ssh-proxy", "--session-env", "SM_TEST_BAD"], dict(demo_env, SM_TEST_BAD="{not json")
+    )
     assert proc.returncode == 2 and "does not hold a session" in proc.stderr
-    proc = run([*SM, "ssh-proxy", "--session-env", "bad;name"], demo_env)
+    proc = run_argv([*SM, "ssh-proxy", "--session-env", "bad;name"], demo_env)
     assert proc.returncode == 2 and "environment variable name" in proc.stderr

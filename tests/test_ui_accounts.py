@@ -5,6 +5,7 @@ space is in, with that account's own keys."""
 
 from __future__ import annotations
 
+import pytest
 from sm_spaces.ui.testing import (
     demo_app,
     demo_org_app,
@@ -66,21 +67,20 @@ async def test_start_reaches_the_account_the_space_is_in(demo):
     assert space.app is not None and research.settle_app(space.app).status == "InService"
 
 
-async def test_profile_key_says_several_accounts_are_shown(demo):
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("p", "several accounts are shown side by side"),  # a profile would narrow what is shown
+        ("S", "the ssh config block is one account's"),
+    ],
+)
+async def test_one_account_keys_say_why_not_across_accounts(demo, key, why):
     app = demo_org_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p")
-        assert await wait_until(pilot, lambda: "several accounts are shown side by side" in said(app))
-        assert len(app.screen_stack) == 1  # no picker: a profile would narrow what is shown
-
-
-async def test_ssh_config_block_is_refused_across_accounts(demo):
-    app = demo_org_app(demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("S")
-        assert await wait_until(pilot, lambda: "the ssh config block is one account's" in said(app))
+        await pilot.press(key)
+        assert await wait_until(pilot, lambda: why in said(app))
+        assert len(app.screen_stack) == 1  # no picker, no dialog
 
 
 async def test_two_profiles_side_by_side(demo, tmp_path, monkeypatch):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.cli_run import run_argv
 
 SM = [sys.executable, "-m", "sm_spaces"]
 EXPECTED_TAIL = ["--remote", "ssh-remote+sm-fraud-detection", "/home/sagemaker-user"]
@@ -49,21 +50,9 @@ def _calls(tmp_path: Path) -> list[list[str]]:
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
 
-def run(argv, env, **kw):
-    return subprocess.run(
-        argv,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        stdin=kw.pop("stdin", subprocess.DEVNULL),
-        **kw,
-    )
-
-
 def test_vscode_installs_the_alias_and_runs_code_with_exact_arguments(demo_env, home, tmp_path):
     env = _env(demo_env, home, tmp_path)
-    proc = run([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
     assert proc.returncode == 0, proc.stderr
     assert _calls(tmp_path) == [EXPECTED_TAIL]
     config = (home / ".ssh" / "config").read_text()
@@ -78,7 +67,7 @@ def test_vscode_installs_the_alias_and_runs_code_with_exact_arguments(demo_env, 
     settings.write_text(
         '{\n  // mine\n  "remote.SSH.serverInstallPath": {"sm-fraud-detection": "/home/sagemaker-user"}\n}\n'
     )
-    again = run([*SM, "connect", "fraud-detection", "--vscode"], env)
+    again = run_argv([*SM, "connect", "fraud-detection", "--vscode"], env)
     assert again.returncode == 0, again.stderr
     assert _calls(tmp_path) == [EXPECTED_TAIL, EXPECTED_TAIL]
     assert "+Host" not in again.stdout and "serverInstallPath" not in again.stderr
@@ -86,14 +75,14 @@ def test_vscode_installs_the_alias_and_runs_code_with_exact_arguments(demo_env, 
 
 def test_cursor_when_asked(demo_env, home, tmp_path):
     env = _env(demo_env, home, tmp_path, editors=("cursor",))
-    proc = run([*SM, "connect", "fraud-detection", "--editor", "cursor", "--yes"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--editor", "cursor", "--yes"], env)
     assert proc.returncode == 0, proc.stderr
     assert _calls(tmp_path) == [EXPECTED_TAIL]
 
 
 def test_without_consent_nothing_is_written_and_no_editor_runs(demo_env, home, tmp_path):
     env = _env(demo_env, home, tmp_path)
-    proc = run([*SM, "connect", "fraud-detection", "--vscode"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--vscode"], env)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].startswith("sm-spaces: changing ")
     assert "--yes" in proc.stderr
@@ -111,7 +100,7 @@ def test_declining_on_the_prompt_leaves_the_config_alone(demo_env, home, tmp_pat
     (home / ".ssh").mkdir(mode=0o700)
     (home / ".ssh" / "config").write_text("Host mine\n  User me\n")
     command = " ".join([*SM, "connect", "fraud-detection", "--vscode"])
-    proc = run(["script", "-qec", command, "/dev/null"], env, input="n\n", stdin=None)
+    proc = run_argv(["script", "-qec", command, "/dev/null"], env, input="n\n", stdin=None)
     assert _calls(tmp_path) == []
     assert (home / ".ssh" / "config").read_text() == "Host mine\n  User me\n"
     assert "was not changed" in proc.stdout
@@ -119,7 +108,7 @@ def test_declining_on_the_prompt_leaves_the_config_alone(demo_env, home, tmp_pat
 
 def test_missing_editor_says_how_to_install_it(demo_env, home, tmp_path):
     env = _env(demo_env, home, tmp_path, editors=())
-    proc = run([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Shell Command: Install 'code' command in PATH" in lines[0]
@@ -128,9 +117,9 @@ def test_missing_editor_says_how_to_install_it(demo_env, home, tmp_path):
 
 def test_vscode_refuses_a_command_and_the_demo(demo_env, home, tmp_path):
     env = _env(demo_env, home, tmp_path)
-    proc = run([*SM, "connect", "fraud-detection", "--vscode", "--", "ls"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--vscode", "--", "ls"], env)
     assert proc.returncode == 2 and "takes no command" in proc.stderr
-    proc = run([*SM, "--demo", "connect", "fraud-detection", "--vscode"], env)
+    proc = run_argv([*SM, "--demo", "connect", "fraud-detection", "--vscode"], env)
     assert proc.returncode == 2 and "cannot use --demo" in proc.stderr
     assert _calls(tmp_path) == []
 
@@ -140,7 +129,7 @@ def test_a_user_host_claiming_the_alias_is_reported_not_overwritten(demo_env, ho
     (home / ".ssh").mkdir(mode=0o700)
     mine = "Host sm-fraud-detection\n  HostName example.org\n"
     (home / ".ssh" / "config").write_text(mine)
-    proc = run([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
+    proc = run_argv([*SM, "connect", "fraud-detection", "--vscode", "--yes"], env)
     assert proc.returncode == 1
     assert len(proc.stderr.strip().splitlines()) == 1 and "sm-fraud-detection" in proc.stderr
     assert (home / ".ssh" / "config").read_text() == mine
