@@ -100,7 +100,7 @@ class SpaceHost:
                 sock,
                 server_factory=_Server,
                 server_host_keys=[self.host_key],
-                process_factory=lambda process: run_process(process, self.home, REMOTE_USER),
+                process_factory=self._run_process,
                 sftp_factory=lambda chan: _HomeSFTPServer(chan, chroot=str(self.home).encode()),
                 allow_scp=True,
                 encoding=None,
@@ -112,6 +112,15 @@ class SpaceHost:
             log.debug("space SSH connection ended: %s", exc)
         finally:
             sock.close()
+
+    async def _run_process(self, process: asyncssh.SSHServerProcess) -> None:
+        # asyncssh runs each session in a task of its own: held here so that close() ends it too,
+        # instead of leaving it to be collected (GeneratorExit) once the loop has closed.
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        await run_process(process, self.home, REMOTE_USER)
 
     async def close(self) -> None:
         for task in list(self._tasks):
