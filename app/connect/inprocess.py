@@ -93,10 +93,12 @@ async def run_command(conn: Any, command: list[str]) -> int:
     import asyncssh
 
     stdin: Any = _own(sys.stdin, "rb") if _is_stream(sys.stdin.fileno()) else asyncssh.DEVNULL
-    process = await conn.create_process(
-        " ".join(command), stdin=stdin, stdout=_own(sys.stdout), stderr=_own(sys.stderr), encoding=None
+    return await _run(
+        conn,
+        conn.create_process(
+            " ".join(command), stdin=stdin, stdout=_own(sys.stdout), stderr=_own(sys.stderr), encoding=None
+        ),
     )
-    return await _wait(conn, process)
 
 
 async def run_shell(conn: Any, command: str | None = None) -> int:
@@ -107,43 +109,61 @@ async def run_shell(conn: Any, command: str | None = None) -> int:
 
     fd = sys.stdin.fileno()
     size = os.get_terminal_size(fd)
-    process = await conn.create_process(
-        command,
-        term_type=os.environ.get("TERM", "xterm-256color"),
-        term_size=(size.columns, size.lines),
-        stdin=_own(sys.stdin, "rb"),
-        stdout=_own(sys.stdout),
-        stderr=_own(sys.stderr),
-        encoding=None,
-    )
     loop = asyncio.get_running_loop()
+    saved = termios.tcgetattr(fd)
+    opened: list[Any] = []
 
     def resized() -> None:
-        new = os.get_terminal_size(fd)
-        process.change_terminal_size(new.columns, new.lines)
+        if opened:
+            new = os.get_terminal_size(fd)
+            opened[0].change_terminal_size(new.columns, new.lines)
 
-    saved = termios.tcgetattr(fd)
-    loop.add_signal_handler(signal.SIGWINCH, resized)
-    try:
+    def started(process: Any) -> None:
+        opened.append(process)
+        loop.add_signal_handler(signal.SIGWINCH, resized)
         tty.setraw(fd)
-        return await _wait(conn, process)
+
+    try:
+        return await _run(
+            conn,
+            conn.create_process(
+                command,
+                term_type=os.environ.get("TERM", "xterm-256color"),
+                term_size=(size.columns, size.lines),
+                stdin=_own(sys.stdin, "rb"),
+                stdout=_own(sys.stdout),
+                stderr=_own(sys.stderr),
+                encoding=None,
+            ),
+            started,
+        )
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         loop.remove_signal_handler(signal.SIGWINCH)
 
 
-async def _wait(conn: Any, process: Any) -> int:
-    """The remote exit status; after SIGTERM, SIGHUP or SIGINT the session is closed (letting
-    asyncssh finish its own clean-up) and we end the way the signal asks."""
+async def _run(conn: Any, opening: Awaitable[Any], started: Callable[[Any], None] | None = None) -> int:
+    """Open the session (`opening`, asyncssh's create_process) and return the remote exit status.
+    SIGTERM, SIGHUP and SIGINT are handled from before the session opens (asyncssh may already
+    have written the command's first output when create_process returns): the session is then
+    closed (letting asyncssh finish its own clean-up) and we end the way the signal asks."""
     from .children import FORWARDED, exit_status_for, handling
 
     received: list[int] = []
+    opened: list[Any] = []
 
     def stop(signum: int) -> None:
         received.append(signum)
-        process.close()
+        if opened:
+            opened[0].close()
 
     with handling(FORWARDED, stop):
+        process = await opening
+        opened.append(process)
+        if received:  # a signal came while the session was opening
+            process.close()
+        elif started is not None:
+            started(process)
         result = await process.wait()
     if received:
         return exit_status_for(received[0])
