@@ -3,18 +3,15 @@ against what the domain allows as it is typed; enter saves what changed."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
 from ...model import Space, SpaceStatus, remote_access_upgrade
 from ...space_changes import IdleBounds, SpaceEdit, SpaceOptions
-from ..widgets.labels import MUTED, RED
-from .dialog import Dialog
+from ..widgets.labels import MUTED
+from .dialog import FormDialog
 
 
 def edit_problems(
@@ -48,8 +45,8 @@ def edit_problems(
     return found
 
 
-class EditSpaceScreen(Dialog[SpaceEdit | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+class EditSpaceScreen(FormDialog[SpaceEdit]):
+    SUBMIT = "save"
 
     def __init__(self, space: Space, opts: SpaceOptions, idle: IdleBounds) -> None:
         super().__init__()
@@ -86,12 +83,9 @@ class EditSpaceScreen(Dialog[SpaceEdit | None]):
     def on_mount(self) -> None:
         self.query_one("#edit-instance", Input).focus()
 
-    def _value(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value.strip()
-
     def _answer(self) -> tuple[SpaceEdit | None, list[str]]:
-        instance, storage = self._value("edit-instance"), self._value("edit-storage")
-        image, minutes = self._value("edit-image"), self._value("edit-idle")
+        instance, storage = self._value("#edit-instance"), self._value("#edit-storage")
+        image, minutes = self._value("#edit-image"), self._value("#edit-idle")
         found = edit_problems(self.space, self.opts, self.idle, instance, storage, image, minutes)
         if found:
             return None, found
@@ -102,25 +96,3 @@ class EditSpaceScreen(Dialog[SpaceEdit | None]):
             image=image if image and image != s.image else None,
             idle_timeout_minutes=int(minutes) if int(minutes) != s.idle_timeout_minutes else None,
         ), []
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#form-error", Static).update("")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def _submit(self) -> None:
-        change, found = self._answer()
-        if change is None:
-            self.query_one("#form-error", Static).update(Text("; ".join(found), style=RED))
-            return
-        self.dismiss(change)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -4,17 +4,15 @@ it allows shared spaces), instance type and storage, checked as they are typed; 
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...space_changes import NewSpace, SpaceOptions
-from ..widgets.labels import MUTED, RED
-from .dialog import Dialog
+from ..widgets.labels import MUTED
+from .dialog import FormDialog
 
 # botocore's SpaceName pattern (63 characters at most).
 _NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -46,8 +44,8 @@ def problems(name: str, instance_type: str, storage: str, opts: SpaceOptions, ta
     return found
 
 
-class NewSpaceScreen(Dialog[NewSpace | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+class NewSpaceScreen(FormDialog[NewSpace]):
+    SUBMIT = "create"
 
     def __init__(self, opts: SpaceOptions, region: str, owner: str | None, taken: set[str]) -> None:
         super().__init__()
@@ -115,9 +113,6 @@ class NewSpaceScreen(Dialog[NewSpace | None]):
     def on_mount(self) -> None:
         self.query_one("#new-name", Input).focus()
 
-    def _value(self, widget_id: str) -> str:
-        return self.query_one(widget_id, Input).value.strip()
-
     def _answer(self) -> tuple[NewSpace | None, list[str]]:
         name, instance, storage = (
             self._value("#new-name"),
@@ -140,28 +135,3 @@ class NewSpaceScreen(Dialog[NewSpace | None]):
             instance_type=instance or None,
             storage_gib=int(storage),
         ), []
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._show([])
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "create":
-            self._submit()
-        else:
-            self.dismiss(None)
-
-    def _submit(self) -> None:
-        new, found = self._answer()
-        if new is None:
-            self._show(found)
-            return
-        self.dismiss(new)
-
-    def _show(self, found: list[str]) -> None:
-        self.query_one("#form-error", Static).update(Text("; ".join(found), style=RED))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
